@@ -1,0 +1,1 @@
+"""Ingestion and persistence: sources, the store, the poller and the value objects."""

@@ -1,0 +1,215 @@
+"""Small frozen value objects that the stages exchange (never SDK objects or ORM rows)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+LABELS = ("negative", "neutral", "positive")
+
+
+class Platform(StrEnum):
+    """Where a mention was posted."""
+
+    X = "x"
+    FACEBOOK = "facebook"
+
+
+class Outcome(StrEnum):
+    """How an escalation ended (or that it has not)."""
+
+    OPEN = "open"
+    RESPONDED = "responded"
+    BREACHED = "breached"
+    RESOLVED = "resolved"
+    DISMISSED = "dismissed"
+
+
+class EventKind(StrEnum):
+    """Entries of an escalation's append-only event log."""
+
+    OPENED = "opened"
+    ALERTED = "alerted"
+    REMINDED = "reminded"
+    ACKNOWLEDGED = "acknowledged"
+    RESPONDED = "responded"
+    RESOLVED = "resolved"
+    DISMISSED = "dismissed"
+    BREACHED = "breached"
+
+
+class Severity(StrEnum):
+    """How urgent a complaint is."""
+
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+
+def _require_aware(name: str, value: datetime | None) -> None:
+    if value is not None and (value.tzinfo is None or value.utcoffset() is None):
+        raise ValueError(f"{name} must be timezone-aware, got {value!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """A customer's post or comment (or the brand's own post) as a source saw it."""
+
+    platform: str
+    external_id: str
+    author: str
+    text: str
+    created_at: datetime
+    author_id: str = ""
+    lang: str | None = None
+    url: str | None = None
+    in_reply_to: str | None = None
+    conversation_id: str | None = None
+    from_brand: bool = False
+
+    def __post_init__(self) -> None:
+        _require_aware("created_at", self.created_at)
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """The identity of a mention: platform and the platform's id."""
+        return (self.platform, self.external_id)
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """The team's answer on the platform to a customer's mention."""
+
+    platform: str
+    external_id: str
+    in_reply_to: str
+    created_at: datetime
+    author: str = ""
+    text: str = ""
+    url: str | None = None
+
+    def __post_init__(self) -> None:
+        _require_aware("created_at", self.created_at)
+
+
+@dataclass(frozen=True, slots=True)
+class Batch:
+    """What one `Source.fetch` returns: new mentions, brand replies and the cursor to store."""
+
+    mentions: tuple[Mention, ...] = ()
+    replies: tuple[Reply, ...] = ()
+    next_cursor: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Sentiment:
+    """A scorer's polarity verdict: the label and a probability per label."""
+
+    label: str
+    scores: Mapping[str, float]
+
+    @classmethod
+    def from_scores(cls, scores: Mapping[str, float]) -> Sentiment:
+        """Build from probabilities, taking the most likely label."""
+        full = {label: float(scores.get(label, 0.0)) for label in LABELS}
+        return cls(label=max(LABELS, key=lambda lab: full[lab]), scores=full)
+
+
+@dataclass(frozen=True, slots=True)
+class Score:
+    """Sentiment plus complaint intent for one text, with the reasons that decided it."""
+
+    label: str
+    scores: Mapping[str, float]
+    lang: str
+    complaint: bool
+    severity: str | None = None
+    reasons: tuple[str, ...] = ()
+    model: str = ""
+
+    def as_json(self) -> dict[str, object]:
+        """The JSON shape printed by `replyclock score`."""
+        return {
+            "label": self.label,
+            "scores": {k: round(float(self.scores.get(k, 0.0)), 4) for k in LABELS},
+            "lang": self.lang,
+            "complaint": self.complaint,
+            "severity": self.severity,
+            "reasons": list(self.reasons),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class SlaPolicy:
+    """How long the team has to answer and when to remind (time left before the deadline)."""
+
+    response_time: timedelta = timedelta(minutes=60)
+    reminders: tuple[timedelta, ...] = (timedelta(minutes=30), timedelta(minutes=10))
+    at_risk_below: timedelta | None = None
+
+    def __post_init__(self) -> None:
+        if self.response_time <= timedelta(0):
+            raise ValueError("response_time must be positive")
+        for point in self.reminders:
+            if not timedelta(0) < point < self.response_time:
+                raise ValueError(f"reminder {point} must lie between 0 and the response time")
+
+    @property
+    def risk_threshold(self) -> timedelta:
+        """Time left below which an open escalation is shown as at risk."""
+        if self.at_risk_below is not None:
+            return self.at_risk_below
+        return max(self.reminders) if self.reminders else self.response_time / 2
+
+
+@dataclass(frozen=True, slots=True)
+class Escalation:
+    """A complaint under the response clock, with the timestamps the clock is computed from."""
+
+    id: int
+    mention_id: int
+    platform: str
+    external_id: str
+    author: str
+    text: str
+    lang: str
+    created_at: datetime
+    opened_at: datetime
+    severity: str | None = None
+    reasons: tuple[str, ...] = ()
+    url: str | None = None
+    alerted_at: datetime | None = None
+    acknowledged_at: datetime | None = None
+    acknowledged_by: str | None = None
+    first_response_at: datetime | None = None
+    responded_by: str | None = None
+    response_via: str | None = None
+    breached_at: datetime | None = None
+    resolved_at: datetime | None = None
+    dismissed_at: datetime | None = None
+    closed_by: str | None = None
+    dismiss_reason: str | None = None
+    reminded: frozenset[timedelta] = field(default_factory=frozenset)
+
+    def __post_init__(self) -> None:
+        for name in ("created_at", "opened_at", "alerted_at", "first_response_at", "breached_at"):
+            _require_aware(name, getattr(self, name))
+
+    @property
+    def closed_at(self) -> datetime | None:
+        """When the escalation stopped needing attention (answered, resolved or dismissed)."""
+        candidates = [t for t in (self.first_response_at, self.resolved_at, self.dismissed_at) if t]
+        return min(candidates) if candidates else None
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One entry of an escalation's event log."""
+
+    escalation_id: int
+    kind: str
+    at: datetime
+    actor: str = "replyclock"
+    detail: str = ""
