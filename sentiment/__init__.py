@@ -1,0 +1,1 @@
+"""Sentiment and complaint scoring in the customer's language."""
