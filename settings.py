@@ -1,0 +1,398 @@
+"""Configuration: read once, at the edge, into typed frozen settings.
+
+Durations are written `60m`, `45s`, `1h30m`, `14d`. Secrets are never written
+into the file: `${NAME}` reads an environment variable and `file:/path` reads a
+file (e.g. `file:${CREDENTIALS_DIRECTORY}/slack_bot_token` under systemd).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator, Mapping
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from sentiment.settings import SentimentSettings
+
+EXIT_CONFIG = 78  # EX_CONFIG: systemd's RestartPreventExitStatus keeps a bad config from restart-looping
+CONFIG_ENV = "REPLYCLOCK_CONFIG"
+DEFAULT_CONFIG = Path("config.yaml")
+
+_DURATION = re.compile(r"^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
+_ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+class ConfigError(Exception):
+    """A setting is wrong; the message names the key and what is wrong with it."""
+
+    def __init__(self, key: str, problem: str) -> None:
+        super().__init__(f"{key}: {problem}" if key else problem)
+        self.key = key
+        self.problem = problem
+
+
+def parse_duration(value: object) -> timedelta:
+    """Parse `1h30m`, `45s`, `14d` (or a timedelta) into a positive timedelta."""
+    if isinstance(value, timedelta):
+        return value
+    if isinstance(value, bool) or not isinstance(value, str):
+        raise ValueError(f"expected a duration such as 60m, 45s or 1h30m, got {value!r}")
+    match = _DURATION.match(value.strip())
+    if not value.strip() or match is None:
+        raise ValueError(f"malformed duration {value!r}: write it like 60m, 45s, 1h30m or 14d")
+    days, hours, minutes, seconds = (int(g) if g else 0 for g in match.groups())
+    result = timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
+    if result <= timedelta(0):
+        raise ValueError(f"duration {value!r} must be greater than zero")
+    return result
+
+
+def format_duration(value: timedelta) -> str:
+    """Write a timedelta back in the config's own notation."""
+    total = int(value.total_seconds())
+    parts = []
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
+        if total >= size:
+            parts.append(f"{total // size}{unit}")
+            total %= size
+    return "".join(parts) or "0s"
+
+
+def _expand_env(text: str) -> str:
+    def repl(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in os.environ:
+            raise ValueError(f"environment variable {name} is not set")
+        return os.environ[name]
+
+    return _ENV_REF.sub(repl, text)
+
+
+def resolve_secret(value: object) -> SecretStr:
+    """Resolve `${NAME}` or `file:/path` into a secret; refuse a literal secret in the file."""
+    if isinstance(value, SecretStr):
+        return value
+    if not isinstance(value, str):
+        raise ValueError("expected a reference such as ${ENV_VAR} or file:/path")
+    text = value.strip()
+    if text.startswith("file:"):
+        path = Path(_expand_env(text[len("file:") :]))
+        try:
+            secret = path.read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise ValueError(f"cannot read secret file {path}: {exc.strerror}") from None
+        if not secret:
+            raise ValueError(f"secret file {path} is empty")
+        return SecretStr(secret)
+    if _ENV_REF.fullmatch(text):
+        secret = _expand_env(text).strip()
+        if not secret:
+            raise ValueError(f"environment variable {text[2:-1]} is empty")
+        return SecretStr(secret)
+    raise ValueError("secrets are never written into the config: use ${ENV_VAR} or file:/path")
+
+
+Duration = Annotated[timedelta, BeforeValidator(parse_duration), PlainSerializer(format_duration)]
+Secret = Annotated[SecretStr, BeforeValidator(resolve_secret)]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class StorageSettings(_Section):
+    """Where the store lives."""
+
+    url: str = Field("sqlite:///./var/replyclock.db", description="SQLAlchemy URL; ${VAR} expands")
+
+    @field_validator("url", mode="before")
+    @classmethod
+    def _expand(cls, value: object) -> object:
+        return _expand_env(value) if isinstance(value, str) else value
+
+    @field_validator("url")
+    @classmethod
+    def _known_scheme(cls, value: str) -> str:
+        if not value.startswith(("sqlite:", "postgresql")):
+            raise ValueError("must be a sqlite:/// or postgresql+psycopg:// URL")
+        return value
+
+
+class SlaSettings(_Section):
+    """The response clock."""
+
+    response_time: Duration = timedelta(minutes=60)
+    reminders: tuple[Duration, ...] = (timedelta(minutes=30), timedelta(minutes=10))
+    at_risk_below: Duration | None = None
+
+    @model_validator(mode="after")
+    def _reminders_inside(self) -> SlaSettings:
+        for point in self.reminders:
+            if point >= self.response_time:
+                raise ValueError(
+                    f"reminders: {format_duration(point)} left is not inside the response time "
+                    f"({format_duration(self.response_time)})"
+                )
+        return self
+
+
+class ReplaySettings(_Section):
+    """A JSON-lines feed of sample mentions, for demos and tests."""
+
+    enabled: bool = True
+    path: Path = Path("monitor/samples/shop_feed.jsonl")
+    poll_every: Duration = timedelta(seconds=5)
+
+
+class XSettings(_Section):
+    """X (Twitter) API v2 through tweepy."""
+
+    enabled: bool = False
+    bearer_token: Secret | None = None
+    user_id: str | None = None
+    username: str | None = None
+    queries: tuple[str, ...] = ()
+    poll_every: Duration = timedelta(minutes=2)
+    api_base_url: str = "https://api.twitter.com"
+    monthly_read_cap: int | None = Field(None, gt=0)
+    timeout: Duration = timedelta(seconds=15)
+
+    @model_validator(mode="after")
+    def _complete_when_enabled(self) -> XSettings:
+        if self.enabled:
+            if self.bearer_token is None:
+                raise ValueError("bearer_token: required when sources.x.enabled is true")
+            if not (self.user_id or self.username):
+                raise ValueError("user_id: set user_id or username when sources.x.enabled is true")
+        return self
+
+
+class FacebookSettings(_Section):
+    """Facebook Page comments through facebook-sdk (Graph API)."""
+
+    enabled: bool = False
+    page_id: str | None = None
+    page_token: Secret | None = None
+    api_version: str = "v21.0"
+    poll_every: Duration = timedelta(minutes=2)
+    lookback: Duration = timedelta(days=14)
+    graph_url: str = "https://graph.facebook.com"
+    timeout: Duration = timedelta(seconds=15)
+
+    @field_validator("api_version")
+    @classmethod
+    def _version(cls, value: str) -> str:
+        if not re.fullmatch(r"v\d+\.\d+", value):
+            raise ValueError(f"expected a Graph API version such as v21.0, got {value!r}")
+        return value
+
+    @model_validator(mode="after")
+    def _complete_when_enabled(self) -> FacebookSettings:
+        if self.enabled:
+            if self.page_token is None:
+                raise ValueError("page_token: required when sources.facebook.enabled is true")
+            if not self.page_id:
+                raise ValueError("page_id: required when sources.facebook.enabled is true")
+        return self
+
+
+class SourcesSettings(_Section):
+    """Every source has its own `enabled` and `poll_every`."""
+
+    replay: ReplaySettings = ReplaySettings()
+    x: XSettings = XSettings()
+    facebook: FacebookSettings = FacebookSettings()
+
+
+class NotifySettings(_Section):
+    """Notifiers other than Slack."""
+
+    console: bool = True
+
+
+class SlackSettings(_Section):
+    """Slack alerts with the live countdown, and the buttons that come back through Socket Mode."""
+
+    enabled: bool = False
+    bot_token: Secret | None = None
+    app_token: Secret | None = None
+    alerts_channel: str | None = None
+    managers_channel: str | None = None
+    mention_on_reminder: str | None = None
+    allowed_users: tuple[str, ...] = ()
+    allowed_usergroup: str | None = None
+    base_url: str = "https://slack.com/api/"
+    templates: Path | None = None
+
+    @model_validator(mode="after")
+    def _complete_when_enabled(self) -> SlackSettings:
+        if self.enabled:
+            if self.bot_token is None:
+                raise ValueError("bot_token: required when slack.enabled is true")
+            if not self.alerts_channel:
+                raise ValueError("alerts_channel: required when slack.enabled is true")
+        return self
+
+
+class MetricsSettings(_Section):
+    """The Prometheus endpoint."""
+
+    enabled: bool = False
+    listen: str = "127.0.0.1:9464"
+
+    @field_validator("listen")
+    @classmethod
+    def _host_port(cls, value: str) -> str:
+        host, sep, port = value.rpartition(":")
+        if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+            raise ValueError(f"expected host:port, got {value!r}")
+        return value
+
+
+class HealthSettings(_Section):
+    """When a silent or failing source is reported to the managers."""
+
+    silent_after: Duration = timedelta(hours=3)
+
+
+class LoggingSettings(_Section):
+    """Log lines go to stdout; journald adds the timestamps."""
+
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    format: Literal["text", "json"] = "text"
+
+
+class Settings(_Section):
+    """Every setting replyclock has; see config.yaml for the commented defaults."""
+
+    storage: StorageSettings = StorageSettings()
+    sla: SlaSettings = SlaSettings()
+    sources: SourcesSettings = SourcesSettings()
+    sentiment: SentimentSettings = SentimentSettings()
+    notify: NotifySettings = NotifySettings()
+    slack: SlackSettings = SlackSettings()
+    metrics: MetricsSettings = MetricsSettings()
+    health: HealthSettings = HealthSettings()
+    logging: LoggingSettings = LoggingSettings()
+    source_file: Path | None = Field(None, exclude=True)
+
+    def secrets(self) -> list[str]:
+        """Every secret value in these settings, for masking in logs."""
+        found: list[str] = []
+        for value in _walk(self):
+            if isinstance(value, SecretStr):
+                found.append(value.get_secret_value())
+        password = _url_password(self.storage.url)
+        if password:
+            found.append(password)
+        return [s for s in found if s]
+
+
+def _walk(model: BaseModel) -> Iterator[object]:
+    for name in type(model).model_fields:
+        value = getattr(model, name)
+        if isinstance(value, BaseModel):
+            yield from _walk(value)
+        else:
+            yield value
+
+
+def _url_password(url: str) -> str | None:
+    match = re.match(r"^[^:]+://[^:/@]*:([^@]*)@", url)
+    return match.group(1) if match else None
+
+
+def mask_url(url: str) -> str:
+    """Hide the password of a database URL."""
+    password = _url_password(url)
+    return url.replace(f":{password}@", ":***@", 1) if password else url
+
+
+def _first_error(exc: ValidationError) -> ConfigError:
+    err = exc.errors()[0]
+    key = ".".join(str(part) for part in err["loc"])
+    message = err["msg"]
+    if err["type"] == "extra_forbidden":
+        return ConfigError(key, "unknown key")
+    if err["type"] == "missing":
+        return ConfigError(key, "missing")
+    message = re.sub(r"^(Value error|Assertion failed), ", "", message)
+    # a validator on a section names the field itself as "field: problem"
+    inner = re.match(r"^([a-z_]+): (.*)$", message, re.S)
+    if inner and err["type"] == "value_error":
+        key = f"{key}.{inner.group(1)}" if key else inner.group(1)
+        message = inner.group(2)
+    return ConfigError(key, message)
+
+
+def settings_from_mapping(data: Mapping[str, Any], source_file: Path | None = None) -> Settings:
+    """Validate an already-parsed config mapping; raises ConfigError naming the key."""
+    try:
+        settings = Settings.model_validate(dict(data))
+    except ValidationError as exc:
+        raise _first_error(exc) from None
+    replay = settings.sources.replay
+    if source_file is not None and not replay.path.is_absolute():
+        base = source_file.resolve().parent
+        settings = settings.model_copy(
+            update={
+                "source_file": source_file,
+                "sources": settings.sources.model_copy(
+                    update={"replay": replay.model_copy(update={"path": base / replay.path})}
+                ),
+            }
+        )
+    return settings
+
+
+def config_path(explicit: str | os.PathLike[str] | None) -> Path:
+    """The config file to read: `--config`, else $REPLYCLOCK_CONFIG, else ./config.yaml."""
+    if explicit:
+        return Path(explicit)
+    if os.environ.get(CONFIG_ENV):
+        return Path(os.environ[CONFIG_ENV])
+    return DEFAULT_CONFIG
+
+
+def load_settings(path: str | os.PathLike[str] | None = None) -> Settings:
+    """Read and validate the config file; raises ConfigError naming the key and the problem."""
+    file = config_path(path)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError("", f"config file {file} not found") from None
+    except OSError as exc:
+        raise ConfigError("", f"cannot read config file {file}: {exc.strerror}") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        raise ConfigError("", f"{file} is not valid YAML{where}") from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError("", f"{file} must hold a mapping of sections at the top level")
+    return settings_from_mapping(data, source_file=file)
+
+
+def effective_settings(settings: Settings) -> dict[str, Any]:
+    """The settings as plain data with secrets masked, for `replyclock check-config`."""
+    data = settings.model_dump(mode="json")
+    data["storage"]["url"] = mask_url(settings.storage.url)
+    return data
