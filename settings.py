@@ -118,7 +118,7 @@ class _Section(BaseModel):
 class StorageSettings(_Section):
     """Where the store lives."""
 
-    url: str = Field("sqlite:///./var/replyclock.db", description="SQLAlchemy URL; ${VAR} expands")
+    url: str = Field("sqlite:///./var/replyclock.db", description="SQLAlchemy URL; ${VAR} expands", repr=False)
 
     @field_validator("url", mode="before")
     @classmethod

@@ -1,0 +1,1 @@
+"""Escalation: the SLA clock, the engine, notifiers, Slack and reports."""

@@ -1,0 +1,237 @@
+"""The escalation engine: opens escalations, ticks the SLA clock and feeds the outbox.
+
+It talks to the store through the small `EscalationStore` protocol below, so
+`alerts` depends on `monitor.models` only; `monitor.store.Store` fits it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from alerts.sla import SlaStatus, status
+from monitor.clock import Clock
+from monitor.models import Escalation, EventKind, Reply, Score, SlaPolicy
+
+log = logging.getLogger(__name__)
+
+# A breached escalation nobody answered stays on the board this long, in case a late answer comes.
+WATCH_AFTER_BREACH = timedelta(days=7)
+
+
+class NotificationKind:
+    """What a notification tells the team."""
+
+    OPENED = "opened"
+    REMINDER = "reminder"
+    BREACHED = "breached"
+    ACKNOWLEDGED = "acknowledged"
+    RESPONDED = "responded"
+    RESOLVED = "resolved"
+    DISMISSED = "dismissed"
+
+
+class PendingResponseLike(Protocol):
+    @property
+    def escalation_id(self) -> int: ...
+    @property
+    def reply(self) -> Reply: ...
+
+
+class EscalationStore(Protocol):
+    """What the engine needs from the store."""
+
+    def open_escalation(self, mention_id: int, score: Score, opened_at: datetime) -> Escalation | None: ...
+    def escalation(self, escalation_id: int) -> Escalation: ...
+    def active_escalations(self) -> list[Escalation]: ...
+    def pending_responses(self) -> Sequence[PendingResponseLike]: ...
+    def mark_settled(self, escalation_id: int) -> None: ...
+    def record_event(
+        self,
+        escalation_id: int,
+        kind: str,
+        at: datetime,
+        *,
+        actor: str = "replyclock",
+        detail: str = "",
+        key: str | None = None,
+    ) -> bool: ...
+    def enqueue(
+        self,
+        notifier: str,
+        key: str,
+        escalation_id: int,
+        kind: str,
+        at: datetime,
+        payload: Mapping[str, Any] | None = None,
+        *,
+        coalesce: bool = False,
+    ) -> bool: ...
+
+
+@dataclass
+class TickReport:
+    """What one tick changed."""
+
+    responded: list[int] = field(default_factory=list)
+    reminded: list[int] = field(default_factory=list)
+    breached: list[int] = field(default_factory=list)
+    next_event_at: datetime | None = None
+
+
+class ActionRefused(Exception):
+    """An action cannot be applied (unknown escalation, already closed, bad action name)."""
+
+
+ACTIONS = {
+    "acknowledge": EventKind.ACKNOWLEDGED,
+    "respond": EventKind.RESPONDED,
+    "resolve": EventKind.RESOLVED,
+    "dismiss": EventKind.DISMISSED,
+}
+
+
+class EscalationEngine:
+    """Opens escalations for complaints and turns the clock's verdicts into events and notifications."""
+
+    def __init__(
+        self,
+        store: EscalationStore,
+        policy: SlaPolicy,
+        clock: Clock,
+        notifiers: Sequence[str] = (),
+    ) -> None:
+        self.store = store
+        self.policy = policy
+        self.clock = clock
+        self.notifiers = tuple(notifiers)
+
+    def escalate(self, mention_id: int, score: Score, *, from_brand: bool = False) -> Escalation | None:
+        """Open an escalation if `score` is a complaint; None when not a complaint or already open."""
+        if from_brand or not score.complaint:
+            return None
+        now = self.clock.now()
+        escalation = self.store.open_escalation(mention_id, score, now)
+        if escalation is None:
+            return None
+        sla = status(escalation, self.policy, now)
+        log.info(
+            "escalation #%d opened: %s %s by %s, %s left",
+            escalation.id,
+            escalation.platform,
+            escalation.external_id,
+            escalation.author,
+            _fmt(sla.time_left),
+        )
+        self._notify(escalation, NotificationKind.OPENED, now)
+        if sla.breached:
+            self._breach(escalation, sla, now)
+        return escalation
+
+    def tick(self) -> TickReport:
+        """Match the team's answers, then send due reminders and breaches; returns what changed."""
+        now = self.clock.now()
+        report = TickReport()
+        for pending in self.store.pending_responses():
+            reply = pending.reply
+            if self.store.record_event(
+                pending.escalation_id,
+                EventKind.RESPONDED,
+                reply.created_at,
+                actor=reply.author or "brand",
+                detail=f"on {reply.platform}",
+                key=f"responded:{reply.platform}:{reply.external_id}",
+            ):
+                escalation = self.store.escalation(pending.escalation_id)
+                if escalation.first_response_at == reply.created_at:
+                    self._notify(escalation, NotificationKind.RESPONDED, now)
+                    report.responded.append(escalation.id)
+                    log.info(
+                        "escalation #%d answered on %s after %s",
+                        escalation.id,
+                        reply.platform,
+                        _fmt(reply.created_at - escalation.created_at),
+                    )
+        next_events: list[datetime] = []
+        for escalation in self.store.active_escalations():
+            sla = status(escalation, self.policy, now)
+            if sla.breached and escalation.breached_at is None and sla.running:
+                self._breach(escalation, sla, now)
+                report.breached.append(escalation.id)
+            elif sla.reminder_due is not None:
+                self._remind(escalation, sla, sla.reminder_due, now)
+                report.reminded.append(escalation.id)
+            if sla.breached and sla.running and now - sla.deadline > WATCH_AFTER_BREACH:
+                self.store.mark_settled(escalation.id)
+            if sla.next_event_at is not None:
+                next_events.append(sla.next_event_at)
+        report.next_event_at = min(next_events) if next_events else None
+        return report
+
+    def act(self, escalation_id: int, action: str, actor: str, detail: str = "") -> Escalation:
+        """Apply a team action (acknowledge / respond / resolve / dismiss) from Slack or the CLI."""
+        kind = ACTIONS.get(action)
+        if kind is None:
+            raise ActionRefused(f"unknown action {action!r}; expected one of {', '.join(ACTIONS)}")
+        now = self.clock.now()
+        try:
+            before = self.store.escalation(escalation_id)
+        except KeyError:
+            raise ActionRefused(f"no escalation #{escalation_id}") from None
+        key = f"{kind}:{actor}:{now.isoformat()}"
+        self.store.record_event(escalation_id, kind, now, actor=actor, detail=detail or "by hand", key=key)
+        after = self.store.escalation(escalation_id)
+        if after != before:
+            self._notify(after, str(kind), now, {"actor": actor, "detail": detail})
+            log.info("escalation #%d %s by %s", escalation_id, kind, actor)
+        return after
+
+    def _breach(self, escalation: Escalation, sla: SlaStatus, now: datetime) -> None:
+        at = max(sla.deadline, escalation.opened_at)
+        detail = "already late when first seen" if escalation.opened_at >= sla.deadline else ""
+        if self.store.record_event(escalation.id, EventKind.BREACHED, at, detail=detail):
+            log.warning(
+                "escalation #%d BREACHED: no answer %s after the post (%s by %s)",
+                escalation.id,
+                _fmt(self.policy.response_time),
+                escalation.platform,
+                escalation.author,
+            )
+            self._notify(self.store.escalation(escalation.id), NotificationKind.BREACHED, now)
+
+    def _remind(self, escalation: Escalation, sla: SlaStatus, point: timedelta, now: datetime) -> None:
+        seconds = int(point.total_seconds())
+        if self.store.record_event(
+            escalation.id,
+            EventKind.REMINDED,
+            now,
+            detail=f"{seconds}s left",
+            key=f"reminded:{seconds}",
+        ):
+            log.info("escalation #%d reminder: %s left", escalation.id, _fmt(sla.time_left))
+            self._notify(escalation, NotificationKind.REMINDER, now, {"point_seconds": seconds}, suffix=str(seconds))
+
+    def _notify(
+        self,
+        escalation: Escalation,
+        kind: str,
+        now: datetime,
+        payload: Mapping[str, Any] | None = None,
+        suffix: str = "",
+    ) -> None:
+        key = f"{escalation.id}:{kind}" + (f":{suffix}" if suffix else "")
+        if kind in (NotificationKind.ACKNOWLEDGED,):
+            key += f":{now.isoformat()}"
+        for notifier in self.notifiers:
+            self.store.enqueue(notifier, key, escalation.id, kind, now, payload)
+
+
+def _fmt(delta: timedelta) -> str:
+    minutes = int(delta.total_seconds() // 60)
+    seconds = int(delta.total_seconds() % 60)
+    if abs(delta) < timedelta(minutes=1):
+        return f"{int(delta.total_seconds())}s"
+    return f"{minutes}m{seconds:02d}s" if seconds else f"{minutes}m"

@@ -1,0 +1,187 @@
+"""The `Notifier` protocol and the dispatcher that drains the store's outbox into notifiers."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from alerts.sla import SlaStatus, status
+from monitor.clock import Clock
+from monitor.models import Escalation, EventKind, SlaPolicy
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8
+
+
+@dataclass(frozen=True, slots=True)
+class Notification:
+    """One thing to tell the team about an escalation, with its clock at delivery time."""
+
+    kind: str
+    key: str
+    escalation: Escalation
+    status: SlaStatus
+    payload: Mapping[str, Any]
+    alert_result: Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class BoardItem:
+    """An escalation on the live board with its clock."""
+
+    escalation: Escalation
+    status: SlaStatus
+
+
+class DeliveryError(Exception):
+    """A delivery failed; retried at `retry_at` (or with backoff), or dropped when `permanent`."""
+
+    def __init__(self, message: str, *, retry_at: datetime | None = None, permanent: bool = False) -> None:
+        super().__init__(message)
+        self.retry_at = retry_at
+        self.permanent = permanent
+
+
+class NotifierStopped(Exception):
+    """The notifier cannot deliver anything until reconfigured (e.g. its token was revoked)."""
+
+
+class Notifier(Protocol):
+    """Delivers notifications and keeps a live view of the open escalations."""
+
+    name: str
+
+    def deliver(self, note: Notification) -> Mapping[str, Any] | None:
+        """Deliver one notification; the returned mapping is stored with the outbox entry."""
+        ...
+
+    def refresh(self, board: Sequence[BoardItem], now: datetime) -> None:
+        """Bring the live countdown up to date (called every tick)."""
+        ...
+
+
+class OutboxLike(Protocol):
+    @property
+    def id(self) -> int: ...
+    @property
+    def key(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def escalation_id(self) -> int: ...
+    @property
+    def payload(self) -> Mapping[str, Any]: ...
+    @property
+    def attempts(self) -> int: ...
+    @property
+    def result(self) -> Mapping[str, Any]: ...
+
+
+class OutboxStore(Protocol):
+    """What the dispatcher needs from the store."""
+
+    def due_outbox(self, notifier: str, now: datetime, limit: int = 100) -> Sequence[OutboxLike]: ...
+    def outbox_entry(self, notifier: str, key: str) -> OutboxLike | None: ...
+    def escalation(self, escalation_id: int) -> Escalation: ...
+    def active_escalations(self) -> list[Escalation]: ...
+    def record_event(
+        self,
+        escalation_id: int,
+        kind: str,
+        at: datetime,
+        *,
+        actor: str = "replyclock",
+        detail: str = "",
+        key: str | None = None,
+    ) -> bool: ...
+    def outbox_update(
+        self,
+        entry_id: int,
+        *,
+        status: str,
+        at: datetime,
+        result: Mapping[str, Any] | None = None,
+        error: str = "",
+        retry_at: datetime | None = None,
+        count_attempt: bool = True,
+    ) -> None: ...
+
+
+def backoff(attempts: int) -> timedelta:
+    """Wait before retry number `attempts` (5 s, 10 s, 20 s … capped at 10 min)."""
+    return timedelta(seconds=min(5 * 2 ** max(attempts - 1, 0), 600))
+
+
+class Dispatcher:
+    """Delivers due outbox entries through each notifier; one failing notifier never stops another."""
+
+    def __init__(self, store: OutboxStore, notifiers: Sequence[Notifier], policy: SlaPolicy, clock: Clock) -> None:
+        self.store = store
+        self.notifiers = list(notifiers)
+        self.policy = policy
+        self.clock = clock
+        self.stopped: dict[str, str] = {}
+
+    def deliver_due(self) -> int:
+        """Deliver what is due now; returns how many entries were sent."""
+        sent = 0
+        for notifier in self.notifiers:
+            if notifier.name in self.stopped:
+                continue
+            try:
+                sent += self._deliver_for(notifier)
+            except NotifierStopped as exc:
+                self.stopped[notifier.name] = str(exc)
+                log.error("%s delivery stopped: %s (ingestion and the SLA log go on)", notifier.name, exc)
+        return sent
+
+    def _deliver_for(self, notifier: Notifier) -> int:
+        sent = 0
+        now = self.clock.now()
+        for entry in self.store.due_outbox(notifier.name, now):
+            escalation = self.store.escalation(entry.escalation_id)
+            alert = self.store.outbox_entry(notifier.name, f"{escalation.id}:opened")
+            note = Notification(
+                kind=entry.kind,
+                key=entry.key,
+                escalation=escalation,
+                status=status(escalation, self.policy, now),
+                payload=entry.payload,
+                alert_result=dict(alert.result) if alert is not None else {},
+            )
+            try:
+                result = notifier.deliver(note)
+            except DeliveryError as exc:
+                attempts = entry.attempts + 1
+                if exc.permanent or attempts >= MAX_ATTEMPTS:
+                    log.error("%s: giving up on %s: %s", notifier.name, entry.key, exc)
+                    self.store.outbox_update(entry.id, status="dead", at=now, error=str(exc))
+                else:
+                    retry_at = exc.retry_at or now + backoff(attempts)
+                    log.warning("%s: %s failed (%s); retrying at %s", notifier.name, entry.key, exc, retry_at)
+                    self.store.outbox_update(entry.id, status="pending", at=now, error=str(exc), retry_at=retry_at)
+                continue
+            self.store.outbox_update(entry.id, status="sent", at=now, result=result or {})
+            if entry.kind == "opened":
+                self.store.record_event(
+                    escalation.id, EventKind.ALERTED, now, detail=f"via {notifier.name}", key="alerted"
+                )
+            sent += 1
+        return sent
+
+    def refresh(self) -> None:
+        """Give every notifier the live board."""
+        now = self.clock.now()
+        board = [BoardItem(e, status(e, self.policy, now)) for e in self.store.active_escalations()]
+        for notifier in self.notifiers:
+            if notifier.name in self.stopped:
+                continue
+            try:
+                notifier.refresh(board, now)
+            except NotifierStopped as exc:
+                self.stopped[notifier.name] = str(exc)
+                log.error("%s delivery stopped: %s", notifier.name, exc)

@@ -1,0 +1,107 @@
+"""The SLA log: one record per escalation, as JSON for tools and as a table for managers."""
+
+from __future__ import annotations
+
+import json
+import statistics
+from collections import Counter
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from alerts.sla import status
+from alerts.text import human_duration, shorten
+from monitor.models import Escalation, Outcome, SlaPolicy
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat().replace("+00:00", "Z") if value else None
+
+
+def report_records(escalations: Sequence[Escalation], policy: SlaPolicy, now: datetime) -> list[dict[str, Any]]:
+    """One record per escalation, with the fields of `replyclock report --format json`."""
+    records = []
+    for esc in escalations:
+        sla = status(esc, policy, now)
+        minutes = sla.response_time.total_seconds() / 60 if sla.response_time is not None else None
+        records.append(
+            {
+                "id": esc.id,
+                "platform": esc.platform,
+                "external_id": esc.external_id,
+                "author": esc.author,
+                "lang": esc.lang,
+                "text": esc.text,
+                "created_at": _iso(esc.created_at),
+                "alerted_at": _iso(esc.alerted_at),
+                "first_response_at": _iso(esc.first_response_at),
+                "outcome": str(sla.outcome),
+                "response_minutes": round(minutes, 1) if minutes is not None else None,
+                # extensions beyond the contract above
+                "severity": esc.severity,
+                "url": esc.url,
+                "deadline": _iso(sla.deadline),
+                "breached_at": _iso(esc.breached_at),
+                "overdue_minutes": round(sla.overdue.total_seconds() / 60, 1) if sla.breached else None,
+                "acknowledged_by": esc.acknowledged_by,
+                "responded_by": esc.responded_by,
+                "resolved_at": _iso(esc.resolved_at),
+                "dismissed_at": _iso(esc.dismissed_at),
+                "dismiss_reason": esc.dismiss_reason,
+                "reasons": list(esc.reasons),
+            }
+        )
+    return records
+
+
+def render_json(records: Sequence[dict[str, Any]]) -> str:
+    """The JSON array printed by `replyclock report --format json`."""
+    return json.dumps(list(records), ensure_ascii=False, indent=2)
+
+
+def summary_lines(records: Sequence[dict[str, Any]]) -> list[str]:
+    """A manager's summary: counts by outcome, in-time rate, median and slowest response."""
+    if not records:
+        return ["no escalations yet"]
+    outcomes = Counter(r["outcome"] for r in records)
+    counted = [r for r in records if r["outcome"] != Outcome.DISMISSED]
+    answered = [r["response_minutes"] for r in counted if r["response_minutes"] is not None]
+    decided = [r for r in counted if r["outcome"] != Outcome.OPEN]
+    breached = outcomes.get(Outcome.BREACHED, 0)
+    lines = [
+        f"{len(records)} escalations: " + ", ".join(f"{outcomes.get(o, 0)} {o}" for o in Outcome if outcomes.get(o)),
+    ]
+    if decided:
+        in_time = len(decided) - breached
+        lines.append(f"within SLA: {in_time}/{len(decided)} ({100 * in_time / len(decided):.0f}%)")
+    if answered:
+        lines.append(f"response time: median {statistics.median(answered):.0f} min, slowest {max(answered):.0f} min")
+    return lines
+
+
+def render_table(records: Sequence[dict[str, Any]], width: int = 120) -> str:
+    """The SLA log as a fixed-width table with a summary underneath."""
+    header = (
+        f"{'#':>4}  {'platform':<8}  {'created (UTC)':<16}  {'lang':<4}  {'outcome':<9}  {'response':>9}  author / text"
+    )
+    lines = [header, "-" * min(width, max(len(header), 100))]
+    for r in records:
+        created = (r["created_at"] or "")[:16].replace("T", " ")
+        response = f"{r['response_minutes']:.0f} min" if r["response_minutes"] is not None else "—"
+        if r["outcome"] == Outcome.BREACHED and r["response_minutes"] is None:
+            response = f"+{r['overdue_minutes']:.0f} late"
+        prefix = f"{r['id']:>4}  {r['platform']:<8}  {created:<16}  {r['lang']:<4}  {r['outcome']:<9}  {response:>9}  "
+        rest = shorten(f"{r['author']}: {r['text']}", max(width - len(prefix), 20))
+        lines.append(prefix + rest)
+    lines.append("")
+    lines.extend(summary_lines(records))
+    return "\n".join(lines)
+
+
+def describe_delay(minutes: float | None) -> str:
+    """`answered in 23 min` or `unanswered`."""
+    if minutes is None:
+        return "unanswered"
+    from datetime import timedelta
+
+    return f"answered in {human_duration(timedelta(minutes=minutes))}"

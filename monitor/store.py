@@ -1,0 +1,842 @@
+"""The store: the one writer of mentions, cursors, scores, escalations, events and the outbox.
+
+This is the only module that imports sqlmodel. Every write is idempotent by key
+(platform + external id; escalation id + stage), so any stage can be re-run
+after a crash and does the same thing once.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.types import DateTime, TypeDecorator
+from sqlmodel import Field, Session, SQLModel, UniqueConstraint, col, create_engine, select
+
+from monitor.models import Batch, Escalation, Event, EventKind, Mention, Reply, Score
+
+log = logging.getLogger(__name__)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Stores timezone-aware datetimes as UTC and hands them back aware (SQLite keeps no zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError(f"refusing to store a naive datetime: {value!r}")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _ts(**kw: Any) -> Any:
+    return Field(sa_type=UTCDateTime, **kw)
+
+
+class MentionRow(SQLModel, table=True):
+    __tablename__ = "mentions"
+    __table_args__ = (UniqueConstraint("platform", "external_id", name="uq_mentions_platform_external_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(index=True)
+    external_id: str
+    source: str = ""
+    author: str = ""
+    author_id: str = ""
+    text: str = ""
+    created_at: datetime = _ts(index=True)
+    seen_at: datetime = _ts()
+    lang_hint: str | None = None
+    url: str | None = None
+    in_reply_to: str | None = None
+    conversation_id: str | None = None
+    from_brand: bool = False
+    scored: bool = Field(default=False, index=True)
+
+
+class ReplyRow(SQLModel, table=True):
+    __tablename__ = "replies"
+    __table_args__ = (UniqueConstraint("platform", "external_id", name="uq_replies_platform_external_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str
+    external_id: str
+    in_reply_to: str = Field(index=True)
+    created_at: datetime = _ts()
+    seen_at: datetime = _ts()
+    author: str = ""
+    text: str = ""
+    url: str | None = None
+
+
+class CursorRow(SQLModel, table=True):
+    __tablename__ = "cursors"
+
+    source: str = Field(primary_key=True)
+    value: str | None = None
+    updated_at: datetime = _ts()
+
+
+class ScoreRow(SQLModel, table=True):
+    __tablename__ = "scores"
+
+    mention_id: int = Field(primary_key=True, foreign_key="mentions.id")
+    label: str
+    negative: float
+    neutral: float
+    positive: float
+    lang: str
+    complaint: bool
+    severity: str | None = None
+    reasons: str = "[]"
+    model: str = ""
+    scored_at: datetime = _ts()
+
+
+class EscalationRow(SQLModel, table=True):
+    __tablename__ = "escalations"
+
+    id: int | None = Field(default=None, primary_key=True)
+    mention_id: int = Field(foreign_key="mentions.id", unique=True)
+    created_at: datetime = _ts()
+    opened_at: datetime = _ts()
+    severity: str | None = None
+    lang: str = "und"
+    reasons: str = "[]"
+    alerted_at: datetime | None = _ts(default=None)
+    acknowledged_at: datetime | None = _ts(default=None)
+    acknowledged_by: str | None = None
+    first_response_at: datetime | None = _ts(default=None)
+    responded_by: str | None = None
+    response_via: str | None = None
+    breached_at: datetime | None = _ts(default=None)
+    resolved_at: datetime | None = _ts(default=None)
+    dismissed_at: datetime | None = _ts(default=None)
+    closed_by: str | None = None
+    dismiss_reason: str | None = None
+    is_active: bool = Field(default=True, index=True)
+
+
+class EventRow(SQLModel, table=True):
+    __tablename__ = "escalation_events"
+    __table_args__ = (UniqueConstraint("escalation_id", "key", name="uq_events_escalation_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    escalation_id: int = Field(foreign_key="escalations.id", index=True)
+    key: str
+    kind: str
+    at: datetime = _ts()
+    actor: str = "replyclock"
+    detail: str = ""
+
+
+class OutboxRow(SQLModel, table=True):
+    __tablename__ = "outbox"
+    __table_args__ = (UniqueConstraint("notifier", "key", name="uq_outbox_notifier_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    notifier: str = Field(index=True)
+    key: str
+    escalation_id: int = Field(foreign_key="escalations.id", index=True)
+    kind: str
+    payload: str = "{}"
+    created_at: datetime = _ts()
+    status: str = Field(default="pending", index=True)
+    attempts: int = 0
+    next_attempt_at: datetime = _ts()
+    sent_at: datetime | None = _ts(default=None)
+    result: str = "{}"
+    last_error: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class StoredMention:
+    """A mention with its row id."""
+
+    id: int
+    mention: Mention
+
+
+@dataclass(frozen=True, slots=True)
+class SavedBatch:
+    """What `save_batch` actually added."""
+
+    new_mentions: int
+    new_replies: int
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxEntry:
+    """One notification to deliver (or already delivered) through one notifier."""
+
+    id: int
+    notifier: str
+    key: str
+    escalation_id: int
+    kind: str
+    payload: Mapping[str, Any]
+    status: str
+    attempts: int
+    created_at: datetime
+    result: Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class PendingResponse:
+    """A brand reply that answers an escalation whose clock has not stopped yet."""
+
+    escalation_id: int
+    reply: Reply
+
+
+# The column each lifecycle event sets (once, the first time it happens).
+_EVENT_COLUMNS: dict[str, tuple[str, str | None]] = {
+    EventKind.ALERTED: ("alerted_at", None),
+    EventKind.ACKNOWLEDGED: ("acknowledged_at", "acknowledged_by"),
+    EventKind.RESPONDED: ("first_response_at", "responded_by"),
+    EventKind.BREACHED: ("breached_at", None),
+    EventKind.RESOLVED: ("resolved_at", "closed_by"),
+    EventKind.DISMISSED: ("dismissed_at", "closed_by"),
+}
+_CLOSING = {EventKind.RESPONDED, EventKind.RESOLVED, EventKind.DISMISSED}
+
+
+def _enable_sqlite_wal(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        cursor = dbapi_conn.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.close()
+
+
+def create_db_engine(url: str) -> Engine:
+    """An engine for `url`; SQLite files get their folder created, mode 0600, and WAL."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database
+        if database and database != ":memory:":
+            path = Path(database)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if not path.exists():
+                path.touch(mode=0o600)
+        engine = create_engine(url, connect_args={"check_same_thread": False})
+        _enable_sqlite_wal(engine)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+class Store:
+    """All persistence behind small, idempotent methods that speak in value objects."""
+
+    def __init__(self, url: str, *, create_schema: bool = True) -> None:
+        self.url = url
+        self.engine = create_db_engine(url)
+        if create_schema:
+            SQLModel.metadata.create_all(self.engine)
+
+    def close(self) -> None:
+        """Release every connection."""
+        self.engine.dispose()
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    def journal_mode(self) -> str | None:
+        """SQLite's journal mode (None on other databases)."""
+        if self.dialect != "sqlite":
+            return None
+        with self.engine.connect() as conn:
+            return str(conn.execute(text("PRAGMA journal_mode")).scalar())
+
+    @contextmanager
+    def _session(self) -> Iterator[Session]:
+        with Session(self.engine, expire_on_commit=False) as session:
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+
+    # --- ingestion ---------------------------------------------------------------------------
+
+    def cursor(self, source: str) -> str | None:
+        """The stored cursor of a source (None before its first batch)."""
+        with self._session() as s:
+            row = s.get(CursorRow, source)
+            return row.value if row else None
+
+    def save_batch(self, source: str, batch: Batch, seen_at: datetime) -> SavedBatch:
+        """Store a batch's mentions and replies and advance the source's cursor, atomically."""
+        with self._session() as s:
+            new_mentions = self._insert_mentions(s, source, batch.mentions, seen_at)
+            new_replies = self._insert_replies(s, batch.replies, seen_at)
+            if batch.next_cursor is not None:
+                row = s.get(CursorRow, source)
+                if row is None:
+                    s.add(CursorRow(source=source, value=batch.next_cursor, updated_at=seen_at))
+                else:
+                    row.value = batch.next_cursor
+                    row.updated_at = seen_at
+                    s.add(row)
+        return SavedBatch(new_mentions, new_replies)
+
+    def _insert_mentions(self, s: Session, source: str, mentions: Sequence[Mention], seen_at: datetime) -> int:
+        if not mentions:
+            return 0
+        unique = {m.key: m for m in mentions}
+        known = self._known_keys(s, MentionRow, unique)
+        added = 0
+        for key, m in unique.items():
+            if key in known:
+                continue
+            s.add(
+                MentionRow(
+                    platform=m.platform,
+                    external_id=m.external_id,
+                    source=source,
+                    author=m.author,
+                    author_id=m.author_id,
+                    text=m.text,
+                    created_at=m.created_at,
+                    seen_at=seen_at,
+                    lang_hint=m.lang,
+                    url=m.url,
+                    in_reply_to=m.in_reply_to,
+                    conversation_id=m.conversation_id,
+                    from_brand=m.from_brand,
+                    scored=m.from_brand,  # the brand's own posts are never scored
+                )
+            )
+            added += 1
+        return added
+
+    def _insert_replies(self, s: Session, replies: Sequence[Reply], seen_at: datetime) -> int:
+        if not replies:
+            return 0
+        unique = {(r.platform, r.external_id): r for r in replies}
+        known = self._known_keys(s, ReplyRow, unique)
+        added = 0
+        for key, r in unique.items():
+            if key in known:
+                continue
+            s.add(
+                ReplyRow(
+                    platform=r.platform,
+                    external_id=r.external_id,
+                    in_reply_to=r.in_reply_to,
+                    created_at=r.created_at,
+                    seen_at=seen_at,
+                    author=r.author,
+                    text=r.text,
+                    url=r.url,
+                )
+            )
+            added += 1
+        return added
+
+    @staticmethod
+    def _known_keys(
+        s: Session, model: type[MentionRow] | type[ReplyRow], keys: Iterable[tuple[str, str]]
+    ) -> set[tuple[str, str]]:
+        known: set[tuple[str, str]] = set()
+        by_platform: dict[str, list[str]] = {}
+        for platform, external_id in keys:
+            by_platform.setdefault(platform, []).append(external_id)
+        for platform, ids in by_platform.items():
+            for start in range(0, len(ids), 500):
+                chunk = ids[start : start + 500]
+                rows = s.exec(
+                    select(model.external_id).where(model.platform == platform, col(model.external_id).in_(chunk))
+                ).all()
+                known.update((platform, external_id) for external_id in rows)
+        return known
+
+    def mention_count(self) -> int:
+        """How many mentions (customers' and the brand's) are stored."""
+        with self._session() as s:
+            return len(s.exec(select(MentionRow.id)).all())
+
+    def reply_count(self) -> int:
+        """How many brand replies are stored."""
+        with self._session() as s:
+            return len(s.exec(select(ReplyRow.id)).all())
+
+    # --- scoring -----------------------------------------------------------------------------
+
+    def unscored_mentions(self, limit: int = 256) -> list[StoredMention]:
+        """Customer mentions that have no score yet, oldest first."""
+        with self._session() as s:
+            rows = s.exec(
+                select(MentionRow)
+                .where(col(MentionRow.scored).is_(False))
+                .order_by(col(MentionRow.created_at), col(MentionRow.id))
+                .limit(limit)
+            ).all()
+            return [StoredMention(row.id or 0, _mention(row)) for row in rows]
+
+    def save_score(self, mention_id: int, score: Score, at: datetime) -> None:
+        """Record a mention's score (once; a second call for the same mention changes nothing)."""
+        with self._session() as s:
+            if s.get(ScoreRow, mention_id) is None:
+                s.add(
+                    ScoreRow(
+                        mention_id=mention_id,
+                        label=score.label,
+                        negative=float(score.scores.get("negative", 0.0)),
+                        neutral=float(score.scores.get("neutral", 0.0)),
+                        positive=float(score.scores.get("positive", 0.0)),
+                        lang=score.lang,
+                        complaint=score.complaint,
+                        severity=score.severity,
+                        reasons=json.dumps(list(score.reasons), ensure_ascii=False),
+                        model=score.model,
+                        scored_at=at,
+                    )
+                )
+            row = s.get(MentionRow, mention_id)
+            if row is not None and not row.scored:
+                row.scored = True
+                s.add(row)
+
+    def score_of(self, mention_id: int) -> Score | None:
+        """The stored score of a mention."""
+        with self._session() as s:
+            row = s.get(ScoreRow, mention_id)
+            if row is None:
+                return None
+            return Score(
+                label=row.label,
+                scores={"negative": row.negative, "neutral": row.neutral, "positive": row.positive},
+                lang=row.lang,
+                complaint=row.complaint,
+                severity=row.severity,
+                reasons=tuple(json.loads(row.reasons)),
+                model=row.model,
+            )
+
+    # --- escalations -------------------------------------------------------------------------
+
+    def open_escalation(self, mention_id: int, score: Score, opened_at: datetime) -> Escalation | None:
+        """Open the escalation of a mention with its `opened` event; None if it already exists."""
+        try:
+            with self._session() as s:
+                if s.exec(select(EscalationRow.id).where(EscalationRow.mention_id == mention_id)).first():
+                    return None
+                mention = s.get(MentionRow, mention_id)
+                if mention is None:
+                    raise KeyError(f"no mention {mention_id}")
+                row = EscalationRow(
+                    mention_id=mention_id,
+                    created_at=mention.created_at,
+                    opened_at=opened_at,
+                    severity=score.severity,
+                    lang=score.lang,
+                    reasons=json.dumps(list(score.reasons), ensure_ascii=False),
+                )
+                s.add(row)
+                s.flush()
+                delay = opened_at - mention.created_at
+                s.add(
+                    EventRow(
+                        escalation_id=row.id or 0,
+                        key=EventKind.OPENED,
+                        kind=EventKind.OPENED,
+                        at=opened_at,
+                        detail=f"seen {_minutes(delay)} after it was posted",
+                    )
+                )
+                s.flush()
+                return self._escalation(s, row, mention)
+        except IntegrityError:
+            # another writer opened it between our check and insert: same outcome
+            return None
+
+    def escalation(self, escalation_id: int) -> Escalation:
+        """One escalation by id."""
+        with self._session() as s:
+            row = s.get(EscalationRow, escalation_id)
+            if row is None:
+                raise KeyError(f"no escalation {escalation_id}")
+            return self._escalation(s, row)
+
+    def escalation_for_mention(self, platform: str, external_id: str) -> Escalation | None:
+        """The escalation of a mention, by the platform's id."""
+        with self._session() as s:
+            row = s.exec(
+                select(EscalationRow)
+                .join(MentionRow, col(MentionRow.id) == col(EscalationRow.mention_id))
+                .where(MentionRow.platform == platform, MentionRow.external_id == external_id)
+            ).first()
+            return self._escalation(s, row) if row else None
+
+    def active_escalations(self) -> list[Escalation]:
+        """Escalations whose clock still runs or that breached without an answer."""
+        with self._session() as s:
+            rows = s.exec(
+                select(EscalationRow)
+                .where(col(EscalationRow.is_active).is_(True))
+                .order_by(col(EscalationRow.created_at))
+            ).all()
+            return self._escalations(s, rows)
+
+    def escalations(self, since: datetime | None = None, until: datetime | None = None) -> list[Escalation]:
+        """Every escalation (of posts created in [since, until) when given), oldest first."""
+        with self._session() as s:
+            query = select(EscalationRow).order_by(col(EscalationRow.created_at), col(EscalationRow.id))
+            if since is not None:
+                query = query.where(col(EscalationRow.created_at) >= since)
+            if until is not None:
+                query = query.where(col(EscalationRow.created_at) < until)
+            return self._escalations(s, s.exec(query).all())
+
+    def author_history(
+        self, platform: str, author: str, since: datetime, exclude_escalation: int | None = None
+    ) -> list[Escalation]:
+        """This author's other escalations since `since`, newest first."""
+        with self._session() as s:
+            query = (
+                select(EscalationRow)
+                .join(MentionRow, col(MentionRow.id) == col(EscalationRow.mention_id))
+                .where(
+                    MentionRow.platform == platform,
+                    MentionRow.author == author,
+                    col(EscalationRow.created_at) >= since,
+                )
+                .order_by(col(EscalationRow.created_at).desc())
+            )
+            if exclude_escalation is not None:
+                query = query.where(EscalationRow.id != exclude_escalation)
+            return self._escalations(s, s.exec(query).all())
+
+    def record_event(
+        self,
+        escalation_id: int,
+        kind: str,
+        at: datetime,
+        *,
+        actor: str = "replyclock",
+        detail: str = "",
+        key: str | None = None,
+    ) -> bool:
+        """Append an event once per key and apply it to the escalation; False if already there.
+
+        The first `responded`, `resolved` or `dismissed` stops the clock; later ones are
+        still logged (under their own key) but change no timestamps.
+        """
+        key = key or str(kind)
+        try:
+            with self._session() as s:
+                exists = s.exec(
+                    select(EventRow.id).where(EventRow.escalation_id == escalation_id, EventRow.key == key)
+                ).first()
+                if exists:
+                    return False
+                row = s.get(EscalationRow, escalation_id)
+                if row is None:
+                    raise KeyError(f"no escalation {escalation_id}")
+                s.add(EventRow(escalation_id=escalation_id, key=key, kind=kind, at=at, actor=actor, detail=detail))
+                self._apply(row, kind, at, actor, detail)
+                s.add(row)
+            return True
+        except IntegrityError:
+            return False
+
+    @staticmethod
+    def _apply(row: EscalationRow, kind: str, at: datetime, actor: str, detail: str) -> None:
+        columns = _EVENT_COLUMNS.get(kind)
+        if columns is None:
+            return
+        at_column, by_column = columns
+        if kind in _CLOSING and (row.resolved_at or row.dismissed_at):
+            return  # closed already: log only
+        if getattr(row, at_column) is None:
+            setattr(row, at_column, at)
+            if by_column is not None:
+                setattr(row, by_column, actor)
+            if kind == EventKind.RESPONDED:
+                row.response_via = detail or None
+            if kind == EventKind.DISMISSED:
+                row.dismiss_reason = detail or None
+        if kind in _CLOSING:
+            row.is_active = False
+
+    def events(self, escalation_id: int) -> list[Event]:
+        """An escalation's event log, in order."""
+        with self._session() as s:
+            rows = s.exec(
+                select(EventRow)
+                .where(EventRow.escalation_id == escalation_id)
+                .order_by(col(EventRow.at), col(EventRow.id))
+            ).all()
+            return [Event(r.escalation_id, r.kind, r.at, r.actor, r.detail) for r in rows]
+
+    def pending_responses(self) -> list[PendingResponse]:
+        """Brand replies to escalated mentions that have not stopped the clock yet."""
+        with self._session() as s:
+            rows = s.exec(
+                select(EscalationRow.id, ReplyRow)
+                .join(MentionRow, col(MentionRow.id) == col(EscalationRow.mention_id))
+                .join(
+                    ReplyRow,
+                    (col(ReplyRow.platform) == col(MentionRow.platform))
+                    & (col(ReplyRow.in_reply_to) == col(MentionRow.external_id)),
+                )
+                .where(col(EscalationRow.first_response_at).is_(None))
+                .order_by(col(ReplyRow.created_at))
+            ).all()
+            return [PendingResponse(esc_id or 0, _reply(reply)) for esc_id, reply in rows]
+
+    def _escalations(self, s: Session, rows: Sequence[EscalationRow]) -> list[Escalation]:
+        if not rows:
+            return []
+        ids = [r.id for r in rows]
+        mention_ids = [r.mention_id for r in rows]
+        mentions = {m.id: m for m in s.exec(select(MentionRow).where(col(MentionRow.id).in_(mention_ids))).all()}
+        reminded: dict[int, set[timedelta]] = {}
+        for esc_id, detail in s.exec(
+            select(EventRow.escalation_id, EventRow.detail).where(
+                col(EventRow.escalation_id).in_(ids), EventRow.kind == EventKind.REMINDED
+            )
+        ).all():
+            point = _reminder_point(detail)
+            if point is not None:
+                reminded.setdefault(esc_id, set()).add(point)
+        return [self._escalation(s, r, mentions[r.mention_id], frozenset(reminded.get(r.id or 0, ()))) for r in rows]
+
+    def _escalation(
+        self,
+        s: Session,
+        row: EscalationRow,
+        mention: MentionRow | None = None,
+        reminded: frozenset[timedelta] | None = None,
+    ) -> Escalation:
+        if mention is None:
+            mention = s.get(MentionRow, row.mention_id)
+            assert mention is not None
+        if reminded is None:
+            details = s.exec(
+                select(EventRow.detail).where(EventRow.escalation_id == row.id, EventRow.kind == EventKind.REMINDED)
+            ).all()
+            reminded = frozenset(p for p in map(_reminder_point, details) if p is not None)
+        return Escalation(
+            id=row.id or 0,
+            mention_id=row.mention_id,
+            platform=mention.platform,
+            external_id=mention.external_id,
+            author=mention.author,
+            text=mention.text,
+            lang=row.lang,
+            created_at=row.created_at,
+            opened_at=row.opened_at,
+            severity=row.severity,
+            reasons=tuple(json.loads(row.reasons)),
+            url=mention.url,
+            alerted_at=row.alerted_at,
+            acknowledged_at=row.acknowledged_at,
+            acknowledged_by=row.acknowledged_by,
+            first_response_at=row.first_response_at,
+            responded_by=row.responded_by,
+            response_via=row.response_via,
+            breached_at=row.breached_at,
+            resolved_at=row.resolved_at,
+            dismissed_at=row.dismissed_at,
+            closed_by=row.closed_by,
+            dismiss_reason=row.dismiss_reason,
+            reminded=reminded,
+        )
+
+    def mark_settled(self, escalation_id: int) -> None:
+        """Take a breached, unanswered escalation off the active list (nothing more will change it)."""
+        with self._session() as s:
+            row = s.get(EscalationRow, escalation_id)
+            if row is not None and row.is_active:
+                row.is_active = False
+                s.add(row)
+
+    # --- outbox ------------------------------------------------------------------------------
+
+    def enqueue(
+        self,
+        notifier: str,
+        key: str,
+        escalation_id: int,
+        kind: str,
+        at: datetime,
+        payload: Mapping[str, Any] | None = None,
+        *,
+        coalesce: bool = False,
+    ) -> bool:
+        """Queue a notification once per (notifier, key); False if it was already queued.
+
+        With `coalesce`, an entry already delivered is queued again (a countdown refresh):
+        there is still at most one pending entry per key.
+        """
+        body = json.dumps(dict(payload or {}), ensure_ascii=False, default=str)
+        try:
+            with self._session() as s:
+                row = s.exec(select(OutboxRow).where(OutboxRow.notifier == notifier, OutboxRow.key == key)).first()
+                if row is not None:
+                    if coalesce and row.status != "pending":
+                        row.status = "pending"
+                        row.payload = body
+                        row.next_attempt_at = at
+                        row.attempts = 0
+                        s.add(row)
+                        return True
+                    return False
+                s.add(
+                    OutboxRow(
+                        notifier=notifier,
+                        key=key,
+                        escalation_id=escalation_id,
+                        kind=kind,
+                        payload=body,
+                        created_at=at,
+                        next_attempt_at=at,
+                    )
+                )
+            return True
+        except IntegrityError:
+            return False
+
+    def due_outbox(self, notifier: str, now: datetime, limit: int = 100) -> list[OutboxEntry]:
+        """Pending entries of a notifier whose time has come, in the order they were queued."""
+        with self._session() as s:
+            rows = s.exec(
+                select(OutboxRow)
+                .where(
+                    OutboxRow.notifier == notifier,
+                    OutboxRow.status == "pending",
+                    col(OutboxRow.next_attempt_at) <= now,
+                )
+                .order_by(col(OutboxRow.id))
+                .limit(limit)
+            ).all()
+            return [_entry(r) for r in rows]
+
+    def outbox_entry(self, notifier: str, key: str) -> OutboxEntry | None:
+        """One outbox entry by its key."""
+        with self._session() as s:
+            row = s.exec(select(OutboxRow).where(OutboxRow.notifier == notifier, OutboxRow.key == key)).first()
+            return _entry(row) if row else None
+
+    def outbox_entries(self, notifier: str | None = None) -> list[OutboxEntry]:
+        """Every outbox entry (of one notifier), in the order queued."""
+        with self._session() as s:
+            query = select(OutboxRow).order_by(col(OutboxRow.id))
+            if notifier is not None:
+                query = query.where(OutboxRow.notifier == notifier)
+            return [_entry(r) for r in s.exec(query).all()]
+
+    def outbox_update(
+        self,
+        entry_id: int,
+        *,
+        status: str,
+        at: datetime,
+        result: Mapping[str, Any] | None = None,
+        error: str = "",
+        retry_at: datetime | None = None,
+        count_attempt: bool = True,
+    ) -> None:
+        """Record the outcome of a delivery attempt: sent, pending again (retry) or dead."""
+        with self._session() as s:
+            row = s.get(OutboxRow, entry_id)
+            if row is None:
+                return
+            row.status = status
+            if count_attempt:
+                row.attempts += 1
+            if result is not None:
+                merged = {**json.loads(row.result), **dict(result)}
+                row.result = json.dumps(merged, ensure_ascii=False, default=str)
+            row.last_error = error[:500]
+            if status == "sent":
+                row.sent_at = at
+            if retry_at is not None:
+                row.next_attempt_at = retry_at
+            s.add(row)
+
+
+def _entry(row: OutboxRow) -> OutboxEntry:
+    return OutboxEntry(
+        id=row.id or 0,
+        notifier=row.notifier,
+        key=row.key,
+        escalation_id=row.escalation_id,
+        kind=row.kind,
+        payload=json.loads(row.payload),
+        status=row.status,
+        attempts=row.attempts,
+        created_at=row.created_at,
+        result=json.loads(row.result),
+    )
+
+
+def _mention(row: MentionRow) -> Mention:
+    return Mention(
+        platform=row.platform,
+        external_id=row.external_id,
+        author=row.author,
+        text=row.text,
+        created_at=row.created_at,
+        author_id=row.author_id,
+        lang=row.lang_hint,
+        url=row.url,
+        in_reply_to=row.in_reply_to,
+        conversation_id=row.conversation_id,
+        from_brand=row.from_brand,
+    )
+
+
+def _reply(row: ReplyRow) -> Reply:
+    return Reply(
+        platform=row.platform,
+        external_id=row.external_id,
+        in_reply_to=row.in_reply_to,
+        created_at=row.created_at,
+        author=row.author,
+        text=row.text,
+        url=row.url,
+    )
+
+
+def reminder_key(point: timedelta) -> str:
+    """The event detail that names a reminder point, e.g. `30m left`."""
+    seconds = int(point.total_seconds())
+    return f"{seconds}s left"
+
+
+def _reminder_point(detail: str) -> timedelta | None:
+    head = detail.split(" ", 1)[0]
+    if head.endswith("s") and head[:-1].isdigit():
+        return timedelta(seconds=int(head[:-1]))
+    return None
+
+
+def _minutes(delta: timedelta) -> str:
+    minutes = delta.total_seconds() / 60
+    return f"{minutes:.0f} min" if abs(minutes) >= 1 else f"{delta.total_seconds():.0f} s"

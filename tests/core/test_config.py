@@ -1,0 +1,173 @@
+"""Config: the shipped file runs as it is, every setting is documented, bad configs name the key."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import yaml
+
+import settings as config
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_shipped_config_loads_and_runs_without_credentials() -> None:
+    s = config.load_settings(REPO / "config.yaml")
+    assert s.storage.url == "sqlite:///./var/replyclock.db"
+    assert s.sla.response_time == timedelta(minutes=60)
+    assert s.sla.reminders == (timedelta(minutes=30), timedelta(minutes=10))
+    assert s.sources.replay.enabled and s.sources.replay.path.exists()
+    assert s.notify.console is True
+    assert not s.sources.x.enabled and not s.sources.facebook.enabled and not s.slack.enabled
+
+
+def _keys(model: type[config.BaseModel], prefix: str = "") -> list[str]:
+    keys = []
+    for name, info in model.model_fields.items():
+        if name == "source_file":
+            continue
+        ann = info.annotation
+        if isinstance(ann, type) and issubclass(ann, config.BaseModel):
+            keys.extend(_keys(ann, f"{prefix}{name}."))
+        else:
+            keys.append(f"{prefix}{name}")
+    return keys
+
+
+def _yaml_keys(data: dict, prefix: str = "") -> set[str]:
+    out = set()
+    for k, v in data.items():
+        out.add(f"{prefix}{k}")
+        if isinstance(v, dict):
+            out |= _yaml_keys(v, f"{prefix}{k}.")
+    return out
+
+
+def test_every_setting_is_in_config_yaml_with_a_comment() -> None:
+    text = (REPO / "config.yaml").read_text(encoding="utf-8")
+    present = _yaml_keys(yaml.safe_load(text))
+    missing = [k for k in _keys(config.Settings) if k not in present]
+    assert not missing, f"settings missing from config.yaml: {missing}"
+    # each section opens with a comment (settings explain themselves)
+    for section in ("storage", "sla", "sources", "sentiment", "notify", "slack", "metrics", "health", "logging"):
+        block = text.split(f"\n{section}:\n", 1)[1].split("\n", 2)
+        assert block[0].strip().startswith("#") or block[1].strip().startswith("#"), section
+
+
+@pytest.mark.parametrize(
+    ("data", "key", "problem"),
+    [
+        ({"sla": {"response_time": "sixty"}}, "sla.response_time", "malformed duration"),
+        ({"sla": {"response_time": "0m"}}, "sla.response_time", "greater than zero"),
+        ({"sla": {"reminders": "30m"}}, "sla.reminders", ""),
+        ({"sla": {"response_time": "20m", "reminders": ["30m"]}}, "sla.reminders", "not inside the response time"),
+        ({"sla": {"respons_time": "60m"}}, "sla.respons_time", "unknown key"),
+        ({"bogus": 1}, "bogus", "unknown key"),
+        ({"notify": {"console": "maybe"}}, "notify.console", "boolean"),
+        ({"sources": {"replay": {"poll_every": 5}}}, "sources.replay.poll_every", "duration"),
+        ({"sources": {"x": {"enabled": True, "user_id": "1"}}}, "sources.x.bearer_token", "required"),
+        (
+            {"sources": {"x": {"enabled": True, "bearer_token": "AAAAsecret", "user_id": "1"}}},
+            "sources.x.bearer_token",
+            "never written into the config",
+        ),
+        (
+            {"sources": {"x": {"enabled": True, "bearer_token": "${RC_TEST_UNSET}", "user_id": "1"}}},
+            "sources.x.bearer_token",
+            "RC_TEST_UNSET is not set",
+        ),
+        (
+            {"slack": {"enabled": True, "bot_token": "file:/nonexistent/token", "alerts_channel": "C1"}},
+            "slack.bot_token",
+            "cannot read secret file",
+        ),
+        ({"storage": {"url": "mysql://x"}}, "storage.url", "sqlite"),
+        ({"metrics": {"listen": "9464"}}, "metrics.listen", "host:port"),
+        ({"sources": {"facebook": {"api_version": "21"}}}, "sources.facebook.api_version", "v21.0"),
+    ],
+)
+def test_bad_config_names_key_and_problem(data, key, problem, monkeypatch) -> None:
+    monkeypatch.delenv("RC_TEST_UNSET", raising=False)
+    with pytest.raises(config.ConfigError) as err:
+        config.settings_from_mapping(data)
+    assert err.value.key == key
+    assert problem.lower() in err.value.problem.lower()
+
+
+def test_durations() -> None:
+    assert config.parse_duration("1h30m") == timedelta(minutes=90)
+    assert config.parse_duration("45s") == timedelta(seconds=45)
+    assert config.parse_duration("14d") == timedelta(days=14)
+    assert config.format_duration(timedelta(minutes=90)) == "1h30m"
+    for bad in ("", "m", "1x", "30 m", "-5m", "1m1h"):
+        with pytest.raises(ValueError):
+            config.parse_duration(bad)
+
+
+def test_secrets_from_env_and_file_are_masked(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("RC_TEST_X_TOKEN", "xtoken-123456")
+    token_file = tmp_path / "slack_token"
+    token_file.write_text("xoxb-secret-987\n")
+    monkeypatch.setenv("CREDS", str(tmp_path))
+    s = config.settings_from_mapping(
+        {
+            "sources": {"x": {"enabled": True, "bearer_token": "${RC_TEST_X_TOKEN}", "user_id": "42"}},
+            "slack": {"enabled": True, "bot_token": "file:${CREDS}/slack_token", "alerts_channel": "C1"},
+            "storage": {"url": "postgresql+psycopg://rc:pg-pass-55@localhost/rc"},
+        }
+    )
+    assert s.sources.x.bearer_token is not None
+    assert s.sources.x.bearer_token.get_secret_value() == "xtoken-123456"
+    assert s.slack.bot_token is not None and s.slack.bot_token.get_secret_value() == "xoxb-secret-987"
+    shown = repr(config.effective_settings(s)) + repr(s)
+    for secret in ("xtoken-123456", "xoxb-secret-987", "pg-pass-55"):
+        assert secret not in shown
+    assert set(s.secrets()) == {"xtoken-123456", "xoxb-secret-987", "pg-pass-55"}
+
+
+def _cli(*args: str, env: dict | None = None, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(REPO / "daemon.py"), *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=env,
+        timeout=60,
+    )
+
+
+def test_bad_config_exits_78_with_one_line_before_doing_anything(tmp_path) -> None:
+    bad = tmp_path / "bad.yaml"
+    db = tmp_path / "should-not-exist.db"
+    bad.write_text(f"storage:\n  url: sqlite:///{db}\nsla:\n  response_time: 1h30\n")
+    result = _cli("--config", str(bad), "run", "--once")
+    assert result.returncode == 78
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert re.match(r"replyclock: config error: sla\.response_time: malformed duration '1h30'", lines[0])
+    assert not db.exists()
+
+
+def test_missing_config_file_and_bad_yaml_exit_78(tmp_path) -> None:
+    assert _cli("--config", str(tmp_path / "nope.yaml"), "check-config").returncode == 78
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("sla: [\n")
+    result = _cli("--config", str(broken), "check-config")
+    assert result.returncode == 78 and "not valid YAML" in result.stderr
+
+
+def test_check_config_prints_effective_settings_masked(tmp_path) -> None:
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text("sources:\n  x:\n    enabled: true\n    bearer_token: ${RC_SECRET}\n    username: sklep_demo\n")
+    env = {"RC_SECRET": "very-secret-token", "PATH": "/usr/bin:/bin"}
+    result = _cli("check-config", env={**env, "REPLYCLOCK_CONFIG": str(cfg)})
+    assert result.returncode == 0, result.stderr
+    assert "very-secret-token" not in result.stdout + result.stderr
+    shown = yaml.safe_load(result.stdout)
+    assert shown["sources"]["x"]["bearer_token"] == "**********"
+    assert shown["sla"]["response_time"] == "1h"

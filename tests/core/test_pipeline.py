@@ -1,0 +1,158 @@
+"""End to end with an injected clock: ingest, score, escalate, remind, breach, answer, report."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from alerts.notify import DeliveryError
+from daemon import App
+from monitor.models import EventKind, Mention, Reply
+from monitor.sources import AuthRejected, RateLimited, Unavailable
+from tests.fakes import FakeSource, KeywordAnalyzer, RecordingNotifier
+
+M = timedelta(minutes=1)
+
+
+@pytest.fixture
+def rig(make_settings, clock):
+    source = FakeSource()
+    notifier = RecordingNotifier()
+    app = App.build(make_settings(), clock, sources=[source], notifiers=[notifier], analyzer=KeywordAnalyzer())
+    yield app, source, notifier
+    app.close()
+
+
+def post(clock, eid, text, ago=M, **kw):
+    return Mention(platform="x", external_id=eid, author=f"@c{eid}", text=text, created_at=clock.now() - ago, **kw)
+
+
+def answer(clock, eid, to):
+    return Reply(platform="x", external_id=eid, in_reply_to=to, created_at=clock.now(), author="@shop")
+
+
+def test_lifecycle_reminders_breach_and_answer(rig, clock) -> None:
+    app, source, rec = rig
+    source.add(
+        post(clock, "1", "my parcel never arrived"),
+        post(clock, "2", "zamówienie nie dotarło", ago=2 * M),
+        post(clock, "3", "love the new collection"),
+        post(clock, "4", "refund refused?! broken mug", ago=70 * M),  # already late when first seen
+        post(clock, "5", "never arrived, says @shop itself", from_brand=True),
+    )
+    app.run_once()
+    escalations = {e.external_id: e for e in app.store.escalations()}
+    assert set(escalations) == {"1", "2", "4"}
+    assert rec.kinds(escalations["4"].id) == ["opened", "breached"]
+    assert rec.kinds(escalations["1"].id) == ["opened"]
+    assert app.store.escalation(escalations["1"].id).alerted_at == clock.now()
+
+    clock.advance(29 * M)  # 30 min since #1 was posted: first reminder
+    app.run_once()
+    assert rec.kinds(escalations["1"].id) == ["opened", "reminder"]
+    assert rec.kinds(escalations["2"].id) == ["opened", "reminder"]
+
+    # the team answers #2 on the platform at 23+ minutes... after its reminder
+    clock.advance(1 * M)
+    source.add(answer(clock, "r2", "2"))
+    app.run_once()
+    assert rec.kinds(escalations["2"].id) == ["opened", "reminder", "responded"]
+    answered = app.store.escalation(escalations["2"].id)
+    assert answered.first_response_at == clock.now() and answered.responded_by == "@shop"
+
+    clock.advance(20 * M)  # 10 min left for #1
+    app.run_once()
+    assert rec.kinds(escalations["1"].id) == ["opened", "reminder", "reminder"]
+    clock.advance(10 * M)  # deadline of #1
+    app.run_once()
+    app.run_once()
+    assert rec.kinds(escalations["1"].id) == ["opened", "reminder", "reminder", "breached"]
+    assert [e.kind for e in app.store.events(escalations["1"].id)] == [
+        EventKind.OPENED,
+        EventKind.ALERTED,
+        EventKind.REMINDED,
+        EventKind.REMINDED,
+        EventKind.BREACHED,
+    ]
+    # a late answer after the breach is still recorded
+    clock.advance(5 * M)
+    source.add(answer(clock, "r1", "1"))
+    app.run_once()
+    late = app.store.escalation(escalations["1"].id)
+    assert late.first_response_at == clock.now()
+    assert rec.kinds(escalations["1"].id)[-1] == "responded"
+
+
+def test_running_twice_creates_no_duplicates(rig, clock) -> None:
+    app, source, rec = rig
+    source.add(post(clock, "1", "my parcel never arrived"), answer(clock, "r9", "nothing"))
+    app.run_once()
+    app.run_once()
+    source.fetches.clear()
+    # even with the cursor lost, re-fetching everything changes nothing
+    app.store.save_batch("fake", source.fetch(None), clock.now())
+    app.run_once()
+    assert app.store.mention_count() == 1
+    assert len(app.store.escalations()) == 1
+    assert len(app.store.outbox_entries()) == 1
+    assert rec.kinds() == ["opened"]
+
+
+def test_a_failing_source_and_a_failing_notifier_never_stop_the_loop(rig, clock, caplog) -> None:
+    caplog.set_level("INFO")
+    app, source, rec = rig
+    source.fail_next(Unavailable("HTTP 503"))
+    app.run_once()
+    assert app.poller.health["fake"].state == "failing"
+    source.add(post(clock, "1", "never arrived"))
+    rec.fail_with = DeliveryError("slack is down")
+    app.run_once()
+    assert app.poller.health["fake"].state == "ok"
+    assert rec.delivered == []
+    rec.fail_with = None
+    clock.advance(1 * M)  # past the backoff
+    app.run_once()
+    assert rec.kinds() == ["opened"]
+    assert sum("recovered" in r.getMessage() for r in caplog.records) == 1
+
+
+def test_rate_limited_source_is_deferred_until_reset(rig, clock) -> None:
+    app, source, _ = rig
+    source.fail_next(RateLimited("429", retry_at=clock.now() + 15 * M))
+    app.run_once()
+    source.add(post(clock, "1", "never arrived"))
+    clock.advance(10 * M)
+    app.run_once()
+    assert len(source.fetches) == 1 and app.store.mention_count() == 0
+    clock.advance(6 * M)
+    app.run_once()
+    assert app.store.mention_count() == 1
+    assert app.poller.health["fake"].deferrals == 1
+
+
+def test_rejected_credentials_stop_the_source_only(rig, clock) -> None:
+    app, source, _ = rig
+    source.fail_next(AuthRejected("401 Unauthorized"))
+    app.run_once()
+    clock.advance(60 * M)
+    app.run_once()
+    assert len(source.fetches) == 1
+    assert app.poller.health["fake"].state == "stopped"
+
+
+def test_actions_from_the_team(rig, clock) -> None:
+    app, source, rec = rig
+    source.add(post(clock, "1", "never arrived"), post(clock, "2", "broken lamp"))
+    app.run_once()
+    one, two = app.store.escalations()
+    app.engine.act(one.id, "acknowledge", "anna")
+    app.engine.act(one.id, "resolve", "anna")
+    app.engine.act(two.id, "dismiss", "bob", "a joke, not a complaint")
+    app.run_once()
+    assert rec.kinds(one.id) == ["opened", "acknowledged", "resolved"]
+    assert app.store.escalation(two.id).dismiss_reason == "a joke, not a complaint"
+    assert app.store.active_escalations() == []
+    clock.advance(120 * M)
+    app.run_once()
+    assert "breached" not in rec.kinds()

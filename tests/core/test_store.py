@@ -1,0 +1,128 @@
+"""The store: idempotent by key, WAL on SQLite, aware datetimes, an append-only event log."""
+
+from __future__ import annotations
+
+import stat
+from datetime import timedelta
+from pathlib import Path
+
+from monitor.models import Batch, EventKind, Mention, Reply, Score
+from monitor.store import Store
+
+M = timedelta(minutes=1)
+
+
+def mention(clock, eid="1", text="zamówienie nie dotarło", **kw) -> Mention:
+    return Mention(platform="x", external_id=eid, author="@kasia", text=text, created_at=clock.now() - 5 * M, **kw)
+
+
+def complaint() -> Score:
+    return Score(
+        label="negative",
+        scores={"negative": 0.9, "neutral": 0.05, "positive": 0.05},
+        lang="pl",
+        complaint=True,
+        severity="medium",
+        reasons=("intent: not delivered",),
+        model="t",
+    )
+
+
+def test_sqlite_runs_in_wal_mode_with_a_private_file(store: Store, db_url: str) -> None:
+    assert store.journal_mode() == "wal"
+    path = Path(db_url.removeprefix("sqlite:///"))
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_batches_are_idempotent_and_advance_the_cursor(store: Store, clock) -> None:
+    batch = Batch((mention(clock), mention(clock, "2"), mention(clock)), (), "c1")
+    assert store.save_batch("x:mentions", batch, clock.now()).new_mentions == 2
+    assert store.save_batch("x:mentions", batch, clock.now()).new_mentions == 0
+    assert store.cursor("x:mentions") == "c1"
+    assert store.cursor("other") is None
+    assert store.mention_count() == 2
+
+
+def test_datetimes_come_back_aware_utc(store: Store, clock) -> None:
+    store.save_batch("s", Batch((mention(clock),), (), None), clock.now())
+    [pending] = store.unscored_mentions()
+    assert pending.mention.created_at == clock.now() - 5 * M
+    assert pending.mention.created_at.tzinfo is not None
+
+
+def test_brand_posts_are_never_scored(store: Store, clock) -> None:
+    store.save_batch("s", Batch((mention(clock, from_brand=True),), (), None), clock.now())
+    assert store.unscored_mentions() == []
+
+
+def test_escalation_is_idempotent_on_the_mention(store: Store, clock) -> None:
+    store.save_batch("s", Batch((mention(clock),), (), None), clock.now())
+    [pending] = store.unscored_mentions()
+    store.save_score(pending.id, complaint(), clock.now())
+    store.save_score(pending.id, complaint(), clock.now())
+    first = store.open_escalation(pending.id, complaint(), clock.now())
+    assert first is not None and first.created_at == clock.now() - 5 * M
+    assert store.open_escalation(pending.id, complaint(), clock.now()) is None
+    assert len(store.escalations()) == 1
+    assert [e.kind for e in store.events(first.id)] == [EventKind.OPENED]
+    assert "seen 5 min after it was posted" in store.events(first.id)[0].detail
+
+
+def test_events_are_once_per_key_and_set_the_timestamps(store: Store, clock) -> None:
+    store.save_batch("s", Batch((mention(clock),), (), None), clock.now())
+    [pending] = store.unscored_mentions()
+    esc = store.open_escalation(pending.id, complaint(), clock.now())
+    assert esc is not None
+    t = clock.advance(10 * M)
+    assert store.record_event(esc.id, EventKind.ACKNOWLEDGED, t, actor="U1")
+    assert not store.record_event(esc.id, EventKind.ACKNOWLEDGED, t, actor="U1")
+    assert store.record_event(esc.id, EventKind.RESPONDED, t, actor="@shop", key="responded:a")
+    later = clock.advance(5 * M)
+    assert store.record_event(esc.id, EventKind.RESPONDED, later, actor="@shop", key="responded:b")
+    got = store.escalation(esc.id)
+    assert got.acknowledged_by == "U1" and got.first_response_at == t and got.responded_by == "@shop"
+    assert store.active_escalations() == []
+    assert [e.kind for e in store.events(esc.id)] == ["opened", "acknowledged", "responded", "responded"]
+
+
+def test_replies_match_escalations_whatever_the_order(store: Store, clock) -> None:
+    reply = Reply(platform="x", external_id="r1", in_reply_to="1", created_at=clock.now(), author="@shop")
+    store.save_batch("s", Batch((), (reply,), None), clock.now())
+    store.save_batch("s", Batch((), (reply,), None), clock.now())
+    assert store.reply_count() == 1
+    store.save_batch("s", Batch((mention(clock),), (), None), clock.now())
+    assert store.pending_responses() == []  # not escalated yet
+    [pending] = store.unscored_mentions()
+    esc = store.open_escalation(pending.id, complaint(), clock.now())
+    assert esc is not None
+    [match] = store.pending_responses()
+    assert match.escalation_id == esc.id and match.reply.external_id == "r1"
+
+
+def test_outbox_once_per_key_and_coalesced_refreshes(store: Store, clock) -> None:
+    store.save_batch("s", Batch((mention(clock),), (), None), clock.now())
+    [pending] = store.unscored_mentions()
+    esc = store.open_escalation(pending.id, complaint(), clock.now())
+    assert esc is not None
+    assert store.enqueue("slack", f"{esc.id}:opened", esc.id, "opened", clock.now())
+    assert not store.enqueue("slack", f"{esc.id}:opened", esc.id, "opened", clock.now())
+    [entry] = store.due_outbox("slack", clock.now())
+    store.outbox_update(entry.id, status="sent", at=clock.now(), result={"ts": "1.2"})
+    assert store.due_outbox("slack", clock.now()) == []
+    assert store.outbox_entry("slack", f"{esc.id}:opened").result == {"ts": "1.2"}
+    assert store.enqueue("slack", f"{esc.id}:refresh", esc.id, "refresh", clock.now(), coalesce=True)
+    assert not store.enqueue("slack", f"{esc.id}:refresh", esc.id, "refresh", clock.now(), coalesce=True)
+    [refresh] = store.due_outbox("slack", clock.now())
+    store.outbox_update(refresh.id, status="sent", at=clock.now())
+    assert store.enqueue("slack", f"{esc.id}:refresh", esc.id, "refresh", clock.now(), coalesce=True)
+    assert len(store.due_outbox("slack", clock.now())) == 1
+
+
+def test_two_stores_on_one_file_share_the_truth(db_url: str, clock) -> None:
+    a, b = Store(db_url), Store(db_url)
+    try:
+        a.save_batch("s", Batch((mention(clock),), (), "1"), clock.now())
+        assert b.cursor("s") == "1" and b.mention_count() == 1
+    finally:
+        a.close()
+        b.close()

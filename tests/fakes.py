@@ -1,0 +1,95 @@
+"""Fakes over mocks: a scripted source, a recording notifier and a keyword analyzer."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from alerts.notify import BoardItem, DeliveryError, Notification
+from monitor.models import Batch, Mention, Reply, Score
+from monitor.sources import SourceError
+
+
+class FakeSource:
+    """A source whose batches and failures the test scripts; cursors count items handed out."""
+
+    def __init__(self, name: str = "fake", platform: str = "x") -> None:
+        self.name = name
+        self.platform = platform
+        self.items: list[Mention | Reply] = []
+        self.errors: list[SourceError] = []
+        self.fetches: list[str | None] = []
+
+    def add(self, *items: Mention | Reply) -> None:
+        self.items.extend(items)
+
+    def fail_next(self, error: SourceError) -> None:
+        self.errors.append(error)
+
+    def fetch(self, cursor: str | None) -> Batch:
+        self.fetches.append(cursor)
+        if self.errors:
+            raise self.errors.pop(0)
+        start = int(cursor or 0)
+        new = self.items[start:]
+        return Batch(
+            mentions=tuple(i for i in new if isinstance(i, Mention)),
+            replies=tuple(i for i in new if isinstance(i, Reply)),
+            next_cursor=str(len(self.items)),
+        )
+
+
+class RecordingNotifier:
+    """Records every delivery and refresh; can be told to fail."""
+
+    def __init__(self, name: str = "recorder") -> None:
+        self.name = name
+        self.delivered: list[Notification] = []
+        self.boards: list[tuple[datetime, list[BoardItem]]] = []
+        self.fail_with: DeliveryError | None = None
+
+    def deliver(self, note: Notification) -> Mapping[str, Any] | None:
+        if self.fail_with is not None:
+            raise self.fail_with
+        self.delivered.append(note)
+        return {"n": len(self.delivered)}
+
+    def refresh(self, board: Sequence[BoardItem], now: datetime) -> None:
+        self.boards.append((now, list(board)))
+
+    def kinds(self, escalation_id: int | None = None) -> list[str]:
+        return [n.kind for n in self.delivered if escalation_id in (None, n.escalation.id)]
+
+
+COMPLAINT_WORDS = ("never arrived", "nie dotarło", "nie doszła", "nem érkezett", "не пришёл", "broken", "refund")
+
+
+class KeywordAnalyzer:
+    """A transparent test analyzer: a complaint when a listed phrase occurs."""
+
+    name = "keywords"
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def analyze(self, texts: Sequence[str], lang_hints: Sequence[str | None]) -> list[Score]:
+        self.calls += 1
+        out = []
+        for text, hint in zip(texts, lang_hints, strict=True):
+            hit = [w for w in COMPLAINT_WORDS if w in text.lower()]
+            label = "negative" if hit else "positive" if "love" in text.lower() else "neutral"
+            scores = {"negative": 0.1, "neutral": 0.1, "positive": 0.1}
+            scores[label] = 0.8
+            out.append(
+                Score(
+                    label=label,
+                    scores=scores,
+                    lang=hint or "und",
+                    complaint=bool(hit),
+                    severity="medium" if hit else None,
+                    reasons=tuple(f"intent: {w}" for w in hit),
+                    model="keywords",
+                )
+            )
+        return out
