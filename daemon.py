@@ -1,0 +1,475 @@
+"""replyclock's composition root and command line: read the config once, wire the parts, run the loop."""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import json
+import logging
+import os
+import signal
+import sys
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import settings as config
+from alerts.console import ConsoleNotifier
+from alerts.engine import ActionRefused, EscalationEngine
+from alerts.notify import Dispatcher, Notifier
+from alerts.report import render_json, render_table, report_records
+from monitor.clock import Clock, ScaledClock, SystemClock
+from monitor.logs import masker, setup_logging
+from monitor.models import SlaPolicy
+from monitor.poller import Poller
+from monitor.replay import ReplaySource
+from monitor.sources import Source
+
+if TYPE_CHECKING:
+    from monitor.store import Store
+    from sentiment.base import Analyzer
+
+log = logging.getLogger("replyclock")
+
+TICK_EVERY = 1.0  # seconds of real time between SLA ticks: reminders and breaches go out within it
+DEMO_DB = Path("var/demo.db")
+
+
+def sla_policy(settings: config.Settings) -> SlaPolicy:
+    """The SLA policy of these settings."""
+    return SlaPolicy(
+        response_time=settings.sla.response_time,
+        reminders=tuple(sorted(settings.sla.reminders, reverse=True)),
+        at_risk_below=settings.sla.at_risk_below,
+    )
+
+
+def build_sources(settings: config.Settings, clock: Clock) -> list[Source]:
+    """Every enabled source, built from the settings."""
+    sources: list[Source] = []
+    replay = settings.sources.replay
+    if replay.enabled:
+        sources.append(ReplaySource(replay.path, clock))
+    return sources
+
+
+def poll_interval(settings: config.Settings, source: Source) -> timedelta:
+    """How often a source is polled, from its section's `poll_every`."""
+    section = getattr(settings.sources, source.name.split(":", 1)[0], None)
+    every = getattr(section, "poll_every", None)
+    return every if isinstance(every, timedelta) else settings.sources.replay.poll_every
+
+
+def build_notifiers(settings: config.Settings, *, console_stream: Any = None) -> list[Notifier]:
+    """Every enabled notifier."""
+    notifiers: list[Notifier] = []
+    if settings.notify.console:
+        notifiers.append(
+            ConsoleNotifier(console_stream, summary_every=min(timedelta(minutes=5), settings.sla.response_time / 6))
+        )
+    return notifiers
+
+
+@dataclass
+class App:
+    """The wired daemon: store, scorer, poller, engine, dispatcher and the jobs that drive them."""
+
+    settings: config.Settings
+    clock: Clock
+    store: Store
+    analyzer: Analyzer
+    poller: Poller
+    engine: EscalationEngine
+    dispatcher: Dispatcher
+    speed: float = 1.0
+    _failures: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def build(
+        cls,
+        settings: config.Settings,
+        clock: Clock | None = None,
+        *,
+        sources: Sequence[Source] | None = None,
+        notifiers: Sequence[Notifier] | None = None,
+        analyzer: Analyzer | None = None,
+        speed: float = 1.0,
+    ) -> App:
+        """Wire every part from the settings (tests pass fakes for any of them)."""
+        from monitor.store import Store
+
+        clock = clock or SystemClock()
+        if analyzer is None:
+            from sentiment.factory import build_analyzer
+
+            analyzer = build_analyzer(settings.sentiment)
+        store = Store(settings.storage.url)
+        notifier_list = list(notifiers) if notifiers is not None else build_notifiers(settings)
+        policy = sla_policy(settings)
+        poller = Poller(store, clock, sources if sources is not None else build_sources(settings, clock))
+        engine = EscalationEngine(store, policy, clock, [n.name for n in notifier_list])
+        dispatcher = Dispatcher(store, notifier_list, policy, clock)
+        return cls(settings, clock, store, analyzer, poller, engine, dispatcher, speed)
+
+    # --- jobs ------------------------------------------------------------------------------
+
+    def poll(self, name: str) -> None:
+        """Poll one source, then score what it brought."""
+        result = self.poller.poll(name)
+        if result.new_mentions:
+            self.score_pending()
+
+    def score_pending(self, batch_size: int = 256) -> int:
+        """Score every unscored mention and open escalations for the complaints."""
+        done = 0
+        while True:
+            pending = self.store.unscored_mentions(batch_size)
+            if not pending:
+                return done
+            texts = [p.mention.text for p in pending]
+            hints = [p.mention.lang for p in pending]
+            try:
+                scores = self.analyzer.analyze(texts, hints)
+            except Exception:
+                log.exception("scoring a batch of %d failed; scoring one by one", len(pending))
+                scores = [self._score_one(p.mention.text, p.mention.lang) for p in pending]
+            now = self.clock.now()
+            for item, score in zip(pending, scores, strict=True):
+                self.store.save_score(item.id, score, now)
+                self.engine.escalate(item.id, score, from_brand=item.mention.from_brand)
+            done += len(pending)
+
+    def _score_one(self, text: str, lang: str | None) -> Any:
+        from monitor.models import Score
+
+        try:
+            return self.analyzer.analyze([text], [lang])[0]
+        except Exception as exc:
+            log.error("could not score a mention (%s); stored as unscored for review", type(exc).__name__)
+            return Score(
+                label="neutral",
+                scores={"negative": 0.0, "neutral": 1.0, "positive": 0.0},
+                lang=lang or "und",
+                complaint=False,
+                reasons=(f"scorer failed: {type(exc).__name__}",),
+                model="none",
+            )
+
+    def tick(self) -> None:
+        """Match answers, send due reminders and breaches, deliver the outbox, refresh countdowns."""
+        self.engine.tick()
+        self.dispatcher.deliver_due()
+        self.dispatcher.refresh()
+
+    def run_once(self) -> None:
+        """Every job once: poll all sources, score, tick, deliver."""
+        for name in self.poller.sources:
+            self.guarded(f"poll {name}", functools.partial(self.poll, name))
+        self.guarded("score", self.score_pending)
+        self.guarded("tick", self.tick)
+
+    def guarded(self, job: str, fn: Callable[[], Any]) -> None:
+        """Run a job; a failure is logged (once per distinct error) and never escapes."""
+        try:
+            fn()
+        except Exception as exc:
+            text = f"{type(exc).__name__}: {exc}"
+            if self._failures.get(job) != text:
+                log.exception("job %r failed", job)
+            self._failures[job] = text
+        else:
+            if self._failures.pop(job, None) is not None:
+                log.info("job %r recovered", job)
+
+    def run_forever(self, stop: threading.Event, until: Callable[[], bool] | None = None) -> None:
+        """Run the scheduled jobs until `stop` is set (or `until()` says the work is done)."""
+        import schedule
+
+        scheduler = schedule.Scheduler()
+        for name, source in self.poller.sources.items():
+            seconds = max(poll_interval(self.settings, source).total_seconds() / self.speed, 0.2)
+            # schedule takes fractional intervals (demo speeds); its type hints say int
+            scheduler.every(seconds).seconds.do(  # type: ignore[arg-type]
+                self.guarded, f"poll {name}", functools.partial(self.poll, name)
+            )
+        scheduler.every(TICK_EVERY).seconds.do(self.guarded, "tick", self.tick)  # type: ignore[arg-type]
+        self.run_once()
+        while not stop.is_set():
+            scheduler.run_pending()
+            if until is not None and until():
+                break
+            idle = scheduler.idle_seconds
+            stop.wait(min(max(idle if idle is not None else TICK_EVERY, 0.05), TICK_EVERY))
+
+    def close(self) -> None:
+        """Release the store."""
+        self.store.close()
+
+
+# --- command line ---------------------------------------------------------------------------
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="replyclock", description="Keeps every customer complaint on social media under a response clock."
+    )
+    parser.add_argument("--config", help="config file (default: $REPLYCLOCK_CONFIG or ./config.yaml)")
+    parser.add_argument("--log-level", choices=["DEBUG", "INFO", "WARNING", "ERROR"], help="overrides logging.level")
+    parser.add_argument("--log-format", choices=["text", "json"], help="overrides logging.format")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    run = sub.add_parser("run", help="run the daemon")
+    run.add_argument("--once", action="store_true", help="run every job once and exit")
+
+    demo = sub.add_parser("demo", help="play the bundled sample feed on an accelerated clock, then print the SLA log")
+    demo.add_argument("--speed", type=float, default=60.0, help="clock speed-up (default 60: an hour in a minute)")
+    demo.add_argument("--feed", type=Path, help="a replay JSON-lines file (default: the bundled sample)")
+    demo.add_argument("--db", type=Path, default=DEMO_DB, help=f"demo database, recreated (default {DEMO_DB})")
+    demo.add_argument("--max-minutes", type=float, default=120.0, help="stop after this much demo-clock time")
+
+    sub.add_parser("check-config", help="validate the config and print the effective settings, secrets masked")
+
+    sub.add_parser("score", help="score texts from stdin (JSON lines with text/lang, or plain lines)")
+
+    ev = sub.add_parser("eval", help="evaluate the configured scorer on a labelled JSON-lines file")
+    ev.add_argument("file", type=Path)
+
+    report = sub.add_parser("report", help="print the SLA log")
+    report.add_argument("--format", choices=["table", "json"], default="table")
+    report.add_argument("--since", help="only escalations of posts newer than this (e.g. 7d, 24h)")
+
+    act = sub.add_parser("act", help="acknowledge, respond, resolve or dismiss an escalation by hand")
+    act.add_argument("escalation", type=int)
+    act.add_argument("action", choices=["acknowledge", "respond", "resolve", "dismiss"])
+    act.add_argument("--by", default=os.environ.get("USER", "cli"), help="who did it (default: $USER)")
+    act.add_argument("--reason", default="", help="why (recorded in the event log)")
+
+    model = sub.add_parser("model", help="manage transformers models")
+    model_sub = model.add_subparsers(dest="model_command", metavar="ACTION", required=True)
+    download = model_sub.add_parser("download", help="fetch a model into the local cache for offline servers")
+    download.add_argument("model_id")
+    download.add_argument("--cache-dir", help="cache folder (default: the Hugging Face cache)")
+    return parser
+
+
+def _load(args: argparse.Namespace) -> config.Settings:
+    settings = config.load_settings(args.config)
+    masker().add(settings.secrets())
+    return settings
+
+
+def _setup_logs(args: argparse.Namespace, settings: config.Settings | None, default: str = "INFO") -> None:
+    level = args.log_level or (settings.logging.level if settings else default)
+    fmt = args.log_format or (settings.logging.format if settings else "text")
+    setup_logging(level, fmt)
+
+
+def _install_signal_handlers(stop: threading.Event) -> None:
+    def handler(signum: int, _frame: Any) -> None:
+        log.info("received %s: stopping", signal.Signals(signum).name)
+        stop.set()
+
+    signal.signal(signal.SIGTERM, handler)
+    signal.signal(signal.SIGINT, handler)
+
+
+def cmd_run(args: argparse.Namespace, settings: config.Settings) -> int:
+    app = App.build(settings)
+    try:
+        if args.once:
+            app.run_once()
+            return 0
+        stop = threading.Event()
+        _install_signal_handlers(stop)
+        log.info(
+            "replyclock running: %d source(s), store %s, scorer %s",
+            len(app.poller.sources),
+            config.mask_url(settings.storage.url),
+            app.analyzer.name,
+        )
+        app.run_forever(stop)
+        log.info("stopped")
+        return 0
+    finally:
+        app.close()
+
+
+def demo_settings(settings: config.Settings, db: Path, feed: Path | None) -> config.Settings:
+    """The settings of a demo run: its own database, the sample feed, console only."""
+    replay = settings.sources.replay.model_copy(update={"enabled": True, "path": feed or settings.sources.replay.path})
+    sources = config.SourcesSettings(replay=replay)
+    return settings.model_copy(
+        update={
+            "storage": config.StorageSettings(url=f"sqlite:///{db}"),
+            "sources": sources,
+            "notify": config.NotifySettings(console=True),
+            "slack": config.SlackSettings(),
+            "metrics": config.MetricsSettings(),
+        }
+    )
+
+
+def cmd_demo(args: argparse.Namespace, settings: config.Settings) -> int:
+    from monitor.replay import SAMPLE_FEED
+
+    feed = args.feed or (settings.sources.replay.path if settings.sources.replay.path.exists() else SAMPLE_FEED)
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{args.db}{suffix}").unlink(missing_ok=True)
+    demo = demo_settings(settings, args.db, feed)
+    clock = ScaledClock(args.speed)
+    app = App.build(demo, clock, speed=args.speed)
+    replay = next(s for s in app.poller.sources.values() if isinstance(s, ReplaySource))
+    started = clock.now()
+    limit = timedelta(minutes=args.max_minutes)
+    print(
+        f"replyclock demo: {len(replay.items())} sample mentions, response time "
+        f"{config.format_duration(demo.sla.response_time)}, clock x{args.speed:g} "
+        f"(an hour in {60 / args.speed:.1f} min); database {args.db}",
+        flush=True,
+    )
+
+    def finished() -> bool:
+        if clock.now() - started > limit:
+            return True
+        if replay.remaining(app.store.cursor(replay.name)) > 0:
+            return False
+        from alerts.sla import status
+
+        now = clock.now()
+        return not any(
+            status(e, app.engine.policy, now).running and not status(e, app.engine.policy, now).breached
+            for e in app.store.active_escalations()
+        )
+
+    stop = threading.Event()
+    _install_signal_handlers(stop)
+    try:
+        app.run_forever(stop, until=finished)
+        app.guarded("tick", app.tick)
+        records = report_records(app.store.escalations(), app.engine.policy, clock.now())
+        print("\nSLA log")
+        print(render_table(records))
+    finally:
+        app.close()
+    return 0
+
+
+def cmd_check_config(args: argparse.Namespace, settings: config.Settings) -> int:
+    import yaml
+
+    source = settings.source_file or config.config_path(args.config)
+    print(f"# {source}: OK")
+    print(yaml.safe_dump(config.effective_settings(settings), sort_keys=False, allow_unicode=True), end="")
+    return 0
+
+
+def cmd_score(args: argparse.Namespace, settings: config.Settings) -> int:
+    from sentiment.factory import build_analyzer
+    from sentiment.tools import score_stream
+
+    analyzer = build_analyzer(settings.sentiment)
+    score_stream(analyzer, sys.stdin, sys.stdout)
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace, settings: config.Settings) -> int:
+    from sentiment.factory import build_analyzer
+    from sentiment.tools import evaluate_file, format_eval
+
+    if not args.file.exists():
+        print(f"replyclock: {args.file}: no such file", file=sys.stderr)
+        return 2
+    analyzer = build_analyzer(settings.sentiment)
+    print(format_eval(evaluate_file(analyzer, args.file)))
+    return 0
+
+
+def cmd_report(args: argparse.Namespace, settings: config.Settings) -> int:
+    from monitor.store import Store
+
+    now = SystemClock().now()
+    since: datetime | None = None
+    if args.since:
+        try:
+            since = now - config.parse_duration(args.since)
+        except ValueError as exc:
+            print(f"replyclock: --since: {exc}", file=sys.stderr)
+            return 2
+    store = Store(settings.storage.url)
+    try:
+        records = report_records(store.escalations(since=since), sla_policy(settings), now)
+    finally:
+        store.close()
+    print(render_json(records) if args.format == "json" else render_table(records))
+    return 0
+
+
+def cmd_act(args: argparse.Namespace, settings: config.Settings) -> int:
+    from monitor.store import Store
+
+    store = Store(settings.storage.url)
+    try:
+        engine = EscalationEngine(
+            store, sla_policy(settings), SystemClock(), [n.name for n in build_notifiers(settings)]
+        )
+        escalation = engine.act(args.escalation, args.action, args.by, args.reason)
+    except ActionRefused as exc:
+        print(f"replyclock: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        store.close()
+    print(json.dumps({"id": escalation.id, "action": args.action, "by": args.by}))
+    return 0
+
+
+def cmd_model(args: argparse.Namespace, settings: config.Settings) -> int:
+    from sentiment.tools import download_model
+
+    path = download_model(args.model_id, args.cache_dir)
+    print(f"{args.model_id}: cached in {path}")
+    return 0
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace, config.Settings], int]] = {
+    "run": cmd_run,
+    "demo": cmd_demo,
+    "check-config": cmd_check_config,
+    "score": cmd_score,
+    "eval": cmd_eval,
+    "report": cmd_report,
+    "act": cmd_act,
+    "model": cmd_model,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `replyclock` command."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 2
+    try:
+        settings = _load(args)
+    except config.ConfigError as exc:
+        print(f"replyclock: config error: {exc}", file=sys.stderr)
+        return config.EXIT_CONFIG
+    quiet = args.command in ("demo", "score", "eval", "report", "check-config", "act")
+    _setup_logs(args, settings, default="WARNING" if quiet else "INFO")
+    if quiet and not args.log_level:
+        logging.getLogger().setLevel("WARNING")
+    started = time.monotonic()
+    try:
+        return COMMANDS[args.command](args, settings)
+    except KeyboardInterrupt:
+        return 130
+    finally:
+        log.debug("%s took %.2f s", args.command, time.monotonic() - started)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
