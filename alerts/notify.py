@@ -35,6 +35,7 @@ class BoardItem:
 
     escalation: Escalation
     status: SlaStatus
+    alert_result: Mapping[str, Any]
 
 
 class DeliveryError(Exception):
@@ -88,6 +89,7 @@ class OutboxStore(Protocol):
     def outbox_entry(self, notifier: str, key: str) -> OutboxLike | None: ...
     def escalation(self, escalation_id: int) -> Escalation: ...
     def active_escalations(self) -> list[Escalation]: ...
+    def alert_results(self, notifier: str) -> Mapping[int, Mapping[str, Any]]: ...
     def record_event(
         self,
         escalation_id: int,
@@ -174,12 +176,14 @@ class Dispatcher:
         return sent
 
     def refresh(self) -> None:
-        """Give every notifier the live board."""
+        """Give every notifier the live board, with what each one stored when it posted the alert."""
         now = self.clock.now()
-        board = [BoardItem(e, status(e, self.policy, now)) for e in self.store.active_escalations()]
+        active = [(e, status(e, self.policy, now)) for e in self.store.active_escalations()]
         for notifier in self.notifiers:
             if notifier.name in self.stopped:
                 continue
+            results = self.store.alert_results(notifier.name)
+            board = [BoardItem(e, sla, results.get(e.id, {})) for e, sla in active]
             try:
                 notifier.refresh(board, now)
             except NotifierStopped as exc:

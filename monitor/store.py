@@ -743,6 +743,20 @@ class Store:
             row = s.exec(select(OutboxRow).where(OutboxRow.notifier == notifier, OutboxRow.key == key)).first()
             return _entry(row) if row else None
 
+    def alert_results(self, notifier: str) -> dict[int, dict[str, Any]]:
+        """What a notifier stored when it delivered each active escalation's alert (e.g. Slack ts)."""
+        with self._session() as s:
+            rows = s.exec(
+                select(OutboxRow.escalation_id, OutboxRow.result)
+                .join(EscalationRow, col(EscalationRow.id) == col(OutboxRow.escalation_id))
+                .where(
+                    OutboxRow.notifier == notifier,
+                    OutboxRow.kind == "opened",
+                    col(EscalationRow.is_active).is_(True),
+                )
+            ).all()
+            return {esc_id: json.loads(result) for esc_id, result in rows}
+
     def outbox_entries(self, notifier: str | None = None) -> list[OutboxEntry]:
         """Every outbox entry (of one notifier), in the order queued."""
         with self._session() as s:
