@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("replyclock")
 
 TICK_EVERY = 1.0  # seconds of real time between SLA ticks: reminders and breaches go out within it
+DEMO_TICK = timedelta(seconds=30)  # on an accelerated clock, tick at least every 30 s of clock time
 DEMO_DB = Path("var/demo.db")
 
 
@@ -196,14 +197,15 @@ class App:
             scheduler.every(seconds).seconds.do(  # type: ignore[arg-type]
                 self.guarded, f"poll {name}", functools.partial(self.poll, name)
             )
-        scheduler.every(TICK_EVERY).seconds.do(self.guarded, "tick", self.tick)  # type: ignore[arg-type]
+        tick_every = max(min(TICK_EVERY, DEMO_TICK.total_seconds() / self.speed), 0.05)
+        scheduler.every(tick_every).seconds.do(self.guarded, "tick", self.tick)  # type: ignore[arg-type]
         self.run_once()
         while not stop.is_set():
             scheduler.run_pending()
             if until is not None and until():
                 break
             idle = scheduler.idle_seconds
-            stop.wait(min(max(idle if idle is not None else TICK_EVERY, 0.05), TICK_EVERY))
+            stop.wait(min(max(idle if idle is not None else tick_every, 0.02), tick_every))
 
     def close(self) -> None:
         """Release the store."""
@@ -458,10 +460,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except config.ConfigError as exc:
         print(f"replyclock: config error: {exc}", file=sys.stderr)
         return config.EXIT_CONFIG
-    quiet = args.command in ("demo", "score", "eval", "report", "check-config", "act")
-    _setup_logs(args, settings, default="WARNING" if quiet else "INFO")
-    if quiet and not args.log_level:
-        logging.getLogger().setLevel("WARNING")
+    # one-shot tools print their results on stdout; only problems should interrupt them
+    quiet = {"demo": "ERROR", "score": "WARNING", "eval": "WARNING", "report": "WARNING", "act": "WARNING"}
+    _setup_logs(args, settings)
+    if args.command in quiet and not args.log_level:
+        logging.getLogger().setLevel(quiet[args.command])
     started = time.monotonic()
     try:
         return COMMANDS[args.command](args, settings)
