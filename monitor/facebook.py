@@ -1,0 +1,517 @@
+"""Facebook Page comments and visitor posts through facebook-sdk (Graph API).
+
+`facebook:page` reads the Page feed of the look-back window (the Page's posts and
+visitors' posts) and, for each post, its comments with `filter=stream` (replies
+inside threads included), newest first, stopping at what the cursor already has.
+A comment by the Page under a customer's comment is the team's answer.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections import OrderedDict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import parse_qsl, urlparse
+
+import facebook
+import requests
+
+from monitor.clock import Clock
+from monitor.http import ApiSession, protect_secret, redact
+from monitor.models import Batch, Mention, Platform, Reply
+from monitor.sources import AuthRejected, RateLimited, SourceError, Unavailable
+
+log = logging.getLogger(__name__)
+
+DEFAULT_GRAPH_URL = "https://graph.facebook.com"
+DEFAULT_API_VERSION = "v21.0"
+# Graph error codes for throttling: app, user, page (#32), API-specific (#613), business use case
+THROTTLE_CODES = frozenset({4, 17, 32, 613} | set(range(80001, 80015)))
+# expired/invalid token (#190), session (#102), missing permission (#10, #200-#299)
+AUTH_CODES = frozenset({190, 102, 10} | set(range(200, 300)))
+POST_FIELDS = "id,message,created_time,from{id,name},permalink_url"
+COMMENT_FIELDS = "id,message,created_time,from{id,name},parent{id,from{id}},permalink_url"
+PAGE_SIZE = 100
+MAX_PAGES = 20  # per post and for the feed, per fetch
+USAGE_LIMIT = 90  # percent of an x-app-usage / x-business-use-case-usage quota at which we back off
+HIGH_USAGE_PAUSE = timedelta(minutes=10)
+THROTTLE_PAUSE = timedelta(minutes=15)  # when Meta gives no estimated_time_to_regain_access
+_PARENTS_KEPT = 20_000
+
+
+@dataclass(frozen=True, slots=True)
+class GraphPage:
+    """One page of a Graph connection, with the query for the next page (token removed)."""
+
+    items: tuple[Any, ...]
+    next_args: Mapping[str, str] | None
+
+
+def _usage(headers: Mapping[str, str]) -> tuple[int, int]:
+    """The highest quota use in percent and the longest wait in minutes the usage headers report."""
+    highest, regain = 0, 0
+    for name in ("x-app-usage", "x-page-usage", "x-business-use-case-usage"):
+        raw = headers.get(name)
+        if not raw:
+            continue
+        try:
+            data = json.loads(raw)
+        except ValueError:
+            continue
+        entries: list[Any] = [data]
+        if name == "x-business-use-case-usage" and isinstance(data, dict):
+            entries = [e for value in data.values() if isinstance(value, list) for e in value]
+        for entry in entries:
+            if not isinstance(entry, dict):
+                continue
+            for key in ("call_count", "total_time", "total_cputime"):
+                value = entry.get(key)
+                if isinstance(value, int | float):
+                    highest = max(highest, int(value))
+            wait = entry.get("estimated_time_to_regain_access")
+            if isinstance(wait, int | float):
+                regain = max(regain, int(wait))
+    return highest, regain
+
+
+class GraphClient:
+    """facebook-sdk's GraphAPI behind our session: a current API version, a timeout, our error tree."""
+
+    def __init__(
+        self,
+        page_token: str,
+        clock: Clock,
+        api_version: str = DEFAULT_API_VERSION,
+        graph_url: str = DEFAULT_GRAPH_URL,
+        timeout: timedelta = timedelta(seconds=15),
+    ) -> None:
+        if not page_token:
+            raise ValueError("page_token is empty")
+        protect_secret(page_token)
+        self._token = page_token
+        self._clock = clock
+        self._session = ApiSession(DEFAULT_GRAPH_URL, graph_url, timeout)
+        # facebook-sdk 3.1.0 only accepts versions up to 3.1 in its constructor
+        self._graph = facebook.GraphAPI(
+            access_token=page_token, timeout=timeout.total_seconds(), session=self._session
+        )
+        self._graph.version = api_version
+        self.version = api_version
+        self._lock = threading.Lock()
+        self.rejected: str | None = None
+        self.busy_until: datetime | None = None
+
+    @property
+    def requests_made(self) -> int:
+        """How many HTTP requests this client has sent."""
+        return self._session.requests_made
+
+    def connection(self, node_id: str, edge: str, args: Mapping[str, str]) -> GraphPage:
+        """One page of `node_id/edge` (e.g. a post's comments)."""
+        result = self._request(f"{self.version}/{node_id}/{edge}", dict(args))
+        data = result.get("data")
+        if not isinstance(data, list):
+            raise Unavailable(f"the Graph API answered {edge} of {node_id} without a data list")
+        paging = result.get("paging")
+        next_url = paging.get("next") if isinstance(paging, dict) else None
+        next_args = None
+        if isinstance(next_url, str) and next_url:
+            next_args = {k: v for k, v in parse_qsl(urlparse(next_url).query) if k != "access_token"}
+        return GraphPage(items=tuple(data), next_args=next_args)
+
+    def _request(self, path: str, args: dict[str, str]) -> dict[str, Any]:
+        if self.rejected:
+            raise AuthRejected(self.rejected)
+        try:
+            result = self._graph.request(path, args)
+        except facebook.GraphAPIError as exc:
+            raise self._translate(exc) from exc
+        except requests.Timeout as exc:
+            raise Unavailable(f"the Graph API did not answer in time ({exc})") from exc
+        except requests.RequestException as exc:
+            raise Unavailable(f"the Graph API could not be reached ({type(exc).__name__})") from exc
+        except KeyError as exc:  # facebook-sdk reads headers["content-type"] unguarded
+            raise Unavailable(f"the Graph API answered HTTP {self._status()} without a content-type") from exc
+        except ValueError as exc:
+            raise Unavailable(f"the Graph API answered HTTP {self._status()} without valid JSON") from exc
+        self._watch_usage()
+        status = self._status()
+        if status == 429:
+            raise RateLimited("the Graph API answered HTTP 429", self._clock.now() + THROTTLE_PAUSE)
+        if isinstance(status, int) and status >= 400:
+            raise Unavailable(f"the Graph API answered HTTP {status}")
+        if not isinstance(result, dict):
+            raise Unavailable("the Graph API answered with something that is not a JSON object")
+        return result
+
+    def _status(self) -> int | str:
+        response = self._session.last_response
+        return response.status_code if response is not None else "?"
+
+    def _headers(self) -> Mapping[str, str]:
+        response = self._session.last_response
+        return response.headers if response is not None else {}
+
+    def _watch_usage(self) -> None:
+        highest, regain = _usage(self._headers())
+        if highest >= USAGE_LIMIT:
+            until = self._clock.now() + max(timedelta(minutes=regain), HIGH_USAGE_PAUSE)
+            if self.busy_until is None or until > self.busy_until:
+                log.info(
+                    "facebook: Graph API quota %d%% used; pausing until %s", highest, f"{until:%H:%M} UTC"
+                )
+                self.busy_until = until
+
+    def _translate(self, exc: facebook.GraphAPIError) -> SourceError:
+        code = exc.code if isinstance(exc.code, int) else None
+        message = redact(str(exc.message) if exc.message else str(exc), (self._token,))[:300]
+        if code in THROTTLE_CODES or self._status() == 429:
+            _, regain = _usage(self._headers())
+            retry_at = self._clock.now() + (timedelta(minutes=regain) if regain else THROTTLE_PAUSE)
+            return RateLimited(f"the Graph API is throttling (#{code}: {message})", retry_at)
+        if code in AUTH_CODES or exc.type == "OAuthException":
+            rejection = (
+                f"the Graph API refused the Page token (#{code}: {message}); check "
+                "sources.facebook.page_token (a Page access token with pages_read_engagement and "
+                "pages_read_user_content); Facebook polling stays stopped until the config changes "
+                "or replyclock restarts"
+            )
+            with self._lock:
+                self.rejected = rejection
+            return AuthRejected(rejection)
+        if code is None:
+            return Unavailable(f"the Graph API answered HTTP {self._status()}: {message}")
+        return Unavailable(f"the Graph API failed (#{code}: {message})")
+
+
+def _parse_time(value: object) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+
+
+@dataclass(slots=True)
+class _Mark:
+    """The newest created_time seen on a thread of items, and the ids seen at exactly that time."""
+
+    at: datetime | None = None
+    ids: set[str] = field(default_factory=set)
+
+    def is_known(self, item_id: str, at: datetime) -> bool:
+        return self.at is not None and (at < self.at or (at == self.at and item_id in self.ids))
+
+    def is_older(self, at: datetime) -> bool:
+        return self.at is not None and at < self.at
+
+    def advance(self, item_id: str, at: datetime) -> None:
+        if self.at is None or at > self.at:
+            self.at, self.ids = at, {item_id}
+        elif at == self.at:
+            self.ids.add(item_id)
+
+    def dump(self) -> dict[str, Any]:
+        return {"t": self.at.isoformat() if self.at else None, "ids": sorted(self.ids)}
+
+    @classmethod
+    def load(cls, data: object) -> _Mark:
+        if not isinstance(data, dict):
+            return cls()
+        at = _parse_time(data.get("t"))
+        ids = data.get("ids") or []
+        return cls(at=at, ids={str(i) for i in ids} if isinstance(ids, list) else set())
+
+
+@dataclass(slots=True)
+class _Cursor:
+    feed: _Mark = field(default_factory=_Mark)
+    posts: dict[str, _Mark] = field(default_factory=dict)
+
+    @classmethod
+    def parse(cls, text: str | None) -> _Cursor:
+        if text is None:
+            return cls()
+        try:
+            data = json.loads(text)
+            posts = data.get("posts") or {}
+            return cls(
+                feed=_Mark.load(data.get("feed")), posts={str(k): _Mark.load(v) for k, v in posts.items()}
+            )
+        except (ValueError, TypeError, AttributeError):
+            log.warning(
+                "facebook:page: ignoring an unreadable stored cursor; reading the look-back window again"
+            )
+            return cls()
+
+    def dump(self) -> str:
+        data = {"feed": self.feed.dump(), "posts": {k: v.dump() for k, v in sorted(self.posts.items())}}
+        return json.dumps(data, separators=(",", ":"), sort_keys=True)
+
+
+class FacebookPageSource:
+    """Comments under the Page's recent posts and visitors' posts on the Page."""
+
+    platform: str = Platform.FACEBOOK
+
+    def __init__(
+        self,
+        client: GraphClient,
+        page_id: str,
+        clock: Clock,
+        lookback: timedelta = timedelta(days=14),
+        page_size: int = PAGE_SIZE,
+        max_pages: int = MAX_PAGES,
+    ) -> None:
+        if lookback <= timedelta(0):
+            raise ValueError("lookback must be positive")
+        self.name = "facebook:page"
+        self.page_id = str(page_id)
+        self._client = client
+        self._clock = clock
+        self._lookback = lookback
+        self._page_size = page_size
+        self._max_pages = max_pages
+        self._blocked_until: datetime | None = None
+        self._lock = threading.Lock()
+        self._page_parents: OrderedDict[str, str | None] = OrderedDict()
+
+    def earliest_next_poll(self, now: datetime) -> datetime | None:
+        """Not before this time: a throttling pause or high quota use (None: no limit)."""
+        candidates = [t for t in (self._blocked_until, self._client.busy_until) if t is not None and t > now]
+        return max(candidates) if candidates else None
+
+    def fetch(self, cursor: str | None) -> Batch:
+        """New comments and visitor posts since the cursor, for posts inside the look-back window."""
+        now = self._clock.now()
+        if self._client.rejected:
+            raise AuthRejected(self._client.rejected)
+        waits = [t for t in (self._blocked_until, self._client.busy_until) if t is not None and t > now]
+        if waits:
+            raise RateLimited("facebook:page: waiting for the Graph API quota to recover", max(waits))
+        self._blocked_until = None
+        state = _Cursor.parse(cursor)
+        since = now - self._lookback
+        try:
+            posts = self._recent_posts(since)
+        except RateLimited as exc:
+            self._blocked_until = exc.retry_at
+            raise
+        mentions: dict[str, Mention] = {}
+        replies: dict[str, Reply] = {}
+        new_feed = _Mark(state.feed.at, set(state.feed.ids))
+        for post_id, post in posts.items():
+            self._post(post_id, post, state.feed, new_feed, mentions)
+        new_posts: dict[str, _Mark] = {}
+        failure: SourceError | None = None
+        for post_id, post in posts.items():
+            old = state.posts.get(post_id, _Mark())
+            if failure is not None:
+                new_posts[post_id] = old
+                continue
+            try:
+                new_posts[post_id] = self._comments(post_id, post, old, mentions, replies)
+            except SourceError as exc:
+                failure = exc
+                new_posts[post_id] = old
+        if failure is not None:
+            if isinstance(failure, RateLimited):
+                self._blocked_until = failure.retry_at
+            if not mentions and not replies:
+                raise failure
+            log.info("facebook:page: stopped reading comments (%s); the rest follows next poll", failure)
+        next_cursor = _Cursor(feed=new_feed, posts=new_posts).dump()
+        return Batch(
+            mentions=tuple(sorted(mentions.values(), key=lambda m: m.created_at)),
+            replies=tuple(sorted(replies.values(), key=lambda r: r.created_at)),
+            next_cursor=next_cursor,
+        )
+            mentions=tuple(mentions.values()), replies=tuple(replies.values()), next_cursor=next_cursor
+        )
+
+    def _pages(self, node_id: str, edge: str, args: dict[str, str]) -> Any:
+        """Yield the items of a connection page by page (the caller stops when it has enough)."""
+        seen_args: set[tuple[tuple[str, str], ...]] = set()
+        current: Mapping[str, str] | None = args
+        for _ in range(self._max_pages):
+            if current is None:
+                return
+            key = tuple(sorted(current.items()))
+            if key in seen_args:  # a server that hands back the same page forever
+                return
+            seen_args.add(key)
+            page = self._client.connection(node_id, edge, current)
+            yield from page.items
+            current = page.next_args
+
+    def _recent_posts(self, since: datetime) -> dict[str, Mapping[str, Any]]:
+        args = {"fields": POST_FIELDS, "since": str(int(since.timestamp())), "limit": str(self._page_size)}
+        posts: dict[str, Mapping[str, Any]] = {}
+        for item in self._pages(self.page_id, "feed", args):
+            if not isinstance(item, Mapping) or not item.get("id"):
+                log.warning("facebook:page: skipping a feed item without an id")
+                continue
+            created = _parse_time(item.get("created_time"))
+            if created is None:
+                log.warning("facebook:page: skipping post %s without a readable created_time", item["id"])
+                continue
+            if created < since:
+                break  # newest first: the rest is older than the look-back window
+            posts.setdefault(str(item["id"]), item)
+        return posts
+
+    def _is_page(self, author: object) -> bool:
+        return isinstance(author, Mapping) and str(author.get("id", "")) == self.page_id
+
+    def _post(
+        self, post_id: str, post: Mapping[str, Any], seen: _Mark, mark: _Mark, mentions: dict[str, Mention]
+    ) -> None:
+        """A visitor's post on the Page is a mention; the Page's own posts never are."""
+        author = post.get("from")
+        created = _parse_time(post.get("created_time"))
+        if created is None or self._is_page(author) or not isinstance(author, Mapping):
+            return
+        if seen.is_known(post_id, created):
+            return
+        mark.advance(post_id, created)
+        mentions[post_id] = Mention(
+            platform=Platform.FACEBOOK,
+            external_id=post_id,
+            author=str(author.get("name", "")),
+            text=str(post.get("message") or ""),
+            created_at=created,
+            author_id=str(author.get("id", "")),
+            url=str(post.get("permalink_url") or f"https://www.facebook.com/{post_id}"),
+            conversation_id=post_id,
+        )
+
+    def _comments(
+        self,
+        post_id: str,
+        post: Mapping[str, Any],
+        seen: _Mark,
+        mentions: dict[str, Mention],
+        replies: dict[str, Reply],
+    ) -> _Mark:
+        args = {
+            "fields": COMMENT_FIELDS,
+            "filter": "stream",
+            "order": "reverse_chronological",
+            "limit": str(self._page_size),
+        }
+        mark = _Mark(seen.at, set(seen.ids))
+        found: list[tuple[str, datetime, Mapping[str, Any]]] = []
+        for item in self._pages(post_id, "comments", args):
+            comment_id = item.get("id") if isinstance(item, Mapping) else None
+            created = _parse_time(item.get("created_time")) if isinstance(item, Mapping) else None
+            if not comment_id or created is None:
+                log.warning(
+                    "facebook:page: skipping malformed comment %s on post %s", comment_id or "?", post_id
+                )
+                continue
+            if seen.is_older(created):
+                break  # newest first: everything from here on is already stored
+            if seen.is_known(str(comment_id), created):
+                continue
+            found.append((str(comment_id), created, item))
+        for comment_id, _created, item in found:
+            parent = item.get("parent")
+            if self._is_page(item.get("from")) and isinstance(parent, Mapping) and parent.get("id"):
+                self._remember(comment_id, str(parent["id"]))
+            elif self._is_page(item.get("from")):
+                self._remember(comment_id, None)
+        for comment_id, created, item in found:
+            mark.advance(comment_id, created)
+            if comment_id in mentions or comment_id in replies:
+                continue
+            converted = self._comment(comment_id, created, item, post_id, post)
+            if isinstance(converted, Mention):
+                mentions[comment_id] = converted
+            elif isinstance(converted, Reply):
+                replies[comment_id] = converted
+        return mark
+
+    def _remember(self, comment_id: str, parent_id: str | None) -> None:
+        with self._lock:
+            self._page_parents[comment_id] = parent_id
+            while len(self._page_parents) > _PARENTS_KEPT:
+                self._page_parents.popitem(last=False)
+
+    def _comment(
+        self,
+        comment_id: str,
+        created: datetime,
+        item: Mapping[str, Any],
+        post_id: str,
+        post: Mapping[str, Any],
+    ) -> Mention | Reply | None:
+        author = item.get("from")
+        parent = item.get("parent") if isinstance(item.get("parent"), Mapping) else None
+        parent_id = str(parent["id"]) if parent and parent.get("id") else None
+        text = str(item.get("message") or "")
+        url = str(item.get("permalink_url") or f"https://www.facebook.com/{comment_id}")
+        if self._is_page(author):
+            target = self._customer_item(parent_id, parent, post_id, post)
+            if target is None:
+                return None  # the Page talking under its own post: nothing to answer
+            return Reply(
+                platform=Platform.FACEBOOK,
+                external_id=comment_id,
+                in_reply_to=target,
+                created_at=created,
+                author=str(author.get("name", "")) if isinstance(author, Mapping) else "",
+                text=text,
+                url=url,
+            )
+        author_map = author if isinstance(author, Mapping) else {}
+        return Mention(
+            platform=Platform.FACEBOOK,
+            external_id=comment_id,
+            author=str(author_map.get("name", "")),
+            text=text,
+            created_at=created,
+            author_id=str(author_map.get("id", "")),
+            url=url,
+            in_reply_to=parent_id or post_id,
+            conversation_id=post_id,
+        )
+
+    def _customer_item(
+        self, parent_id: str | None, parent: Mapping[str, Any] | None, post_id: str, post: Mapping[str, Any]
+    ) -> str | None:
+        """The customer's comment or post a Page comment answers, walking up the Page's own comments."""
+        seen: set[str] = set()
+        while parent_id is not None and parent_id not in seen:
+            seen.add(parent_id)
+            parent_is_page = parent is not None and self._is_page(parent.get("from"))
+            with self._lock:
+                known_page_comment = parent_id in self._page_parents
+                grand = self._page_parents.get(parent_id)
+            if not (parent_is_page or known_page_comment):
+                return parent_id
+            parent_id, parent = grand, None
+        author = post.get("from")
+        if isinstance(author, Mapping) and not self._is_page(author):
+            return post_id  # a Page comment under a visitor's post answers that post
+        return None
+
+
+def build_facebook_sources(
+    page_id: str,
+    page_token: str,
+    clock: Clock,
+    api_version: str = DEFAULT_API_VERSION,
+    lookback: timedelta = timedelta(days=14),
+    graph_url: str = DEFAULT_GRAPH_URL,
+    timeout: timedelta = timedelta(seconds=15),
+) -> list[FacebookPageSource]:
+    """The Facebook stream for one Page (a list, like `build_x_sources`)."""
+    client = GraphClient(page_token, clock, api_version=api_version, graph_url=graph_url, timeout=timeout)
+    return [FacebookPageSource(client, page_id, clock, lookback=lookback)]
