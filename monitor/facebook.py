@@ -333,8 +333,6 @@ class FacebookPageSource:
             replies=tuple(sorted(replies.values(), key=lambda r: r.created_at)),
             next_cursor=next_cursor,
         )
-            mentions=tuple(mentions.values()), replies=tuple(replies.values()), next_cursor=next_cursor
-        )
 
     def _pages(self, node_id: str, edge: str, args: dict[str, str]) -> Any:
         """Yield the items of a connection page by page (the caller stops when it has enough)."""
