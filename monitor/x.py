@@ -380,6 +380,7 @@ class _Cursor:
     newest_id: str | None = None
     month: str = ""
     reads: int = 0
+    fresh: bool = True  # never polled: read only the newest page, not the whole history
 
     @classmethod
     def parse(cls, text: str | None, stream: str) -> _Cursor:
@@ -395,6 +396,7 @@ class _Cursor:
                 newest_id=str(resume["newest_id"]) if resume.get("newest_id") else None,
                 month=str(reads.get("month", "")),
                 reads=int(reads.get("count", 0)),
+                fresh=False,
             )
         except (ValueError, TypeError, AttributeError, KeyError):
             log.warning("%s: ignoring an unreadable stored cursor; starting from the newest posts", stream)
@@ -521,7 +523,7 @@ class XStream:
 
     def _sweep(self, brand_id: str, state: _Cursor) -> tuple[_Sweep, _Cursor]:
         sweep = _Sweep()
-        first_run = state.since_id is None and state.token is None
+        first_run = state.fresh
         pages = 0
         while True:
             try:

@@ -85,7 +85,7 @@ class FakeServer:
         self._httpd.daemon_threads = True
         self._httpd.block_on_close = False  # type: ignore[attr-defined]
         self._thread = threading.Thread(
-            target=self._httpd.serve_forever, name=type(self).__name__, daemon=True
+            target=self._httpd.serve_forever, args=(0.02,), name=type(self).__name__, daemon=True
         )
         self._thread.start()
 
