@@ -46,7 +46,9 @@ def _sources(server: FakeXServer, clock: FakeClock, **kwargs: object) -> dict[st
     return {s.name: s for s in built}  # type: ignore[misc]
 
 
-def _stream(server: FakeXServer, clock: FakeClock, page_size: int = 100, max_pages: int = 100) -> XMentionsSource:
+def _stream(
+    server: FakeXServer, clock: FakeClock, page_size: int = 100, max_pages: int = 100
+) -> XMentionsSource:
     client = XClient(BEARER_TOKEN, clock, api_base_url=server.url, timeout=timedelta(seconds=5))
     brand = BrandAccount(client, user_id=BRAND_ID)
     return XMentionsSource(client, brand, clock, page_size=page_size, max_pages=max_pages)
@@ -54,12 +56,16 @@ def _stream(server: FakeXServer, clock: FakeClock, page_size: int = 100, max_pag
 
 def _add_many(server: FakeXServer, count: int, start: datetime, prefix: str = "order") -> list[str]:
     return [
-        server.add_tweet(f"@{BRAND_USERNAME} {prefix} {n} never arrived", f"buyer{n % 7}", start + timedelta(seconds=n))
+        server.add_tweet(
+            f"@{BRAND_USERNAME} {prefix} {n} never arrived", f"buyer{n % 7}", start + timedelta(seconds=n)
+        )
         for n in range(count)
     ]
 
 
-def test_recorded_mentions_arrive_with_the_fields_asked_for(x_server: FakeXServer, x_clock: FakeClock) -> None:
+def test_recorded_mentions_arrive_with_the_fields_asked_for(
+    x_server: FakeXServer, x_clock: FakeClock
+) -> None:
     ids = x_server.load_recorded()
     batch = _sources(x_server, x_clock)["x:mentions"].fetch(None)
 
@@ -76,7 +82,12 @@ def test_recorded_mentions_arrive_with_the_fields_asked_for(x_server: FakeXServe
 
     request = x_server.requests_to("/mentions")[0]
     assert set(request.query["tweet.fields"].split(",")) >= {
-        "author_id", "created_at", "conversation_id", "referenced_tweets", "in_reply_to_user_id", "lang",
+        "author_id",
+        "created_at",
+        "conversation_id",
+        "referenced_tweets",
+        "in_reply_to_user_id",
+        "lang",
     }
     assert "author_id" in request.query["expansions"].split(",")
     assert request.headers["authorization"] == f"Bearer {BEARER_TOKEN}"
@@ -97,7 +108,9 @@ def test_second_fetch_with_the_cursor_brings_nothing_and_sends_since_id(
     assert [m.external_id for m in source.fetch(None).mentions] == [m.external_id for m in first.mentions]
 
 
-def test_first_poll_reads_one_page_then_pages_back_through_a_backlog(x_server: FakeXServer, x_clock: FakeClock) -> None:
+def test_first_poll_reads_one_page_then_pages_back_through_a_backlog(
+    x_server: FakeXServer, x_clock: FakeClock
+) -> None:
     start = datetime(2022, 10, 7, 12, 0, tzinfo=UTC)
     _add_many(x_server, 120, start)
     source = _stream(x_server, x_clock)
@@ -123,7 +136,9 @@ def test_the_same_post_on_two_pages_is_delivered_once(x_clock: FakeClock) -> Non
     assert {m.external_id for m in batch.mentions} == set(ids)
 
 
-def test_a_sweep_longer_than_max_pages_resumes_where_it_stopped(x_server: FakeXServer, x_clock: FakeClock) -> None:
+def test_a_sweep_longer_than_max_pages_resumes_where_it_stopped(
+    x_server: FakeXServer, x_clock: FakeClock
+) -> None:
     source = _stream(x_server, x_clock, page_size=10, max_pages=2)
     cursor = source.fetch(None).next_cursor
     ids = _add_many(x_server, 45, datetime(2022, 10, 7, 20, 0, tzinfo=UTC))
@@ -142,13 +157,22 @@ def test_answers_of_the_shop_are_replies_and_its_own_posts_never_mentions(
     ids = x_server.load_recorded()
     complaint = ids[0]
     at = snowflake_time(complaint)
-    answer = x_server.add_tweet("@customer0 Sorry! Please DM us your ticket number.", BRAND_USERNAME,
-                                at + timedelta(minutes=7), replied_to=complaint)
+    answer = x_server.add_tweet(
+        "@customer0 Sorry! Please DM us your ticket number.",
+        BRAND_USERNAME,
+        at + timedelta(minutes=7),
+        replied_to=complaint,
+    )
     x_server.add_tweet(f"@{BRAND_USERNAME} new drop today", BRAND_USERNAME, at + timedelta(minutes=8))
-    retweet = x_server.add_tweet(f"RT @customer0: @{BRAND_USERNAME} this is my ENTIRE feed", "fan1",
-                                 at + timedelta(minutes=9), retweet_of=complaint)
-    quote = x_server.add_tweet(f"@{BRAND_USERNAME} same here, still no answer", "fan2",
-                               at + timedelta(minutes=10), quoted=complaint)
+    retweet = x_server.add_tweet(
+        f"RT @customer0: @{BRAND_USERNAME} this is my ENTIRE feed",
+        "fan1",
+        at + timedelta(minutes=9),
+        retweet_of=complaint,
+    )
+    quote = x_server.add_tweet(
+        f"@{BRAND_USERNAME} same here, still no answer", "fan2", at + timedelta(minutes=10), quoted=complaint
+    )
     sources = _sources(x_server, x_clock)
 
     mentions = sources["x:mentions"].fetch(None)
@@ -164,29 +188,47 @@ def test_answers_of_the_shop_are_replies_and_its_own_posts_never_mentions(
     assert replies.mentions == ()
     [reply] = replies.replies
     assert reply == Reply(
-        platform=Platform.X, external_id=answer, in_reply_to=complaint, created_at=at.replace(microsecond=0)
-        + timedelta(minutes=7), author=BRAND_USERNAME, text="@customer0 Sorry! Please DM us your ticket number.",
+        platform=Platform.X,
+        external_id=answer,
+        in_reply_to=complaint,
+        created_at=at.replace(microsecond=0) + timedelta(minutes=7),
+        author=BRAND_USERNAME,
+        text="@customer0 Sorry! Please DM us your ticket number.",
         url=f"https://x.com/{BRAND_USERNAME}/status/{answer}",
     )
 
 
-def test_a_reply_to_the_shops_own_reply_is_walked_up_to_the_customer(x_server: FakeXServer, x_clock: FakeClock) -> None:
+def test_a_reply_to_the_shops_own_reply_is_walked_up_to_the_customer(
+    x_server: FakeXServer, x_clock: FakeClock
+) -> None:
     start = datetime(2022, 10, 7, 20, 0, tzinfo=UTC)
     complaint = x_server.add_tweet(f"@{BRAND_USERNAME} my parcel never arrived", "anna", start)
-    first = x_server.add_tweet("@anna sorry, checking", BRAND_USERNAME, start + timedelta(minutes=5),
-                               replied_to=complaint)
-    second = x_server.add_tweet("@anna update: it ships today", BRAND_USERNAME, start + timedelta(minutes=9),
-                                replied_to=first)
-    third = x_server.add_tweet("@anna and here is the tracking link", BRAND_USERNAME, start + timedelta(minutes=12),
-                               replied_to=second)
-    replies = {r.external_id: r.in_reply_to for r in _sources(x_server, x_clock)["x:replies"].fetch(None).replies}
+    first = x_server.add_tweet(
+        "@anna sorry, checking", BRAND_USERNAME, start + timedelta(minutes=5), replied_to=complaint
+    )
+    second = x_server.add_tweet(
+        "@anna update: it ships today", BRAND_USERNAME, start + timedelta(minutes=9), replied_to=first
+    )
+    third = x_server.add_tweet(
+        "@anna and here is the tracking link",
+        BRAND_USERNAME,
+        start + timedelta(minutes=12),
+        replied_to=second,
+    )
+    replies = {
+        r.external_id: r.in_reply_to for r in _sources(x_server, x_clock)["x:replies"].fetch(None).replies
+    }
     assert replies == {first: complaint, second: complaint, third: complaint}
 
 
 def test_search_queries_find_posts_without_the_handle(x_server: FakeXServer, x_clock: FakeClock) -> None:
     x_server.load_recorded()
-    hit = x_server.add_tweet("ordered from twitter shop, package never arrived #twittershop", "piotr",
-                             datetime(2022, 10, 7, 23, 0, tzinfo=UTC), lang="pl")
+    hit = x_server.add_tweet(
+        "ordered from twitter shop, package never arrived #twittershop",
+        "piotr",
+        datetime(2022, 10, 7, 23, 0, tzinfo=UTC),
+        lang="pl",
+    )
     sources = _sources(x_server, x_clock, queries=["#twittershop", " ", "#twittershop"])
     assert list(sources) == ["x:mentions", "x:search:#twittershop", "x:replies"]
     batch = sources["x:search:#twittershop"].fetch(None)
@@ -218,14 +260,18 @@ def test_a_429_defers_only_that_stream_until_the_reset(x_server: FakeXServer, x_
     assert len(sources["x:mentions"].fetch(None).mentions) == 10
 
 
-def test_a_429_without_a_reset_header_waits_one_rate_window(x_server: FakeXServer, x_clock: FakeClock) -> None:
+def test_a_429_without_a_reset_header_waits_one_rate_window(
+    x_server: FakeXServer, x_clock: FakeClock
+) -> None:
     x_server.fail_next(rate_limited(None))
     with pytest.raises(RateLimited) as caught:
         _stream(x_server, x_clock).fetch(None)
     assert caught.value.retry_at == x_clock.now() + timedelta(minutes=15)
 
 
-def test_a_429_in_the_middle_of_a_backlog_keeps_what_was_read(x_server: FakeXServer, x_clock: FakeClock) -> None:
+def test_a_429_in_the_middle_of_a_backlog_keeps_what_was_read(
+    x_server: FakeXServer, x_clock: FakeClock
+) -> None:
     source = _stream(x_server, x_clock, page_size=10)
     cursor = source.fetch(None).next_cursor
     ids = _add_many(x_server, 30, datetime(2022, 10, 7, 20, 0, tzinfo=UTC))
@@ -259,7 +305,9 @@ def test_remaining_zero_defers_the_next_poll_without_a_429(x_server: FakeXServer
 
     def exhausted(body):  # type: ignore[no-untyped-def]
         answer = original(body)
-        answer.headers.update({"x-rate-limit-remaining": "0", "x-rate-limit-reset": str(int(reset.timestamp()))})
+        answer.headers.update(
+            {"x-rate-limit-remaining": "0", "x-rate-limit-reset": str(int(reset.timestamp()))}
+        )
         return answer
 
     x_server._ok = exhausted  # type: ignore[method-assign]
@@ -333,10 +381,18 @@ def test_unreachable_api_is_unavailable(x_clock: FakeClock) -> None:
 def test_malformed_posts_are_logged_by_id_and_skipped(
     x_server: FakeXServer, x_clock: FakeClock, caplog: pytest.LogCaptureFixture
 ) -> None:
-    good = x_server.add_tweet(f"@{BRAND_USERNAME} where is my order", "ok", datetime(2022, 10, 7, 21, tzinfo=UTC))
+    good = x_server.add_tweet(
+        f"@{BRAND_USERNAME} where is my order", "ok", datetime(2022, 10, 7, 21, tzinfo=UTC)
+    )
     x_server.put_raw({"id": "1578500000000000001", "text": f"@{BRAND_USERNAME} no author or time"})
-    x_server.put_raw({"id": "1578500000000000002", "text": f"@{BRAND_USERNAME} bad time", "author_id": "5",
-                      "created_at": "yesterday"})
+    x_server.put_raw(
+        {
+            "id": "1578500000000000002",
+            "text": f"@{BRAND_USERNAME} bad time",
+            "author_id": "5",
+            "created_at": "yesterday",
+        }
+    )
     with caplog.at_level(logging.WARNING, logger="monitor.x"):
         batch = _stream(x_server, x_clock).fetch(None)
     assert [m.external_id for m in batch.mentions] == [good]
@@ -345,7 +401,11 @@ def test_malformed_posts_are_logged_by_id_and_skipped(
 
 @pytest.mark.parametrize(
     "text",
-    ["@Twitter " + "zamówienie nie dotarło " * 2200, "@Twitter 😡📦❌ where is it 🤬", "@Twitter ההזמנה שלי לא הגיעה عاجل"],
+    [
+        "@Twitter " + "zamówienie nie dotarło " * 2200,
+        "@Twitter 😡📦❌ where is it 🤬",
+        "@Twitter ההזמנה שלי לא הגיעה عاجل",
+    ],
     ids=["50kB", "emoji", "right-to-left"],
 )
 def test_texts_arrive_unchanged(x_server: FakeXServer, x_clock: FakeClock, text: str) -> None:
@@ -371,10 +431,20 @@ def test_an_unknown_username_is_a_clear_error(x_server: FakeXServer, x_clock: Fa
 
 def test_a_refused_since_id_starts_again_from_the_newest(x_server: FakeXServer, x_clock: FakeClock) -> None:
     x_server.load_recorded()
-    refused = Answer(400, {"errors": [{"parameters": {"since_id": ["1"]}, "message": "Invalid 'since_id': "
-                                       "since_id must be a tweet id created after 2022-10-01"}],
-                           "title": "Invalid Request", "detail": "One or more parameters to your request was invalid.",
-                           "type": "https://api.twitter.com/2/problems/invalid-request"})
+    refused = Answer(
+        400,
+        {
+            "errors": [
+                {
+                    "parameters": {"since_id": ["1"]},
+                    "message": "Invalid 'since_id': since_id must be a tweet id created after 2022-10-01",
+                }
+            ],
+            "title": "Invalid Request",
+            "detail": "One or more parameters to your request was invalid.",
+            "type": "https://api.twitter.com/2/problems/invalid-request",
+        },
+    )
     x_server.fail_next(refused)
     batch = _stream(x_server, x_clock).fetch(json.dumps({"since_id": "1"}))
     assert len(batch.mentions) == 10
@@ -397,8 +467,12 @@ def test_secrets_never_reach_logs_or_exceptions(
     errors: list[BaseException] = []
     with caplog.at_level(logging.DEBUG):
         sources["x:mentions"].fetch(None)
-        for answer in (rate_limited(x_clock.now() + timedelta(minutes=1)), server_error(), malformed_json(),
-                       unauthorized()):
+        for answer in (
+            rate_limited(x_clock.now() + timedelta(minutes=1)),
+            server_error(),
+            malformed_json(),
+            unauthorized(),
+        ):
             x_server.fail_next(answer)
             x_clock.advance(timedelta(minutes=2))
             try:
@@ -429,7 +503,9 @@ def test_the_read_cap_spaces_polls_so_it_lasts_the_month(
     assert json.loads(batch.next_cursor or "")["reads"] == {"month": "2022-10", "count": 10}
 
 
-def test_a_used_up_cap_waits_for_next_month_even_after_a_restart(x_server: FakeXServer, x_clock: FakeClock) -> None:
+def test_a_used_up_cap_waits_for_next_month_even_after_a_restart(
+    x_server: FakeXServer, x_clock: FakeClock
+) -> None:
     x_clock.set(datetime(2022, 10, 20, 0, 0, tzinfo=UTC))
     x_server.load_recorded()
     stored = _sources(x_server, x_clock, monthly_read_cap=12)["x:mentions"].fetch(None).next_cursor
