@@ -174,7 +174,9 @@ class GraphClient:
             _, regain = _usage(self._headers())
             retry_at = self._clock.now() + (timedelta(minutes=regain) if regain else THROTTLE_PAUSE)
             return RateLimited(f"the Graph API is throttling (#{code}: {message})", retry_at)
-        if code in AUTH_CODES or exc.type == "OAuthException":
+        transient = isinstance(exc.result, dict) and bool((exc.result.get("error") or {}).get("is_transient"))
+        # (#100) as an OAuthException: a user token where a Page token is needed, not a bad parameter
+        if not transient and (code in AUTH_CODES or (code == 100 and exc.type == "OAuthException")):
             rejection = (
                 f"the Graph API refused the Page token (#{code}: {message}); check "
                 "sources.facebook.page_token (a Page access token with pages_read_engagement and "

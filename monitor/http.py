@@ -90,9 +90,7 @@ class ApiSession(requests.Session):
             return self.base_url + url[len(self.default_host) :]
         return url
 
-    def request(
-        self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any
-    ) -> requests.Response:
+    def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:
         """Send the request to the rewritten host, with the timeout; strip secrets from failures."""
         if kwargs.get("timeout") is None:
             kwargs["timeout"] = self.timeout_seconds

@@ -150,9 +150,13 @@ class FakeGraphServer(FakeServer):
                 "message": message,
                 "created_time": graph_time(created_at),
                 "from": author or self.page,
-                "permalink_url": f"{_post_link(post_id)}/?comment_id={cid}",
+                "permalink_url": f"{_post_link(post_id)}/?comment_id={cid.split('_')[-1]}",
             }
             if parent_id:
+                comment["permalink_url"] = (
+                    f"{_post_link(post_id)}/?comment_id={parent_id.split('_')[-1]}"
+                    f"&reply_comment_id={cid.split('_')[-1]}"
+                )
                 parent = next((c for c in self.comments.get(post_id, []) if c["id"] == parent_id), None)
                 comment["parent"] = {"id": parent_id, "from": (parent or {}).get("from", {"id": "0"})}
             self.comments.setdefault(post_id, []).append(comment)
@@ -182,9 +186,9 @@ class FakeGraphServer(FakeServer):
             author = None if by_page else {"id": str(500000 + n), "name": f"Customer {n}"}
             created = datetime.strptime(item["created_time"], "%Y-%m-%dT%H:%M:%S%z")
             parent = f"{short}_{top}" if own != top else None
-            ids.append(
-                self.add_comment(RECORDED_POST, item["message"], created, author, parent, f"{short}_{own}")
-            )
+            cid = self.add_comment(RECORDED_POST, item["message"], created, author, parent, f"{short}_{own}")
+            self.comments[RECORDED_POST][-1]["permalink_url"] = item["permalink_url"]
+            ids.append(cid)
         return ids
 
     # -- HTTP ---------------------------------------------------------------
