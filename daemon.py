@@ -55,6 +55,33 @@ def build_sources(settings: config.Settings, clock: Clock) -> list[Source]:
     replay = settings.sources.replay
     if replay.enabled:
         sources.append(ReplaySource(replay.path, clock))
+    x = settings.sources.x
+    if x.enabled and x.bearer_token is not None:
+        from monitor.x import build_x_sources  # tweepy loads only when X is on
+
+        sources += build_x_sources(
+            x.bearer_token.get_secret_value(),
+            clock,
+            user_id=x.user_id,
+            username=x.username,
+            queries=x.queries,
+            api_base_url=x.api_base_url,
+            timeout=x.timeout,
+            monthly_read_cap=x.monthly_read_cap,
+        )
+    fb = settings.sources.facebook
+    if fb.enabled and fb.page_token is not None and fb.page_id:
+        from monitor.facebook import build_facebook_sources  # facebook-sdk loads only when Facebook is on
+
+        sources += build_facebook_sources(
+            fb.page_id,
+            fb.page_token.get_secret_value(),
+            clock,
+            api_version=fb.api_version,
+            lookback=fb.lookback,
+            graph_url=fb.graph_url,
+            timeout=fb.timeout,
+        )
     return sources
 
 

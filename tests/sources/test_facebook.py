@@ -100,13 +100,9 @@ def test_visitor_posts_are_mentions_and_the_pages_posts_are_not(
 ) -> None:
     now = fb_clock.now()
     own = graph_server.add_post("Nowa kolekcja już w sklepie!", now - timedelta(days=1))
-    visitor = graph_server.add_post(
-        "A csomagom még mindig nem érkezett meg.", now - timedelta(hours=3), VISITOR
-    )
+    visitor = graph_server.add_post("A csomagom még mindig nem érkezett meg.", now - timedelta(hours=3), VISITOR)
     top_level_answer = graph_server.add_comment(visitor, "Elnézést, utánanézünk!", now - timedelta(hours=2))
-    graph_server.add_comment(
-        own, "Link do kolekcji w komentarzu", now - timedelta(hours=20)
-    )  # the Page's own
+    graph_server.add_comment(own, "Link do kolekcji w komentarzu", now - timedelta(hours=20))  # the Page's own
     source = _source(graph_server, fb_clock)
 
     batch = source.fetch(None)
@@ -115,9 +111,7 @@ def test_visitor_posts_are_mentions_and_the_pages_posts_are_not(
     assert source.fetch(batch.next_cursor).mentions == ()
 
 
-def test_posts_older_than_the_lookback_are_not_read(
-    graph_server: FakeGraphServer, fb_clock: FakeClock
-) -> None:
+def test_posts_older_than_the_lookback_are_not_read(graph_server: FakeGraphServer, fb_clock: FakeClock) -> None:
     now = fb_clock.now()
     old = graph_server.add_post("Summer sale", now - timedelta(days=20))
     graph_server.add_comment(old, "still waiting for my refund", now - timedelta(hours=1), CUSTOMER)
@@ -128,9 +122,7 @@ def test_posts_older_than_the_lookback_are_not_read(
     batch = source.fetch(None)
     assert [m.external_id for m in batch.mentions] == [comment]
     assert {r.path for r in graph_server.requests_to("/comments")} == {f"/v21.0/{recent}/comments"}
-    assert int(graph_server.requests_to("/feed")[0].query["since"]) == int(
-        (now - timedelta(days=14)).timestamp()
-    )
+    assert int(graph_server.requests_to("/feed")[0].query["since"]) == int((now - timedelta(days=14)).timestamp())
     assert set(json.loads(batch.next_cursor or "")["posts"]) == {recent}
 
 
@@ -138,16 +130,13 @@ def test_the_same_comment_on_two_pages_is_delivered_once(fb_clock: FakeClock) ->
     with FakeGraphServer(now=fb_clock.now, repeat_last_on_next_page=True) as server:
         post = server.add_post("Black Friday", fb_clock.now() - timedelta(days=1))
         ids = [
-            server.add_comment(post, f"comment {n}", fb_clock.now() - timedelta(minutes=n), CUSTOMER)
-            for n in range(23)
+            server.add_comment(post, f"comment {n}", fb_clock.now() - timedelta(minutes=n), CUSTOMER) for n in range(23)
         ]
         batch = _source(server, fb_clock, page_size=5).fetch(None)
     assert sorted(m.external_id for m in batch.mentions) == sorted(ids)
 
 
-def test_paging_args_come_from_next_without_the_token(
-    graph_server: FakeGraphServer, fb_clock: FakeClock
-) -> None:
+def test_paging_args_come_from_next_without_the_token(graph_server: FakeGraphServer, fb_clock: FakeClock) -> None:
     post = graph_server.add_post("Black Friday", fb_clock.now() - timedelta(days=1))
     for n in range(12):
         graph_server.add_comment(post, f"comment {n}", fb_clock.now() - timedelta(minutes=n), CUSTOMER)
@@ -158,9 +147,7 @@ def test_paging_args_come_from_next_without_the_token(
 
 
 @pytest.mark.parametrize("code", [4, 17, 32, 613, 80001])
-def test_throttling_codes_defer_the_source(
-    graph_server: FakeGraphServer, fb_clock: FakeClock, code: int
-) -> None:
+def test_throttling_codes_defer_the_source(graph_server: FakeGraphServer, fb_clock: FakeClock, code: int) -> None:
     graph_server.load_recorded()
     source = _source(graph_server, fb_clock)
     graph_server.fail_next(throttled(code))
@@ -196,9 +183,7 @@ def test_high_quota_use_pauses_after_the_batch(graph_server: FakeGraphServer, fb
     assert source.fetch(None).mentions
 
 
-@pytest.mark.parametrize(
-    "answer", [expired_token(), recorded_oauth_error(), graph_error(200, "(#200) Permissions")]
-)
+@pytest.mark.parametrize("answer", [expired_token(), recorded_oauth_error(), graph_error(200, "(#200) Permissions")])
 def test_a_refused_token_stops_the_source_with_one_clear_message(
     graph_server: FakeGraphServer, fb_clock: FakeClock, answer: Answer
 ) -> None:
@@ -268,9 +253,7 @@ def test_malformed_comments_are_logged_and_skipped(
     graph_server: FakeGraphServer, fb_clock: FakeClock, caplog: pytest.LogCaptureFixture
 ) -> None:
     post = graph_server.add_post("post", fb_clock.now() - timedelta(days=1))
-    good = graph_server.add_comment(
-        post, "package never arrived", fb_clock.now() - timedelta(hours=1), CUSTOMER
-    )
+    good = graph_server.add_comment(post, "package never arrived", fb_clock.now() - timedelta(hours=1), CUSTOMER)
     graph_server.put_raw_comment(post, {"id": "1_broken", "message": "no time", "from": CUSTOMER})
     graph_server.put_raw_comment(
         post, {"id": "1_sticker", "created_time": "2021-08-15T10:00:00+0000", "from": CUSTOMER}
@@ -327,15 +310,11 @@ def test_the_token_never_reaches_logs_or_exceptions(
 
 def test_the_api_version_is_configurable(graph_server: FakeGraphServer, fb_clock: FakeClock) -> None:
     graph_server.load_recorded()
-    [source] = build_facebook_sources(
-        PAGE_ID, PAGE_TOKEN, fb_clock, api_version="v23.0", graph_url=graph_server.url
-    )
+    [source] = build_facebook_sources(PAGE_ID, PAGE_TOKEN, fb_clock, api_version="v23.0", graph_url=graph_server.url)
     source.fetch(None)
     assert graph_server.versions_seen == {"v23.0"}
 
 
-def test_an_unreadable_cursor_reads_the_window_again(
-    graph_server: FakeGraphServer, fb_clock: FakeClock
-) -> None:
+def test_an_unreadable_cursor_reads_the_window_again(graph_server: FakeGraphServer, fb_clock: FakeClock) -> None:
     graph_server.load_recorded()
     assert len(_source(graph_server, fb_clock).fetch("{broken").mentions) == 11

@@ -46,9 +46,7 @@ def _sources(server: FakeXServer, clock: FakeClock, **kwargs: object) -> dict[st
     return {s.name: s for s in built}  # type: ignore[misc]
 
 
-def _stream(
-    server: FakeXServer, clock: FakeClock, page_size: int = 100, max_pages: int = 100
-) -> XMentionsSource:
+def _stream(server: FakeXServer, clock: FakeClock, page_size: int = 100, max_pages: int = 100) -> XMentionsSource:
     client = XClient(BEARER_TOKEN, clock, api_base_url=server.url, timeout=timedelta(seconds=5))
     brand = BrandAccount(client, user_id=BRAND_ID)
     return XMentionsSource(client, brand, clock, page_size=page_size, max_pages=max_pages)
@@ -56,16 +54,12 @@ def _stream(
 
 def _add_many(server: FakeXServer, count: int, start: datetime, prefix: str = "order") -> list[str]:
     return [
-        server.add_tweet(
-            f"@{BRAND_USERNAME} {prefix} {n} never arrived", f"buyer{n % 7}", start + timedelta(seconds=n)
-        )
+        server.add_tweet(f"@{BRAND_USERNAME} {prefix} {n} never arrived", f"buyer{n % 7}", start + timedelta(seconds=n))
         for n in range(count)
     ]
 
 
-def test_recorded_mentions_arrive_with_the_fields_asked_for(
-    x_server: FakeXServer, x_clock: FakeClock
-) -> None:
+def test_recorded_mentions_arrive_with_the_fields_asked_for(x_server: FakeXServer, x_clock: FakeClock) -> None:
     ids = x_server.load_recorded()
     batch = _sources(x_server, x_clock)["x:mentions"].fetch(None)
 
@@ -108,9 +102,7 @@ def test_second_fetch_with_the_cursor_brings_nothing_and_sends_since_id(
     assert [m.external_id for m in source.fetch(None).mentions] == [m.external_id for m in first.mentions]
 
 
-def test_first_poll_reads_one_page_then_pages_back_through_a_backlog(
-    x_server: FakeXServer, x_clock: FakeClock
-) -> None:
+def test_first_poll_reads_one_page_then_pages_back_through_a_backlog(x_server: FakeXServer, x_clock: FakeClock) -> None:
     start = datetime(2022, 10, 7, 12, 0, tzinfo=UTC)
     _add_many(x_server, 120, start)
     source = _stream(x_server, x_clock)
@@ -136,9 +128,7 @@ def test_the_same_post_on_two_pages_is_delivered_once(x_clock: FakeClock) -> Non
     assert {m.external_id for m in batch.mentions} == set(ids)
 
 
-def test_a_sweep_longer_than_max_pages_resumes_where_it_stopped(
-    x_server: FakeXServer, x_clock: FakeClock
-) -> None:
+def test_a_sweep_longer_than_max_pages_resumes_where_it_stopped(x_server: FakeXServer, x_clock: FakeClock) -> None:
     source = _stream(x_server, x_clock, page_size=10, max_pages=2)
     cursor = source.fetch(None).next_cursor
     ids = _add_many(x_server, 45, datetime(2022, 10, 7, 20, 0, tzinfo=UTC))
@@ -198,9 +188,7 @@ def test_answers_of_the_shop_are_replies_and_its_own_posts_never_mentions(
     )
 
 
-def test_a_reply_to_the_shops_own_reply_is_walked_up_to_the_customer(
-    x_server: FakeXServer, x_clock: FakeClock
-) -> None:
+def test_a_reply_to_the_shops_own_reply_is_walked_up_to_the_customer(x_server: FakeXServer, x_clock: FakeClock) -> None:
     start = datetime(2022, 10, 7, 20, 0, tzinfo=UTC)
     complaint = x_server.add_tweet(f"@{BRAND_USERNAME} my parcel never arrived", "anna", start)
     first = x_server.add_tweet(
@@ -215,9 +203,7 @@ def test_a_reply_to_the_shops_own_reply_is_walked_up_to_the_customer(
         start + timedelta(minutes=12),
         replied_to=second,
     )
-    replies = {
-        r.external_id: r.in_reply_to for r in _sources(x_server, x_clock)["x:replies"].fetch(None).replies
-    }
+    replies = {r.external_id: r.in_reply_to for r in _sources(x_server, x_clock)["x:replies"].fetch(None).replies}
     assert replies == {first: complaint, second: complaint, third: complaint}
 
 
@@ -260,18 +246,14 @@ def test_a_429_defers_only_that_stream_until_the_reset(x_server: FakeXServer, x_
     assert len(sources["x:mentions"].fetch(None).mentions) == 10
 
 
-def test_a_429_without_a_reset_header_waits_one_rate_window(
-    x_server: FakeXServer, x_clock: FakeClock
-) -> None:
+def test_a_429_without_a_reset_header_waits_one_rate_window(x_server: FakeXServer, x_clock: FakeClock) -> None:
     x_server.fail_next(rate_limited(None))
     with pytest.raises(RateLimited) as caught:
         _stream(x_server, x_clock).fetch(None)
     assert caught.value.retry_at == x_clock.now() + timedelta(minutes=15)
 
 
-def test_a_429_in_the_middle_of_a_backlog_keeps_what_was_read(
-    x_server: FakeXServer, x_clock: FakeClock
-) -> None:
+def test_a_429_in_the_middle_of_a_backlog_keeps_what_was_read(x_server: FakeXServer, x_clock: FakeClock) -> None:
     source = _stream(x_server, x_clock, page_size=10)
     cursor = source.fetch(None).next_cursor
     ids = _add_many(x_server, 30, datetime(2022, 10, 7, 20, 0, tzinfo=UTC))
@@ -305,9 +287,7 @@ def test_remaining_zero_defers_the_next_poll_without_a_429(x_server: FakeXServer
 
     def exhausted(body):  # type: ignore[no-untyped-def]
         answer = original(body)
-        answer.headers.update(
-            {"x-rate-limit-remaining": "0", "x-rate-limit-reset": str(int(reset.timestamp()))}
-        )
+        answer.headers.update({"x-rate-limit-remaining": "0", "x-rate-limit-reset": str(int(reset.timestamp()))})
         return answer
 
     x_server._ok = exhausted  # type: ignore[method-assign]
@@ -381,9 +361,7 @@ def test_unreachable_api_is_unavailable(x_clock: FakeClock) -> None:
 def test_malformed_posts_are_logged_by_id_and_skipped(
     x_server: FakeXServer, x_clock: FakeClock, caplog: pytest.LogCaptureFixture
 ) -> None:
-    good = x_server.add_tweet(
-        f"@{BRAND_USERNAME} where is my order", "ok", datetime(2022, 10, 7, 21, tzinfo=UTC)
-    )
+    good = x_server.add_tweet(f"@{BRAND_USERNAME} where is my order", "ok", datetime(2022, 10, 7, 21, tzinfo=UTC))
     x_server.put_raw({"id": "1578500000000000001", "text": f"@{BRAND_USERNAME} no author or time"})
     x_server.put_raw(
         {
@@ -503,9 +481,7 @@ def test_the_read_cap_spaces_polls_so_it_lasts_the_month(
     assert json.loads(batch.next_cursor or "")["reads"] == {"month": "2022-10", "count": 10}
 
 
-def test_a_used_up_cap_waits_for_next_month_even_after_a_restart(
-    x_server: FakeXServer, x_clock: FakeClock
-) -> None:
+def test_a_used_up_cap_waits_for_next_month_even_after_a_restart(x_server: FakeXServer, x_clock: FakeClock) -> None:
     x_clock.set(datetime(2022, 10, 20, 0, 0, tzinfo=UTC))
     x_server.load_recorded()
     stored = _sources(x_server, x_clock, monthly_read_cap=12)["x:mentions"].fetch(None).next_cursor
