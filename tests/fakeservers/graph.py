@@ -213,9 +213,7 @@ class FakeGraphServer(FakeServer):
             since = request.query.get("since")
             if since:
                 floor = datetime.fromtimestamp(int(since), UTC)
-                posts = [
-                    p for p in posts if datetime.strptime(p["created_time"], "%Y-%m-%dT%H:%M:%S%z") >= floor
-                ]
+                posts = [p for p in posts if datetime.strptime(p["created_time"], "%Y-%m-%dT%H:%M:%S%z") >= floor]
             return self._paged(request, version, node, edge, posts)
         if edge == "comments":
             with self._data_lock:
@@ -242,9 +240,7 @@ class FakeGraphServer(FakeServer):
             kind="GraphMethodException",
         )
 
-    def _paged(
-        self, request: Recorded, version: str, node: str, edge: str, items: list[dict[str, Any]]
-    ) -> Answer:
+    def _paged(self, request: Recorded, version: str, node: str, edge: str, items: list[dict[str, Any]]) -> Answer:
         limit = int(request.query.get("limit", "25"))
         after = request.query.get("after")
         start = int(base64.b64decode(after).decode()) if after else 0

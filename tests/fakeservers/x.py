@@ -36,9 +36,7 @@ def snowflake_id(at: datetime, sequence: int = 0) -> str:
 
 
 def unauthorized() -> Answer:
-    return Answer(
-        401, {"title": "Unauthorized", "type": "about:blank", "status": 401, "detail": "Unauthorized"}
-    )
+    return Answer(401, {"title": "Unauthorized", "type": "about:blank", "status": 401, "detail": "Unauthorized"})
 
 
 def forbidden(
@@ -96,6 +94,7 @@ class FakeXServer(FakeServer):
         self.brand_username = brand_username
         self.repeat_last_on_next_page = repeat_last_on_next_page
         self.tweets: dict[str, dict[str, Any]] = {}
+        self._newest_first: list[dict[str, Any]] | None = None
         self.users: dict[str, str] = {brand_id: brand_username}
         self._ids = itertools.count(1)
         self._data_lock = threading.Lock()
@@ -158,12 +157,14 @@ class FakeXServer(FakeServer):
                 tweet["in_reply_to_user_id"] = reply_user
             tweet.update(extra or {})
             self.tweets[tid] = tweet
+            self._newest_first = None
             return tid
 
     def put_raw(self, tweet: dict[str, Any]) -> None:
         """Store a post exactly as given (missing or broken fields included)."""
         with self._data_lock:
             self.tweets[str(tweet["id"])] = tweet
+            self._newest_first = None
 
     def load_recorded(self) -> list[str]:
         """The ten recorded mentions of @Twitter and its two recorded posts; returns the mention ids."""
@@ -187,9 +188,7 @@ class FakeXServer(FakeServer):
             handle = self.users.get(match.group(1))
             if handle is None:
                 return self._not_found(match.group(1))
-            return self._timeline(
-                request, lambda t: f"@{handle.lower()}" in str(t.get("text", "")).lower(), (5, 100)
-            )
+            return self._timeline(request, lambda t: f"@{handle.lower()}" in str(t.get("text", "")).lower(), (5, 100))
         if path == "/2/tweets/search/recent":
             query = request.query.get("query", "")
             words = [w.strip('"').lower() for w in query.split() if not w.startswith("-")]
@@ -266,8 +265,7 @@ class FakeXServer(FakeServer):
             return self._bad_request("max_results must be a number")
         if not size_range[0] <= size <= size_range[1]:
             return self._bad_request(
-                f"The `max_results` query parameter value [{size}] is not between "
-                f"{size_range[0]} and {size_range[1]}"
+                f"The `max_results` query parameter value [{size}] is not between {size_range[0]} and {size_range[1]}"
             )
         since = int(q["since_id"]) if q.get("since_id") else None
         until = int(q["until_id"]) if q.get("until_id") else None
@@ -278,11 +276,12 @@ class FakeXServer(FakeServer):
                 return self._bad_request(f"The `{token_param}` query parameter value [{token}] is not valid")
             below = int(token[1:])
         with self._data_lock:
-            matches = sorted(
-                (t for t in self.tweets.values() if _int_id(t) is not None and keep(t)),
-                key=_int_id,
-                reverse=True,
-            )
+            if self._newest_first is None:
+                self._newest_first = sorted(
+                    (t for t in self.tweets.values() if _int_id(t) is not None), key=_int_id, reverse=True
+                )
+            ordered = self._newest_first
+        matches = [t for t in ordered if keep(t)]
 
         def in_range(t: dict[str, Any]) -> bool:
             tid = _int_id(t)
