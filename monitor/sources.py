@@ -37,3 +37,13 @@ class Source(Protocol):
     def fetch(self, cursor: str | None) -> Batch:
         """Return what is new since `cursor` (None on the first poll) and the next cursor."""
         ...
+
+
+# Optional, honoured by the poller when a source has it:
+#
+#     def earliest_next_poll(self, now: datetime) -> datetime | None
+#
+# The time before which the poller must not call `fetch` again (a rate-limit
+# reset the source learnt from a successful answer, or the pace that keeps a
+# monthly read cap lasting until the month ends), or None for no limit beyond
+# the source's `poll_every`. It is cheap and makes no request.
