@@ -23,13 +23,16 @@ from alerts.engine import ActionRefused, EscalationEngine
 from alerts.notify import Dispatcher, Notifier
 from alerts.report import render_json, render_table, report_records
 from monitor.clock import Clock, ScaledClock, SystemClock
+from monitor.health import EscalationSummary, HealthWatcher, Snapshot, state_dir, status_line
 from monitor.logs import masker, setup_logging
-from monitor.models import SlaPolicy
+from monitor.models import Escalation, Outcome, SlaPolicy
 from monitor.poller import Poller
 from monitor.replay import ReplaySource
 from monitor.sources import Source
+from monitor.systemd import SystemdNotifier
 
 if TYPE_CHECKING:
+    from monitor.metrics import Metrics
     from monitor.store import Store
     from sentiment.base import Analyzer
 
@@ -38,6 +41,7 @@ log = logging.getLogger("replyclock")
 TICK_EVERY = 1.0  # seconds of real time between SLA ticks: reminders and breaches go out within it
 DEMO_TICK = timedelta(seconds=30)  # on an accelerated clock, tick at least every 30 s of clock time
 DEMO_DB = Path("var/demo.db")
+OBSERVE_EVERY = 5.0  # seconds of real time between snapshots: status line, gauges, status.json, health posts
 
 
 def sla_policy(settings: config.Settings) -> SlaPolicy:
@@ -92,6 +96,38 @@ def poll_interval(settings: config.Settings, source: Source) -> timedelta:
     return every if isinstance(every, timedelta) else settings.sources.replay.poll_every
 
 
+def escalation_summary(
+    active: Sequence[Escalation], recent: Sequence[Escalation], policy: SlaPolicy, now: datetime
+) -> EscalationSummary:
+    """Count the open clocks in `active`, and the breaches among `recent` whose deadline fell today (UTC)."""
+    from alerts.sla import SlaState, status
+
+    clocks = [(e, status(e, policy, now)) for e in active]
+    running = [(e, s) for e, s in clocks if s.running and not s.breached]
+    urgent = min(running, key=lambda pair: pair[1].time_left, default=None)
+    day_start = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    breaches_today = 0
+    for e in recent:
+        s = status(e, policy, now)
+        if s.outcome == Outcome.BREACHED and day_start <= s.deadline <= now:
+            breaches_today += 1
+    return EscalationSummary(
+        open=len(running),
+        at_risk=sum(1 for _, s in running if s.state == SlaState.AT_RISK),
+        overdue=sum(1 for _, s in clocks if s.running and s.breached),
+        most_urgent_id=urgent[0].id if urgent else None,
+        most_urgent_left=urgent[1].time_left if urgent else None,
+        breaches_today=breaches_today,
+    )
+
+
+def store_summary(store: Store, policy: SlaPolicy, now: datetime) -> EscalationSummary:
+    """The escalation summary read from the store."""
+    day_start = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    recent = store.escalations(since=day_start - policy.response_time)
+    return escalation_summary(store.active_escalations(), recent, policy, now)
+
+
 def build_notifiers(settings: config.Settings, *, console_stream: Any = None) -> list[Notifier]:
     """Every enabled notifier."""
     notifiers: list[Notifier] = []
@@ -114,7 +150,16 @@ class App:
     engine: EscalationEngine
     dispatcher: Dispatcher
     speed: float = 1.0
+    metrics: Metrics | None = None
+    systemd: SystemdNotifier = field(default_factory=lambda: SystemdNotifier(None))
+    health: HealthWatcher | None = None
     _failures: dict[str, str] = field(default_factory=dict)
+    _started_at: datetime | None = None
+    _watched: dict[int, str] = field(default_factory=dict)  # escalation id -> platform, until it closes
+    _breaches_counted: set[int] = field(default_factory=set)
+    _next_ping: float = 0.0
+    _next_observe: float = 0.0
+    _status: str = ""
 
     @classmethod
     def build(
@@ -141,7 +186,15 @@ class App:
         poller = Poller(store, clock, sources if sources is not None else build_sources(settings, clock))
         engine = EscalationEngine(store, policy, clock, [n.name for n in notifier_list])
         dispatcher = Dispatcher(store, notifier_list, policy, clock)
-        return cls(settings, clock, store, analyzer, poller, engine, dispatcher, speed)
+        metrics: Metrics | None = None
+        if settings.metrics.enabled:
+            from monitor.metrics import Metrics
+
+            metrics = Metrics(health=lambda: list(poller.health.values()))
+        app = cls(settings, clock, store, analyzer, poller, engine, dispatcher, speed, metrics)
+        app._started_at = clock.now()
+        app.health = HealthWatcher(settings.health.silent_after, clock, app.post_health, started_at=app._started_at)
+        return app
 
     # --- jobs ------------------------------------------------------------------------------
 
@@ -160,16 +213,28 @@ class App:
                 return done
             texts = [p.mention.text for p in pending]
             hints = [p.mention.lang for p in pending]
+            started = time.perf_counter()
             try:
                 scores = self.analyzer.analyze(texts, hints)
             except Exception:
                 log.exception("scoring a batch of %d failed; scoring one by one", len(pending))
                 scores = [self._score_one(p.mention.text, p.mention.lang) for p in pending]
+            if self.metrics is not None:
+                self.metrics.scorer_took(time.perf_counter() - started)
             now = self.clock.now()
             for item, score in zip(pending, scores, strict=True):
                 self.store.save_score(item.id, score, now)
-                self.engine.escalate(item.id, score, from_brand=item.mention.from_brand)
+                opened = self.engine.escalate(item.id, score, from_brand=item.mention.from_brand)
+                if self.metrics is not None:
+                    self.metrics.scored(
+                        item.mention.platform, score.lang, score.complaint and not item.mention.from_brand
+                    )
+                    if opened is not None:
+                        # watched from now on, so a close before the next snapshot still counts
+                        self._watched[opened.id] = opened.platform
+                        self.metrics.escalations_opened.labels(opened.platform).inc()
             done += len(pending)
+            self.beat()  # a long backlog through a large model must not look like a hung loop
 
     def _score_one(self, text: str, lang: str | None) -> Any:
         from monitor.models import Score
@@ -192,6 +257,90 @@ class App:
         self.engine.tick()
         self.dispatcher.deliver_due()
         self.dispatcher.refresh()
+
+    # --- operations: systemd, metrics, status, health --------------------------------------
+
+    def beat(self) -> None:
+        """Ping the systemd watchdog when due, and take a snapshot every few seconds."""
+        now = time.monotonic()
+        every = self.systemd.watchdog_every
+        if every is not None and now >= self._next_ping:
+            self.systemd.ping()
+            self._next_ping = now + every.total_seconds()
+        if now >= self._next_observe:
+            self._next_observe = now + OBSERVE_EVERY
+            self.guarded("observe", self.observe)
+
+    def observe(self) -> Snapshot:
+        """Update the gauges, the systemd status line and status.json, and tell the managers of sources gone bad."""
+        now = self.clock.now()
+        policy = self.engine.policy
+        active = self.store.active_escalations()
+        day_start = now.replace(hour=0, minute=0, second=0, microsecond=0)
+        summary = escalation_summary(
+            active, self.store.escalations(since=day_start - policy.response_time), policy, now
+        )
+        self._count_outcomes(active)
+        snapshot = Snapshot(
+            at=now,
+            started_at=self._started_at or now,
+            escalations=summary,
+            sources=tuple(self.poller.health.values()),
+            stopped_notifiers=dict(self.dispatcher.stopped),
+            scorer=self.analyzer.name,
+            pid=os.getpid(),
+        )
+        if self.metrics is not None:
+            self.metrics.update(summary, self.dispatcher.stopped, [n.name for n in self.dispatcher.notifiers])
+        line = status_line(snapshot)
+        if line != self._status:
+            self.systemd.status(line)
+            self._status = line
+        from monitor.health import STATUS_FILE, write_snapshot
+
+        write_snapshot(state_dir(self.settings.storage.url) / STATUS_FILE, snapshot)
+        if self.health is not None:
+            self.health.check(snapshot.sources)
+        return snapshot
+
+    def _count_outcomes(self, active: Sequence[Escalation]) -> None:
+        """Feed breaches and first-answer times to the metrics as escalations breach and close."""
+        if self.metrics is None:
+            return
+        current = {e.id: e for e in active}
+        closed = []
+        for escalation_id in set(self._watched) - set(current):
+            del self._watched[escalation_id]
+            try:
+                closed.append(self.store.escalation(escalation_id))
+            except KeyError:
+                continue
+        for e in current.values():
+            self._watched.setdefault(e.id, e.platform)
+        started = self._started_at
+        for e in [*current.values(), *closed]:
+            # breaches before this process started were counted by the one before it
+            new_breach = e.breached_at is not None and (started is None or e.breached_at >= started)
+            if new_breach and e.id not in self._breaches_counted:
+                self._breaches_counted.add(e.id)
+                self.metrics.breached(e.platform)
+        for e in closed:
+            self._breaches_counted.discard(e.id)
+            if e.first_response_at is not None:
+                self.metrics.responded(e.platform, e.first_response_at - e.created_at)
+
+    def post_health(self, text: str) -> None:
+        """Tell the managers through every notifier that can (`post_health(text)`); raises if all failed."""
+        text = masker().mask(text)
+        posters = [n for n in self.dispatcher.notifiers if callable(getattr(n, "post_health", None))]
+        errors = []
+        for notifier in posters:
+            try:
+                notifier.post_health(text)  # type: ignore[attr-defined]
+            except Exception as exc:
+                errors.append(f"{notifier.name}: {type(exc).__name__}: {masker().mask(str(exc))}")
+        if posters and len(errors) == len(posters):
+            raise RuntimeError("; ".join(errors))
 
     def run_once(self) -> None:
         """Every job once: poll all sources, score, tick, deliver."""
@@ -231,11 +380,14 @@ class App:
             scheduler.run_pending()
             if until is not None and until():
                 break
+            self.beat()
             idle = scheduler.idle_seconds
             stop.wait(min(max(idle if idle is not None else tick_every, 0.02), tick_every))
 
     def close(self) -> None:
-        """Release the store."""
+        """Stop serving metrics and release the store."""
+        if self.metrics is not None:
+            self.metrics.close()
         self.store.close()
 
 
@@ -261,6 +413,9 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--max-minutes", type=float, default=120.0, help="stop after this much demo-clock time")
 
     sub.add_parser("check-config", help="validate the config and print the effective settings, secrets masked")
+
+    status = sub.add_parser("status", help="what the running daemon is doing: clocks, sources, notifiers")
+    status.add_argument("--json", action="store_true", help="print the daemon's last snapshot as JSON")
 
     sub.add_parser("score", help="score texts from stdin (JSON lines with text/lang, or plain lines)")
 
@@ -306,21 +461,40 @@ def _install_signal_handlers(stop: threading.Event) -> None:
     signal.signal(signal.SIGINT, handler)
 
 
+MODEL_LOAD_GRACE = timedelta(minutes=10)  # how long systemd waits for READY=1 while a transformers model loads
+
+
 def cmd_run(args: argparse.Namespace, settings: config.Settings) -> int:
+    systemd = SystemdNotifier.from_env()
+    stop = threading.Event()
+    if not args.once:
+        _install_signal_handlers(stop)
+    if settings.sentiment.model != "embedded":
+        systemd.extend_timeout(MODEL_LOAD_GRACE, f"loading the scorer {settings.sentiment.model}")
     app = App.build(settings)
+    app.systemd = systemd
     try:
         if args.once:
             app.run_once()
+            app.guarded("observe", app.observe)
             return 0
-        stop = threading.Event()
-        _install_signal_handlers(stop)
+        if app.metrics is not None:
+            try:
+                host, port = app.metrics.serve(settings.metrics.listen)
+            except OSError as exc:
+                # complaints still need their clocks: go on without the endpoint
+                log.error("metrics: cannot listen on %s (%s); running without /metrics", settings.metrics.listen, exc)
+            else:
+                log.info("metrics on http://%s:%d/metrics", host, port)
         log.info(
             "replyclock running: %d source(s), store %s, scorer %s",
             len(app.poller.sources),
             config.mask_url(settings.storage.url),
             app.analyzer.name,
         )
+        systemd.ready(f"started: {len(app.poller.sources)} source(s), scorer {app.analyzer.name}")
         app.run_forever(stop)
+        systemd.stopping("stopping")
         log.info("stopped")
         return 0
     finally:
@@ -437,6 +611,40 @@ def cmd_report(args: argparse.Namespace, settings: config.Settings) -> int:
     return 0
 
 
+def cmd_status(args: argparse.Namespace, settings: config.Settings) -> int:
+    from monitor.health import STATUS_FILE, read_snapshot, render_status
+
+    now = SystemClock().now()
+    path = state_dir(settings.storage.url) / STATUS_FILE
+    snapshot = read_snapshot(path)
+    summary: EscalationSummary | None = None
+    url = settings.storage.url
+    db_file = Path(url[len("sqlite:///") :]) if url.startswith("sqlite:///") else None
+    if db_file is None or db_file.exists():  # never create an empty database just to look at it
+        from monitor.store import Store
+
+        try:
+            store = Store(url, create_schema=False)
+            try:
+                summary = store_summary(store, sla_policy(settings), now)
+            finally:
+                store.close()
+        except Exception as exc:
+            print(f"replyclock: cannot read the store {config.mask_url(url)}: {type(exc).__name__}", file=sys.stderr)
+    if args.json:
+        data = snapshot.to_json() if snapshot is not None else {}
+        if summary is not None:
+            data["escalations"] = Snapshot(now, now, summary).to_json()["escalations"]
+        print(json.dumps(data, indent=2, ensure_ascii=False))
+        healthy = snapshot is not None
+    else:
+        text, healthy = render_status(
+            snapshot, summary, now, silent_after=settings.health.silent_after, snapshot_path=path
+        )
+        print(text)
+    return 0 if healthy else 1
+
+
 def cmd_act(args: argparse.Namespace, settings: config.Settings) -> int:
     from monitor.store import Store
 
@@ -470,6 +678,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, config.Settings], int]] = {
     "score": cmd_score,
     "eval": cmd_eval,
     "report": cmd_report,
+    "status": cmd_status,
     "act": cmd_act,
     "model": cmd_model,
 }
@@ -488,7 +697,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"replyclock: config error: {exc}", file=sys.stderr)
         return config.EXIT_CONFIG
     # one-shot tools print their results on stdout; only problems should interrupt them
-    quiet = {"demo": "ERROR", "score": "WARNING", "eval": "WARNING", "report": "WARNING", "act": "WARNING"}
+    quiet = {
+        "demo": "ERROR",
+        "score": "WARNING",
+        "eval": "WARNING",
+        "report": "WARNING",
+        "act": "WARNING",
+        "status": "WARNING",
+    }
     _setup_logs(args, settings)
     if args.command in quiet and not args.log_level:
         logging.getLogger().setLevel(quiet[args.command])

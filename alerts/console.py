@@ -62,6 +62,10 @@ class ConsoleNotifier:
         self._line(self._describe(note))
         return {"printed": True}
 
+    def post_health(self, text: str) -> None:
+        """Print a health message meant for the managers (a source failed, went silent, recovered)."""
+        self._line(f"HEALTH    {text}")
+
     def refresh(self, board: Sequence[BoardItem], now: datetime) -> None:
         """Redraw the table on a terminal; print a plain summary now and then otherwise."""
         running = [item for item in board if item.status.running]

@@ -1,0 +1,306 @@
+"""Health of the running daemon: the snapshot behind the status line, `replyclock status` and the
+managers' health posts.
+
+The daemon writes its snapshot to `status.json` in its state folder every few
+seconds; `replyclock status` reads it back (the daemon's counters and source
+health live only in its memory) together with the store. The `HealthWatcher`
+turns source health into posts for the managers: one when a source has failed
+or been silent for longer than `health.silent_after`, one when it recovers.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import tempfile
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import asdict, dataclass, field, fields
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from monitor.clock import Clock
+from monitor.poller import SourceHealth
+
+log = logging.getLogger(__name__)
+
+STATUS_FILE = "status.json"
+STALE_AFTER = timedelta(minutes=2)  # the daemon rewrites the snapshot far more often than this
+
+
+@dataclass(frozen=True, slots=True)
+class EscalationSummary:
+    """The open clocks at one moment."""
+
+    open: int = 0  # clock running, deadline not yet passed
+    at_risk: int = 0
+    overdue: int = 0  # deadline passed, nobody answered yet
+    most_urgent_id: int | None = None
+    most_urgent_left: timedelta | None = None
+    breaches_today: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """What the daemon is doing: its escalations, sources and notifiers."""
+
+    at: datetime
+    started_at: datetime
+    escalations: EscalationSummary = EscalationSummary()
+    sources: tuple[SourceHealth, ...] = ()
+    stopped_notifiers: Mapping[str, str] = field(default_factory=dict)
+    scorer: str = ""
+    pid: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        """Plain JSON data (datetimes as ISO 8601, durations in seconds)."""
+        esc = self.escalations
+        return {
+            "at": self.at.isoformat(),
+            "started_at": self.started_at.isoformat(),
+            "pid": self.pid,
+            "scorer": self.scorer,
+            "escalations": {
+                **asdict(esc),
+                "most_urgent_left": esc.most_urgent_left.total_seconds() if esc.most_urgent_left is not None else None,
+            },
+            "sources": [_health_json(h) for h in self.sources],
+            "stopped_notifiers": dict(self.stopped_notifiers),
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Snapshot:
+        """Read back what `to_json` wrote; raises ValueError (or KeyError/TypeError) when malformed."""
+        esc = dict(data.get("escalations") or {})
+        left = esc.get("most_urgent_left")
+        esc["most_urgent_left"] = timedelta(seconds=float(left)) if left is not None else None
+        return cls(
+            at=datetime.fromisoformat(data["at"]),
+            started_at=datetime.fromisoformat(data["started_at"]),
+            escalations=EscalationSummary(**{k: v for k, v in esc.items() if k in _SUMMARY_FIELDS}),
+            sources=tuple(_health_from(h) for h in data.get("sources") or ()),
+            stopped_notifiers=dict(data.get("stopped_notifiers") or {}),
+            scorer=str(data.get("scorer", "")),
+            pid=int(data.get("pid", 0)),
+        )
+
+
+_SUMMARY_FIELDS = {f.name for f in fields(EscalationSummary)}
+_HEALTH_FIELDS = {f.name for f in fields(SourceHealth)}
+_HEALTH_TIMES = ("last_ok_at", "last_new_at", "deferred_until")
+
+
+def _dt(value: object) -> datetime | None:
+    return datetime.fromisoformat(str(value)) if value else None
+
+
+def _health_json(h: SourceHealth) -> dict[str, Any]:
+    data = asdict(h)
+    for key in _HEALTH_TIMES:
+        data[key] = data[key].isoformat() if data[key] is not None else None
+    return data
+
+
+def _health_from(data: Mapping[str, Any]) -> SourceHealth:
+    values = {k: v for k, v in data.items() if k in _HEALTH_FIELDS}
+    for key in _HEALTH_TIMES:
+        values[key] = _dt(values.get(key))
+    return SourceHealth(**values)
+
+
+# --- the state folder and the snapshot file ------------------------------------------------
+
+
+def state_dir(storage_url: str, environ: Mapping[str, str] | None = None) -> Path:
+    """Where the snapshot lives: next to the SQLite file, else systemd's StateDirectory, else ./var."""
+    env = os.environ if environ is None else environ
+    if storage_url.startswith("sqlite:///") and ":memory:" not in storage_url:
+        return Path(storage_url[len("sqlite:///") :].split("?", 1)[0]).parent
+    if env.get("STATE_DIRECTORY"):
+        return Path(env["STATE_DIRECTORY"].split(":", 1)[0])
+    return Path("var")
+
+
+def write_snapshot(path: Path, snapshot: Snapshot) -> None:
+    """Replace the snapshot file atomically (readers never see half a file); mode 0600."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".status-", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            json.dump(snapshot.to_json(), out, ensure_ascii=False)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def read_snapshot(path: Path) -> Snapshot | None:
+    """The daemon's last snapshot, or None when there is none (or it cannot be read)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return Snapshot.from_json(data)
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        log.warning("ignoring unreadable status file %s: %s", path, exc)
+        return None
+
+
+# --- words ---------------------------------------------------------------------------------
+
+
+def ago(delta: timedelta) -> str:
+    """`45s`, `12m`, `3h05m`, `2d4h`: a compact duration for status lines."""
+    seconds = int(abs(delta.total_seconds()))
+    if seconds < 60:
+        text = f"{seconds}s"
+    elif seconds < 3600:
+        text = f"{seconds // 60}m"
+    elif seconds < 86400:
+        text = f"{seconds // 3600}h{seconds % 3600 // 60:02d}m"
+    else:
+        text = f"{seconds // 86400}d{seconds % 86400 // 3600}h"
+    return f"-{text}" if delta < timedelta(0) else text
+
+
+def source_problem(h: SourceHealth, now: datetime, silent_after: timedelta, started_at: datetime) -> str | None:
+    """Why a source needs a human (stopped, or no successful poll for longer than `silent_after`), or None."""
+    if h.state == "stopped":
+        return f"stopped: {h.last_error or 'credentials rejected'}; fix its credentials and restart replyclock"
+    since = h.last_ok_at or started_at
+    if now - since <= silent_after:
+        return None
+    what = "no successful poll" if h.last_ok_at else "no successful poll since start"
+    detail = f"; last error: {h.last_error}" if h.last_error else ""
+    if h.state == "deferred" and h.deferred_until is not None:
+        detail = f"; rate-limited until {h.deferred_until:%Y-%m-%d %H:%M} UTC"
+    return f"{what} for {ago(now - since)}{detail}"
+
+
+def describe_source(h: SourceHealth, now: datetime) -> str:
+    """A short state for the status line: `ok`, `rate-limited until 14:05`, `failing`, …"""
+    if h.state == "deferred" and h.deferred_until is not None and h.deferred_until > now:
+        return f"rate-limited until {h.deferred_until:%H:%M}"
+    if h.state == "failing":
+        return f"failing ({h.consecutive_failures}x)"
+    return h.state
+
+
+def status_line(snapshot: Snapshot) -> str:
+    """The one-line `STATUS=` for systemd, e.g. `3 open escalations (next: 12m left), x:mentions ok`."""
+    esc = snapshot.escalations
+    parts = [f"{esc.open} open escalation{'s' if esc.open != 1 else ''}"]
+    if esc.most_urgent_left is not None:
+        parts[0] += f" (next: {ago(esc.most_urgent_left)} left)"
+    if esc.overdue:
+        parts.append(f"{esc.overdue} overdue")
+    parts += [f"{h.name} {describe_source(h, snapshot.at)}" for h in snapshot.sources]
+    parts += [f"{name} stopped" for name in snapshot.stopped_notifiers]
+    return ", ".join(parts)
+
+
+def render_status(
+    snapshot: Snapshot | None,
+    escalations: EscalationSummary | None,
+    now: datetime,
+    *,
+    silent_after: timedelta,
+    snapshot_path: Path,
+) -> tuple[str, bool]:
+    """The human summary of `replyclock status`, and whether everything is healthy."""
+    lines: list[str] = []
+    healthy = True
+    if snapshot is None:
+        lines.append(f"daemon: no status file at {snapshot_path} (is replyclock running?)")
+        healthy = False
+    else:
+        age = now - snapshot.at
+        stale = age > STALE_AFTER
+        healthy = not stale
+        lines.append(
+            f"daemon: pid {snapshot.pid}, up {ago(snapshot.at - snapshot.started_at)}, scorer {snapshot.scorer}; "
+            f"status {ago(age)} old" + (" — STALE: is replyclock still running?" if stale else "")
+        )
+    esc = escalations if escalations is not None else (snapshot.escalations if snapshot else None)
+    if esc is not None:
+        urgent = (
+            f"; most urgent #{esc.most_urgent_id}: {ago(esc.most_urgent_left)} left"
+            if esc.most_urgent_left is not None
+            else ""
+        )
+        lines.append(
+            f"escalations: {esc.open} open ({esc.at_risk} at risk), {esc.overdue} overdue{urgent}; "
+            f"breaches today: {esc.breaches_today}"
+        )
+    if snapshot is not None:
+        lines.append("sources:" if snapshot.sources else "sources: none enabled")
+        width = max((len(h.name) for h in snapshot.sources), default=0)
+        for h in snapshot.sources:
+            last = f"last ok {ago(snapshot.at - h.last_ok_at)} ago" if h.last_ok_at else "never polled ok"
+            problem = source_problem(h, snapshot.at, silent_after, snapshot.started_at)
+            healthy = healthy and problem is None
+            extra = f"; {h.last_error}" if h.last_error and h.state != "ok" else ""
+            lines.append(
+                f"  {h.name:<{width}}  {describe_source(h, snapshot.at):<24} {last}, "
+                f"{h.mentions} mentions, {h.errors} errors, {h.deferrals} deferrals{extra}"
+                + (" — NEEDS ATTENTION" if problem else "")
+            )
+        for name, why in snapshot.stopped_notifiers.items():
+            healthy = False
+            lines.append(f"notifier {name}: STOPPED: {why}")
+    return "\n".join(lines), healthy
+
+
+# --- telling the managers ------------------------------------------------------------------
+
+
+class HealthWatcher:
+    """Posts once when a source goes bad (stopped, or silent past `silent_after`) and once when it recovers."""
+
+    def __init__(
+        self,
+        silent_after: timedelta,
+        clock: Clock,
+        post: Callable[[str], None],
+        started_at: datetime | None = None,
+    ) -> None:
+        self.silent_after = silent_after
+        self.clock = clock
+        self.post = post
+        self.started_at = started_at or clock.now()
+        self.reported: dict[str, str] = {}  # source -> the problem the managers were told about
+        self._post_failed: set[str] = set()
+
+    def check(self, health: Iterable[SourceHealth]) -> list[str]:
+        """Compare each source with what was reported; post the changes and return them."""
+        now = self.clock.now()
+        posted: list[str] = []
+        for h in health:
+            problem = source_problem(h, now, self.silent_after, self.started_at)
+            if problem is not None and h.name not in self.reported:
+                text = f":warning: replyclock: source {h.name} ({h.platform}) needs attention — {problem}"
+                if self._send(h.name, text):
+                    self.reported[h.name] = problem
+                    posted.append(text)
+            elif problem is None and h.name in self.reported:
+                text = (
+                    f":white_check_mark: replyclock: source {h.name} ({h.platform}) recovered — polling normally again"
+                )
+                if self._send(h.name, text):
+                    del self.reported[h.name]
+                    posted.append(text)
+        return posted
+
+    def _send(self, name: str, text: str) -> bool:
+        try:
+            self.post(text)
+        except Exception as exc:
+            # Not marked as reported: the next check tries again (Slack may be down for a while).
+            if name not in self._post_failed:
+                log.warning("could not post the health of %s: %s", name, exc)
+            self._post_failed.add(name)
+            return False
+        self._post_failed.discard(name)
+        log.log(logging.WARNING if "needs attention" in text else logging.INFO, "health: %s", text)
+        return True

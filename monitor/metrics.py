@@ -1,0 +1,190 @@
+"""Prometheus metrics (the only importer of prometheus-client).
+
+Each `Metrics` has its own registry, so tests (and a demo beside a daemon) can
+build several. The daemon imports this module only when `metrics.enabled` is
+true. Source figures are read from the poller's health at scrape time, so they
+never drift from what `replyclock status` shows.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from datetime import timedelta
+from typing import Any
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest, start_http_server
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+from prometheus_client.registry import Collector
+
+from monitor.health import EscalationSummary
+from monitor.poller import SourceHealth
+
+# Response times around a 60-minute SLA, from "answered at once" to "answered the next day".
+RESPONSE_BUCKETS = tuple(m * 60.0 for m in (1, 5, 10, 15, 20, 30, 45, 60, 90, 120, 240, 480, 1440))
+SCORER_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
+
+
+def parse_listen(listen: str) -> tuple[str, int]:
+    """`127.0.0.1:9464` or `[::1]:9464` into (host, port)."""
+    host, _, port = listen.rpartition(":")
+    return host.strip("[]"), int(port)
+
+
+class _SourceCollector(Collector):
+    """Per-source figures, read from the poller's health at scrape time."""
+
+    def __init__(self, health: Callable[[], Iterable[SourceHealth]]) -> None:
+        self.health = health
+
+    def collect(self) -> Iterator[Any]:
+        labels = ["source", "platform"]
+        mentions = CounterMetricFamily("replyclock_mentions_ingested", "New mentions stored, by source", labels=labels)
+        replies = CounterMetricFamily("replyclock_replies_ingested", "Brand replies stored, by source", labels=labels)
+        polls = CounterMetricFamily("replyclock_source_polls", "Successful polls, by source", labels=labels)
+        errors = CounterMetricFamily("replyclock_source_errors", "Failed polls, by source", labels=labels)
+        deferrals = CounterMetricFamily(
+            "replyclock_source_rate_limit_deferrals", "Polls deferred by a rate limit, by source", labels=labels
+        )
+        last_ok = GaugeMetricFamily(
+            "replyclock_source_last_success_timestamp_seconds",
+            "Unix time of the last successful poll (0: none since start)",
+            labels=labels,
+        )
+        state = GaugeMetricFamily(
+            "replyclock_source_state", "1 for the state each source is in", labels=[*labels, "state"]
+        )
+        for h in list(self.health()):
+            key = [h.name, h.platform]
+            mentions.add_metric(key, h.mentions)
+            replies.add_metric(key, h.replies)
+            polls.add_metric(key, h.polls)
+            errors.add_metric(key, h.errors)
+            deferrals.add_metric(key, h.deferrals)
+            last_ok.add_metric(key, h.last_ok_at.timestamp() if h.last_ok_at else 0.0)
+            for name in ("waiting", "ok", "deferred", "failing", "stopped"):
+                state.add_metric([*key, name], 1.0 if h.state == name else 0.0)
+        yield from (mentions, replies, polls, errors, deferrals, last_ok, state)
+
+
+class Metrics:
+    """Every replyclock metric, in a registry of its own; `serve()` exposes it over HTTP."""
+
+    def __init__(self, health: Callable[[], Iterable[SourceHealth]] | None = None) -> None:
+        self.registry = CollectorRegistry()
+        r = self.registry
+        lang = ["platform", "language"]
+        self.mentions = Counter(
+            "replyclock_mentions_scored", "Mentions scored, by platform and language", lang, registry=r
+        )
+        self.complaints = Counter(
+            "replyclock_complaints", "Mentions scored as complaints, by platform and language", lang, registry=r
+        )
+        self.escalations_opened = Counter(
+            "replyclock_escalations_opened", "Escalations opened, by platform", ["platform"], registry=r
+        )
+        self.open_escalations = Gauge(
+            "replyclock_open_escalations", "Escalations whose clock runs and has not run out", registry=r
+        )
+        self.at_risk = Gauge("replyclock_at_risk_escalations", "Open escalations close to their deadline", registry=r)
+        self.overdue = Gauge(
+            "replyclock_overdue_escalations", "Escalations past their deadline, unanswered", registry=r
+        )
+        self.most_urgent = Gauge(
+            "replyclock_most_urgent_time_left_seconds",
+            "Time left on the most urgent open escalation (NaN when none is open)",
+            registry=r,
+        )
+        self.breaches = Counter("replyclock_breaches", "SLA breaches, by platform", ["platform"], registry=r)
+        self.response_time = Histogram(
+            "replyclock_response_time_seconds",
+            "Time from a complaint's post to the team's first answer, by platform",
+            ["platform"],
+            buckets=RESPONSE_BUCKETS,
+            registry=r,
+        )
+        self.slack_calls = Counter(
+            "replyclock_slack_api_calls", "Slack Web API calls, by method", ["method"], registry=r
+        )
+        self.slack_failures = Counter(
+            "replyclock_slack_api_failures",
+            "Failed Slack Web API calls, by method and error",
+            ["method", "error"],
+            registry=r,
+        )
+        self.scorer_latency = Histogram(
+            "replyclock_scorer_seconds", "Seconds the scorer took per batch", buckets=SCORER_BUCKETS, registry=r
+        )
+        self.notifier_stopped = Gauge(
+            "replyclock_notifier_stopped",
+            "1 when a notifier stopped delivering (e.g. its token was revoked)",
+            ["notifier"],
+            registry=r,
+        )
+        self.most_urgent.set(math.nan)
+        if health is not None:
+            r.register(_SourceCollector(health))
+        self._server: Any = None
+        self._thread: threading.Thread | None = None
+
+    # --- hooks the daemon (and the Slack notifier) call -------------------------------------
+
+    def scored(self, platform: str, language: str, complaint: bool) -> None:
+        """Count one scored mention (and whether it is a complaint)."""
+        self.mentions.labels(platform, language).inc()
+        if complaint:
+            self.complaints.labels(platform, language).inc()
+
+    def scorer_took(self, seconds: float) -> None:
+        """Observe how long one scoring batch took."""
+        self.scorer_latency.observe(seconds)
+
+    def slack_call(self, method: str, ok: bool, error: str = "") -> None:
+        """Count one Slack Web API call (`chat.postMessage`, …) and, when it failed, its error code."""
+        self.slack_calls.labels(method).inc()
+        if not ok:
+            self.slack_failures.labels(method, error or "unknown").inc()
+
+    def breached(self, platform: str) -> None:
+        """Count one SLA breach."""
+        self.breaches.labels(platform).inc()
+
+    def responded(self, platform: str, response_time: timedelta) -> None:
+        """Observe the time to the first answer of an escalation."""
+        self.response_time.labels(platform).observe(max(response_time.total_seconds(), 0.0))
+
+    def update(
+        self, summary: EscalationSummary, stopped_notifiers: Mapping[str, str], notifiers: Iterable[str]
+    ) -> None:
+        """Set the gauges from the current open clocks and notifiers."""
+        self.open_escalations.set(summary.open)
+        self.at_risk.set(summary.at_risk)
+        self.overdue.set(summary.overdue)
+        left = summary.most_urgent_left
+        self.most_urgent.set(left.total_seconds() if left is not None else math.nan)
+        for name in notifiers:
+            self.notifier_stopped.labels(name).set(1 if name in stopped_notifiers else 0)
+
+    # --- exposition -------------------------------------------------------------------------
+
+    def render(self) -> bytes:
+        """The text exposition format, as `/metrics` serves it."""
+        return generate_latest(self.registry)
+
+    def serve(self, listen: str) -> tuple[str, int]:
+        """Serve `/metrics` on `host:port` from a daemon thread; returns the bound address."""
+        host, port = parse_listen(listen)
+        self._server, self._thread = start_http_server(port, addr=host, registry=self.registry)
+        bound = self._server.server_address
+        return str(bound[0]), int(bound[1])
+
+    def close(self) -> None:
+        """Stop serving."""
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
