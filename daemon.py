@@ -382,7 +382,9 @@ class App:
                 break
             self.beat()
             idle = scheduler.idle_seconds
-            stop.wait(min(max(idle if idle is not None else tick_every, 0.02), tick_every))
+            wait = min(max(idle if idle is not None else tick_every, 0.02), tick_every)
+            watchdog = self.systemd.watchdog_every
+            stop.wait(min(wait, watchdog.total_seconds()) if watchdog is not None else wait)
 
     def close(self) -> None:
         """Stop serving metrics and release the store."""
