@@ -1,0 +1,209 @@
+"""Health posts for the managers (once on failure or silence, once on recovery), the status snapshot,
+`replyclock status`, and secrets masked in logs and posts."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+from datetime import timedelta
+
+import pytest
+
+import daemon
+from daemon import App
+from monitor.health import (
+    STATUS_FILE,
+    EscalationSummary,
+    HealthWatcher,
+    Snapshot,
+    read_snapshot,
+    state_dir,
+    status_line,
+)
+from monitor.logs import SecretMasker, setup_logging
+from monitor.models import Mention
+from monitor.poller import SourceHealth
+from monitor.sources import AuthRejected, Unavailable
+from tests.fakes import FakeSource, KeywordAnalyzer, RecordingNotifier
+
+H = timedelta(hours=1)
+M = timedelta(minutes=1)
+
+
+def test_watcher_posts_once_when_silent_and_once_on_recovery(clock) -> None:
+    posts: list[str] = []
+    watcher = HealthWatcher(3 * H, clock, posts.append)
+    ok = SourceHealth("x:mentions", "x", state="ok", last_ok_at=clock.now())
+    assert watcher.check([ok]) == []
+    clock.advance(3 * H)  # exactly silent_after: not yet
+    failing = SourceHealth("x:mentions", "x", state="failing", last_ok_at=ok.last_ok_at, last_error="HTTP 503")
+    assert watcher.check([failing]) == []
+    clock.advance(M)
+    assert len(watcher.check([failing])) == 1
+    assert "x:mentions" in posts[0] and "3h01m" in posts[0] and "HTTP 503" in posts[0]
+    for _ in range(60):  # an hour of checks every minute: no repeats
+        clock.advance(M)
+        watcher.check([failing])
+    assert len(posts) == 1
+    watcher.check([SourceHealth("x:mentions", "x", state="ok", last_ok_at=clock.now())])
+    assert len(posts) == 2 and "recovered" in posts[1]
+    watcher.check([SourceHealth("x:mentions", "x", state="ok", last_ok_at=clock.now())])
+    assert len(posts) == 2
+
+
+def test_a_stopped_source_is_reported_at_once_and_a_never_polled_one_after_silent_after(clock) -> None:
+    posts: list[str] = []
+    watcher = HealthWatcher(3 * H, clock, posts.append)
+    stopped = SourceHealth("facebook:page", "facebook", state="stopped", last_error="token expired")
+    waiting = SourceHealth("x:mentions", "x", state="failing", last_error="timeout")
+    watcher.check([stopped, waiting])
+    assert len(posts) == 1 and "facebook:page" in posts[0] and "token expired" in posts[0]
+    clock.advance(3 * H + M)
+    watcher.check([stopped, waiting])
+    assert len(posts) == 2 and "x:mentions" in posts[1] and "since start" in posts[1]
+
+
+def test_a_failed_post_is_retried_on_the_next_check(clock) -> None:
+    sent: list[str] = []
+    fail = [True]
+
+    def post(text: str) -> None:
+        if fail[0]:
+            raise ConnectionError("slack down")
+        sent.append(text)
+
+    watcher = HealthWatcher(H, clock, post)
+    stopped = SourceHealth("x:mentions", "x", state="stopped", last_error="401")
+    assert watcher.check([stopped]) == []
+    fail[0] = False
+    assert len(watcher.check([stopped])) == 1
+    assert watcher.check([stopped]) == []
+
+
+class HealthRecorder(RecordingNotifier):
+    def __init__(self) -> None:
+        super().__init__("health")
+        self.health: list[str] = []
+
+    def post_health(self, text: str) -> None:
+        self.health.append(text)
+
+
+@pytest.fixture
+def rig(make_settings, clock):
+    source = FakeSource("x:mentions", platform="x")
+    notifier = HealthRecorder()
+    app = App.build(
+        make_settings(health={"silent_after": "2h"}),
+        clock,
+        sources=[source],
+        notifiers=[notifier, RecordingNotifier("plain")],  # one without post_health is skipped
+        analyzer=KeywordAnalyzer(),
+    )
+    yield app, source, notifier
+    app.close()
+
+
+def test_app_tells_the_managers_through_notifiers_with_secrets_masked(rig, clock) -> None:
+    app, source, notifier = rig
+    daemon.masker().add(["s3cr3t-token-value"])
+    app.run_once()
+    app.observe()
+    for _ in range(13):  # every 10 minutes for 2h10m the source fails
+        clock.advance(10 * M)
+        source.fail_next(Unavailable("GET /2/users?token=s3cr3t-token-value: HTTP 503"))
+        app.run_once()
+        app.observe()
+    assert len(notifier.health) == 1
+    assert "x:mentions" in notifier.health[0] and "HTTP 503" in notifier.health[0]
+    assert "s3cr3t-token-value" not in notifier.health[0] and "***" in notifier.health[0]
+    clock.advance(10 * M)
+    app.run_once()
+    app.observe()
+    assert len(notifier.health) == 2 and "recovered" in notifier.health[1]
+
+
+def test_status_command_prints_the_daemon_snapshot_and_the_store(rig, clock, capsys, tmp_path) -> None:
+    app, source, _ = rig
+    source.add(
+        Mention(platform="x", external_id="1", author="@k", text="parcel never arrived", created_at=clock.now() - 5 * M)
+    )
+    app.run_once()
+    snapshot = app.observe()
+    assert snapshot.escalations.open == 1 and snapshot.escalations.most_urgent_left == 55 * M
+    assert status_line(snapshot).startswith("1 open escalation (next: 55m left), x:mentions ok")
+    path = state_dir(app.settings.storage.url) / STATUS_FILE
+    assert path.parent == tmp_path and (path.stat().st_mode & 0o777) == 0o600
+    assert read_snapshot(path) == snapshot
+
+    cfg = tmp_path / "config.yaml"
+    cfg.write_text(f"storage:\n  url: {app.settings.storage.url}\nnotify:\n  console: false\n", encoding="utf-8")
+    rc = daemon.main(["--config", str(cfg), "status"])
+    out = capsys.readouterr().out
+    # `status` reads the store on the real clock, for which this fake-clock complaint is long overdue
+    assert "escalations: 0 open (0 at risk), 1 overdue; breaches today:" in out
+    assert "x:mentions" in out and "ok" in out and "1 mentions, 0 errors" in out
+    assert rc == 1  # the snapshot was taken on the fake clock, long ago in real time: stale
+    assert "STALE" in out
+
+    assert daemon.main(["--config", str(cfg), "status", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["escalations"]["overdue"] == 1 and data["sources"][0]["name"] == "x:mentions"
+
+
+def test_status_without_a_daemon_says_so(tmp_path, capsys) -> None:
+    cfg = tmp_path / "config.yaml"
+    cfg.write_text(f"storage:\n  url: sqlite:///{tmp_path / 'none.db'}\n", encoding="utf-8")
+    assert daemon.main(["--config", str(cfg), "status"]) == 1
+    assert "is replyclock running?" in capsys.readouterr().out
+    assert not (tmp_path / "none.db").exists()  # looking never creates a database
+
+
+def test_stopped_source_and_notifier_show_in_status(rig, clock) -> None:
+    app, source, _ = rig
+    source.fail_next(AuthRejected("401 Unauthorized"))
+    app.run_once()
+    app.dispatcher.stopped["slack"] = "token revoked"
+    snapshot = app.observe()
+    assert "x:mentions stopped" in status_line(snapshot) and "slack stopped" in status_line(snapshot)
+
+
+def test_snapshot_round_trip_keeps_every_field(clock) -> None:
+    snap = Snapshot(
+        at=clock.now(),
+        started_at=clock.now() - H,
+        escalations=EscalationSummary(3, 1, 2, 7, timedelta(minutes=-2, seconds=5), 4),
+        sources=(SourceHealth("fb", "facebook", "deferred", clock.now(), None, "429", clock.now() + M, 1, 2, 3, 4, 5, 6),),
+        stopped_notifiers={"slack": "invalid_auth"},
+        scorer="embedded",
+        pid=42,
+    )
+    assert Snapshot.from_json(json.loads(json.dumps(snap.to_json()))) == snap
+
+
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_secrets_are_masked_in_every_log_line_and_traceback(fmt) -> None:
+    stream = io.StringIO()
+    setup_logging("INFO", fmt, stream)
+    daemon.masker().add(["xoxb-very-secret-1234"])
+    log = logging.getLogger("replyclock.test")
+    log.warning("posting with %s failed", "xoxb-very-secret-1234")
+    try:
+        raise RuntimeError("invalid_auth for token xoxb-very-secret-1234")
+    except RuntimeError:
+        log.exception("slack call failed")
+    out = stream.getvalue()
+    assert "xoxb-very-secret-1234" not in out
+    assert out.count("***") >= 2
+    if fmt == "text":
+        assert out.splitlines()[0] == "WARNING replyclock.test: posting with *** failed"  # no timestamp of our own
+    else:
+        first = json.loads(out.splitlines()[0])
+        assert first["level"] == "WARNING" and first["message"] == "posting with *** failed"
+    setup_logging("WARNING", "text")
+
+
+def test_masker_ignores_values_too_short_to_be_secrets() -> None:
+    masker = SecretMasker(["abc", "longer-secret"])
+    assert masker.mask("abc longer-secret") == "abc ***"

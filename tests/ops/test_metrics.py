@@ -1,0 +1,139 @@
+"""The Prometheus metrics of a wired App, driven by a fake clock; a registry per App."""
+
+from __future__ import annotations
+
+import math
+import re
+import urllib.request
+from datetime import timedelta
+
+import pytest
+
+from daemon import App
+from monitor.metrics import Metrics, parse_listen
+from monitor.models import Mention, Reply
+from monitor.sources import RateLimited, Unavailable
+from tests.fakes import FakeSource, KeywordAnalyzer, RecordingNotifier
+
+M = timedelta(minutes=1)
+
+
+def value(text: str, name: str, **labels: str) -> float:
+    """The sample `name{labels}` in an exposition (labels in any order)."""
+    for line in text.splitlines():
+        if line.startswith("#"):
+            continue
+        match = re.fullmatch(r"([a-z_]+)(?:\{(.*)\})? (\S+)", line)
+        if not match or match.group(1) != name:
+            continue
+        got = dict(re.findall(r'([a-z_]+)="([^"]*)"', match.group(2) or ""))
+        if got == labels:
+            return float(match.group(3))
+    raise AssertionError(f"no sample {name}{labels}")
+
+
+@pytest.fixture
+def rig(make_settings, clock):
+    source = FakeSource("fake:mentions", platform="x")
+    app = App.build(
+        make_settings(metrics={"enabled": True, "listen": "127.0.0.1:9464"}),
+        clock,
+        sources=[source],
+        notifiers=[RecordingNotifier()],
+        analyzer=KeywordAnalyzer(),
+    )
+    yield app, source
+    app.close()
+
+
+def post(clock, eid, text, lang, ago=M):
+    return Mention(platform="x", external_id=eid, author=f"@c{eid}", text=text, created_at=clock.now() - ago, lang=lang)
+
+
+def test_counts_clocks_breaches_and_response_times(rig, clock) -> None:
+    app, source = rig
+    assert app.metrics is not None
+    source.add(
+        post(clock, "1", "paczka nie dotarło", "pl", ago=10 * M),
+        post(clock, "2", "a csomag nem érkezett meg", "hu", ago=50 * M),
+        post(clock, "3", "love it", "en"),
+    )
+    app.run_once()
+    app.observe()
+    text = app.metrics.render().decode()
+    assert value(text, "replyclock_mentions_scored_total", platform="x", language="pl") == 1
+    assert value(text, "replyclock_mentions_scored_total", platform="x", language="en") == 1
+    assert value(text, "replyclock_complaints_total", platform="x", language="hu") == 1
+    assert value(text, "replyclock_open_escalations") == 2
+    assert value(text, "replyclock_most_urgent_time_left_seconds") == 10 * 60  # #2: 50 of 60 minutes gone
+    assert value(text, "replyclock_mentions_ingested_total", source="fake:mentions", platform="x") == 3
+    assert value(text, "replyclock_scorer_seconds_count") == 1
+    assert value(text, "replyclock_source_last_success_timestamp_seconds", source="fake:mentions", platform="x") == (
+        clock.now().timestamp()
+    )
+
+    clock.advance(15 * M)  # #2 breaches; the team answers #1 after 25 minutes
+    source.add(Reply(platform="x", external_id="r1", in_reply_to="1", created_at=clock.now(), author="@shop"))
+    app.run_once()
+    app.observe()
+    text = app.metrics.render().decode()
+    assert value(text, "replyclock_breaches_total", platform="x") == 1
+    assert value(text, "replyclock_overdue_escalations") == 1
+    assert value(text, "replyclock_open_escalations") == 0
+    assert math.isnan(value(text, "replyclock_most_urgent_time_left_seconds"))
+    assert value(text, "replyclock_response_time_seconds_count", platform="x") == 1
+    assert value(text, "replyclock_response_time_seconds_sum", platform="x") == 25 * 60
+
+    app.run_once()  # nothing new: nothing counted twice
+    app.observe()
+    text = app.metrics.render().decode()
+    assert value(text, "replyclock_breaches_total", platform="x") == 1
+    assert value(text, "replyclock_response_time_seconds_count", platform="x") == 1
+
+
+def test_source_errors_deferrals_and_slack_calls(rig, clock) -> None:
+    app, source = rig
+    assert app.metrics is not None
+    source.fail_next(Unavailable("HTTP 503"))
+    app.run_once()
+    source.fail_next(RateLimited("429", retry_at=clock.now() + 5 * M))
+    app.run_once()
+    app.metrics.slack_call("chat.postMessage", True)
+    app.metrics.slack_call("chat.update", False, "ratelimited")
+    text = app.metrics.render().decode()
+    key = {"source": "fake:mentions", "platform": "x"}
+    assert value(text, "replyclock_source_errors_total", **key) == 1
+    assert value(text, "replyclock_source_rate_limit_deferrals_total", **key) == 1
+    assert value(text, "replyclock_source_state", state="deferred", **key) == 1
+    assert value(text, "replyclock_source_last_success_timestamp_seconds", **key) == 0
+    assert value(text, "replyclock_slack_api_calls_total", method="chat.postMessage") == 1
+    assert value(text, "replyclock_slack_api_calls_total", method="chat.update") == 1
+    assert value(text, "replyclock_slack_api_failures_total", method="chat.update", error="ratelimited") == 1
+
+
+def test_each_app_has_its_own_registry_and_endpoint() -> None:
+    one, two = Metrics(), Metrics()
+    one.slack_call("chat.postMessage", True)
+    assert value(one.render().decode(), "replyclock_slack_api_calls_total", method="chat.postMessage") == 1
+    assert "replyclock_slack_api_calls_total{" not in two.render().decode()
+    host, port = one.serve("127.0.0.1:0")
+    try:
+        body = urllib.request.urlopen(f"http://{host}:{port}/metrics", timeout=5).read().decode()
+        assert "replyclock_slack_api_calls_total" in body
+    finally:
+        one.close()
+
+
+def test_metrics_are_off_by_default(make_settings, clock) -> None:
+    app = App.build(make_settings(), clock, sources=[], notifiers=[], analyzer=KeywordAnalyzer())
+    try:
+        assert app.metrics is None
+        app.run_once()
+        app.observe()
+    finally:
+        app.close()
+
+
+def test_listen_addresses() -> None:
+    assert parse_listen("127.0.0.1:9464") == ("127.0.0.1", 9464)
+    assert parse_listen("[::1]:9464") == ("::1", 9464)
