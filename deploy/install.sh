@@ -18,6 +18,7 @@
 #   --root DIR         install under DIR instead of / (packaging, tests); no systemctl calls
 #   --python PATH      the Python 3.11+ that creates the virtualenv (default: python3)
 #   --pip-args "ARGS"  extra arguments for pip install, e.g. "--no-index --find-links /srv/wheels"
+#   --package SPEC     what pip installs (default: this checkout; a built replyclock wheel works too)
 #   --start            enable and (re)start the service when done
 set -euo pipefail
 
@@ -25,18 +26,21 @@ ROOT=""
 PYTHON=python3
 PIP_ARGS=""
 START=""
+PACKAGE=""
 while [[ $# -gt 0 ]]; do
   case $1 in
     --root) ROOT=${2%/}; shift 2 ;;
     --python) PYTHON=$2; shift 2 ;;
     --pip-args) PIP_ARGS=$2; shift 2 ;;
+    --package) PACKAGE=$2; shift 2 ;;
     --start) START=1; shift ;;
-    -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
     *) echo "install.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
 
 SRC=$(cd "$(dirname "$0")/.." && pwd)
+PACKAGE=${PACKAGE:-$SRC}
 PREFIX=$ROOT/opt/replyclock
 VENV=$PREFIX/venv
 ETC=$ROOT/etc/replyclock
@@ -60,7 +64,7 @@ fi
 # torch from PyPI would be a CUDA build of several GB: the CPU index serves the pinned CPU wheel.
 # shellcheck disable=SC2086
 "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check \
-  --extra-index-url https://download.pytorch.org/whl/cpu $PIP_ARGS --upgrade "$SRC"
+  --extra-index-url https://download.pytorch.org/whl/cpu $PIP_ARGS --upgrade "$PACKAGE"
 
 say "documentation $PREFIX/docs"
 mkdir -p "$PREFIX/docs"

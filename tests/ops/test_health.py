@@ -174,7 +174,9 @@ def test_snapshot_round_trip_keeps_every_field(clock) -> None:
         at=clock.now(),
         started_at=clock.now() - H,
         escalations=EscalationSummary(3, 1, 2, 7, timedelta(minutes=-2, seconds=5), 4),
-        sources=(SourceHealth("fb", "facebook", "deferred", clock.now(), None, "429", clock.now() + M, 1, 2, 3, 4, 5, 6),),
+        sources=(
+            SourceHealth("fb", "facebook", "deferred", clock.now(), None, "429", clock.now() + M, 1, 2, 3, 4, 5, 6),
+        ),
         stopped_notifiers={"slack": "invalid_auth"},
         scorer="embedded",
         pid=42,

@@ -67,7 +67,9 @@ def test_a_vanished_socket_is_logged_once_and_never_raises(tmp_path, caplog) -> 
 def test_watchdog_interval_is_half_the_timeout_and_only_for_our_pid() -> None:
     sd = SystemdNotifier.from_env({"NOTIFY_SOCKET": "/x", "WATCHDOG_USEC": "180000000"})
     assert sd.watchdog_every == timedelta(seconds=90)
-    mine = SystemdNotifier.from_env({"NOTIFY_SOCKET": "/x", "WATCHDOG_USEC": "2000000", "WATCHDOG_PID": str(os.getpid())})
+    mine = SystemdNotifier.from_env(
+        {"NOTIFY_SOCKET": "/x", "WATCHDOG_USEC": "2000000", "WATCHDOG_PID": str(os.getpid())}
+    )
     assert mine.watchdog_every == timedelta(seconds=1)
     other = SystemdNotifier.from_env({"NOTIFY_SOCKET": "/x", "WATCHDOG_USEC": "2000000", "WATCHDOG_PID": "1"})
     assert other.watchdog_every is None
@@ -100,10 +102,22 @@ def _free_port() -> int:
 
 def _feed(path: Path) -> None:
     items = [
-        {"platform": "x", "id": "1", "author": "@kasia", "text": "Paczka nie dotarło, czekam 3 tygodnie", "lang": "pl",
-         "created_at": "-20m"},
-        {"platform": "facebook", "id": "p_2", "author": "Anna", "text": "A csomagom nem érkezett meg!", "lang": "hu",
-         "created_at": "-5m"},
+        {
+            "platform": "x",
+            "id": "1",
+            "author": "@kasia",
+            "text": "Paczka nie dotarło, czekam 3 tygodnie",
+            "lang": "pl",
+            "created_at": "-20m",
+        },
+        {
+            "platform": "facebook",
+            "id": "p_2",
+            "author": "Anna",
+            "text": "A csomagom nem érkezett meg!",
+            "lang": "hu",
+            "created_at": "-5m",
+        },
     ]
     path.write_text("\n".join(json.dumps(i, ensure_ascii=False) for i in items) + "\n", encoding="utf-8")
 
@@ -135,7 +149,11 @@ def test_daemon_speaks_sd_notify_serves_metrics_and_stops_on_sigterm(tmp_path, l
     env = {**os.environ, "NOTIFY_SOCKET": path, "WATCHDOG_USEC": "400000"}
     proc = subprocess.Popen(
         [sys.executable, str(launcher), "--config", str(cfg), "run"],
-        cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     seen: list[str] = []
     try:
@@ -147,8 +165,13 @@ def test_daemon_speaks_sd_notify_serves_metrics_and_stops_on_sigterm(tmp_path, l
             if "replyclock_source_last_success_timestamp_seconds{" in body or time.monotonic() > deadline:
                 break
             time.sleep(0.2)
-        for name in ("replyclock_mentions_scored_total", "replyclock_open_escalations", "replyclock_source_errors_total",
-                     "replyclock_scorer_seconds_bucket", "replyclock_most_urgent_time_left_seconds"):
+        for name in (
+            "replyclock_mentions_scored_total",
+            "replyclock_open_escalations",
+            "replyclock_source_errors_total",
+            "replyclock_scorer_seconds_bucket",
+            "replyclock_most_urgent_time_left_seconds",
+        ):
             assert name in body, name
         assert 'replyclock_mentions_ingested_total{platform="replay",source="replay"} 2.0' in body
         _receive_until(sock, "STATUS=2 open escalations", seen, time.monotonic() + 10)
