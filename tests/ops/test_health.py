@@ -31,6 +31,22 @@ H = timedelta(hours=1)
 M = timedelta(minutes=1)
 
 
+@pytest.fixture(autouse=True)
+def restore_logging():
+    """daemon.main and setup_logging change the root logger and quiets library loggers: put everything back after."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    names = list(logging.root.manager.loggerDict)
+    levels = {n: logging.getLogger(n).level for n in names}
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+    for name, lvl in levels.items():
+        logging.getLogger(name).setLevel(lvl)
+    for name in set(logging.root.manager.loggerDict) - set(names):
+        logging.getLogger(name).setLevel(logging.NOTSET)
+
+
 def test_watcher_posts_once_when_silent_and_once_on_recovery(clock) -> None:
     posts: list[str] = []
     watcher = HealthWatcher(3 * H, clock, posts.append)
@@ -203,7 +219,6 @@ def test_secrets_are_masked_in_every_log_line_and_traceback(fmt) -> None:
     else:
         first = json.loads(out.splitlines()[0])
         assert first["level"] == "WARNING" and first["message"] == "posting with *** failed"
-    setup_logging("WARNING", "text")
 
 
 def test_masker_ignores_values_too_short_to_be_secrets() -> None:
