@@ -25,6 +25,7 @@ from alerts.report import render_json, render_table, report_records
 from monitor.clock import Clock, ScaledClock, SystemClock
 from monitor.health import EscalationSummary, HealthWatcher, Snapshot, state_dir, status_line
 from monitor.logs import masker, setup_logging
+from monitor.migrations import EXIT_SCHEMA, SchemaError
 from monitor.models import Escalation, Outcome, SlaPolicy
 from monitor.poller import Poller
 from monitor.replay import ReplaySource
@@ -32,12 +33,14 @@ from monitor.sources import Source
 from monitor.systemd import SystemdNotifier
 
 if TYPE_CHECKING:
+    from monitor.leader import Leadership
     from monitor.metrics import Metrics
     from monitor.store import Store
     from sentiment.base import Analyzer
 
 log = logging.getLogger("replyclock")
 
+STANDBY_STATUS = "standby: another replyclock is the leader on this store"
 TICK_EVERY = 1.0  # seconds of real time between SLA ticks: reminders and breaches go out within it
 DEMO_TICK = timedelta(seconds=30)  # on an accelerated clock, tick at least every 30 s of clock time
 DEMO_DB = Path("var/demo.db")
@@ -153,6 +156,7 @@ class App:
     metrics: Metrics | None = None
     systemd: SystemdNotifier = field(default_factory=lambda: SystemdNotifier(None))
     health: HealthWatcher | None = None
+    leadership: Leadership | None = None
     _failures: dict[str, str] = field(default_factory=dict)
     _started_at: datetime | None = None
     _watched: dict[int, str] = field(default_factory=dict)  # escalation id -> platform, until it closes
@@ -173,14 +177,15 @@ class App:
         speed: float = 1.0,
     ) -> App:
         """Wire every part from the settings (tests pass fakes for any of them)."""
+        from monitor.leader import Leadership, lock_for
         from monitor.store import Store
 
         clock = clock or SystemClock()
+        store = Store(settings.storage.url)  # first: an outdated schema stops us before a model loads
         if analyzer is None:
             from sentiment.factory import build_analyzer
 
             analyzer = build_analyzer(settings.sentiment)
-        store = Store(settings.storage.url)
         notifier_list = list(notifiers) if notifiers is not None else build_notifiers(settings)
         policy = sla_policy(settings)
         poller = Poller(store, clock, sources if sources is not None else build_sources(settings, clock))
@@ -192,6 +197,7 @@ class App:
 
             metrics = Metrics(health=lambda: list(poller.health.values()))
         app = cls(settings, clock, store, analyzer, poller, engine, dispatcher, speed, metrics)
+        app.leadership = Leadership(lock_for(settings.storage.url), clock)
         app._started_at = clock.now()
         app.health = HealthWatcher(settings.health.silent_after, clock, app.post_health, started_at=app._started_at)
         return app
@@ -260,13 +266,23 @@ class App:
 
     # --- operations: systemd, metrics, status, health --------------------------------------
 
-    def beat(self) -> None:
-        """Ping the systemd watchdog when due, and take a snapshot every few seconds."""
-        now = time.monotonic()
+    def _ping_watchdog(self, now: float) -> None:
         every = self.systemd.watchdog_every
         if every is not None and now >= self._next_ping:
             self.systemd.ping()
             self._next_ping = now + every.total_seconds()
+
+    def standby_beat(self) -> None:
+        """A standby only keeps the watchdog fed and says what it is doing (its sources are not its to watch)."""
+        self._ping_watchdog(time.monotonic())
+        if self._status != STANDBY_STATUS:
+            self.systemd.status(STANDBY_STATUS)
+            self._status = STANDBY_STATUS
+
+    def beat(self) -> None:
+        """Ping the systemd watchdog when due, and take a snapshot every few seconds."""
+        now = time.monotonic()
+        self._ping_watchdog(now)
         if now >= self._next_observe:
             self._next_observe = now + OBSERVE_EVERY
             self.guarded("observe", self.observe)
@@ -362,8 +378,15 @@ class App:
             if self._failures.pop(job, None) is not None:
                 log.info("job %r recovered", job)
 
+    def is_leader(self) -> bool:
+        """Whether this process may poll and post now (a standby retries for the lock when due)."""
+        return self.leadership is None or self.leadership.check()
+
     def run_forever(self, stop: threading.Event, until: Callable[[], bool] | None = None) -> None:
-        """Run the scheduled jobs until `stop` is set (or `until()` says the work is done)."""
+        """Run the scheduled jobs until `stop` is set (or `until()` says the work is done).
+
+        Only the leader runs them; a standby waits and takes over when the leader's lock is freed.
+        """
         import schedule
 
         scheduler = schedule.Scheduler()
@@ -375,8 +398,17 @@ class App:
             )
         tick_every = max(min(TICK_EVERY, DEMO_TICK.total_seconds() / self.speed), 0.05)
         scheduler.every(tick_every).seconds.do(self.guarded, "tick", self.tick)  # type: ignore[arg-type]
-        self.run_once()
+        leading = False
         while not stop.is_set():
+            if not self.is_leader():
+                leading = False
+                self.standby_beat()
+                watchdog = self.systemd.watchdog_every
+                stop.wait(min(TICK_EVERY, watchdog.total_seconds()) if watchdog is not None else TICK_EVERY)
+                continue
+            if not leading:
+                leading = True
+                self.run_once()  # catch up at once with what the previous leader left
             scheduler.run_pending()
             if until is not None and until():
                 break
@@ -387,7 +419,9 @@ class App:
             stop.wait(min(wait, watchdog.total_seconds()) if watchdog is not None else wait)
 
     def close(self) -> None:
-        """Stop serving metrics and release the store."""
+        """Step down as leader, stop serving metrics and release the store."""
+        if self.leadership is not None:
+            self.leadership.release()
         if self.metrics is not None:
             self.metrics.close()
         self.store.close()
@@ -418,6 +452,15 @@ def _parser() -> argparse.ArgumentParser:
 
     status = sub.add_parser("status", help="what the running daemon is doing: clocks, sources, notifiers")
     status.add_argument("--json", action="store_true", help="print the daemon's last snapshot as JSON")
+
+    db = sub.add_parser("db", help="manage the store's schema and data")
+    db_sub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
+    upgrade = db_sub.add_parser("upgrade", help="apply the schema migrations the store lacks")
+    upgrade.add_argument("--sql", action="store_true", help="print the SQL instead of running it")
+    db_sub.add_parser("status", help="print the store's schema revision and the code's")
+    copy = db_sub.add_parser("copy", help="copy every row of the store into another database (e.g. to PostgreSQL)")
+    copy.add_argument("--to", required=True, metavar="URL", help="target URL, e.g. postgresql+psycopg://...")
+    copy.add_argument("--force", action="store_true", help="replace the target's rows if it has any")
 
     sub.add_parser("score", help="score texts from stdin (JSON lines with text/lang, or plain lines)")
 
@@ -477,6 +520,9 @@ def cmd_run(args: argparse.Namespace, settings: config.Settings) -> int:
     app.systemd = systemd
     try:
         if args.once:
+            if not app.is_leader():
+                log.warning("another replyclock is the leader on this store: nothing done")
+                return 0
             app.run_once()
             app.guarded("observe", app.observe)
             return 0
@@ -665,6 +711,52 @@ def cmd_act(args: argparse.Namespace, settings: config.Settings) -> int:
     return 0
 
 
+def cmd_db(args: argparse.Namespace, settings: config.Settings) -> int:
+    from monitor import migrations
+    from monitor.store import Store, copy_store
+
+    url = settings.storage.url
+    if args.db_command == "upgrade" and args.sql:
+        migrations.sql_script(url)
+        return 0
+    store = Store(url, create_schema=args.db_command == "copy")
+    try:
+        if args.db_command == "status":
+            state = store.schema_state()
+            at = state.current or ("empty" if state.empty else "unversioned")
+            if state.up_to_date:
+                verdict = "up to date"
+            elif state.empty:
+                verdict = "no schema yet: created on first start, or " + migrations.UPGRADE_HINT
+            elif state.outdated:
+                verdict = migrations.UPGRADE_HINT
+            else:
+                verdict = "newer than this replyclock: upgrade replyclock"
+            print(f"store {config.mask_url(url)}: revision {at}, code head {state.head}: {verdict}")
+            return 0 if state.up_to_date else EXIT_SCHEMA
+        if args.db_command == "upgrade":
+            before, after = store.upgrade_schema()
+            if before == after:
+                print(f"store {config.mask_url(url)}: already at revision {after}")
+            else:
+                print(f"store {config.mask_url(url)}: upgraded from {before or 'nothing'} to revision {after}")
+            return 0
+        target = Store(args.to, create_schema=False)
+        try:
+            counts = copy_store(store, target, force=args.force)
+        finally:
+            target.close()
+        total = sum(counts.values())
+        detail = ", ".join(f"{table} {n}" for table, n in counts.items())
+        print(f"copied {total} rows to {config.mask_url(args.to)}: {detail}")
+        return 0
+    except ValueError as exc:
+        print(f"replyclock: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        store.close()
+
+
 def cmd_model(args: argparse.Namespace, settings: config.Settings) -> int:
     from sentiment.tools import download_model
 
@@ -682,6 +774,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, config.Settings], int]] = {
     "report": cmd_report,
     "status": cmd_status,
     "act": cmd_act,
+    "db": cmd_db,
     "model": cmd_model,
 }
 
@@ -706,6 +799,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "report": "WARNING",
         "act": "WARNING",
         "status": "WARNING",
+        "db": "WARNING",
     }
     _setup_logs(args, settings)
     if args.command in quiet and not args.log_level:
@@ -713,6 +807,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     started = time.monotonic()
     try:
         return COMMANDS[args.command](args, settings)
+    except SchemaError as exc:
+        print(f"replyclock: {exc}", file=sys.stderr)
+        return EXIT_SCHEMA
     except KeyboardInterrupt:
         return 130
     finally:

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import Engine, event, text
+from sqlalchemy import Engine, event, func, text
+from sqlalchemy import select as sa_select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.types import DateTime, TypeDecorator
@@ -25,6 +26,7 @@ from sqlmodel import Field, Session, SQLModel, UniqueConstraint, col, create_eng
 from monitor.models import Batch, Escalation, Event, EventKind, Mention, Reply, Score
 
 log = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -246,14 +248,61 @@ def create_db_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
+METADATA = SQLModel.metadata
+TABLES = frozenset(METADATA.tables)
+
+
 class Store:
     """All persistence behind small, idempotent methods that speak in value objects."""
 
     def __init__(self, url: str, *, create_schema: bool = True) -> None:
+        """Open the store; an empty database gets the schema, an outdated one raises `SchemaError`.
+
+        With `create_schema=False` the schema is neither created nor checked (`db upgrade`, `db copy`).
+        """
         self.url = url
         self.engine = create_db_engine(url)
         if create_schema:
-            SQLModel.metadata.create_all(self.engine)
+            try:
+                self.ensure_schema()
+            except BaseException:
+                self.engine.dispose()
+                raise
+
+    def ensure_schema(self) -> None:
+        """Create the schema in an empty database; refuse one whose schema is older or newer than the code."""
+        from monitor import migrations
+
+        with self.engine.connect() as conn:
+            current = migrations.state(conn, set(TABLES))
+        if current.up_to_date:
+            return
+        if current.empty:
+            _, after = migrations.upgrade(self.engine, set(TABLES))
+            log.info("created the store's schema (revision %s)", after)
+            return
+        if not current.known:
+            raise migrations.SchemaError(
+                f"the database schema is at revision {current.current}, newer than this replyclock "
+                f"(head {current.head}): upgrade replyclock"
+            )
+        at = f"revision {current.current}" if current.current else "an unversioned schema"
+        raise migrations.SchemaError(
+            f"the database is at {at}, older than this replyclock (head {current.head}): {migrations.UPGRADE_HINT}"
+        )
+
+    def schema_state(self) -> Any:
+        """Where this database stands against the code's migrations (`monitor.migrations.SchemaState`)."""
+        from monitor import migrations
+
+        with self.engine.connect() as conn:
+            return migrations.state(conn, set(TABLES))
+
+    def upgrade_schema(self) -> tuple[str | None, str]:
+        """Apply every pending migration; returns the revisions before and after."""
+        from monitor import migrations
+
+        return migrations.upgrade(self.engine, set(TABLES))
 
     def close(self) -> None:
         """Release every connection."""
@@ -288,8 +337,19 @@ class Store:
             row = s.get(CursorRow, source)
             return row.value if row else None
 
+    def _again_on_conflict(self, work: Callable[[], _T]) -> _T:
+        """Run a write once more when a concurrent writer inserted the same key first (the retry sees its row)."""
+        try:
+            return work()
+        except IntegrityError:
+            log.debug("a concurrent writer stored the same key first; retrying", exc_info=True)
+            return work()
+
     def save_batch(self, source: str, batch: Batch, seen_at: datetime) -> SavedBatch:
         """Store a batch's mentions and replies and advance the source's cursor, atomically."""
+        return self._again_on_conflict(lambda: self._save_batch(source, batch, seen_at))
+
+    def _save_batch(self, source: str, batch: Batch, seen_at: datetime) -> SavedBatch:
         with self._session() as s:
             new_mentions = self._insert_mentions(s, source, batch.mentions, seen_at)
             new_replies = self._insert_replies(s, batch.replies, seen_at)
@@ -399,6 +459,9 @@ class Store:
 
     def save_score(self, mention_id: int, score: Score, at: datetime) -> None:
         """Record a mention's score (once; a second call for the same mention changes nothing)."""
+        self._again_on_conflict(lambda: self._save_score(mention_id, score, at))
+
+    def _save_score(self, mention_id: int, score: Score, at: datetime) -> None:
         with self._session() as s:
             if s.get(ScoreRow, mention_id) is None:
                 s.add(
@@ -793,6 +856,43 @@ class Store:
             if retry_at is not None:
                 row.next_attempt_at = retry_at
             s.add(row)
+
+
+def copy_store(source: Store, target: Store, *, force: bool = False, chunk: int = 1000) -> dict[str, int]:
+    """Copy every row of `source` into `target` (brought to the head revision first), keeping ids.
+
+    Refuses a target that already holds rows unless `force`, which replaces them. The copy is
+    one transaction on the target; PostgreSQL sequences are moved past the copied ids.
+    """
+    if make_url(source.url).render_as_string(hide_password=False) == make_url(target.url).render_as_string(
+        hide_password=False
+    ):
+        raise ValueError("the source and the target are the same database")
+    target.upgrade_schema()
+    tables = METADATA.sorted_tables  # parents before children
+    counts: dict[str, int] = {}
+    with source.engine.connect() as src, target.engine.begin() as dst:
+        filled = [t.name for t in tables if dst.execute(sa_select(func.count()).select_from(t)).scalar()]
+        if filled and not force:
+            raise ValueError(f"the target already holds rows ({', '.join(filled)}): use --force to replace them")
+        for table in reversed(tables):
+            dst.execute(table.delete())
+        for table in tables:
+            counts[table.name] = 0
+            rows = src.execution_options(yield_per=chunk).execute(sa_select(table).order_by(*table.primary_key.columns))
+            for part in rows.mappings().partitions(chunk):
+                dst.execute(table.insert(), [dict(r) for r in part])
+                counts[table.name] += len(part)
+        if dst.dialect.name == "postgresql":
+            for table in tables:
+                if "id" in table.c and table.c.id.primary_key:
+                    dst.execute(
+                        text(
+                            f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'),"  # noqa: S608
+                            f" COALESCE((SELECT MAX(id) FROM {table.name}), 0) + 1, false)"
+                        )
+                    )
+    return counts
 
 
 def _entry(row: OutboxRow) -> OutboxEntry:

@@ -12,6 +12,8 @@ from monitor.models import EventKind, Mention, Reply
 from monitor.sources import AuthRejected, RateLimited, Unavailable
 from tests.fakes import FakeSource, KeywordAnalyzer, RecordingNotifier
 
+pytestmark = pytest.mark.any_db  # SQLite, and PostgreSQL when the test server is there
+
 M = timedelta(minutes=1)
 
 

@@ -6,8 +6,12 @@ import stat
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
+
 from monitor.models import Batch, EventKind, Mention, Reply, Score
 from monitor.store import Store
+
+pytestmark = pytest.mark.any_db  # SQLite, and PostgreSQL when the test server is there
 
 M = timedelta(minutes=1)
 
@@ -28,9 +32,13 @@ def complaint() -> Score:
     )
 
 
-def test_sqlite_runs_in_wal_mode_with_a_private_file(store: Store, db_url: str) -> None:
-    assert store.journal_mode() == "wal"
-    path = Path(db_url.removeprefix("sqlite:///"))
+def test_sqlite_runs_in_wal_mode_with_a_private_file(sqlite_url: str) -> None:
+    store = Store(sqlite_url)
+    try:
+        assert store.journal_mode() == "wal"
+    finally:
+        store.close()
+    path = Path(sqlite_url.removeprefix("sqlite:///"))
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
 
 

@@ -1,0 +1,145 @@
+"""Migrations: they build exactly the models' schema, and the daemon refuses a schema older than its code."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from sqlalchemy import inspect, text
+
+import daemon
+from monitor import migrations
+from monitor.models import Batch, Mention
+from monitor.store import METADATA, TABLES, Store, create_db_engine
+
+pytestmark = pytest.mark.any_db
+
+
+def _config(tmp_path: Path, url: str) -> str:
+    cfg = tmp_path / "config.yaml"
+    cfg.write_text(f"storage:\n  url: {url}\nsources:\n  replay:\n    enabled: false\nnotify:\n  console: false\n")
+    return str(cfg)
+
+
+def _mention(clock, eid: str = "1") -> Mention:
+    return Mention(platform="x", external_id=eid, author="@a", text="nie dotarło", created_at=clock.now())
+
+
+def test_a_fresh_database_is_migrated_to_exactly_the_models(db_url: str) -> None:
+    store = Store(db_url)
+    try:
+        assert store.schema_state().up_to_date
+        with store.engine.connect() as conn:
+            assert migrations.diff(conn, METADATA) == []
+            assert set(inspect(conn).get_table_names()) >= TABLES
+    finally:
+        store.close()
+
+
+def test_downgrade_to_nothing_and_up_again(db_url: str) -> None:
+    store = Store(db_url)
+    try:
+        migrations.downgrade(store.engine, "base")
+        with store.engine.connect() as conn:
+            assert not TABLES & set(inspect(conn).get_table_names())
+        assert store.upgrade_schema() == (None, migrations.head())
+        with store.engine.connect() as conn:
+            assert migrations.diff(conn, METADATA) == []
+    finally:
+        store.close()
+
+
+def test_an_unversioned_database_is_refused_then_upgraded_keeping_its_rows(db_url: str, tmp_path, clock, capsys):
+    # what the first releases made with create_all, before migrations existed
+    engine = create_db_engine(db_url)
+    METADATA.create_all(engine)
+    engine.dispose()
+    with pytest.raises(migrations.SchemaError, match=r"unversioned schema.*run `replyclock db upgrade`"):
+        Store(db_url)
+    cfg = _config(tmp_path, db_url)
+    assert daemon.main(["--config", cfg, "run", "--once"]) == migrations.EXIT_SCHEMA
+    assert "run `replyclock db upgrade`" in capsys.readouterr().err
+    raw = Store(db_url, create_schema=False)
+    raw.save_batch("s", Batch((_mention(clock),), (), "c"), clock.now())
+    raw.close()
+
+    assert daemon.main(["--config", cfg, "db", "upgrade"]) == 0
+    assert f"to revision {migrations.head()}" in capsys.readouterr().out
+    store = Store(db_url)
+    try:
+        assert store.mention_count() == 1 and store.cursor("s") == "c"
+        assert daemon.main(["--config", cfg, "db", "status"]) == 0
+        assert "up to date" in capsys.readouterr().out
+    finally:
+        store.close()
+
+
+@pytest.fixture
+def newer_code(tmp_path, monkeypatch):
+    """The migrations as a later release would ship them: one more revision on top."""
+    scripts = tmp_path / "migrations"
+    shutil.copytree(migrations.SCRIPT_LOCATION, scripts, ignore=shutil.ignore_patterns("__pycache__"))
+    (scripts / "versions" / "0099_outbox_kind_index.py").write_text(
+        f'''"""A later release's migration (test only)."""
+from alembic import op
+
+revision = "0099"
+down_revision = "{migrations.head()}"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_index("ix_outbox_kind", "outbox", ["kind"])
+
+
+def downgrade():
+    op.drop_index("ix_outbox_kind", table_name="outbox")
+'''
+    )
+    monkeypatch.setattr(migrations, "SCRIPT_LOCATION", scripts)
+    return "0099"
+
+
+def test_an_older_revision_stops_the_daemon_until_db_upgrade(db_url: str, tmp_path, newer_code, capsys) -> None:
+    assert migrations.head() == newer_code
+    store = Store(db_url, create_schema=False)
+    migrations.upgrade(store.engine, set(TABLES), revision="0001")  # as the release before left it
+    store.close()
+
+    cfg = _config(tmp_path, db_url)
+    assert daemon.main(["--config", cfg, "db", "status"]) == migrations.EXIT_SCHEMA
+    assert "run `replyclock db upgrade`" in capsys.readouterr().out
+    assert daemon.main(["--config", cfg, "run"]) == migrations.EXIT_SCHEMA
+    err = capsys.readouterr().err
+    assert err.strip().count("\n") == 0, "one line"
+    assert "revision 0001, older than this replyclock (head 0099): run `replyclock db upgrade`" in err
+
+    assert daemon.main(["--config", cfg, "db", "upgrade"]) == 0
+    assert "upgraded from 0001 to revision 0099" in capsys.readouterr().out
+    store = Store(db_url)
+    try:
+        with store.engine.connect() as conn:
+            assert "ix_outbox_kind" in {ix["name"] for ix in inspect(conn).get_indexes("outbox")}
+    finally:
+        store.close()
+    assert daemon.main(["--config", cfg, "db", "upgrade"]) == 0
+    assert "already at revision 0099" in capsys.readouterr().out
+
+
+def test_a_database_newer_than_the_code_is_refused(db_url: str, tmp_path, capsys) -> None:
+    store = Store(db_url)
+    with store.engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = 'f00d'"))
+    store.close()
+    with pytest.raises(migrations.SchemaError, match="newer than this replyclock"):
+        Store(db_url)
+    assert daemon.main(["--config", _config(tmp_path, db_url), "db", "upgrade"]) == migrations.EXIT_SCHEMA
+    assert "upgrade replyclock" in capsys.readouterr().err
+
+
+def test_upgrade_sql_is_printed_for_review(db_url: str, tmp_path, capsys) -> None:
+    assert daemon.main(["--config", _config(tmp_path, db_url), "db", "upgrade", "--sql"]) == 0
+    out = capsys.readouterr().out
+    assert "CREATE TABLE outbox" in out and "alembic_version" in out
