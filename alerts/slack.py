@@ -519,7 +519,7 @@ class SlackNotifier:
         return link or None
 
     def _may_have_posted(self, note: Notification) -> bool:
-        queued_before_start = note.queued_at is not None and note.queued_at <= self.started_at
+        queued_before_start = note.queued_at is not None and note.queued_at < self.started_at
         return note.key in self._uncertain or note.attempts > 0 or queued_before_start
 
     def _find_posted(

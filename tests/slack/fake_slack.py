@@ -121,7 +121,8 @@ class FakeSlack:
         thread_ts = args.get("thread_ts")
         if thread_ts and self.find(channel, str(thread_ts)) is None:
             return {"ok": False, "error": "thread_not_found"}
-        ts = f"{1700000000 + next(self._ts)}.000100"
+        now = self.clock.now().timestamp() if self.clock is not None else time.time()
+        ts = f"{int(now)}.{next(self._ts):06d}"  # unique, and in the workspace's time like Slack's
         metadata = args.get("metadata")
         if isinstance(metadata, str):
             metadata = json.loads(metadata)
