@@ -77,7 +77,9 @@ class FakeSlack:
 
     # --- the API ------------------------------------------------------------------------------
 
-    def handle(self, method: str, args: dict[str, Any], token: str) -> tuple[int, dict[str, Any], dict[str, str], float]:
+    def handle(
+        self, method: str, args: dict[str, Any], token: str
+    ) -> tuple[int, dict[str, Any], dict[str, str], float]:
         with self._lock:
             self.calls.append(Call(method, args, token, self.clock.now() if self.clock else None))
             scripted = self._failures.get(method)
@@ -159,7 +161,11 @@ class FakeSlack:
         if channel is None:
             return {"ok": False, "error": "channel_not_found"}
         ts = str(args.get("message_ts"))
-        return {"ok": True, "channel": channel, "permalink": f"https://sklep.slack.com/archives/{channel}/p{ts.replace('.', '')}"}
+        return {
+            "ok": True,
+            "channel": channel,
+            "permalink": f"https://sklep.slack.com/archives/{channel}/p{ts.replace('.', '')}",
+        }
 
     def api_chat_postEphemeral(self, args: dict[str, Any]) -> dict[str, Any]:
         self.ephemeral.append({"channel": args.get("channel"), "user": args.get("user"), "text": args.get("text")})
@@ -233,10 +239,7 @@ class FakeSlackServer:
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length).decode("utf-8") if length else ""
                 kind = self.headers.get("Content-Type", "")
-                if "json" in kind:
-                    args = json.loads(raw or "{}")
-                else:
-                    args = {k: v[0] for k, v in parse_qs(raw).items()}
+                args = json.loads(raw or "{}") if "json" in kind else {k: v[0] for k, v in parse_qs(raw).items()}
                 if "?" in self.path:
                     args.update({k: v[0] for k, v in parse_qs(self.path.split("?", 1)[1]).items()})
                 token = (self.headers.get("Authorization") or "").removeprefix("Bearer ").strip()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections import Counter
 from datetime import timedelta
 
@@ -21,8 +20,14 @@ S = timedelta(seconds=1)
 
 
 def complaint(clock, eid, ago=0 * M):
-    return Mention(platform="x", external_id=eid, author=f"@c{eid}", text=f"order {eid} never arrived",
-                   created_at=clock.now() - ago, lang="en")
+    return Mention(
+        platform="x",
+        external_id=eid,
+        author=f"@c{eid}",
+        text=f"order {eid} never arrived",
+        created_at=clock.now() - ago,
+        lang="en",
+    )
 
 
 def build(make_settings, clock, notifier):
@@ -142,7 +147,9 @@ def test_invalid_auth_stops_slack_only(make_settings, clock, fake_slack, caplog)
         assert len(fake_slack.slack.methods("chat.postMessage")) == 1
         stops = [r for r in caplog.records if "invalid_auth" in r.getMessage()]
         assert len(stops) == 1 and "xoxb-revoked" not in stops[0].getMessage()
-        assert app.dispatcher.stopped == {"slack": "Slack rejected the bot token (invalid_auth); fix slack.bot_token and restart"}
+        assert app.dispatcher.stopped == {
+            "slack": "Slack rejected the bot token (invalid_auth); fix slack.bot_token and restart"
+        }
     finally:
         app.close()
 
@@ -158,7 +165,9 @@ def test_countdown_updates_stay_within_slack_limits(rig, clock, fake_slack) -> N
         clock.advance(3 * S)
         app.run_once()
         if clock.now() - start > 3 * M:  # once every alert is posted (about 1 a second) and shown
-            board = [BoardItem(e, status(e, app.engine.policy, clock.now()), {}) for e in app.store.active_escalations()]
+            board = [
+                BoardItem(e, status(e, app.engine.policy, clock.now()), {}) for e in app.store.active_escalations()
+            ]
             worst = max(worst, app.dispatcher.notifiers[0].staleness(board, clock.now()))
     assert len(slack.top_level("CALERTS")) == 50
     per_minute = Counter(int((c.at - start).total_seconds() // 60) for c in slack.methods("chat.update"))
@@ -177,8 +186,17 @@ def test_intervals_follow_the_load(notifier, clock) -> None:
 
         items = []
         for i in range(n):
-            e = Escalation(id=i + 1, mention_id=i + 1, platform="x", external_id=str(i), author="a", text="t",
-                           lang="en", created_at=clock.now() - (policy.response_time - left), opened_at=clock.now())
+            e = Escalation(
+                id=i + 1,
+                mention_id=i + 1,
+                platform="x",
+                external_id=str(i),
+                author="a",
+                text="t",
+                lang="en",
+                created_at=clock.now() - (policy.response_time - left),
+                opened_at=clock.now(),
+            )
             items.append(BoardItem(e, status(e, policy, clock.now()), {"ts": "1.1", "channel": "CALERTS"}))
         del esc
         return items

@@ -193,15 +193,47 @@ def test_author_history_is_shown(rig, clock, fake_slack) -> None:
 
 
 DONE_FEED = [
-    {"platform": "x", "id": "100", "author": "@ania", "text": "Zamówienie nie dotarło od tygodnia!", "created_at": "-5s",
-     "lang": "pl"},
-    {"platform": "x", "id": "101", "author": "@bela", "text": "love the new sweaters", "created_at": "-5s", "lang": "en"},
-    {"platform": "facebook", "id": "p_200", "author": "Kovács Béla", "text": "A csomag nem érkezett meg, refund?",
-     "created_at": "-2s", "lang": "hu"},
-    {"platform": "x", "id": "102", "author": "@olga", "text": "Заказ не пришёл, broken promises", "created_at": "+3s",
-     "lang": "ru"},
-    {"platform": "x", "id": "900", "author": "@sklep_demo", "text": "Przepraszamy, sprawdzamy!", "created_at": "+15s",
-     "in_reply_to": "100", "from_brand": True},
+    {
+        "platform": "x",
+        "id": "100",
+        "author": "@ania",
+        "text": "Zamówienie nie dotarło od tygodnia!",
+        "created_at": "-5s",
+        "lang": "pl",
+    },
+    {
+        "platform": "x",
+        "id": "101",
+        "author": "@bela",
+        "text": "love the new sweaters",
+        "created_at": "-5s",
+        "lang": "en",
+    },
+    {
+        "platform": "facebook",
+        "id": "p_200",
+        "author": "Kovács Béla",
+        "text": "A csomag nem érkezett meg, refund?",
+        "created_at": "-2s",
+        "lang": "hu",
+    },
+    {
+        "platform": "x",
+        "id": "102",
+        "author": "@olga",
+        "text": "Заказ не пришёл, broken promises",
+        "created_at": "+3s",
+        "lang": "ru",
+    },
+    {
+        "platform": "x",
+        "id": "900",
+        "author": "@sklep_demo",
+        "text": "Przepraszamy, sprawdzamy!",
+        "created_at": "+15s",
+        "in_reply_to": "100",
+        "from_brand": True,
+    },
 ]
 
 
