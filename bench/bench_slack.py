@@ -123,8 +123,10 @@ def main() -> int:
         print(f"all alerts posted after: {posted_in} (chat.postMessage is paced to about 1 a second per channel)")
         print(f"worst countdown staleness once posted: {worst_stale}")
         print(f"latest thread post after its reminder moment: {worst_reminder}")
-        print(f"alerts in channel: {len(server.slack.top_level('CALERTS'))}; managers' posts: "
-              f"{len(server.slack.top_level('CMANAGERS'))}")
+        print(
+            f"alerts in channel: {len(server.slack.top_level('CALERTS'))}; managers' posts: "
+            f"{len(server.slack.top_level('CMANAGERS'))}"
+        )
         ok = worst_window <= TIER3_PER_MINUTE and len(server.slack.top_level("CALERTS")) == args.alerts
         print("OK: within Slack's limits" if ok else "OVER Slack's limits")
         return 0 if ok else 1
