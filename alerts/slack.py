@@ -418,6 +418,14 @@ class SlackNotifier:
         ]
         return max(ages, default=timedelta(0))
 
+    def post_health(self, text: str) -> None:
+        """Tell the managers about a source gone bad (or back); raises when Slack would not take it."""
+        channel = self.managers_channel or self.alerts_channel
+        try:
+            self._call("chat.postMessage", self.clock.now(), channel=channel, text=f":satellite_antenna: {text}")
+        except (_Paused, _Transient, _Refused) as exc:
+            raise RuntimeError(f"could not post the health note to Slack: {exc}") from None
+
     # --- interactivity ------------------------------------------------------------------------
 
     def post_ephemeral(self, click: Click, text: str) -> None:

@@ -205,3 +205,13 @@ def test_intervals_follow_the_load(notifier, clock) -> None:
     assert set(notifier.intervals(board(5, 3 * M)).values()) == {20 * S}
     busy = set(notifier.intervals(board(400, 40 * M)).values())
     assert len(busy) == 1 and busy.pop() >= 9 * M
+
+
+def test_health_notes_go_to_the_managers(rig, fake_slack) -> None:
+    app, _ = rig
+    app.post_health("source x: failing for 3 h (HTTP 503)")
+    (note,) = fake_slack.slack.top_level("CMANAGERS")
+    assert note["text"] == ":satellite_antenna: source x: failing for 3 h (HTTP 503)"
+    fake_slack.slack.fail("chat.postMessage", status=500)
+    with pytest.raises(RuntimeError, match="slack"):
+        app.post_health("source x: back")
