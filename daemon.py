@@ -33,6 +33,7 @@ from monitor.sources import Source
 from monitor.systemd import SystemdNotifier
 
 if TYPE_CHECKING:
+    from alerts.slack import SlackRuntime
     from monitor.leader import Leadership
     from monitor.metrics import Metrics
     from monitor.store import Store
@@ -131,14 +132,51 @@ def store_summary(store: Store, policy: SlaPolicy, now: datetime) -> EscalationS
     return escalation_summary(store.active_escalations(), recent, policy, now)
 
 
-def build_notifiers(settings: config.Settings, *, console_stream: Any = None) -> list[Notifier]:
+def build_notifiers(
+    settings: config.Settings,
+    *,
+    console_stream: Any = None,
+    clock: Clock | None = None,
+    store: Store | None = None,
+) -> list[Notifier]:
     """Every enabled notifier."""
     notifiers: list[Notifier] = []
     if settings.notify.console:
         notifiers.append(
             ConsoleNotifier(console_stream, summary_every=min(timedelta(minutes=5), settings.sla.response_time / 6))
         )
+    slack = settings.slack
+    if slack.enabled and slack.bot_token is not None and slack.alerts_channel:
+        from alerts.slack import build_slack_notifier
+
+        notifiers.append(
+            build_slack_notifier(
+                token=slack.bot_token.get_secret_value(),
+                base_url=slack.base_url,
+                alerts_channel=slack.alerts_channel,
+                managers_channel=slack.managers_channel,
+                mention_on_reminder=slack.mention_on_reminder,
+                policy=sla_policy(settings),
+                clock=clock or SystemClock(),
+                templates=slack.templates,
+                history=store.author_history if store is not None else None,
+            )
+        )
     return notifiers
+
+
+def slack_runtime(settings: config.Settings, notifiers: Sequence[Notifier], clock: Clock) -> SlackRuntime | None:
+    """The Slack notifier's interactivity (clicks, who may act), when a Slack notifier is wired."""
+    if not any(n.name == "slack" for n in notifiers):
+        return None
+    from alerts.actions import Gatekeeper
+    from alerts.slack import SlackNotifier, SlackRuntime
+
+    notifier = next((n for n in notifiers if isinstance(n, SlackNotifier)), None)
+    if notifier is None:
+        return None
+    gate = Gatekeeper(settings.slack.allowed_users, settings.slack.allowed_usergroup, notifier.usergroup_members, clock)
+    return SlackRuntime(notifier, gate)
 
 
 @dataclass
@@ -157,6 +195,7 @@ class App:
     systemd: SystemdNotifier = field(default_factory=lambda: SystemdNotifier(None))
     health: HealthWatcher | None = None
     leadership: Leadership | None = None
+    slack: SlackRuntime | None = None
     _failures: dict[str, str] = field(default_factory=dict)
     _started_at: datetime | None = None
     _watched: dict[int, str] = field(default_factory=dict)  # escalation id -> platform, until it closes
@@ -186,7 +225,9 @@ class App:
             from sentiment.factory import build_analyzer
 
             analyzer = build_analyzer(settings.sentiment)
-        notifier_list = list(notifiers) if notifiers is not None else build_notifiers(settings)
+        notifier_list = (
+            list(notifiers) if notifiers is not None else build_notifiers(settings, clock=clock, store=store)
+        )
         policy = sla_policy(settings)
         poller = Poller(store, clock, sources if sources is not None else build_sources(settings, clock))
         engine = EscalationEngine(store, policy, clock, [n.name for n in notifier_list])
@@ -196,7 +237,8 @@ class App:
             from monitor.metrics import Metrics
 
             metrics = Metrics(health=lambda: list(poller.health.values()))
-        app = cls(settings, clock, store, analyzer, poller, engine, dispatcher, speed, metrics)
+        slack = slack_runtime(settings, notifier_list, clock)
+        app = cls(settings, clock, store, analyzer, poller, engine, dispatcher, speed, metrics, slack=slack)
         app.leadership = Leadership(lock_for(settings.storage.url), clock)
         app._started_at = clock.now()
         app.health = HealthWatcher(settings.health.silent_after, clock, app.post_health, started_at=app._started_at)
@@ -259,7 +301,9 @@ class App:
             )
 
     def tick(self) -> None:
-        """Match answers, send due reminders and breaches, deliver the outbox, refresh countdowns."""
+        """Apply clicks, match answers, send due reminders and breaches, deliver the outbox, refresh countdowns."""
+        if self.slack is not None:
+            self.guarded("slack clicks", functools.partial(self.slack.apply_clicks, self.engine))
         self.engine.tick()
         self.dispatcher.deliver_due()
         self.dispatcher.refresh()
@@ -408,6 +452,8 @@ class App:
                 continue
             if not leading:
                 leading = True
+                # only the leader takes clicks: a standby's queue would never be applied
+                self.start_interactivity()
                 self.run_once()  # catch up at once with what the previous leader left
             scheduler.run_pending()
             if until is not None and until():
@@ -418,8 +464,23 @@ class App:
             watchdog = self.systemd.watchdog_every
             stop.wait(min(wait, watchdog.total_seconds()) if watchdog is not None else wait)
 
+    def start_interactivity(self) -> None:
+        """Connect Slack's Socket Mode when an app token is set; without it the alerts work, the buttons do not."""
+        token = self.settings.slack.app_token
+        if self.slack is None:
+            return
+        if token is None:
+            log.warning("slack.app_token is not set: alerts are posted, but their buttons do nothing")
+            return
+        try:
+            self.slack.start_socket_mode(token.get_secret_value())
+        except Exception as exc:
+            log.error("Slack Socket Mode could not connect (%s): buttons are off, alerts go on", type(exc).__name__)
+
     def close(self) -> None:
-        """Step down as leader, stop serving metrics and release the store."""
+        """Disconnect from Slack, step down as leader, stop serving metrics and release the store."""
+        if self.slack is not None:
+            self.slack.close()
         if self.leadership is not None:
             self.leadership.release()
         if self.metrics is not None:

@@ -27,6 +27,8 @@ class Notification:
     status: SlaStatus
     payload: Mapping[str, Any]
     alert_result: Mapping[str, Any]
+    attempts: int = 0
+    queued_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,12 +41,24 @@ class BoardItem:
 
 
 class DeliveryError(Exception):
-    """A delivery failed; retried at `retry_at` (or with backoff), or dropped when `permanent`."""
+    """A delivery failed; retried at `retry_at` (or with backoff), or dropped when `permanent`.
 
-    def __init__(self, message: str, *, retry_at: datetime | None = None, permanent: bool = False) -> None:
+    `deferred` means nothing was attempted (the notifier paces itself, or waits out a
+    rate limit): the entry waits until `retry_at` without counting an attempt.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        retry_at: datetime | None = None,
+        permanent: bool = False,
+        deferred: bool = False,
+    ) -> None:
         super().__init__(message)
         self.retry_at = retry_at
         self.permanent = permanent
+        self.deferred = deferred
 
 
 class NotifierStopped(Exception):
@@ -80,6 +94,8 @@ class OutboxLike(Protocol):
     def attempts(self) -> int: ...
     @property
     def result(self) -> Mapping[str, Any]: ...
+    @property
+    def created_at(self) -> datetime: ...
 
 
 class OutboxStore(Protocol):
@@ -154,10 +170,19 @@ class Dispatcher:
                 status=status(escalation, self.policy, now),
                 payload=entry.payload,
                 alert_result=dict(alert.result) if alert is not None else {},
+                attempts=entry.attempts,
+                queued_at=entry.created_at,
             )
             try:
                 result = notifier.deliver(note)
             except DeliveryError as exc:
+                if exc.deferred and not exc.permanent:
+                    retry_at = exc.retry_at or now + backoff(1)
+                    log.debug("%s: %s deferred until %s (%s)", notifier.name, entry.key, retry_at, exc)
+                    self.store.outbox_update(
+                        entry.id, status="pending", at=now, error=str(exc), retry_at=retry_at, count_attempt=False
+                    )
+                    continue
                 attempts = entry.attempts + 1
                 if exc.permanent or attempts >= MAX_ATTEMPTS:
                     log.error("%s: giving up on %s: %s", notifier.name, entry.key, exc)
@@ -167,7 +192,14 @@ class Dispatcher:
                     log.warning("%s: %s failed (%s); retrying at %s", notifier.name, entry.key, exc, retry_at)
                     self.store.outbox_update(entry.id, status="pending", at=now, error=str(exc), retry_at=retry_at)
                 continue
-            self.store.outbox_update(entry.id, status="sent", at=now, result=result or {})
+            result = dict(result or {})
+            replaced = result.pop("alert", None)
+            if isinstance(replaced, Mapping) and alert is not None and alert.id != entry.id:
+                # the notifier re-posted the alert (e.g. the message was deleted): later updates go there
+                self.store.outbox_update(alert.id, status="sent", at=now, result=replaced, count_attempt=False)
+            elif isinstance(replaced, Mapping):
+                result.update(replaced)
+            self.store.outbox_update(entry.id, status="sent", at=now, result=result)
             if entry.kind == "opened":
                 self.store.record_event(
                     escalation.id, EventKind.ALERTED, now, detail=f"via {notifier.name}", key="alerted"

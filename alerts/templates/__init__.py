@@ -1,0 +1,1 @@
+"""Editable data files of the Slack alerts (suggested first replies)."""

@@ -1,0 +1,130 @@
+"""Socket Mode: real block_actions envelopes are acknowledged, queued, and applied by the main loop."""
+
+from __future__ import annotations
+
+import copy
+import json
+from datetime import timedelta
+
+import pytest
+from slack_sdk.socket_mode.request import SocketModeRequest
+
+from alerts.actions import Gatekeeper, parse_block_actions
+from daemon import App
+from monitor.models import Mention
+from tests.conftest import SHARED
+from tests.fakes import FakeSource, KeywordAnalyzer
+
+FIXTURE = SHARED / "fixtures" / "slack" / "BlockActionPayload.json"
+
+
+def envelope(user: str, action_id: str, value: str = "", option: str = "") -> dict:
+    """A Socket Mode envelope around the recorded block_actions payload, with real-looking values."""
+    payload = copy.deepcopy(json.loads(FIXTURE.read_text()))
+    payload["user"].update(id=user, username=user.lower(), name=user.lower(), team_id="T0SKLEP")
+    payload["channel"].update(id="CALERTS", name="social-alerts")
+    payload["container"].update(type="message", channel_id="CALERTS", message_ts="1793610000.000001")
+    action = payload["actions"][0]
+    action.update(action_id=action_id, value=value, action_ts="1793610005.123456", type="button")
+    action["selected_option"]["value"] = option
+    return {
+        "envelope_id": f"env-{user}-{action_id}",
+        "type": "interactive",
+        "payload": payload,
+        "accepts_response_payload": False,
+    }
+
+
+class RecordingSocketClient:
+    def __init__(self) -> None:
+        self.acks: list[str] = []
+
+    def send_socket_mode_response(self, response) -> None:
+        self.acks.append(response.envelope_id)
+
+
+@pytest.fixture
+def rig(slack_settings, clock):
+    source = FakeSource()
+    app = App.build(
+        slack_settings(slack={"allowed_usergroup": "S0SOCIAL"}), clock, sources=[source], analyzer=KeywordAnalyzer()
+    )
+    source.add(Mention(platform="x", external_id="1", author="@c", text="never arrived", created_at=clock.now()))
+    app.run_once()
+    yield app
+    app.close()
+
+
+def test_block_actions_are_acked_and_applied_in_the_main_loop(rig, fake_slack) -> None:
+    app = rig
+    (esc,) = app.store.escalations()
+    fake_slack.slack.usergroups["S0SOCIAL"] = ["UBEATA002"]
+    socket = RecordingSocketClient()
+    for env in (
+        envelope("UANNA0001", "replyclock:acknowledge", str(esc.id)),  # allowed by id
+        envelope("UEVE00003", "replyclock:resolve", str(esc.id)),  # not allowed
+    ):
+        app.slack.listener(socket, SocketModeRequest.from_dict(env))
+    assert socket.acks == ["env-UANNA0001-replyclock:acknowledge", "env-UEVE00003-replyclock:resolve"]
+    # nothing happened on the websocket thread
+    assert app.store.escalation(esc.id).acknowledged_by is None
+    app.run_once()
+    after = app.store.escalation(esc.id)
+    assert after.acknowledged_by == "UANNA0001" and after.resolved_at is None
+    assert fake_slack.slack.ephemeral[-1]["user"] == "UEVE00003"
+    # a user group member may act too
+    app.slack.listener(
+        socket, SocketModeRequest.from_dict(envelope("UBEATA002", "replyclock:dismiss", option=f"{esc.id}:praise"))
+    )
+    app.run_once()
+    done = app.store.escalation(esc.id)
+    assert (
+        done.dismissed_at is not None and done.closed_by == "UBEATA002" and done.dismiss_reason == "Praise or neutral"
+    )
+    actors = [(e.kind, e.actor) for e in app.store.events(esc.id) if e.actor.startswith("U")]
+    assert actors == [("acknowledged", "UANNA0001"), ("click_refused", "UEVE00003"), ("dismissed", "UBEATA002")]
+
+
+def test_other_envelopes_and_bad_values_are_ignored(rig) -> None:
+    app = rig
+    socket = RecordingSocketClient()
+    app.slack.listener(socket, SocketModeRequest.from_dict({"envelope_id": "e1", "type": "events_api", "payload": {}}))
+    app.slack.listener(socket, SocketModeRequest.from_dict(envelope("UANNA0001", "replyclock:resolve", "abc")))
+    app.slack.listener(socket, SocketModeRequest.from_dict(envelope("UANNA0001", "someone_else:button", "1")))
+    assert socket.acks == ["e1", "env-UANNA0001-replyclock:resolve", "env-UANNA0001-someone_else:button"]
+    assert app.slack.clicks.drain() == []
+
+
+def test_click_on_an_unknown_escalation_is_answered_privately(rig, fake_slack) -> None:
+    app = rig
+    app.slack.listener(
+        RecordingSocketClient(), SocketModeRequest.from_dict(envelope("UANNA0001", "replyclock:resolve", "999"))
+    )
+    app.run_once()
+    assert "no escalation #999" in fake_slack.slack.ephemeral[-1]["text"]
+
+
+def test_parse_reads_the_recorded_payload_shape() -> None:
+    payload = envelope("UANNA0001", "replyclock:respond", "12")["payload"]
+    (click,) = parse_block_actions(payload)
+    assert (click.escalation_id, click.action, click.user_id, click.channel_id) == (
+        12,
+        "respond",
+        "UANNA0001",
+        "CALERTS",
+    )
+
+
+def test_gatekeeper_caches_group_members(clock) -> None:
+    calls = []
+
+    def members(group: str) -> set[str]:
+        calls.append(group)
+        return {"UB"}
+
+    gate = Gatekeeper(["UA"], "S1", members, clock)
+    assert gate.allows("UA") and gate.allows("UB") and not gate.allows("UC")
+    assert calls == ["S1"]
+    clock.advance(timedelta(minutes=6))
+    gate.allows("UB")
+    assert calls == ["S1", "S1"]

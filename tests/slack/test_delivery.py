@@ -1,0 +1,217 @@
+"""The real slack_sdk WebClient against the fake Slack: errors, pacing, exactly-once."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import timedelta
+
+import pytest
+from slack_sdk import WebClient
+
+from alerts.notify import BoardItem
+from alerts.sla import status
+from alerts.slack import SlackNotifier
+from daemon import App
+from monitor.models import Mention, SlaPolicy
+from tests.fakes import FakeSource, KeywordAnalyzer
+
+M = timedelta(minutes=1)
+S = timedelta(seconds=1)
+
+
+def complaint(clock, eid, ago=0 * M):
+    return Mention(
+        platform="x",
+        external_id=eid,
+        author=f"@c{eid}",
+        text=f"order {eid} never arrived",
+        created_at=clock.now() - ago,
+        lang="en",
+    )
+
+
+def build(make_settings, clock, notifier):
+    source = FakeSource()
+    app = App.build(make_settings(), clock, sources=[source], notifiers=[notifier], analyzer=KeywordAnalyzer())
+    return app, source
+
+
+@pytest.fixture
+def rig(make_settings, clock, notifier):
+    app, source = build(make_settings, clock, notifier)
+    yield app, source
+    app.close()
+
+
+def opened(app):
+    return [e for e in app.store.outbox_entries("slack") if e.kind == "opened"]
+
+
+def test_429_waits_for_retry_after_without_blocking(rig, clock, fake_slack) -> None:
+    app, source = rig
+    slack = fake_slack.slack
+    slack.fail("chat.postMessage", status=429, retry_after=30)
+    source.add(complaint(clock, "1"))
+    app.run_once()
+    (entry,) = opened(app)
+    assert entry.status == "pending" and entry.attempts == 0, "a rate limit is not a failed attempt"
+    clock.advance(10 * S)
+    app.run_once()
+    assert len(slack.methods("chat.postMessage")) == 1, "nothing is sent while Slack said to wait"
+    clock.advance(21 * S)
+    app.run_once()
+    assert len(slack.top_level("CALERTS")) == 1 and opened(app)[0].status == "sent"
+
+
+def test_5xx_retries_with_backoff_and_posts_once(rig, clock, fake_slack) -> None:
+    app, source = rig
+    slack = fake_slack.slack
+    slack.fail("chat.postMessage", status=500, times=2)
+    source.add(complaint(clock, "1"))
+    app.run_once()
+    assert opened(app)[0].attempts == 1
+    for _ in range(4):
+        clock.advance(10 * S)
+        app.run_once()
+    assert len(slack.top_level("CALERTS")) == 1
+    assert opened(app)[0].status == "sent"
+
+
+def test_a_lost_answer_is_reconciled_not_reposted(make_settings, clock, fake_slack) -> None:
+    client = WebClient(token="xoxb-test", base_url=fake_slack.base_url, timeout=0.3, retry_handlers=[])  # type: ignore[arg-type]
+    notifier = SlackNotifier(client, alerts_channel="CALERTS", policy=SlaPolicy(), clock=clock)
+    app, source = build(make_settings, clock, notifier)
+    slack = fake_slack.slack
+    try:
+        slack.fail("chat.postMessage", hang=0.6)  # Slack posts it, the answer comes too late
+        source.add(complaint(clock, "1"))
+        app.run_once()
+        assert len(slack.top_level("CALERTS")) == 1 and opened(app)[0].status == "pending"
+        clock.advance(10 * S)
+        app.run_once()
+        (entry,) = opened(app)
+        assert entry.status == "sent" and entry.result["reconciled"] is True
+        assert entry.result["ts"] == slack.top_level("CALERTS")[0]["ts"]
+        assert len(slack.methods("chat.postMessage")) == 1
+        assert len(slack.methods("conversations.history")) == 1
+    finally:
+        app.close()
+
+
+def test_deleted_alert_is_posted_again_once(rig, clock, fake_slack) -> None:
+    app, source = rig
+    slack = fake_slack.slack
+    source.add(complaint(clock, "1"))
+    app.run_once()
+    (esc,) = app.store.escalations()
+    first = slack.top_level("CALERTS")[0]["ts"]
+    slack.delete("CALERTS", first)
+    app.engine.act(esc.id, "acknowledge", "UANNA0001")
+    app.run_once()
+    (again,) = slack.top_level("CALERTS")
+    assert again["ts"] != first and "<@UANNA0001> is on it" in str(again["blocks"])
+    assert opened(app)[0].result["ts"] == again["ts"]
+    # later updates go to the new message
+    clock.advance(2 * M)
+    app.run_once()
+    assert slack.methods("chat.update")[-1].args["ts"] == again["ts"]
+
+
+def test_unknown_channel_is_logged_once_and_not_retried_forever(make_settings, clock, fake_slack, caplog) -> None:
+    client = WebClient(token="xoxb-test", base_url=fake_slack.base_url, retry_handlers=[])
+    notifier = SlackNotifier(client, alerts_channel="CGONE", policy=SlaPolicy(), clock=clock)
+    app, source = build(make_settings, clock, notifier)
+    try:
+        source.add(complaint(clock, "1"), complaint(clock, "2"))
+        app.run_once()
+        assert [e.status for e in opened(app)] == ["dead", "dead"]
+        clock.advance(10 * M)
+        app.run_once()
+        assert len(fake_slack.slack.methods("chat.postMessage")) == 2
+        assert sum("CGONE unusable" in r.getMessage() for r in caplog.records) == 1
+    finally:
+        app.close()
+
+
+def test_invalid_auth_stops_slack_only(make_settings, clock, fake_slack, caplog) -> None:
+    client = WebClient(token="xoxb-revoked", base_url=fake_slack.base_url, retry_handlers=[])
+    notifier = SlackNotifier(client, alerts_channel="CALERTS", policy=SlaPolicy(), clock=clock)
+    app, source = build(make_settings, clock, notifier)
+    try:
+        source.add(complaint(clock, "1"))
+        app.run_once()
+        source.add(complaint(clock, "2"))
+        clock.advance(M)
+        app.run_once()
+        assert len(app.store.escalations()) == 2, "ingestion and the SLA log go on"
+        assert len(fake_slack.slack.methods("chat.postMessage")) == 1
+        stops = [r for r in caplog.records if "invalid_auth" in r.getMessage()]
+        assert len(stops) == 1 and "xoxb-revoked" not in stops[0].getMessage()
+        assert app.dispatcher.stopped == {
+            "slack": "Slack rejected the bot token (invalid_auth); fix slack.bot_token and restart"
+        }
+    finally:
+        app.close()
+
+
+def test_countdown_updates_stay_within_slack_limits(rig, clock, fake_slack) -> None:
+    app, source = rig
+    slack = fake_slack.slack
+    source.add(*(complaint(clock, str(i)) for i in range(50)))
+    app.run_once()
+    start = clock.now()
+    worst = timedelta(0)
+    for _ in range(7 * 60 // 3):
+        clock.advance(3 * S)
+        app.run_once()
+        if clock.now() - start > 3 * M:  # once every alert is posted (about 1 a second) and shown
+            board = [
+                BoardItem(e, status(e, app.engine.policy, clock.now()), {}) for e in app.store.active_escalations()
+            ]
+            worst = max(worst, app.dispatcher.notifiers[0].staleness(board, clock.now()))
+    assert len(slack.top_level("CALERTS")) == 50
+    per_minute = Counter(int((c.at - start).total_seconds() // 60) for c in slack.methods("chat.update"))
+    assert max(per_minute.values()) <= 50
+    assert sum(per_minute.values()) > 150, "the countdown keeps being updated"
+    # 50 open alerts share ~40 updates a minute: each is refreshed every 75 s or so
+    assert worst <= 90 * S
+
+
+def test_intervals_follow_the_load(notifier, clock) -> None:
+    policy = SlaPolicy()
+
+    def board(n, left):
+        esc = complaint(clock, "x")
+        from monitor.models import Escalation
+
+        items = []
+        for i in range(n):
+            e = Escalation(
+                id=i + 1,
+                mention_id=i + 1,
+                platform="x",
+                external_id=str(i),
+                author="a",
+                text="t",
+                lang="en",
+                created_at=clock.now() - (policy.response_time - left),
+                opened_at=clock.now(),
+            )
+            items.append(BoardItem(e, status(e, policy, clock.now()), {"ts": "1.1", "channel": "CALERTS"}))
+        del esc
+        return items
+
+    assert set(notifier.intervals(board(5, 40 * M)).values()) == {M}
+    assert set(notifier.intervals(board(5, 3 * M)).values()) == {20 * S}
+    busy = set(notifier.intervals(board(400, 40 * M)).values())
+    assert len(busy) == 1 and busy.pop() >= 9 * M
+
+
+def test_health_notes_go_to_the_managers(rig, fake_slack) -> None:
+    app, _ = rig
+    app.post_health("source x: failing for 3 h (HTTP 503)")
+    (note,) = fake_slack.slack.top_level("CMANAGERS")
+    assert note["text"] == ":satellite_antenna: source x: failing for 3 h (HTTP 503)"
+    fake_slack.slack.fail("chat.postMessage", status=500)
+    with pytest.raises(RuntimeError, match="slack"):
+        app.post_health("source x: back")

@@ -1,0 +1,151 @@
+"""The pure Block Kit builders and the reply templates."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from alerts.messages import (
+    TemplateError,
+    action_elements,
+    alert_blocks,
+    alert_text,
+    load_reply_templates,
+    mention_target,
+    suggest_reply,
+)
+from alerts.sla import status
+from monitor.models import Escalation, SlaPolicy
+
+T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+M = timedelta(minutes=1)
+POLICY = SlaPolicy()
+
+
+def esc(**kw) -> Escalation:
+    base = dict(
+        id=7,
+        mention_id=7,
+        platform="x",
+        external_id="1859",
+        author="@anka",
+        text="Paczka nie doszła <3 & nic",
+        lang="pl",
+        created_at=T0,
+        opened_at=T0,
+        severity="high",
+        reasons=("intent: nie doszła", "negative 0.91"),
+        url="https://x.com/anka/status/1859",
+    )
+    base.update(kw)
+    return Escalation(**base)
+
+
+def test_open_alert_snapshot() -> None:
+    e = esc()
+    blocks = alert_blocks(e, status(e, POLICY, T0 + 18 * M), suggestion=("pl", "Przepraszamy."))
+    assert blocks[0] == {
+        "type": "header",
+        "text": {"type": "plain_text", "text": "X complaint · high severity", "emoji": True},
+    }
+    assert blocks[1]["text"]["text"] == (
+        ":rotating_light: *@anka* on X (pl) · <https://x.com/anka/status/1859|open the post>\n"
+        "> Paczka nie doszła &lt;3 &amp; nic"
+    )
+    assert blocks[2]["elements"][0]["text"] == "Flagged because: intent: nie doszła · negative 0.91"
+    assert blocks[3]["text"]["text"] == (
+        ":large_green_circle: *On track* — *42 min* left · answer by <!date^1793613600^{time}|10:00 UTC>"
+    )
+    assert blocks[5]["elements"][0]["text"] == "No earlier complaints from @anka in 30 days."
+    assert blocks[6]["text"]["text"] == "*Suggested first reply* (pl):\n```Przepraszamy.```"
+    assert [e.get("action_id") for e in blocks[7]["elements"]] == [
+        "replyclock:acknowledge",
+        "replyclock:respond",
+        "replyclock:resolve",
+        "replyclock:dismiss",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("minutes", "expected"),
+    [
+        (35, ":large_orange_circle: *At risk* — *25 min* left"),
+        (57.5, ":large_orange_circle: *At risk* — *2 min 30 s* left"),
+        (73, ":red_circle: *Breached* — overdue by *13 min*"),
+    ],
+)
+def test_clock_states(minutes: float, expected: str) -> None:
+    e = esc()
+    blocks = alert_blocks(e, status(e, POLICY, T0 + minutes * M))
+    assert blocks[3]["text"]["text"].startswith(expected)
+
+
+def test_final_states_drop_the_buttons_that_no_longer_apply() -> None:
+    answered = esc(first_response_at=T0 + 23 * M, responded_by="UANNA0001", acknowledged_by="UANNA0001")
+    sla = status(answered, POLICY, T0 + 30 * M)
+    blocks = alert_blocks(answered, sla, suggestion=("pl", "x"))
+    assert blocks[3]["text"]["text"] == ":white_check_mark: *Answered in 23 min* by <@UANNA0001>"
+    assert [e["action_id"] for e in action_elements(answered, sla)] == ["replyclock:resolve", "replyclock:dismiss"]
+    assert not any(b.get("block_id") == "reply" for b in blocks)
+    assert alert_text(answered, sla) == "Complaint on X from @anka: Answered in 23 min by <@UANNA0001>"
+    dismissed = esc(dismissed_at=T0 + 5 * M, closed_by="UBEA", dismiss_reason="joke")
+    sla = status(dismissed, POLICY, T0 + 6 * M)
+    assert action_elements(dismissed, sla) == []
+    assert "*Not a complaint* (Joke or sarcasm) — marked by UBEA" in alert_blocks(dismissed, sla)[3]["text"]["text"]
+
+
+def test_history_says_how_earlier_complaints_ended() -> None:
+    e = esc(id=9, created_at=T0 + 3 * 24 * 60 * M, opened_at=T0 + 3 * 24 * 60 * M)
+    past_ok = esc(id=3, first_response_at=T0 + 12 * M, responded_by="@sklep")
+    past_bad = esc(id=4, text="still nothing", created_at=T0 + M, opened_at=T0 + M)
+    now = e.created_at
+    blocks = alert_blocks(
+        e,
+        status(e, POLICY, now),
+        history=[(past_ok, status(past_ok, POLICY, now)), (past_bad, status(past_bad, POLICY, now))],
+    )
+    text = next(b for b in blocks if b.get("block_id") == "history")["text"]["text"]
+    assert "answered in 12 min by @sklep" in text and "*never answered* (breached)" in text
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "start", "quote"),
+    [
+        ("pl", "paczka nie dotarła", "Dzień dobry @k, bardzo przepraszamy, że zamówienie", "„paczka nie dotarła”"),
+        ("hu", "a csomag nem érkezett meg", "Kedves @k, nagyon sajnáljuk, hogy a rendelésed még", "„a csomag"),
+        ("ru", "посылка сломана", "Здравствуйте, @k! Нам очень жаль, что заказ пришёл повреждённым", "«посылка"),
+        ("de", "Ich will eine Rückerstattung", "Hallo @k, es tut uns leid, dass die Erstattung", "„Ich will"),
+        ("en", "terrible service", "Hi @k, we are really sorry about this.", '"terrible service"'),
+        ("cs", "balík nedorazil", "Hi @k, we are really sorry", '"balík nedorazil"'),
+    ],
+)
+def test_suggested_reply_in_the_customers_language(lang, text, start, quote) -> None:
+    lang_used, reply = suggest_reply(load_reply_templates(), esc(lang=lang, text=text, author="@k", reasons=()))
+    assert reply.startswith(start) and quote in reply
+    assert lang_used == (lang if lang != "cs" else "en")
+    assert (
+        reply.count("orry")
+        + reply.count("rzeprasz")
+        + reply.count("sajnál")
+        + reply.count("звин")
+        + reply.count("leid")
+        + reply.count("ntschuld")
+        + reply.count("жаль")
+        + reply.count("elnézést")
+        >= 2
+    )
+
+
+def test_a_broken_template_file_is_a_clear_error(tmp_path) -> None:
+    bad = tmp_path / "r.yaml"
+    bad.write_text("replies:\n  en:\n    default:\n      apologise: hi\n")
+    with pytest.raises(TemplateError, match=r"replies.en.default lacks restate, next_step, apologise_again"):
+        load_reply_templates(bad)
+
+
+def test_mention_targets() -> None:
+    assert mention_target("S0SOCIAL") == "<!subteam^S0SOCIAL>"
+    assert mention_target("UANNA0001") == "<@UANNA0001>"
+    assert mention_target("here") == "<!here>"
+    assert mention_target(None) == ""
