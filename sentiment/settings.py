@@ -1,13 +1,115 @@
-"""Settings of the `sentiment:` section (the sentiment helper extends this)."""
+"""The `sentiment:` section of config.yaml: which scorer, how to run it, and when a post is a complaint."""
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+INTENT_IDS = (
+    "not_delivered",
+    "damaged_wrong",
+    "refund_refused",
+    "no_answer",
+    "charged_twice",
+    "legal_threat",
+)
+_POLARITY = ("negative", "neutral", "positive")
 
 
-class SentimentSettings(BaseModel):
-    """Which scorer to use and how complaints are decided."""
+class ComplaintSettings(BaseModel):
+    """Thresholds that turn intents and polarity into `complaint` and `severity`."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    model: str = "embedded"
+    enabled: bool = Field(
+        default=True, description="Detect complaints at all; false makes every score complaint=false."
+    )
+    negative_threshold: float = Field(
+        default=0.85,
+        ge=0.0,
+        le=1.0,
+        description="Negative probability at which a post with no complaint intent still counts as a "
+        "complaint (severity low).",
+    )
+    medium_negative: float = Field(
+        default=0.6,
+        ge=0.0,
+        le=1.0,
+        description="Negative probability at which a post with a complaint intent becomes medium severity.",
+    )
+    high_intents: tuple[str, ...] = Field(
+        default=("legal_threat",), description="Intents that make a complaint high severity."
+    )
+    medium_intents: tuple[str, ...] = Field(
+        default=("charged_twice", "refund_refused", "damaged_wrong"),
+        description="Intents that make a complaint at least medium severity.",
+    )
+    disabled_intents: tuple[str, ...] = Field(default=(), description="Intents to ignore entirely.")
+
+    @field_validator("high_intents", "medium_intents", "disabled_intents")
+    @classmethod
+    def _known_intents(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        unknown = sorted(set(value) - set(INTENT_IDS))
+        if unknown:
+            raise ValueError(f"unknown intents {unknown}; known: {list(INTENT_IDS)}")
+        return value
+
+
+def _complaint_defaults() -> ComplaintSettings:
+    return ComplaintSettings()
+
+
+class SentimentSettings(BaseModel):
+    """Which sentiment scorer runs and how; the defaults work offline on a fresh machine."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    model: str = Field(
+        default="embedded",
+        description='"embedded" for the bundled offline scorer, or a Hugging Face hub id or local path '
+        "of a sequence-classification model (used for every language not in models_by_lang).",
+    )
+    models_by_lang: dict[str, str] = Field(
+        default_factory=dict,
+        description="Per detected language, a model to use instead of `model` "
+        '(hub id, local path or "embedded").',
+    )
+    label_map: dict[str, dict[str, str]] = Field(
+        default_factory=dict,
+        description="Per model id, raw label (as in the model's id2label, e.g. LABEL_0) -> negative/neutral/"
+        "positive. Needed only when a model's labels do not say what they mean.",
+    )
+    max_length: int = Field(
+        default=64, ge=8, le=512, description="Tokens per text before truncation (64 covers 99.8% of tweets)."
+    )
+    batch_size: int = Field(
+        default=32, ge=1, le=1024, description="Texts per forward pass of a transformers model."
+    )
+    fallback: Literal["embedded"] | None = Field(
+        default=None,
+        description='When a configured model cannot be loaded: "embedded" logs it and uses the embedded '
+        "scorer; null makes it an error at start-up.",
+    )
+    fast_path: Literal["onnx", "none"] = Field(
+        default="onnx",
+        description='"onnx": export transformers models once to ONNX with dynamic int8 quantisation and run '
+        'them with ONNX Runtime (cached beside the model cache); "none": plain PyTorch inference.',
+    )
+    onnx_cache_dir: str | None = Field(
+        default=None, description="Where exported ONNX models are kept; default: <HF_HOME>/replyclock-onnx."
+    )
+    threads: int = Field(default=2, ge=1, le=64, description="CPU threads a transformers/ONNX model may use.")
+    complaint: ComplaintSettings = Field(
+        default_factory=_complaint_defaults,
+        description="When a post counts as a complaint and how urgent it is.",
+    )
+
+    @field_validator("label_map")
+    @classmethod
+    def _polarity_targets(cls, value: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+        for model_id, mapping in value.items():
+            bad = sorted({target for target in mapping.values() if target not in _POLARITY})
+            if bad:
+                raise ValueError(f"label_map[{model_id!r}] maps to {bad}; use negative, neutral or positive")
+        return value

@@ -1,0 +1,291 @@
+"""Train the embedded sentiment scorer and language identifier; write sentiment/weights/embedded.npz.
+
+    python scripts/train_embedded.py   # data: ../shared/data/sentiment or $REPLYCLOCK_SENTIMENT_DATA
+
+Reproducible: fixed seeds, one thread, deterministic order. Takes a few minutes on 2 cores and prints
+the dev figures that go into docs/sentiment-model-card.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import torch
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from monitor.models import LABELS  # noqa: E402
+from sentiment.data import data_dir, load_rows  # noqa: E402
+from sentiment.embedded import WEIGHTS_PATH, prepare  # noqa: E402
+from sentiment.evaluation import EvalRow, evaluate_predictions, format_eval  # noqa: E402
+from sentiment.features import FeatureBatch, FeatureSpec, featurize  # noqa: E402
+from sentiment.langid import LANGID_SPEC, MODEL_LANGS  # noqa: E402
+from sentiment.text import fold_diacritics, normalize  # noqa: E402
+
+SPEC = FeatureSpec(bits=20, char_min=1, char_max=5, word_bigrams=True, lang_copies=True)
+TARGET_LANGS = ("pl", "hu", "ru", "en")
+
+
+def _batch_tensors(batch: FeatureBatch, idx: np.ndarray) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    starts, ends = batch.offsets[idx], batch.offsets[idx + 1]
+    lens = ends - starts
+    flat = np.concatenate([batch.index[s:e] for s, e in zip(starts, ends, strict=True)])
+    offsets = np.concatenate([[0], np.cumsum(lens)[:-1]])
+    weights = np.repeat(1.0 / np.sqrt(np.maximum(lens, 1)), lens).astype(np.float32)
+    return torch.from_numpy(flat), torch.from_numpy(offsets), torch.from_numpy(weights)
+
+
+def train_linear(
+    batch: FeatureBatch,
+    labels: np.ndarray,
+    groups: np.ndarray,
+    n_groups: int,
+    mask: np.ndarray,
+    sample_weight: np.ndarray,
+    bits: int,
+    epochs: int,
+    lr: float,
+    seed: int,
+    n_classes: int,
+    on_epoch: object = None,
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Softmax regression over hashed features with a bias per group; returns weights after each epoch."""
+    torch.manual_seed(seed)
+    rng = np.random.default_rng(seed)
+    emb = torch.nn.EmbeddingBag(2**bits, n_classes, mode="sum", sparse=True)
+    torch.nn.init.zeros_(emb.weight)
+    bias = torch.nn.Parameter(torch.zeros(n_groups, n_classes))
+    opt_w = torch.optim.SparseAdam(list(emb.parameters()), lr=lr)
+    opt_b = torch.optim.Adam([bias], lr=lr * 10)
+    y = torch.from_numpy(labels)
+    g = torch.from_numpy(groups)
+    m = torch.from_numpy(mask)
+    w = torch.from_numpy(sample_weight.astype(np.float32))
+    snapshots = []
+    for _ in range(epochs):
+        perm = rng.permutation(len(labels))
+        for start in range(0, len(perm), 128):
+            idx = np.sort(perm[start : start + 128])
+            flat, offsets, psw = _batch_tensors(batch, idx)
+            ti = torch.from_numpy(idx)
+            logits = emb(flat, offsets, per_sample_weights=psw) + bias[g[ti]] + m[ti]
+            loss = (torch.nn.functional.cross_entropy(logits, y[ti], reduction="none") * w[ti]).mean()
+            opt_w.zero_grad()
+            opt_b.zero_grad()
+            loss.backward()
+            opt_w.step()
+            opt_b.step()
+        snapshots.append((emb.weight.detach().numpy().copy(), bias.detach().numpy().copy()))
+    return snapshots
+
+
+def quantize(weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Symmetric int8 per column."""
+    scale = np.abs(weights).max(axis=0) / 127.0
+    scale[scale == 0] = 1.0
+    return np.round(weights / scale).astype(np.int8), scale.astype(np.float32)
+
+
+def logits_of(batch: FeatureBatch, weights: np.ndarray, bias_rows: np.ndarray) -> np.ndarray:
+    """Same computation as the runtime model (mean-by-sqrt of feature weights plus bias)."""
+    counts = batch.counts()
+    sums = np.zeros((len(counts), weights.shape[1]), np.float32)
+    nonempty = counts > 0
+    sums[nonempty] = np.add.reduceat(weights[batch.index], batch.offsets[:-1][nonempty], axis=0)
+    return sums / np.sqrt(np.maximum(counts, 1))[:, None] + bias_rows
+
+
+def tune_bias(logits: np.ndarray, rows: list[dict[str, str]], langs: tuple[str, ...]) -> np.ndarray:
+    """Per-language offsets for negative and neutral that maximise that language's dev objective."""
+    offsets = np.zeros((len(langs), 3), np.float32)
+    grid = np.round(np.arange(-1.5, 1.51, 0.1), 2)
+    for li, lang in enumerate(langs):
+        ii = np.array([i for i, r in enumerate(rows) if r["lang"] == lang])
+        if ii.size == 0:
+            continue
+        sub = [rows[i] for i in ii]
+        best, best_off = -1.0, (0.0, 0.0)
+        for d_neg in grid:
+            for d_neu in grid:
+                shifted = logits[ii] + np.array([d_neg, d_neu, 0.0], np.float32)
+                score = _objective(shifted, sub)
+                if score > best + 1e-9:
+                    best, best_off = score, (float(d_neg), float(d_neu))
+        offsets[li, :2] = best_off
+    return offsets
+
+
+def _objective(logits: np.ndarray, rows: list[dict[str, str]]) -> float:
+    preds = [dict(zip(LABELS, map(float, row), strict=True)) for row in logits]
+    report = evaluate_predictions(
+        [EvalRow(r["lang"], r["source"], r["label"], p) for r, p in zip(rows, preds, strict=True)]
+    )
+    groups = report.groups
+    neg = np.mean([g.negative_f1 for g in groups])
+    macro3 = [g.macro_f1 for g in groups if g.has_neutral]
+    return float(neg + (0.5 * np.mean(macro3) if macro3 else 0.0))
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Train, tune on dev, quantise, write the weights and print the dev figures."""
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--data", type=Path, default=None, help="folder with train.jsonl and dev.jsonl")
+    parser.add_argument("--out", type=Path, default=WEIGHTS_PATH)
+    parser.add_argument("--epochs", type=int, default=4)
+    parser.add_argument("--lr", type=float, default=0.005)
+    parser.add_argument("--seed", type=int, default=13)
+    args = parser.parse_args(argv)
+    torch.set_num_threads(1)  # one thread: the same floating-point sums on every run
+    folder = args.data or data_dir()
+    train, dev = load_rows(folder / "train.jsonl"), load_rows(folder / "dev.jsonl")
+    t0 = time.time()
+    langs = tuple(sorted({r["lang"] for r in train}))
+    lang_index = {lang: i for i, lang in enumerate(langs)}
+    source_labels: dict[str, set[str]] = {}
+    for r in train:
+        source_labels.setdefault(r["source"], set()).add(r["label"])
+
+    def arrays(rows: list[dict[str, str]]) -> tuple[FeatureBatch, np.ndarray, np.ndarray, np.ndarray]:
+        batch = featurize([prepare(r["text"]) for r in rows], [r["lang"] for r in rows], SPEC)
+        labels = np.array([LABELS.index(r["label"]) for r in rows], np.int64)
+        groups = np.array([lang_index[r["lang"]] for r in rows], np.int64)
+        # Sources without neutral labels say nothing about neutral: leave it out of their softmax.
+        mask = np.array(
+            [[0.0 if lab in source_labels[r["source"]] else -1e9 for lab in LABELS] for r in rows], np.float32
+        )
+        return batch, labels, groups, mask
+
+    tr_batch, tr_y, tr_g, tr_mask = arrays(train)
+    dv_batch, _, dv_g, _ = arrays(dev)
+    counts = Counter((r["lang"], r["source"], r["label"]) for r in train)
+    totals = Counter((r["lang"], r["source"]) for r in train)
+    # Balance classes within each language and source (square-rooted: full balancing over-predicts negative).
+    weight = np.array(
+        [
+            (
+                totals[(r["lang"], r["source"])]
+                / (len(source_labels[r["source"]]) * counts[(r["lang"], r["source"], r["label"])])
+            )
+            ** 0.5
+            for r in train
+        ],
+        np.float32,
+    )
+    weight /= weight.mean()
+    print(f"features: {time.time() - t0:.1f}s", flush=True)
+    snapshots = train_linear(
+        tr_batch,
+        tr_y,
+        tr_g,
+        len(langs),
+        tr_mask,
+        weight,
+        SPEC.bits,
+        args.epochs,
+        args.lr,
+        args.seed,
+        len(LABELS),
+    )
+    print(f"trained: {time.time() - t0:.1f}s", flush=True)
+    best = None
+    for epoch, (w, b) in enumerate(snapshots, 1):
+        q, scale = quantize(w)
+        deq = q.astype(np.float32) * scale
+        raw = logits_of(dv_batch, deq, b[dv_g])
+        offsets = tune_bias(raw, dev, langs)
+        tuned = raw + offsets[dv_g]
+        score = np.mean(
+            [
+                _objective(
+                    tuned[[i for i, r in enumerate(dev) if r["lang"] == lang]],
+                    [r for r in dev if r["lang"] == lang],
+                )
+                for lang in TARGET_LANGS
+            ]
+        )
+        print(f"epoch {epoch}: dev objective {score:.4f}", flush=True)
+        if best is None or score > best[0]:
+            best = (score, epoch, q, scale, b + offsets)
+    assert best is not None
+    _, epoch, q, scale, bias = best
+    print(f"kept epoch {epoch}", flush=True)
+
+    lid_w, lid_scale, lid_b = train_langid(train, args.seed)
+    meta = {
+        "spec": {
+            "bits": SPEC.bits,
+            "char_min": SPEC.char_min,
+            "char_max": SPEC.char_max,
+            "word_bigrams": SPEC.word_bigrams,
+            "lang_copies": SPEC.lang_copies,
+        },
+        "langs": list(langs),
+        "lid_langs": list(MODEL_LANGS),
+        "trained": dt.date.today().isoformat(),
+        "epochs": epoch,
+        "lr": args.lr,
+        "seed": args.seed,
+        "train_rows": len(train),
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(
+        args.out,
+        meta=np.array(json.dumps(meta)),
+        weights=q,
+        weights_scale=scale,
+        bias=bias.astype(np.float32),
+        lid_weights=lid_w,
+        lid_scale=lid_scale,
+        lid_bias=lid_b,
+    )
+    print(f"wrote {args.out} ({args.out.stat().st_size / 1e6:.1f} MB) in {time.time() - t0:.0f}s", flush=True)
+
+    from sentiment.embedded import EmbeddedModel, EmbeddedScorer, softmax
+
+    model = EmbeddedModel(args.out)
+    scorer = EmbeddedScorer(model)
+    probs = softmax(model.logits([prepare(r["text"]) for r in dev], [r["lang"] for r in dev]))
+    del scorer
+    report = evaluate_predictions(
+        [
+            EvalRow(r["lang"], r["source"], r["label"], dict(zip(LABELS, map(float, p), strict=True)))
+            for r, p in zip(dev, probs, strict=True)
+        ]
+    )
+    print("dev figures (gold language):")
+    print(format_eval(report))
+    return 0
+
+
+def train_langid(train: list[dict[str, str]], seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Language identifier over MODEL_LANGS, on texts with and without diacritics."""
+    rows = [r for r in train if r["lang"] in MODEL_LANGS]
+    texts = [normalize(r["text"]) for r in rows]
+    # Customers often type without diacritics: learn from the folded form only (what the runtime sees).
+    texts = [fold_diacritics(t) for t in texts]
+    batch = featurize(texts, None, LANGID_SPEC)
+    labels = np.array([MODEL_LANGS.index(r["lang"]) for r in rows], np.int64)
+    counts = Counter(labels.tolist())
+    weight = np.array([len(labels) / (len(counts) * counts[int(y)]) for y in labels], np.float32)
+    mask = np.zeros((len(rows), len(MODEL_LANGS)), np.float32)
+    groups = np.zeros(len(rows), np.int64)
+    snapshots = train_linear(
+        batch, labels, groups, 1, mask, weight, LANGID_SPEC.bits, 2, 0.01, seed, len(MODEL_LANGS)
+    )
+    w, b = snapshots[-1]
+    q, scale = quantize(w)
+    return q, scale, b[0].astype(np.float32)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

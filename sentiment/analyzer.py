@@ -1,0 +1,59 @@
+"""The `Analyzer` the daemon calls: language, polarity (any `Scorer`) and complaint intent."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from monitor.models import Score
+from sentiment.base import Scorer
+from sentiment.complaint import judge
+from sentiment.langid import LanguageIdentifier
+from sentiment.settings import ComplaintSettings
+
+
+class SentimentAnalyzer:
+    """Detects each text's language, scores it with the scorer for that language, then judges complaints."""
+
+    def __init__(
+        self,
+        langid: LanguageIdentifier,
+        default: Scorer,
+        by_lang: Mapping[str, Scorer] | None = None,
+        complaint: ComplaintSettings | None = None,
+    ) -> None:
+        self._langid = langid
+        self._default = default
+        self._by_lang = dict(by_lang or {})
+        self._complaint = complaint or ComplaintSettings()
+        names = [default.name] + [f"{lang}={s.name}" for lang, s in sorted(self._by_lang.items())]
+        self.name = ",".join(names)
+
+    def scorer_for(self, lang: str) -> Scorer:
+        """The scorer configured for `lang` (or the default one)."""
+        return self._by_lang.get(lang, self._default)
+
+    def analyze(self, texts: Sequence[str], lang_hints: Sequence[str | None]) -> list[Score]:
+        """Score `texts`; `lang_hints` are the platforms' language tags (hints, not truth)."""
+        if len(texts) != len(lang_hints):
+            raise ValueError("texts and lang_hints must have the same length")
+        langs = self._langid.identify(texts, lang_hints)
+        results: list[Score | None] = [None] * len(texts)
+        # One batch per scorer, so a transformers model sees all of its texts at once.
+        groups: dict[int, tuple[Scorer, list[int]]] = {}
+        for i, lang in enumerate(langs):
+            scorer = self.scorer_for(lang)
+            groups.setdefault(id(scorer), (scorer, []))[1].append(i)
+        for scorer, indices in groups.values():
+            sentiments = scorer.predict([texts[i] for i in indices], [langs[i] for i in indices])
+            for i, sentiment in zip(indices, sentiments, strict=True):
+                verdict = judge(texts[i], sentiment.scores, self._complaint)
+                results[i] = Score(
+                    label=sentiment.label,
+                    scores=dict(sentiment.scores),
+                    lang=langs[i],
+                    complaint=verdict.complaint,
+                    severity=verdict.severity,
+                    reasons=verdict.reasons,
+                    model=scorer.name,
+                )
+        return [r for r in results if r is not None]

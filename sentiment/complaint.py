@@ -1,0 +1,234 @@
+"""Complaint intents (not delivered, damaged, refund refused, ...) found by per-language phrase rules,
+combined with the polarity scores into `complaint`, `severity` and human-readable `reasons`.
+
+Rules are written without diacritics and matched against a diacritics-free copy of the text, so
+"nie doszła" and "nie doszla" both match; the reason quotes the customer's own spelling.
+"""
+
+# ruff: noqa: E501  (the phrase tables read best one family of phrasings per line)
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from monitor.models import Severity
+from sentiment.settings import ComplaintSettings
+from sentiment.text import fold_diacritics
+
+# (intent id, label shown to the team, patterns). Patterns are lower-case, diacritics removed.
+_INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "not_delivered": (
+        "not delivered / late",
+        (
+            # en
+            r"where(?:'s| is| are)? (?:is )?(?:my|our|the) (?:order|parcel|package|delivery|refund|stuff)",
+            r"(?:hasn'?t|has not|haven'?t|have not|never|still not|didn'?t|did not|not yet) "
+            r"(?:been )?(?:arrived?|received|delivered|shipped|got(?:ten)?|come)",
+            r"still (?:waiting|no (?:sign|order|parcel|package|delivery|tracking))",
+            r"(?:order|parcel|package|delivery) (?:is |was )?(?:late|delayed|lost|missing|stuck)",
+            r"\b0 (?:weeks?|days?|months?)\b.{0,30}(?:no|still|wait|nothing|order|parcel|package)",
+            r"(?:weeks?|days?|months?) (?:and|later|since|of waiting).{0,20}(?:no|still|nothing)",
+            r"waiting (?:for|since) .{0,30}(?:weeks?|days?|months?|order|parcel|package)",
+            r"(?:another|one more|\b0) (?:week|day|month)s? (?:without|and no|and still no) (?:my |the |any )?"
+            r"(?:order|parcel|package|delivery|refund)",
+            # pl
+            r"nie (?:doszl[aoy]?|dotarl[aoy]?|przyszl[aoy]?|przyszedl|dostal(?:em|am|ismy)?|otrzymal(?:em|am)?|"
+            r"ma (?:mojej )?(?:paczki|przesylki|zamowienia))",
+            r"gdzie (?:jest )?(?:moja|moje|moj) (?:paczka|przesylka|zamowienie|zwrot)",
+            r"(?:nadal|wciaz|dalej|ciagle) (?:nie ma|czekam|brak|nic)",
+            r"czekam (?:juz |od )?.{0,20}(?:tygodni|tydzien|dni|miesiac|paczk|zamowien|przesylk)",
+            r"(?:paczka|przesylka|zamowienie) (?:sie )?(?:spoznia|zaginel[ao]|zgubil[ai]|utknel[ao])",
+            # hu
+            r"(?:nem|meg mindig nem|meg nem|sose|soha nem) (?:erkezett|jott|kaptam|kaptuk|szallitottak|hoztak)",
+            r"hol (?:van|vannak|marad) (?:a |az )?(?:csomag|rendeles|kuldemeny|penz)",
+            r"(?:hetek|napok|honapok) ota .{0,30}(?:var|nem|semmi|csomag|rendeles)",
+            r"(?:csomag|rendeles|kuldemeny)\w* (?:meg mindig )?(?:nincs|kesik|elveszett|nem jott|nem erkezett)",
+            r"meg mindig (?:nincs|varok|semmi)",
+            # ru / uk
+            r"(?:не|так и не|до сих пор не|еще не|ещё не) (?:пришел|пришла|пришло|пришли|получил[аи]?|"
+            r"доставили|доставлен[аоы]?|привезли|отправили)",
+            r"где (?:мой|моя|мое|моё|мои) (?:заказ|посылк|товар|деньги|возврат)",
+            r"до сих пор (?:нет|ничего|не)",
+            r"жд(?:у|ем|ём) (?:уже )?.{0,20}(?:недел|дн|месяц|заказ|посылк)",
+            r"(?:не|так і не|досі не|ще не) (?:прийшло|прийшла|прийшов|отримав|отримала|доставили|надіслали)",
+            r"де (?:моє|моя|мій|мої) (?:замовлення|посилка|товар|гроші)",
+            # de / cs / sk
+            r"(?:nicht|nie|noch nicht) (?:angekommen|geliefert|erhalten|bekommen|zugestellt)",
+            r"wo (?:ist|bleibt) (?:meine?|die|das) (?:bestellung|paket|lieferung|ware)",
+            r"(?:neprislo|neprisla|nedorazil[ao]?|nedostal(?:a|i)?|neobdrzel(?:a|i)?|stale nic|porad nic)",
+            r"kde (?:je|mam|mi je) (?:moje?|moja) (?:objednavk|balik|zasielk|zasilk|baliek)",
+        ),
+    ),
+    "damaged_wrong": (
+        "damaged or wrong item",
+        (
+            r"\b(?:damaged|broken|torn|ripped|smashed|crushed|cracked|defective|faulty|dented)\b",
+            r"wrong (?:item|size|colou?r|product|order|parcel|package)",
+            r"(?:not what i ordered|missing (?:item|part|piece)s?|doesn'?t work|does not work|stopped working)",
+            r"(?:uszkodzon|zniszczon|rozdart|podart|pogniecion|zbit[aey]?\b|peknie|pekniet|polaman|zepsut|"
+            r"wadliw|nie dziala|nie ten (?:rozmiar|kolor|produkt|towar)|zly (?:rozmiar|kolor|produkt)|"
+            r"inny (?:produkt|towar|rozmiar|kolor) niz|brakuje)",
+            r"(?:serult|torott|osszetort|szakadt|karos|hibas|selejtes|nem mukodik|rossz (?:meret|termek|szin)|"
+            r"nem (?:azt|ezt) rendeltem|hianyzik|hianyos|elszakadt|tonkrement)",
+            r"(?:поврежд|сломан|разбит|порван|мят(?:ая|ый|ое)|брак|бракован|не работает|не тот (?:размер|цвет|товар)|"
+            r"не то,? что заказыва|не хватает)",
+            r"(?:пошкоджен|зламан|розбит|порван|не працює|не той (?:розмір|колір|товар))",
+            r"(?:beschadigt|kaputt|zerbrochen|defekt|falsche[rn]? (?:artikel|grosse|farbe)|funktioniert nicht)",
+            r"(?:poskozen|poskoden|rozbit|roztrhan|nefunguje|zl[ay] (?:velikost|farb|produkt)|nespravn)",
+        ),
+    ),
+    "refund_refused": (
+        "refund or return refused",
+        (
+            r"(?:refus|reject|deni|declin|won'?t|will not|didn'?t|did not|never|still no|no|waiting for (?:my |a )?)"
+            r".{0,25}(?:refund|return|money back|exchange|reimburs)",
+            r"(?:refund|return|money back).{0,30}(?:refused|rejected|denied|declined|ignored|never came|not (?:received|processed))",
+            r"(?:odmow|odrzuc|nie (?:chca|chcecie|przyjel|uznal|oddal|zwroc|zwrocil)|nie moge|czekam na|brak|nie ma).{0,25}"
+            r"(?:zwrot|reklamacj|pieniad|kasy|wymian)",
+            r"(?:zwrot|reklamacj|pieniad|pieniedzy).{0,30}(?:odrzucon|odmow|nie uznan|nadal nie|wciaz nie|brak|nie dostal)",
+            r"(?:elutasit|nem (?:fogadjak|fogadtak|adjak|adtak|kuldik|kaptam)|visszautasit|varok).{0,30}"
+            r"(?:visszaterites|visszakuld|penz|csere|reklamaci|garanci)",
+            r"(?:visszaterites|visszakuldes|penzem|penz|reklamaci|garanci).{0,30}(?:elutasit|nem (?:jott|kaptam|fogad|adj)|"
+            r"meg mindig|semmi|hol van)",
+            r"(?:отказ|не (?:вернули|возвращают|принимают|приняли|хотят)|жду|нет).{0,30}(?:возврат|деньг|обмен|претензи)",
+            r"(?:возврат|деньги|претензи).{0,30}(?:отказ|не (?:вернули|пришли|приняли)|до сих пор|так и не|игнор)",
+            r"(?:відмов|не (?:повернули|повертають|приймають)).{0,30}(?:повернення|гроші|обмін)",
+            r"(?:erstattung|ruckerstattung|ruckgabe|reklamation|umtausch|geld zuruck).{0,30}(?:abgelehnt|verweigert|immer noch|nicht)",
+            r"(?:vraceni|vratenie|reklamac|penize|peniaze).{0,30}(?:zamitnut|zamietnut|odmit|odmiet|stale nic|porad nic)",
+        ),
+    ),
+    "no_answer": (
+        "no answer from the shop",
+        (
+            r"(?:no (?:one|body)|nobody) (?:answers?|responds?|replies|picks up|gets back)",
+            r"(?:no|zero|without any?) (?:answer|response|reply|contact)",
+            r"(?:ignor(?:ing|ed|e) (?:me|my|our|us)|you (?:ignore|don'?t answer|never (?:answer|reply|respond)))",
+            r"(?:(?:haven'?t|has not|hasn'?t|didn'?t) (?:heard back|gotten a reply|got an? (?:answer|reply)))",
+            r"(?:emails?|messages?|dms?|calls?|tickets?) .{0,25}(?:unanswered|ignored|no (?:answer|reply|response))",
+            r"(?:nikt|zero|brak) (?:nie )?(?:odpowi|odpisuj|odbier|kontakt|reakcj)",
+            r"(?:nie (?:odpowiadacie|odpisujecie|odbieracie|odpowiada|odpisal|odpowiedzial)|ignorujecie|olewacie)",
+            r"(?:senki|semmi) (?:nem )?(?:valaszol|reagal|veszi fel|valasz)",
+            r"(?:nem (?:valaszol|valaszolnak|valaszoltak|reagal|reagalnak|veszik fel|irtak vissza)|nincs valasz|"
+            r"valasz nelkul|ignoral)",
+            r"(?:никто не (?:отвечает|ответил|берет|перезвонил)|не отвечаете|не отвечают|игнорируете|нет ответа|без ответа|"
+            r"молчите|молчат)",
+            r"(?:ніхто не (?:відповідає|відповів)|не відповідаєте|ігноруєте|немає відповіді)",
+            r"(?:keine antwort|niemand antwortet|antworten nicht|ignoriert)",
+            r"(?:nikto|nikdo) (?:neodpoved|neodpisal|nereaguj)|(?:bez odpovede|bez odpovedi|neodpovedate|ignorujete)",
+        ),
+    ),
+    "charged_twice": (
+        "charged twice / fraud",
+        (
+            r"(?:charged|billed|debited|paid|took (?:my )?money) (?:me )?(?:twice|two times|double|2 times)",
+            r"(?:double|duplicate) (?:charge|payment|billing)",
+            r"\b(?:scam|scammers?|fraud|fraudulent|rip[- ]?off|stole my money|unauthori[sz]ed (?:charge|payment))\b",
+            r"(?:pobrali|pobraliscie|zaplacilem|zaplacilam|obciazyli|sciagneli).{0,25}(?:dwa razy|podwojnie|dwukrotnie|2 razy)",
+            r"\b(?:oszust|oszustwo|oszusci|naciagacze|zlodzieje|wyludz|kradziez)",
+            r"(?:ketszer|dupla|duplan).{0,25}(?:levon|terhel|fizet|vontak|vettek)",
+            r"\b(?:csalas|csalo|csalok|atveres|atvertek|lehuzas|lopas|lopnak)",
+            r"(?:списали|сняли|оплатил[аи]?).{0,25}(?:дважды|два раза|двойн)|двойное списание",
+            r"\b(?:мошенник|мошенничеств|обман|развод|кидал|воры|украли)",
+            r"(?:списали|зняли).{0,25}(?:двічі|два рази)|\b(?:шахра|обман|крадіжк)",
+            r"(?:zweimal|doppelt) (?:abgebucht|belastet|berechnet|bezahlt)|\b(?:betrug|betruger|abzocke)",
+            r"(?:dvakrat|dvojmo|dvojite).{0,25}(?:strhl|strhnut|zaplat|platb)|\b(?:podvod|zlodej|okradl)",
+        ),
+    ),
+    "legal_threat": (
+        "legal or public threat",
+        (
+            r"\b(?:lawyer|attorney|solicitor|sue|suing|lawsuit|court|legal action|small claims|chargeback)\b",
+            r"(?:consumer (?:protection|rights|ombudsman|authority)|trading standards|ftc|bbb|better business bureau)",
+            r"(?:report(?:ing)? you|go(?:ing)? public|tell everyone|post(?:ing)? (?:this )?everywhere|media|journalist)",
+            r"(?:prawnik|adwokat|radca prawny|sad\b|sadzie|sadu|pozew|pozwe|uokik|rzecznik praw konsument|"
+            r"rzecznik konsument|inspekcj[ai] handlow|prokurat|policj[aeiy]|media|dziennikar|zglosze (?:to|sprawe))",
+            r"(?:ugyved|birosag|perel|bepereli|feljelent|fogyasztovedel|bekeltet|gvh\b|rendorseg|ugyeszseg|sajto)",
+            r"(?:юрист|адвокат|суд\b|судом|в суд|иск\b|роспотребнадзор|прокуратур|защит[аеуы] прав потребител|полици|"
+            r"претензию в|жалобу в|сми\b|журналист)",
+            r"(?:юрист|адвокат|до суду|позов|захист[уі]? прав споживач|поліці|держпродспоживслужб)",
+            r"(?:anwalt|gericht|verklagen|klage|verbraucherzentrale|verbraucherschutz|polizei|anzeige)",
+            r"(?:pravnik|advokat|soud|sud\b|zalob|zaloba|coi\b|soi\b|ochran[ay] spotrebitel|policii|policiu)",
+        ),
+    ),
+}
+
+INTENTS: dict[str, str] = {key: label for key, (label, _) in _INTENT_PATTERNS.items()}
+_COMPILED = {
+    key: re.compile("|".join(f"(?:{p})" for p in patterns)) for key, (_, patterns) in _INTENT_PATTERNS.items()
+}
+
+
+@dataclass(frozen=True, slots=True)
+class IntentMatch:
+    """One complaint intent found in a text, with the words that showed it."""
+
+    intent: str
+    evidence: str
+
+    @property
+    def label(self) -> str:
+        """The intent as the team reads it."""
+        return INTENTS[self.intent]
+
+
+@dataclass(frozen=True, slots=True)
+class ComplaintVerdict:
+    """Whether a text is a complaint, how urgent, and why."""
+
+    complaint: bool
+    severity: str | None
+    reasons: tuple[str, ...]
+
+
+def find_intents(text: str) -> list[IntentMatch]:
+    """Complaint intents in `text` (matched on a lower-cased copy without diacritics)."""
+    lowered = text.lower()
+    folded = fold_diacritics(lowered)
+    # Same length means positions line up, so we can quote the customer's original spelling.
+    aligned = len(folded) == len(lowered)
+    found: list[IntentMatch] = []
+    for intent, pattern in _COMPILED.items():
+        match = pattern.search(folded)
+        if match is None:
+            continue
+        start, end = match.span()
+        evidence = (text[start:end] if aligned else match.group(0)).strip()
+        found.append(IntentMatch(intent=intent, evidence=_shorten(evidence)))
+    return found
+
+
+def _shorten(evidence: str, limit: int = 40) -> str:
+    return evidence if len(evidence) <= limit else evidence[: limit - 1].rstrip() + "…"
+
+
+def judge(text: str, scores: Mapping[str, float], settings: ComplaintSettings) -> ComplaintVerdict:
+    """Combine the intents found in `text` with polarity `scores` into a complaint verdict."""
+    if not settings.enabled:
+        return ComplaintVerdict(False, None, ())
+    intents = [m for m in find_intents(text) if m.intent not in settings.disabled_intents]
+    negative = float(scores.get("negative", 0.0))
+    positive = float(scores.get("positive", 0.0))
+    reasons = [f"intent: {m.label} ({m.evidence})" for m in intents]
+    complaint = bool(intents)
+    if not intents and negative >= settings.negative_threshold:
+        complaint = True
+    if complaint:
+        reasons.append(f"negative {negative:.2f}")
+        if positive >= 0.5 and intents:
+            reasons.append(f"mixed: positive {positive:.2f}")
+    if not complaint:
+        return ComplaintVerdict(False, None, ())
+    names = {m.intent for m in intents}
+    if names & set(settings.high_intents):
+        severity = Severity.HIGH
+    elif (
+        names & set(settings.medium_intents)
+        or len(names) >= 2
+        or (intents and negative >= settings.medium_negative)
+    ):
+        severity = Severity.MEDIUM
+    else:
+        severity = Severity.LOW
+    return ComplaintVerdict(True, str(severity), tuple(reasons))

@@ -1,0 +1,100 @@
+"""The transformers scorer on a tiny model trained here: real loading code, both paths, label mapping."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import TRAIN
+
+from sentiment.errors import ModelLoadError
+from sentiment.factory import build_analyzer
+from sentiment.settings import SentimentSettings
+from sentiment.transformers_scorer import TransformersScorer, map_labels, polarity_of
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("negative", "negative"),
+        ("Neutral", "neutral"),
+        ("POSITIVE", "positive"),
+        ("1 star", "negative"),
+        ("2 stars", "negative"),
+        ("3 stars", "neutral"),
+        ("5 stars", "positive"),
+        ("LABEL_0", None),
+        ("very negative", "negative"),
+        ("neg", "negative"),
+    ],
+)
+def test_polarity_of_label_names(raw: str, expected: str | None) -> None:
+    assert polarity_of(raw) == expected
+
+
+def test_map_labels_needs_a_map_for_label_n() -> None:
+    with pytest.raises(ModelLoadError, match="label_map"):
+        map_labels("m", {0: "LABEL_0", 1: "LABEL_1"}, None)
+    assert map_labels("m", {0: "LABEL_0", 1: "LABEL_1"}, {"LABEL_0": "positive", "LABEL_1": "negative"}) == [
+        "positive",
+        "negative",
+    ]
+    assert map_labels("m", {0: "1 star", 1: "3 stars", 2: "5 stars"}, None) == [
+        "negative",
+        "neutral",
+        "positive",
+    ]
+
+
+def _settings(tmp_path: Path, model: str, fast_path: str) -> SentimentSettings:
+    return SentimentSettings(
+        model=model,
+        fast_path=fast_path,
+        onnx_cache_dir=str(tmp_path / "onnx"),
+        threads=1,
+        batch_size=4,
+        max_length=16,
+    )  # type: ignore[arg-type]
+
+
+def test_tiny_model_labels_mean_something_and_both_paths_agree(tiny_model_dir: Path, tmp_path: Path) -> None:
+    texts = [t for t, _ in TRAIN]
+    plain = TransformersScorer.load(str(tiny_model_dir), _settings(tmp_path, str(tiny_model_dir), "none"))
+    fast = TransformersScorer.load(str(tiny_model_dir), _settings(tmp_path, str(tiny_model_dir), "onnx"))
+    assert type(fast._run).__name__ == "_OnnxRunner"
+    assert list((tmp_path / "onnx").rglob("model.int8.onnx"))
+    plain_labels = [s.label for s in plain.predict(texts, ["en"] * len(texts))]
+    fast_labels = [s.label for s in fast.predict(texts, ["en"] * len(texts))]
+    assert plain_labels == [
+        lab for _, lab in TRAIN
+    ]  # id2label is positive/negative/neutral, not index 0 = negative
+    assert fast_labels == plain_labels
+    for s in plain.predict(texts[:2], ["en", "en"]):
+        assert set(s.scores) == {"negative", "neutral", "positive"}
+        assert abs(sum(s.scores.values()) - 1.0) < 1e-5
+
+
+def test_batches_sorted_and_truncated_keep_input_order(tiny_model_dir: Path, tmp_path: Path) -> None:
+    scorer = TransformersScorer.load(str(tiny_model_dir), _settings(tmp_path, str(tiny_model_dir), "none"))
+    long_text = " ".join(["great"] * 200)
+    texts = [long_text, "terrible , my parcel is broken", "do you ship to hungary"]
+    one_by_one = np.vstack([scorer.logits([t]) for t in texts])
+    together = scorer.logits(texts)
+    assert np.allclose(one_by_one, together, atol=1e-4)
+
+
+def test_models_by_lang_and_offline_errors(
+    tiny_model_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = SentimentSettings(models_by_lang={"en": str(tiny_model_dir)}, fast_path="none", threads=1)
+    analyzer = build_analyzer(settings)
+    en, pl = analyzer.analyze(
+        ["worst shop , refund refused , terrible", "Dziękuję, wszystko super!"], ["en", "pl"]
+    )
+    assert en.model == str(tiny_model_dir) and en.label == "negative" and en.complaint
+    assert pl.model == "embedded" and pl.label == "positive"
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
+    with pytest.raises(ModelLoadError, match="HF_HUB_OFFLINE"):
+        build_analyzer(SentimentSettings(model="someone/not-cached-model"))
