@@ -74,6 +74,7 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
             r"nem (?:azt|ezt) rendeltem|hianyzik|hianyos|elszakadt|tonkrement)",
             r"(?:поврежд|сломан|разбит|порван|мят(?:ая|ый|ое)|брак|бракован|не работает|не тот (?:размер|цвет|товар)|"
             r"не то,? что заказыва|не хватает)",
+            r"(?:размер|цвет|товар|модель) (?:не тот|не та|другой|другого)",
             r"(?:пошкоджен|зламан|розбит|порван|не працює|не той (?:розмір|колір|товар))",
             r"(?:beschadigt|kaputt|zerbrochen|defekt|falsche[rn]? (?:artikel|grosse|farbe)|funktioniert nicht)",
             r"(?:poskozen|poskoden|rozbit|roztrhan|nefunguje|zl[ay] (?:velikost|farb|produkt)|nespravn)",
@@ -155,8 +156,10 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 
 INTENTS: dict[str, str] = {key: label for key, (label, _) in _INTENT_PATTERNS.items()}
+# Every phrase starts at a word start: the look-behind lets the engine skip other positions quickly.
 _COMPILED = {
-    key: re.compile("|".join(f"(?:{p})" for p in patterns)) for key, (_, patterns) in _INTENT_PATTERNS.items()
+    key: re.compile(r"(?<!\w)(?:" + "|".join(f"(?:{p})" for p in patterns) + ")")
+    for key, (_, patterns) in _INTENT_PATTERNS.items()
 }
 
 
