@@ -1,0 +1,56 @@
+"""Build the configured `Analyzer`; the only place that decides which scorer runs.
+
+Importing this module and building the embedded analyzer never imports torch, transformers or
+onnxruntime: those load inside `sentiment.transformers_scorer`, and only when a hub model is configured.
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import lru_cache
+
+from sentiment.analyzer import SentimentAnalyzer
+from sentiment.base import Analyzer, Scorer
+from sentiment.embedded import EmbeddedModel, EmbeddedScorer
+from sentiment.errors import ModelLoadError
+from sentiment.settings import SentimentSettings
+
+__all__ = ["ModelLoadError", "build_analyzer"]
+
+log = logging.getLogger(__name__)
+EMBEDDED = "embedded"
+
+
+@lru_cache(maxsize=1)
+def _embedded_model() -> EmbeddedModel:
+    return EmbeddedModel()
+
+
+def _build_scorer(model_id: str, settings: SentimentSettings, embedded: EmbeddedScorer) -> Scorer:
+    if model_id == EMBEDDED:
+        return embedded
+    try:
+        from sentiment.transformers_scorer import TransformersScorer
+
+        return TransformersScorer.load(model_id, settings)
+    except ModelLoadError as exc:
+        if settings.fallback == EMBEDDED:
+            log.warning("sentiment model %s cannot be loaded (%s); falling back to the embedded scorer", model_id, exc)
+            return embedded
+        raise
+
+
+def build_analyzer(settings: SentimentSettings) -> Analyzer:
+    """The analyzer `settings` describe; raises `ModelLoadError` when a model cannot be loaded and no fallback."""
+    model = _embedded_model()
+    embedded = EmbeddedScorer(model)
+    loaded: dict[str, Scorer] = {}
+
+    def scorer(model_id: str) -> Scorer:
+        if model_id not in loaded:
+            loaded[model_id] = _build_scorer(model_id, settings, embedded)
+        return loaded[model_id]
+
+    default = scorer(settings.model)
+    by_lang = {lang: scorer(model_id) for lang, model_id in settings.models_by_lang.items()}
+    return SentimentAnalyzer(model.langid, default, by_lang, settings.complaint)
