@@ -238,6 +238,8 @@ class App:
 
             metrics = Metrics(health=lambda: list(poller.health.values()))
         slack = slack_runtime(settings, notifier_list, clock)
+        if slack is not None and metrics is not None:
+            slack.notifier.observe_call = metrics.slack_call
         app = cls(settings, clock, store, analyzer, poller, engine, dispatcher, speed, metrics, slack=slack)
         app.leadership = Leadership(lock_for(settings.storage.url), clock)
         app._started_at = clock.now()

@@ -199,6 +199,8 @@ class SlackNotifier:
         self._history_cache: dict[int, tuple[datetime, list[tuple[Escalation, SlaStatus]]]] = {}
         self._logged: set[str] = set()
         self._failing: str | None = None
+        # (method, ok, error code) after every Web API call; the daemon points it at its metrics
+        self.observe_call: Callable[[str, bool, str], None] | None = None
 
     # --- outbox deliveries ------------------------------------------------------------------
 
@@ -581,6 +583,7 @@ class SlackNotifier:
         except SlackApiError as exc:
             code = exc.response.status_code
             error = str(exc.response.get("error") or f"HTTP {code}") if isinstance(exc.response.data, dict) else ""
+            self._observe(method, False, error or f"HTTP {code}")
             if code == 429 or error == "ratelimited":
                 headers = {k.lower(): v for k, v in (exc.response.headers or {}).items()}
                 retry = headers.get("retry-after")
@@ -596,8 +599,14 @@ class SlackNotifier:
                 raise _Transient(f"{method}: Slack answered HTTP {code} {error}".rstrip()) from None
             raise _Refused(method, error) from None
         except (OSError, http.client.HTTPException) as exc:
+            self._observe(method, False, type(exc).__name__)
             raise _Transient(f"{method}: {type(exc).__name__}: {exc}") from None
+        self._observe(method, True, "")
         return resp.data if isinstance(resp.data, dict) else {}
+
+    def _observe(self, method: str, ok: bool, error: str) -> None:
+        if self.observe_call is not None:
+            self.observe_call(method, ok, error)
 
     def _take_post(self, channel: str, now: datetime) -> None:
         pace = self._post_paces.setdefault(channel, Pace(60 * self.posts_per_second, POST_BURST))

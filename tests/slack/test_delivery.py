@@ -215,3 +215,21 @@ def test_health_notes_go_to_the_managers(rig, fake_slack) -> None:
     fake_slack.slack.fail("chat.postMessage", status=500)
     with pytest.raises(RuntimeError, match="slack"):
         app.post_health("source x: back")
+
+
+def test_every_web_api_call_reaches_the_metrics_hook(slack_settings, clock, fake_slack) -> None:
+    settings = slack_settings(metrics={"enabled": True, "listen": "127.0.0.1:9"})
+    source = FakeSource()
+    app = App.build(settings, clock, sources=[source], analyzer=KeywordAnalyzer())
+    try:
+        assert app.metrics is not None and app.slack is not None
+        fake_slack.slack.fail("chat.postMessage", status=500, times=1)
+        source.add(complaint(clock, "1"))
+        app.run_once()
+        clock.advance(10 * S)
+        app.run_once()
+        text = app.metrics.render().decode()
+        assert 'replyclock_slack_api_calls_total{method="chat.postMessage"} 2.0' in text
+        assert 'method="chat.postMessage"' in text and "replyclock_slack_api_failures_total" in text
+    finally:
+        app.close()
