@@ -10,11 +10,12 @@ import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 
+from alerts.ports import EscalationStore
 from alerts.sla import SlaStatus, status
 from monitor.clock import Clock
-from monitor.models import Escalation, EventKind, Reply, Score, SlaPolicy
+from monitor.models import Escalation, EventKind, Score, SlaPolicy
 
 log = logging.getLogger(__name__)
 
@@ -32,44 +33,6 @@ class NotificationKind:
     RESPONDED = "responded"
     RESOLVED = "resolved"
     DISMISSED = "dismissed"
-
-
-class PendingResponseLike(Protocol):
-    @property
-    def escalation_id(self) -> int: ...
-    @property
-    def reply(self) -> Reply: ...
-
-
-class EscalationStore(Protocol):
-    """What the engine needs from the store."""
-
-    def open_escalation(self, mention_id: int, score: Score, opened_at: datetime) -> Escalation | None: ...
-    def escalation(self, escalation_id: int) -> Escalation: ...
-    def active_escalations(self) -> list[Escalation]: ...
-    def pending_responses(self) -> Sequence[PendingResponseLike]: ...
-    def mark_settled(self, escalation_id: int) -> None: ...
-    def record_event(
-        self,
-        escalation_id: int,
-        kind: str,
-        at: datetime,
-        *,
-        actor: str = "replyclock",
-        detail: str = "",
-        key: str | None = None,
-    ) -> bool: ...
-    def enqueue(
-        self,
-        notifier: str,
-        key: str,
-        escalation_id: int,
-        kind: str,
-        at: datetime,
-        payload: Mapping[str, Any] | None = None,
-        *,
-        coalesce: bool = False,
-    ) -> bool: ...
 
 
 @dataclass

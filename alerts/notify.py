@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
+from alerts.ports import OutboxStore
 from alerts.sla import SlaStatus, status
 from monitor.clock import Clock
 from monitor.models import Escalation, EventKind, SlaPolicy
@@ -77,56 +78,6 @@ class Notifier(Protocol):
     def refresh(self, board: Sequence[BoardItem], now: datetime) -> None:
         """Bring the live countdown up to date (called every tick)."""
         ...
-
-
-class OutboxLike(Protocol):
-    @property
-    def id(self) -> int: ...
-    @property
-    def key(self) -> str: ...
-    @property
-    def kind(self) -> str: ...
-    @property
-    def escalation_id(self) -> int: ...
-    @property
-    def payload(self) -> Mapping[str, Any]: ...
-    @property
-    def attempts(self) -> int: ...
-    @property
-    def result(self) -> Mapping[str, Any]: ...
-    @property
-    def created_at(self) -> datetime: ...
-
-
-class OutboxStore(Protocol):
-    """What the dispatcher needs from the store."""
-
-    def due_outbox(self, notifier: str, now: datetime, limit: int = 100) -> Sequence[OutboxLike]: ...
-    def outbox_entry(self, notifier: str, key: str) -> OutboxLike | None: ...
-    def escalation(self, escalation_id: int) -> Escalation: ...
-    def active_escalations(self) -> list[Escalation]: ...
-    def alert_results(self, notifier: str) -> Mapping[int, Mapping[str, Any]]: ...
-    def record_event(
-        self,
-        escalation_id: int,
-        kind: str,
-        at: datetime,
-        *,
-        actor: str = "replyclock",
-        detail: str = "",
-        key: str | None = None,
-    ) -> bool: ...
-    def outbox_update(
-        self,
-        entry_id: int,
-        *,
-        status: str,
-        at: datetime,
-        result: Mapping[str, Any] | None = None,
-        error: str = "",
-        retry_at: datetime | None = None,
-        count_attempt: bool = True,
-    ) -> None: ...
 
 
 def backoff(attempts: int) -> timedelta:

@@ -1,0 +1,93 @@
+"""What the alerts package needs from the store, as protocols: `alerts` imports no store code.
+
+`monitor.store.Store` satisfies all of them; tests may pass anything else that does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any, Protocol
+
+from monitor.models import Escalation, Reply, Score
+
+
+class PendingResponseLike(Protocol):
+    @property
+    def escalation_id(self) -> int: ...
+    @property
+    def reply(self) -> Reply: ...
+
+
+class OutboxLike(Protocol):
+    @property
+    def id(self) -> int: ...
+    @property
+    def key(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def escalation_id(self) -> int: ...
+    @property
+    def payload(self) -> Mapping[str, Any]: ...
+    @property
+    def attempts(self) -> int: ...
+    @property
+    def result(self) -> Mapping[str, Any]: ...
+    @property
+    def created_at(self) -> datetime: ...
+
+
+class EscalationLog(Protocol):
+    """Reading escalations and appending to their event logs."""
+
+    def escalation(self, escalation_id: int) -> Escalation: ...
+    def active_escalations(self) -> list[Escalation]: ...
+    def record_event(
+        self,
+        escalation_id: int,
+        kind: str,
+        at: datetime,
+        *,
+        actor: str = "replyclock",
+        detail: str = "",
+        key: str | None = None,
+    ) -> bool: ...
+
+
+class EscalationStore(EscalationLog, Protocol):
+    """What the engine needs: opening escalations, matching answers, queueing notifications."""
+
+    def open_escalation(self, mention_id: int, score: Score, opened_at: datetime) -> Escalation | None: ...
+    def pending_responses(self) -> Sequence[PendingResponseLike]: ...
+    def mark_settled(self, escalation_id: int) -> None: ...
+    def enqueue(
+        self,
+        notifier: str,
+        key: str,
+        escalation_id: int,
+        kind: str,
+        at: datetime,
+        payload: Mapping[str, Any] | None = None,
+        *,
+        coalesce: bool = False,
+    ) -> bool: ...
+
+
+class OutboxStore(EscalationLog, Protocol):
+    """What the dispatcher needs: the due outbox entries and a place to record how delivery went."""
+
+    def due_outbox(self, notifier: str, now: datetime, limit: int = 100) -> Sequence[OutboxLike]: ...
+    def outbox_entry(self, notifier: str, key: str) -> OutboxLike | None: ...
+    def alert_results(self, notifier: str) -> Mapping[int, Mapping[str, Any]]: ...
+    def outbox_update(
+        self,
+        entry_id: int,
+        *,
+        status: str,
+        at: datetime,
+        result: Mapping[str, Any] | None = None,
+        error: str = "",
+        retry_at: datetime | None = None,
+        count_attempt: bool = True,
+    ) -> None: ...
