@@ -212,25 +212,18 @@ def judge(text: str, scores: Mapping[str, float], settings: ComplaintSettings) -
         return ComplaintVerdict(False, None, ())
     intents = [m for m in find_intents(text) if m.intent not in settings.disabled_intents]
     negative = float(scores.get("negative", 0.0))
-    positive = float(scores.get("positive", 0.0))
     reasons = [f"intent: {m.label} ({m.evidence})" for m in intents]
     complaint = bool(intents)
     if not intents and negative >= settings.negative_threshold:
         complaint = True
     if complaint:
         reasons.append(f"negative {negative:.2f}")
-        if positive >= 0.5 and intents:
-            reasons.append(f"mixed: positive {positive:.2f}")
     if not complaint:
         return ComplaintVerdict(False, None, ())
     names = {m.intent for m in intents}
     if names & set(settings.high_intents):
         severity = Severity.HIGH
-    elif (
-        names & set(settings.medium_intents)
-        or len(names) >= 2
-        or (intents and negative >= settings.medium_negative)
-    ):
+    elif names & set(settings.medium_intents) or len(names) >= 2 or (intents and negative >= settings.medium_negative):
         severity = Severity.MEDIUM
     else:
         severity = Severity.LOW

@@ -252,9 +252,7 @@ class LanguageIdentifier:
         hints = list(hints) if hints is not None else [None] * len(texts)
         clean = [normalize(t) for t in texts]
         logits = self._model_logits([fold_diacritics(t) for t in clean])
-        return [
-            self._decide(text, row, _hint(hint)) for text, row, hint in zip(clean, logits, hints, strict=True)
-        ]
+        return [self._decide(text, row, _hint(hint)) for text, row, hint in zip(clean, logits, hints, strict=True)]
 
     def _model_logits(self, texts: list[str]) -> np.ndarray:
         if not texts:

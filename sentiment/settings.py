@@ -72,8 +72,7 @@ class SentimentSettings(BaseModel):
     )
     models_by_lang: dict[str, str] = Field(
         default_factory=dict,
-        description="Per detected language, a model to use instead of `model` "
-        '(hub id, local path or "embedded").',
+        description='Per detected language, a model to use instead of `model` (hub id, local path or "embedded").',
     )
     label_map: dict[str, dict[str, str]] = Field(
         default_factory=dict,
@@ -83,9 +82,7 @@ class SentimentSettings(BaseModel):
     max_length: int = Field(
         default=64, ge=8, le=512, description="Tokens per text before truncation (64 covers 99.8% of tweets)."
     )
-    batch_size: int = Field(
-        default=32, ge=1, le=1024, description="Texts per forward pass of a transformers model."
-    )
+    batch_size: int = Field(default=32, ge=1, le=1024, description="Texts per forward pass of a transformers model.")
     fallback: Literal["embedded"] | None = Field(
         default=None,
         description='When a configured model cannot be loaded: "embedded" logs it and uses the embedded '

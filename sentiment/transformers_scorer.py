@@ -70,9 +70,7 @@ def map_labels(model_id: str, id2label: Mapping[int, str], explicit: Mapping[str
             )
         mapped.append(target)
     if "negative" not in mapped or "positive" not in mapped:
-        raise ModelLoadError(
-            f"model {model_id}: labels {mapped} need at least a negative and a positive class"
-        )
+        raise ModelLoadError(f"model {model_id}: labels {mapped} need at least a negative and a positive class")
     return mapped
 
 
@@ -115,17 +113,13 @@ def resolve(model_id: str) -> Path:
         return Path(snapshot_download(model_id, local_files_only=offline()))
     except Exception as exc:  # not cached while offline, unknown repo, network down
         hint = " (HF_HUB_OFFLINE is set: run `replyclock model download ID` first)" if offline() else ""
-        raise ModelLoadError(
-            f"cannot load sentiment model {model_id}: {type(exc).__name__}: {exc}{hint}"
-        ) from exc
+        raise ModelLoadError(f"cannot load sentiment model {model_id}: {type(exc).__name__}: {exc}{hint}") from exc
 
 
 class TransformersScorer:
     """`Scorer` running a sequence-classification model on sorted, truncated batches."""
 
-    def __init__(
-        self, model_id: str, tokenizer: Any, polarities: list[str], runner: Any, settings: SentimentSettings
-    ):
+    def __init__(self, model_id: str, tokenizer: Any, polarities: list[str], runner: Any, settings: SentimentSettings):
         self.name = model_id
         self._tokenizer = tokenizer
         self._polarities = polarities
@@ -151,9 +145,7 @@ class TransformersScorer:
         except ModelLoadError:
             raise
         except Exception as exc:  # corrupt files, unknown architecture, missing tokenizer
-            raise ModelLoadError(
-                f"cannot load sentiment model {model_id}: {type(exc).__name__}: {exc}"
-            ) from exc
+            raise ModelLoadError(f"cannot load sentiment model {model_id}: {type(exc).__name__}: {exc}") from exc
         runner: Any = _TorchRunner(model)
         if settings.fast_path == "onnx":
             try:

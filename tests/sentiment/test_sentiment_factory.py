@@ -58,9 +58,7 @@ def test_every_setting_is_documented() -> None:
             assert field.description, f"{model.__name__}.{name} has no description"
 
 
-def test_missing_model_is_a_clear_error_or_a_logged_fallback(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture
-) -> None:
+def test_missing_model_is_a_clear_error_or_a_logged_fallback(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     missing = str(tmp_path / "no-such-model")
     with pytest.raises(ModelLoadError, match="no-such-model"):
         build_analyzer(SentimentSettings(model=missing))

@@ -80,9 +80,7 @@ def test_golden_message(i: int, scores: list) -> None:  # type: ignore[type-arg]
 
 
 PRAISE = {
-    g[0]
-    for g in GOLDEN
-    if any(w in g[0].lower() for w in ("dziękuję", "köszönöm", "спасибо", "thanks", "отличный"))
+    g[0] for g in GOLDEN if any(w in g[0].lower() for w in ("dziękuję", "köszönöm", "спасибо", "thanks", "отличный"))
 }
 
 

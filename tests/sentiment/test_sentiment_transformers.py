@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import TRAIN
+from tiny_sentiment_model import TRAIN
 
 from sentiment.errors import ModelLoadError
 from sentiment.factory import build_analyzer
@@ -66,9 +66,7 @@ def test_tiny_model_labels_mean_something_and_both_paths_agree(tiny_model_dir: P
     assert list((tmp_path / "onnx").rglob("model.int8.onnx"))
     plain_labels = [s.label for s in plain.predict(texts, ["en"] * len(texts))]
     fast_labels = [s.label for s in fast.predict(texts, ["en"] * len(texts))]
-    assert plain_labels == [
-        lab for _, lab in TRAIN
-    ]  # id2label is positive/negative/neutral, not index 0 = negative
+    assert plain_labels == [lab for _, lab in TRAIN]  # id2label is positive/negative/neutral, not index 0 = negative
     assert fast_labels == plain_labels
     for s in plain.predict(texts[:2], ["en", "en"]):
         assert set(s.scores) == {"negative", "neutral", "positive"}
@@ -89,9 +87,7 @@ def test_models_by_lang_and_offline_errors(
 ) -> None:
     settings = SentimentSettings(models_by_lang={"en": str(tiny_model_dir)}, fast_path="none", threads=1)
     analyzer = build_analyzer(settings)
-    en, pl = analyzer.analyze(
-        ["worst shop , refund refused , terrible", "Dziękuję, wszystko super!"], ["en", "pl"]
-    )
+    en, pl = analyzer.analyze(["worst shop , refund refused , terrible", "Dziękuję, wszystko super!"], ["en", "pl"])
     assert en.model == str(tiny_model_dir) and en.label == "negative" and en.complaint
     assert pl.model == "embedded" and pl.label == "positive"
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
