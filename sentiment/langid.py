@@ -27,212 +27,34 @@ _WORD = re.compile(r"\w+")
 
 _UK_LETTERS = set("іїєґ")
 _RU_LETTERS = set("ыэъ")
+# Only words the other language does not use (shared ones like "не", "на", "до" would mislead).
 _UK_WORDS = frozenset(
-    [
-        "що",
-        "це",
-        "та",
-        "як",
-        "але",
-        "мене",
-        "мені",
-        "ви",
-        "ще",
-        "вже",
-        "дуже",
-        "замовлення",
-        "досі",
-        "немає",
-        "коли",
-        "чому",
-        "який",
-        "яка",
-        "від",
-        "був",
-        "була",
-        "було",
-        "тому",
-        "тут",
-        "теж",
-        "також",
-        "є",
-        "її",
-        "їх",
-        "бо",
-        "ні",
-        "так",
-        "чи",
-        "мій",
-        "моє",
-        "моя",
-        "ваш",
-        "вас",
-        "вам",
-        "з",
-        "і",
-        "й",
-        "до",
-        "на",
-        "не",
-        "нічого",
-        "отримав",
-        "отримала",
-        "прийшло",
-        "прийшла",
-        "посилка",
-        "гроші",
-        "повернення",
-        "дякую",
-        "будь",
-        "ласка",
-        "магазин",
-    ]
+    "що це та як але мене мені ви ще вже дуже замовлення досі немає коли чому який яка від був була "
+    "було тому тут теж також є її їх бо ні чи мій моє моя вас вам з і й нічого отримав отримала "
+    "прийшло прийшла прийшов посилка гроші повернення дякую будь ласка чудовий гарний добрий де "
+    "рекомендую сьогодні тиждень тижні місяць відповідь".split()
 )
 _RU_WORDS = frozenset(
-    [
-        "что",
-        "это",
-        "как",
-        "но",
-        "меня",
-        "мне",
-        "вы",
-        "еще",
-        "уже",
-        "очень",
-        "заказ",
-        "до",
-        "сих",
-        "пор",
-        "нет",
-        "когда",
-        "почему",
-        "который",
-        "которая",
-        "от",
-        "был",
-        "была",
-        "было",
-        "потому",
-        "тоже",
-        "также",
-        "есть",
-        "ее",
-        "их",
-        "так",
-        "где",
-        "мой",
-        "моё",
-        "моя",
-        "ваш",
-        "вас",
-        "вам",
-        "и",
-        "не",
-        "ничего",
-        "получил",
-        "получила",
-        "пришел",
-        "пришла",
-        "посылка",
-        "деньги",
-        "возврат",
-        "спасибо",
-        "пожалуйста",
-        "магазин",
-    ]
+    "что это как меня мне вы еще уже очень заказ нет когда почему который которая от был была было "
+    "потому тоже также есть ее их так где мой моё моя ничего получил получила пришел пришла пришло "
+    "посылка деньги возврат спасибо пожалуйста отличный хороший рекомендую сегодня неделю недели "
+    "месяц ответ и с".split()
 )
 _CS_LETTERS = set("řěů")
 _SK_LETTERS = set("äôľĺŕ")
 _PL_LETTERS = set("ąęłśźżćń")
 _HU_LETTERS = set("őű")
+# Czech vs Slovak: only words that differ between the two (both spellings, with and without diacritics).
 _CS_WORDS = frozenset(
-    [
-        "jsem",
-        "jsi",
-        "jsme",
-        "jste",
-        "neni",
-        "není",
-        "jeste",
-        "ještě",
-        "proc",
-        "proč",
-        "take",
-        "také",
-        "kdyz",
-        "když",
-        "porad",
-        "pořád",
-        "zatim",
-        "zatím",
-        "mám",
-        "mam",
-        "ktery",
-        "který",
-        "byl",
-        "bylo",
-        "prislo",
-        "přišlo",
-        "objednavka",
-        "objednávka",
-        "objednavku",
-        "objednávku",
-        "penize",
-        "peníze",
-        "dekuji",
-        "děkuji",
-        "prosim",
-        "prosím",
-        "vas",
-        "vás",
-        "nam",
-        "nám",
-        "mi",
-        "mě",
-        "me",
-    ]
+    "jsem jsi jsme jste jsou neni není jeste ještě proc proč take také kdyz když porad pořád zatim zatím "
+    "ktery který kdy dekuji děkuji dekuju děkuju doporucuji doporučuji nebo tady proto muzu můžu chci "
+    "chtel chtěl opravdu hodne hodně přišlo přišla nedoslo nedošlo penize peníze zbozi zboží "
+    "budu".split()
 )
 _SK_WORDS = frozenset(
-    [
-        "som",
-        "si",
-        "sme",
-        "ste",
-        "nie",
-        "este",
-        "ešte",
-        "preco",
-        "prečo",
-        "tiez",
-        "tiež",
-        "ked",
-        "keď",
-        "zatial",
-        "zatiaľ",
-        "ktory",
-        "ktorý",
-        "bol",
-        "bolo",
-        "prislo",
-        "prišlo",
-        "objednavka",
-        "objednávka",
-        "objednavku",
-        "objednávku",
-        "peniaze",
-        "dakujem",
-        "ďakujem",
-        "prosim",
-        "prosím",
-        "vas",
-        "vás",
-        "nam",
-        "nám",
-        "sa",
-        "ako",
-        "aj",
-    ]
+    "som si sme ste su sú nie este ešte preco prečo tiez tiež ked keď zatial zatiaľ ktory ktorý kedy "
+    "dakujem ďakujem odporucam odporúčam alebo tu preto mozem môžem chcem chcel naozaj vela veľa "
+    "neprislo neprišlo peniaze tovar budem moja ako aj sa".split()
 )
 # Words that only say "Slavic, Latin script" are left out of the Czech/Slovak vote above on purpose.
 
@@ -282,7 +104,8 @@ class LanguageIdentifier:
         for lang, marks in (("pl", _PL_LETTERS), ("sk", _SK_LETTERS), ("hu", _HU_LETTERS)):
             if chars & marks:
                 scores[lang] += 3.0
-        cs_votes = len(words & _CS_WORDS) - len(words & _SK_WORDS) + 3 * len(chars & _CS_LETTERS)
+        cs_votes = len(words & _CS_WORDS) - len(words & _SK_WORDS)
+        cs_votes += 3 * (len(chars & _CS_LETTERS) - len(chars & _SK_LETTERS))
         scores["cs"] = scores["sk"] + (1.0 if cs_votes > 0 else -1.0) * min(abs(cs_votes), 3) * 1.5
         if cs_votes == 0:
             scores["cs"] = scores["sk"] - 0.5
