@@ -25,36 +25,41 @@ _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 _LATIN = re.compile(r"[a-zA-Z\u00c0-\u024f]")
 _WORD = re.compile(r"\w+")
 
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
 _UK_LETTERS = set("іїєґ")
 _RU_LETTERS = set("ыэъ")
 # Only words the other language does not use (shared ones like "не", "на", "до" would mislead).
-_UK_WORDS = frozenset(
+_UK_WORDS = _words(
     "що це та як але мене мені ви ще вже дуже замовлення досі немає коли чому який яка від був була "
     "було тому тут теж також є її їх бо ні чи мій моє моя вас вам з і й нічого отримав отримала "
     "прийшло прийшла прийшов посилка гроші повернення дякую будь ласка чудовий гарний добрий де "
-    "рекомендую сьогодні тиждень тижні місяць відповідь".split()
+    "рекомендую сьогодні тиждень тижні місяць відповідь"
 )
-_RU_WORDS = frozenset(
+_RU_WORDS = _words(
     "что это как меня мне вы еще уже очень заказ нет когда почему который которая от был была было "
     "потому тоже также есть ее их так где мой моё моя ничего получил получила пришел пришла пришло "
     "посылка деньги возврат спасибо пожалуйста отличный хороший рекомендую сегодня неделю недели "
-    "месяц ответ и с".split()
+    "месяц ответ и с"
 )
 _CS_LETTERS = set("řěů")
 _SK_LETTERS = set("äôľĺŕ")
 _PL_LETTERS = set("ąęłśźżćń")
 _HU_LETTERS = set("őű")
 # Czech vs Slovak: only words that differ between the two (both spellings, with and without diacritics).
-_CS_WORDS = frozenset(
+_CS_WORDS = _words(
     "jsem jsi jsme jste jsou neni není jeste ještě proc proč take také kdyz když porad pořád zatim zatím "
     "ktery který kdy dekuji děkuji dekuju děkuju doporucuji doporučuji nebo tady proto muzu můžu chci "
     "chtel chtěl opravdu hodne hodně přišlo přišla nedoslo nedošlo penize peníze zbozi zboží "
-    "budu".split()
+    "budu"
 )
-_SK_WORDS = frozenset(
+_SK_WORDS = _words(
     "som si sme ste su sú nie este ešte preco prečo tiez tiež ked keď zatial zatiaľ ktory ktorý kedy "
     "dakujem ďakujem odporucam odporúčam alebo tu preto mozem môžem chcem chcel naozaj vela veľa "
-    "neprislo neprišlo peniaze tovar budem moja ako aj sa".split()
+    "neprislo neprišlo peniaze tovar budem moja ako aj sa"
 )
 # Words that only say "Slavic, Latin script" are left out of the Czech/Slovak vote above on purpose.
 
