@@ -151,9 +151,7 @@ def _objective(logits: np.ndarray, rows: list[dict[str, str]]) -> float:
 
 def main(argv: list[str] | None = None) -> int:
     """Train, tune on dev, quantise, write the weights and print the dev figures."""
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, default=None, help="folder with train.jsonl and dev.jsonl")
     parser.add_argument("--out", type=Path, default=WEIGHTS_PATH)
     parser.add_argument("--epochs", type=int, default=4)
@@ -165,8 +163,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-lang-copies", action="store_true")
     parser.add_argument("--skip-langid", action="store_true", help="experiments only: no langid, no file")
     args = parser.parse_args(argv)
-    spec = FeatureSpec(bits=args.bits, char_min=1, char_max=args.char_max, word_bigrams=True,
-                       lang_copies=not args.no_lang_copies)
+    spec = FeatureSpec(
+        bits=args.bits, char_min=1, char_max=args.char_max, word_bigrams=True, lang_copies=not args.no_lang_copies
+    )
     torch.set_num_threads(1)  # one thread: the same floating-point sums on every run
     folder = args.data or data_dir()
     train, dev = load_rows(folder / "train.jsonl"), load_rows(folder / "dev.jsonl")
@@ -315,9 +314,7 @@ def train_langid(train: list[dict[str, str]], seed: int) -> tuple[np.ndarray, np
     weight = np.array([len(labels) / (len(counts) * counts[int(y)]) for y in labels], np.float32)
     mask = np.zeros((len(rows), len(MODEL_LANGS)), np.float32)
     groups = np.zeros(len(rows), np.int64)
-    snapshots = train_linear(
-        batch, labels, groups, 1, mask, weight, LANGID_SPEC.bits, 2, 0.01, seed, len(MODEL_LANGS)
-    )
+    snapshots = train_linear(batch, labels, groups, 1, mask, weight, LANGID_SPEC.bits, 2, 0.01, seed, len(MODEL_LANGS))
     w, b = snapshots[-1]
     q, scale = quantize(w)
     return q, scale, b[0].astype(np.float32)
