@@ -94,3 +94,25 @@ def test_models_by_lang_and_offline_errors(
     monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
     with pytest.raises(ModelLoadError, match="HF_HUB_OFFLINE"):
         build_analyzer(SentimentSettings(model="someone/not-cached-model"))
+
+
+def test_download_refuses_clearly_when_offline(monkeypatch: pytest.MonkeyPatch) -> None:
+    from sentiment.tools import download_model
+
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    with pytest.raises(ModelLoadError, match="HF_HUB_OFFLINE"):
+        download_model("cardiffnlp/twitter-xlm-roberta-base-sentiment-multilingual", None)
+
+
+def test_model_without_meaningful_labels_is_refused_at_load(tiny_model_dir: Path, tmp_path: Path) -> None:
+    import shutil
+
+    from tiny_sentiment_model import build_tiny_model
+
+    folder = build_tiny_model(tmp_path / "label-n", {0: "LABEL_0", 1: "LABEL_1", 2: "LABEL_2"})
+    with pytest.raises(ModelLoadError, match="label_map"):
+        build_analyzer(SentimentSettings(model=str(folder), fast_path="none"))
+    mapping = {"LABEL_0": "positive", "LABEL_1": "negative", "LABEL_2": "neutral"}
+    analyzer = build_analyzer(SentimentSettings(model=str(folder), fast_path="none", label_map={str(folder): mapping}))
+    assert analyzer.analyze(["worst shop , refund refused , terrible"], ["en"])[0].label == "negative"
+    shutil.rmtree(folder)

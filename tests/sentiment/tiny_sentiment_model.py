@@ -58,7 +58,8 @@ def build_tiny_model(folder: Path, id2label: dict[int, str] = ID2LABEL) -> Path:
         label2id={v: k for k, v in id2label.items()},
     )
     model = XLMRobertaForSequenceClassification(config)
-    label_ids = {v: k for k, v in id2label.items()}
+    # Training always uses ID2LABEL's order; `id2label` only renames the saved outputs.
+    label_ids = {v: k for k, v in ID2LABEL.items()}
     enc = tokenizer([t for t, _ in TRAIN], padding=True, return_tensors="pt")
     target = torch.tensor([label_ids[lab] for _, lab in TRAIN])
     opt = torch.optim.Adam(model.parameters(), lr=3e-3)
