@@ -26,6 +26,7 @@ from monitor.clock import Clock, ScaledClock, SystemClock
 from monitor.health import EscalationSummary, HealthWatcher, Snapshot, state_dir, status_line
 from monitor.logs import masker, setup_logging
 from monitor.migrations import EXIT_SCHEMA, SchemaError
+from sentiment.errors import ModelLoadError
 from monitor.models import Escalation, Outcome, SlaPolicy
 from monitor.poller import Poller
 from monitor.replay import ReplaySource
@@ -873,6 +874,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SchemaError as exc:
         print(f"replyclock: {exc}", file=sys.stderr)
         return EXIT_SCHEMA
+    except ModelLoadError as exc:
+        # retrying cannot help: the model is missing or unusable until someone changes the config
+        where = "" if args.command == "model" else "sentiment.model: "
+        print(f"replyclock: {where}{exc}", file=sys.stderr)
+        return config.EXIT_CONFIG
     except KeyboardInterrupt:
         return 130
     finally:

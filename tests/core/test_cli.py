@@ -100,3 +100,13 @@ def test_score_reads_json_lines_and_plain_lines(tmp_path) -> None:
         assert set(line) >= {"label", "scores", "lang", "complaint", "reasons"}
         assert set(line["scores"]) == {"negative", "neutral", "positive"}
         assert line["complaint"] is True
+
+
+def test_a_model_that_cannot_load_is_one_clear_line_and_exit_78(tmp_path) -> None:
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text(f"sentiment:\n  model: {tmp_path / 'no-such-model'}\n")
+    result = cli("--config", str(cfg), "score", cwd=tmp_path, stdin="hello\n")
+    assert result.returncode == 78
+    assert result.stderr.strip().splitlines() == [
+        f"replyclock: sentiment.model: sentiment model {tmp_path / 'no-such-model'}: no such folder"
+    ]
