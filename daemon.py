@@ -26,12 +26,12 @@ from monitor.clock import Clock, ScaledClock, SystemClock
 from monitor.health import EscalationSummary, HealthWatcher, Snapshot, state_dir, status_line
 from monitor.logs import masker, setup_logging
 from monitor.migrations import EXIT_SCHEMA, SchemaError
-from sentiment.errors import ModelLoadError
 from monitor.models import Escalation, Outcome, SlaPolicy
 from monitor.poller import Poller
 from monitor.replay import ReplaySource
 from monitor.sources import Source
 from monitor.systemd import SystemdNotifier
+from sentiment.errors import ModelLoadError
 
 if TYPE_CHECKING:
     from alerts.slack import SlackRuntime
