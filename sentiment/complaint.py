@@ -40,12 +40,15 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
             r"(?:nadal|wciaz|dalej|ciagle) (?:nie ma|czekam|brak|nic)",
             r"czekam (?:juz |od )?.{0,20}(?:tygodni|tydzien|dni|miesiac|paczk|zamowien|przesylk)",
             r"(?:paczka|przesylka|zamowienie) (?:sie )?(?:spoznia|zaginel[ao]|zgubil[ai]|utknel[ao])",
+            r"mial[aoy]? (?:byc|dojsc|przyjsc|dotrzec) .{0,40}(?:mija|minel|minal|minely|minelo|a (?:jest|dzis)|nadal|dalej)",
+            r"gdzie (?:to|ona|on) (?:jest|sa)\b",
             # hu
             r"(?:nem|meg mindig nem|meg nem|sose|soha nem) (?:erkezett|jott|kaptam|kaptuk|szallitottak|hoztak)",
             r"hol (?:van|vannak|marad) (?:a |az )?(?:csomag|rendeles|kuldemeny|penz)",
             r"(?:hetek|napok|honapok) ota .{0,30}(?:var|nem|semmi|csomag|rendeles)",
             r"(?:csomag|rendeles|kuldemeny)\w* (?:meg mindig )?(?:nincs|kesik|elveszett|nem jott|nem erkezett)",
             r"meg mindig (?:nincs|varok|semmi)",
+            r"(?:masodik|harmadik|negyedik|otodik|\d+\.?) (?:hete|napja|honapja) .{0,30}var",
             # ru / uk
             r"(?:не|так и не|до сих пор не|еще не|ещё не) (?:пришел|пришла|пришло|пришли|получил[аи]?|"
             r"доставили|доставлен[аоы]?|привезли|отправили)",
@@ -64,15 +67,17 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
     "damaged_wrong": (
         "damaged or wrong item",
         (
-            r"\b(?:damaged|broken|torn|ripped|smashed|crushed|cracked|defective|faulty|dented)\b",
+            r"\b(?:damaged|broken|torn|ripped|smashed|crushed|cracked|defective|faulty|dented|soaked|water[- ]damaged)\b",
+            r"(?:arrived|came) (?:wet|in pieces|open(?:ed)?)",
             r"wrong (?:item|size|colou?r|product|order|parcel|package)",
             r"(?:not what i ordered|missing (?:item|part|piece)s?|doesn'?t work|does not work|stopped working)",
-            r"(?:uszkodzon|zniszczon|rozdart|podart|pogniecion|zbit[aey]?\b|peknie|pekniet|polaman|zepsut|"
+            r"(?:uszkodzon|zniszczon|rozdart|podart|pogniecion|zgniecion|zmiazdzon|potluczon|stluczon|w kawalkach|"
+            r"zamokl|przemoczon|zbit[aey]?\b|peknie|pekniet|polaman|zepsut|"
             r"wadliw|nie dziala|nie ten (?:rozmiar|kolor|produkt|towar)|zly (?:rozmiar|kolor|produkt)|"
             r"inny (?:produkt|towar|rozmiar|kolor) niz|brakuje)",
-            r"(?:serult|torott|osszetort|szakadt|karos|hibas|selejtes|nem mukodik|rossz (?:meret|termek|szin)|"
+            r"(?:serult|torott|osszetort|eltort|szakadt|elazott|atazott|osszetaposott|karos|hibas|selejtes|nem mukodik|rossz (?:meret|termek|szin)|"
             r"nem (?:azt|ezt) rendeltem|hianyzik|hianyos|elszakadt|tonkrement)",
-            r"(?:поврежд|сломан|разбит|порван|мят(?:ая|ый|ое)|брак|бракован|не работает|не тот (?:размер|цвет|товар)|"
+            r"(?:поврежд|сломан|разбит|порван|промок|вдребезги|мят(?:ая|ый|ое)|брак|бракован|не работает|не тот (?:размер|цвет|товар)|"
             r"не то,? что заказыва|не хватает)",
             r"(?:размер|цвет|товар|модель) (?:не тот|не та|другой|другого)",
             r"(?:пошкоджен|зламан|розбит|порван|не працює|не той (?:розмір|колір|товар))",
@@ -114,7 +119,7 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
             r"(?:nem (?:valaszol|valaszolnak|valaszoltak|reagal|reagalnak|veszik fel|irtak vissza)|nincs valasz|"
             r"valasz nelkul|ignoral)",
             r"(?:никто не (?:отвечает|ответил|берет|перезвонил)|не отвечаете|не отвечают|игнорируете|нет ответа|без ответа|"
-            r"молчите|молчат)",
+            r"молчите|молчат|и тишина|в ответ тишина|полная тишина)",
             r"(?:ніхто не (?:відповідає|відповів)|не відповідаєте|ігноруєте|немає відповіді)",
             r"(?:keine antwort|niemand antwortet|antworten nicht|ignoriert)",
             r"(?:nikto|nikdo) (?:neodpoved|neodpisal|nereaguj)|(?:bez odpovede|bez odpovedi|neodpovedate|ignorujete)",
@@ -123,7 +128,7 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
     "charged_twice": (
         "charged twice / fraud",
         (
-            r"(?:charged|billed|debited|paid|took (?:my )?money) (?:me )?(?:twice|two times|double|2 times)",
+            r"(?:charged|billed|debited|paid|took (?:my )?money) (?:me |us |my (?:card|account) )?(?:twice|two times|double|2 times)",
             r"(?:double|duplicate) (?:charge|payment|billing)",
             r"\b(?:scam|scammers?|fraud|fraudulent|rip[- ]?off|stole my money|unauthori[sz]ed (?:charge|payment))\b",
             r"(?:pobrali|pobraliscie|zaplacilem|zaplacilam|obciazyli|sciagneli).{0,25}(?:dwa razy|podwojnie|dwukrotnie|2 razy)",
@@ -146,6 +151,7 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
             r"(?:prawnik|adwokat|radca prawny|sad\b|sadzie|sadu|pozew|pozwe|uokik|rzecznik praw konsument|"
             r"rzecznik konsument|inspekcj[ai] handlow|prokurat|policj[aeiy]|media|dziennikar|zglosze (?:to|sprawe))",
             r"(?:ugyved|birosag|perel|bepereli|feljelent|fogyasztovedel|bekeltet|gvh\b|rendorseg|ugyeszseg|sajto)",
+            r"жалоб[ауы] (?:уже )?(?:составлен|написан|подан|отправлен|напишу|подам|отправлю)|(?:напишу|подам|отправлю) жалобу",
             r"(?:юрист|адвокат|суд\b|судом|в суд|иск\b|роспотребнадзор|прокуратур|защит[аеуы] прав потребител|полици|"
             r"претензию в|жалобу в|сми\b|журналист)",
             r"(?:юрист|адвокат|до суду|позов|захист[уі]? прав споживач|поліці|держпродспоживслужб)",
