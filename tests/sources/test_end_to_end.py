@@ -117,6 +117,10 @@ def test_run_once_twice_stores_escalates_and_records_answers(tmp_path: Path, ser
     assert escalations[shop.broken].first_response_at is None
     assert escalations[shop.fb_open].first_response_at is None
     assert len(x.requests_to("/mentions")) == 2 and len(graph.requests_to("/comments")) == 2
+    # secrets never reach the database (cursors, mentions, events, outbox), WAL included
+    for path in tmp_path.glob(f"{db.name}*"):
+        raw = path.read_bytes()
+        assert X_TOKEN.encode() not in raw and FB_TOKEN.encode() not in raw, path.name
 
 
 def test_a_429_on_x_does_not_stop_facebook_and_x_resumes_after_the_reset(
