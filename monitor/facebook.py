@@ -14,7 +14,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qsl, urlparse
 
@@ -22,7 +22,7 @@ import facebook
 import requests
 
 from monitor.clock import Clock
-from monitor.http import ApiSession, protect_secret, redact
+from monitor.http import ApiSession, parse_time, protect_secret, redact
 from monitor.models import Batch, Mention, Platform, Reply
 from monitor.sources import AuthRejected, RateLimited, SourceError, Unavailable
 
@@ -191,16 +191,6 @@ class GraphClient:
         return Unavailable(f"the Graph API failed (#{code}: {message})")
 
 
-def _parse_time(value: object) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
-
-
 @dataclass(slots=True)
 class _Mark:
     """The newest created_time seen on a thread of items, and the ids seen at exactly that time."""
@@ -227,7 +217,7 @@ class _Mark:
     def load(cls, data: object) -> _Mark:
         if not isinstance(data, dict):
             return cls()
-        at = _parse_time(data.get("t"))
+        at = parse_time(data.get("t"))
         ids = data.get("ids") or []
         return cls(at=at, ids={str(i) for i in ids} if isinstance(ids, list) else set())
 
@@ -358,7 +348,7 @@ class FacebookPageSource:
             if not isinstance(item, Mapping) or not item.get("id"):
                 log.warning("facebook:page: skipping a feed item without an id")
                 continue
-            created = _parse_time(item.get("created_time"))
+            created = parse_time(item.get("created_time"))
             if created is None:
                 log.warning("facebook:page: skipping post %s without a readable created_time", item["id"])
                 continue
@@ -375,7 +365,7 @@ class FacebookPageSource:
     ) -> None:
         """A visitor's post on the Page is a mention; the Page's own posts never are."""
         author = post.get("from")
-        created = _parse_time(post.get("created_time"))
+        created = parse_time(post.get("created_time"))
         if created is None or self._is_page(author) or not isinstance(author, Mapping):
             return
         if seen.is_known(post_id, created):
@@ -410,7 +400,7 @@ class FacebookPageSource:
         found: list[tuple[str, datetime, Mapping[str, Any]]] = []
         for item in self._pages(post_id, "comments", args):
             comment_id = item.get("id") if isinstance(item, Mapping) else None
-            created = _parse_time(item.get("created_time")) if isinstance(item, Mapping) else None
+            created = parse_time(item.get("created_time")) if isinstance(item, Mapping) else None
             if not comment_id or created is None:
                 log.warning(
                     "facebook:page: skipping malformed comment %s on post %s", comment_id or "?", post_id

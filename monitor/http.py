@@ -12,7 +12,7 @@ import logging
 import re
 import threading
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import requests
@@ -22,6 +22,17 @@ _BEARER = re.compile(r"(Bearer\s+)[A-Za-z0-9%._~+/=-]+", re.I)
 
 # the loggers of the libraries below us that write URLs or headers at DEBUG level
 _LIBRARY_LOGGERS = ("tweepy.client", "urllib3.connectionpool", "facebook", "requests")
+
+
+def parse_time(value: object) -> datetime | None:
+    """A platform's ISO-8601 timestamp as an aware datetime (UTC when it names no zone); None if unreadable."""
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
 
 
 def redact(text: str, secrets: Iterable[str] = ()) -> str:

@@ -20,7 +20,7 @@ import requests
 import tweepy
 
 from monitor.clock import Clock
-from monitor.http import ApiSession, protect_secret
+from monitor.http import ApiSession, parse_time, protect_secret
 from monitor.models import Batch, Mention, Platform, Reply
 from monitor.sources import AuthRejected, RateLimited, Source, SourceError, Unavailable
 
@@ -430,16 +430,6 @@ class _Sweep:
         self.read += len(page.tweets) + len(page.included)
 
 
-def _parse_time(value: object) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
-
-
 def _replied_to(tweet: Mapping[str, Any]) -> str | None:
     for ref in _refs(tweet):
         if ref.get("type") == "replied_to" and ref.get("id"):
@@ -592,7 +582,7 @@ class XStream:
         missing = [key for key in ("text", "author_id", "created_at") if tweet.get(key) in (None, "")]
         if missing:
             raise ValueError(f"missing {', '.join(missing)}")
-        created_at = _parse_time(tweet["created_at"])
+        created_at = parse_time(tweet["created_at"])
         if created_at is None:
             raise ValueError(f"unreadable created_at {str(tweet['created_at'])[:40]!r}")
         if any(ref.get("type") == "retweeted" for ref in _refs(tweet)):

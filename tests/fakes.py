@@ -93,3 +93,16 @@ class KeywordAnalyzer:
                 )
             )
         return out
+
+
+def complaint_score(severity: str = "medium") -> Score:
+    """A plain Polish 'not delivered' complaint score, for store and engine tests."""
+    return Score(
+        label="negative",
+        scores={"negative": 0.9, "neutral": 0.05, "positive": 0.05},
+        lang="pl",
+        complaint=True,
+        severity=severity,
+        reasons=("intent: not delivered",),
+        model="t",
+    )

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from monitor.models import Batch, EventKind, Mention, Reply, Score
+from monitor.models import Batch, EventKind, Mention, Reply
 from monitor.store import Store
+from tests.fakes import complaint_score
 
 pytestmark = pytest.mark.any_db  # SQLite, and PostgreSQL when the test server is there
 
@@ -18,18 +19,6 @@ M = timedelta(minutes=1)
 
 def mention(clock, eid="1", text="zamówienie nie dotarło", **kw) -> Mention:
     return Mention(platform="x", external_id=eid, author="@kasia", text=text, created_at=clock.now() - 5 * M, **kw)
-
-
-def complaint() -> Score:
-    return Score(
-        label="negative",
-        scores={"negative": 0.9, "neutral": 0.05, "positive": 0.05},
-        lang="pl",
-        complaint=True,
-        severity="medium",
-        reasons=("intent: not delivered",),
-        model="t",
-    )
 
 
 def test_sqlite_runs_in_wal_mode_with_a_private_file(sqlite_url: str) -> None:
@@ -66,11 +55,11 @@ def test_brand_posts_are_never_scored(store: Store, clock) -> None:
 def test_escalation_is_idempotent_on_the_mention(store: Store, clock) -> None:
     store.save_batch("s", Batch((mention(clock),), (), None), clock.now())
     [pending] = store.unscored_mentions()
-    store.save_score(pending.id, complaint(), clock.now())
-    store.save_score(pending.id, complaint(), clock.now())
-    first = store.open_escalation(pending.id, complaint(), clock.now())
+    store.save_score(pending.id, complaint_score(), clock.now())
+    store.save_score(pending.id, complaint_score(), clock.now())
+    first = store.open_escalation(pending.id, complaint_score(), clock.now())
     assert first is not None and first.created_at == clock.now() - 5 * M
-    assert store.open_escalation(pending.id, complaint(), clock.now()) is None
+    assert store.open_escalation(pending.id, complaint_score(), clock.now()) is None
     assert len(store.escalations()) == 1
     assert [e.kind for e in store.events(first.id)] == [EventKind.OPENED]
     assert "seen 5 min after it was posted" in store.events(first.id)[0].detail
@@ -79,7 +68,7 @@ def test_escalation_is_idempotent_on_the_mention(store: Store, clock) -> None:
 def test_events_are_once_per_key_and_set_the_timestamps(store: Store, clock) -> None:
     store.save_batch("s", Batch((mention(clock),), (), None), clock.now())
     [pending] = store.unscored_mentions()
-    esc = store.open_escalation(pending.id, complaint(), clock.now())
+    esc = store.open_escalation(pending.id, complaint_score(), clock.now())
     assert esc is not None
     t = clock.advance(10 * M)
     assert store.record_event(esc.id, EventKind.ACKNOWLEDGED, t, actor="U1")
@@ -101,7 +90,7 @@ def test_replies_match_escalations_whatever_the_order(store: Store, clock) -> No
     store.save_batch("s", Batch((mention(clock),), (), None), clock.now())
     assert store.pending_responses() == []  # not escalated yet
     [pending] = store.unscored_mentions()
-    esc = store.open_escalation(pending.id, complaint(), clock.now())
+    esc = store.open_escalation(pending.id, complaint_score(), clock.now())
     assert esc is not None
     [match] = store.pending_responses()
     assert match.escalation_id == esc.id and match.reply.external_id == "r1"
@@ -110,7 +99,7 @@ def test_replies_match_escalations_whatever_the_order(store: Store, clock) -> No
 def test_outbox_once_per_key_and_coalesced_refreshes(store: Store, clock) -> None:
     store.save_batch("s", Batch((mention(clock),), (), None), clock.now())
     [pending] = store.unscored_mentions()
-    esc = store.open_escalation(pending.id, complaint(), clock.now())
+    esc = store.open_escalation(pending.id, complaint_score(), clock.now())
     assert esc is not None
     assert store.enqueue("slack", f"{esc.id}:opened", esc.id, "opened", clock.now())
     assert not store.enqueue("slack", f"{esc.id}:opened", esc.id, "opened", clock.now())

@@ -12,21 +12,9 @@ from sqlalchemy import inspect
 from sqlalchemy import select as sa_select
 
 import daemon
-from monitor.models import Batch, EventKind, Mention, Reply, Score
+from monitor.models import Batch, EventKind, Mention, Reply
 from monitor.store import METADATA, Store
-from tests.fakes import FakeSource, KeywordAnalyzer, RecordingNotifier
-
-
-def complaint() -> Score:
-    return Score(
-        label="negative",
-        scores={"negative": 0.9, "neutral": 0.05, "positive": 0.05},
-        lang="pl",
-        complaint=True,
-        severity="high",
-        reasons=("intent: not delivered",),
-        model="t",
-    )
+from tests.fakes import FakeSource, KeywordAnalyzer, RecordingNotifier, complaint_score
 
 
 def test_the_idempotency_keys_are_unique_constraints_on_postgresql(pg_url: str) -> None:
@@ -76,9 +64,9 @@ def test_concurrent_writers_open_record_and_enqueue_once(pg_url: str, clock) -> 
         saved = _race(n, stores, lambda s: s.save_batch("x", Batch((mention,), (), "c"), clock.now()).new_mentions)
         assert sum(saved) == 1 and stores[0].mention_count() == 1
         [pending] = stores[0].unscored_mentions()
-        _race(n, stores, lambda s: s.save_score(pending.id, complaint(), clock.now()))
-        assert stores[0].score_of(pending.id) == complaint() and stores[0].unscored_mentions() == []
-        opened = _race(n, stores, lambda s: s.open_escalation(pending.id, complaint(), clock.now()))
+        _race(n, stores, lambda s: s.save_score(pending.id, complaint_score("high"), clock.now()))
+        assert stores[0].score_of(pending.id) == complaint_score("high") and stores[0].unscored_mentions() == []
+        opened = _race(n, stores, lambda s: s.open_escalation(pending.id, complaint_score("high"), clock.now()))
         assert sum(e is not None for e in opened) == 1
         esc = next(e for e in opened if e is not None)
         recorded = _race(n, stores, lambda s: s.record_event(esc.id, EventKind.ACKNOWLEDGED, clock.now(), actor="U1"))
@@ -164,7 +152,7 @@ def test_db_copy_moves_a_sqlite_history_to_postgresql(
         )
         [fresh] = target.unscored_mentions()
         assert fresh.id == max(r[0] for r in before["mentions"]) + 1
-        esc = target.open_escalation(fresh.id, complaint(), clock.now())
+        esc = target.open_escalation(fresh.id, complaint_score("high"), clock.now())
         assert esc is not None and esc.id == len(before["escalations"]) + 1
     finally:
         target.close()
