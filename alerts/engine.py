@@ -82,12 +82,12 @@ class EscalationEngine:
             return None
         sla = status(escalation, self.policy, now)
         log.info(
-            "escalation #%d opened: %s %s by %s, %s left",
+            "escalation #%d opened: %s %s by %s, %s",
             escalation.id,
             escalation.platform,
             escalation.external_id,
             escalation.author,
-            _fmt(sla.time_left),
+            f"{_fmt(sla.time_left)} left" if not sla.breached else f"already {_fmt(sla.overdue)} overdue",
         )
         self._notify(escalation, NotificationKind.OPENED, now)
         if sla.breached:

@@ -94,5 +94,5 @@ def setup_logging(level: str = "INFO", fmt: str = "text", stream: TextIO | None 
     handler._replyclock = True  # type: ignore[attr-defined]
     root.addHandler(handler)
     root.setLevel(level)
-    for noisy in ("urllib3", "requests_oauthlib", "oauthlib", "filelock", "httpx", "schedule"):
+    for noisy in ("urllib3", "requests_oauthlib", "oauthlib", "filelock", "httpx", "schedule", "alembic"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
