@@ -26,6 +26,8 @@ from sqlmodel import Field, Session, SQLModel, UniqueConstraint, col, create_eng
 from monitor.models import Batch, Escalation, Event, EventKind, Mention, Reply, Score
 
 log = logging.getLogger(__name__)
+
+_Item = TypeVar("_Item", Mention, Reply)
 _T = TypeVar("_T")
 
 
@@ -364,58 +366,59 @@ class Store:
         return SavedBatch(new_mentions, new_replies)
 
     def _insert_mentions(self, s: Session, source: str, mentions: Sequence[Mention], seen_at: datetime) -> int:
-        if not mentions:
-            return 0
-        unique = {m.key: m for m in mentions}
-        known = self._known_keys(s, MentionRow, unique)
-        added = 0
-        for key, m in unique.items():
-            if key in known:
-                continue
-            s.add(
-                MentionRow(
-                    platform=m.platform,
-                    external_id=m.external_id,
-                    source=source,
-                    author=m.author,
-                    author_id=m.author_id,
-                    text=m.text,
-                    created_at=m.created_at,
-                    seen_at=seen_at,
-                    lang_hint=m.lang,
-                    url=m.url,
-                    in_reply_to=m.in_reply_to,
-                    conversation_id=m.conversation_id,
-                    from_brand=m.from_brand,
-                    scored=m.from_brand,  # the brand's own posts are never scored
-                )
-            )
-            added += 1
-        return added
+        return self._insert_new(
+            s,
+            MentionRow,
+            {m.key: m for m in mentions},
+            lambda m: MentionRow(
+                platform=m.platform,
+                external_id=m.external_id,
+                source=source,
+                author=m.author,
+                author_id=m.author_id,
+                text=m.text,
+                created_at=m.created_at,
+                seen_at=seen_at,
+                lang_hint=m.lang,
+                url=m.url,
+                in_reply_to=m.in_reply_to,
+                conversation_id=m.conversation_id,
+                from_brand=m.from_brand,
+                scored=m.from_brand,  # the brand's own posts are never scored
+            ),
+        )
 
     def _insert_replies(self, s: Session, replies: Sequence[Reply], seen_at: datetime) -> int:
-        if not replies:
+        return self._insert_new(
+            s,
+            ReplyRow,
+            {(r.platform, r.external_id): r for r in replies},
+            lambda r: ReplyRow(
+                platform=r.platform,
+                external_id=r.external_id,
+                in_reply_to=r.in_reply_to,
+                created_at=r.created_at,
+                seen_at=seen_at,
+                author=r.author,
+                text=r.text,
+                url=r.url,
+            ),
+        )
+
+    def _insert_new(
+        self,
+        s: Session,
+        model: type[MentionRow] | type[ReplyRow],
+        items: Mapping[tuple[str, str], _Item],
+        make_row: Callable[[_Item], SQLModel],
+    ) -> int:
+        """Add the rows for the items whose (platform, external id) is not stored yet; returns how many."""
+        if not items:
             return 0
-        unique = {(r.platform, r.external_id): r for r in replies}
-        known = self._known_keys(s, ReplyRow, unique)
-        added = 0
-        for key, r in unique.items():
-            if key in known:
-                continue
-            s.add(
-                ReplyRow(
-                    platform=r.platform,
-                    external_id=r.external_id,
-                    in_reply_to=r.in_reply_to,
-                    created_at=r.created_at,
-                    seen_at=seen_at,
-                    author=r.author,
-                    text=r.text,
-                    url=r.url,
-                )
-            )
-            added += 1
-        return added
+        known = self._known_keys(s, model, items)
+        fresh = [make_row(item) for key, item in items.items() if key not in known]
+        s.add_all(fresh)
+        return len(fresh)
 
     @staticmethod
     def _known_keys(
