@@ -20,6 +20,7 @@ from sqlalchemy import Engine, event, func, text
 from sqlalchemy import select as sa_select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
 from sqlalchemy.types import DateTime, TypeDecorator
 from sqlmodel import Field, Session, SQLModel, UniqueConstraint, col, create_engine, select
 
@@ -660,9 +661,16 @@ class Store:
             return [Event(r.escalation_id, r.kind, r.at, r.actor, r.detail) for r in rows]
 
     def pending_responses(self) -> list[PendingResponse]:
-        """Brand replies to escalated mentions that have not stopped the clock yet."""
+        """Brand replies that answer escalated mentions whose clock has not stopped yet.
+
+        A reply answers the mention it replies to, and also the same customer's later follow-ups
+        in that thread posted before the reply (on Facebook every reply in a thread names the
+        top-level comment as its parent, so an answer there is an answer to the whole thread).
+        """
+        thread_start = aliased(MentionRow)
+        unanswered = col(EscalationRow.first_response_at).is_(None)
         with self._session() as s:
-            rows = s.exec(
+            direct = s.exec(
                 select(EscalationRow.id, ReplyRow)
                 .join(MentionRow, col(MentionRow.id) == col(EscalationRow.mention_id))
                 .join(
@@ -670,9 +678,29 @@ class Store:
                     (col(ReplyRow.platform) == col(MentionRow.platform))
                     & (col(ReplyRow.in_reply_to) == col(MentionRow.external_id)),
                 )
-                .where(col(EscalationRow.first_response_at).is_(None))
-                .order_by(col(ReplyRow.created_at))
+                .where(unanswered)
             ).all()
+            follow_ups = s.exec(
+                select(EscalationRow.id, ReplyRow)
+                .join(MentionRow, col(MentionRow.id) == col(EscalationRow.mention_id))
+                .join(
+                    thread_start,
+                    (col(thread_start.platform) == col(MentionRow.platform))
+                    & (col(thread_start.external_id) == col(MentionRow.in_reply_to))
+                    & (col(thread_start.author) == col(MentionRow.author)),
+                )
+                .join(
+                    ReplyRow,
+                    (col(ReplyRow.platform) == col(MentionRow.platform))
+                    & (col(ReplyRow.in_reply_to) == col(thread_start.external_id))
+                    & (col(ReplyRow.created_at) >= col(MentionRow.created_at)),
+                )
+                .where(unanswered)
+            ).all()
+            rows = sorted(
+                {(esc_id, reply.id): (esc_id, reply) for esc_id, reply in [*direct, *follow_ups]}.values(),
+                key=lambda pair: (pair[1].created_at, pair[1].id or 0),
+            )
             return [PendingResponse(esc_id or 0, _reply(reply)) for esc_id, reply in rows]
 
     def _escalations(self, s: Session, rows: Sequence[EscalationRow]) -> list[Escalation]:

@@ -96,6 +96,35 @@ def test_replies_match_escalations_whatever_the_order(store: Store, clock) -> No
     assert match.escalation_id == esc.id and match.reply.external_id == "r1"
 
 
+def test_an_answer_in_a_thread_also_answers_that_customers_earlier_follow_ups(store: Store, clock) -> None:
+    start = clock.now() - 30 * M
+
+    def post(eid, author, minutes, parent=None):
+        return Mention(
+            platform="facebook",
+            external_id=eid,
+            author=author,
+            text="paczka nie dotarła",
+            created_at=start + minutes * M,
+            in_reply_to=parent,
+        )
+
+    first = post("p_1", "Ewa", 0)
+    follow_up = post("p_2", "Ewa", 10, parent="p_1")  # on Facebook the parent is the thread's first comment
+    stranger = post("p_3", "Jan", 12, parent="p_1")  # someone else's "me too" in the same thread
+    late_follow_up = post("p_5", "Ewa", 25, parent="p_1")  # written after the shop's answer
+    answer = Reply(platform="facebook", external_id="p_4", in_reply_to="p_1", created_at=start + 20 * M, author="Shop")
+    store.save_batch("s", Batch((first, follow_up, stranger, late_follow_up), (answer,), None), clock.now())
+    ids = {}
+    for pending in store.unscored_mentions():
+        esc = store.open_escalation(pending.id, complaint_score(), clock.now())
+        assert esc is not None
+        ids[pending.mention.external_id] = esc.id
+    matched = sorted(p.escalation_id for p in store.pending_responses())
+    assert matched == sorted([ids["p_1"], ids["p_2"]])
+    assert all(p.reply.external_id == "p_4" for p in store.pending_responses())
+
+
 def test_outbox_once_per_key_and_coalesced_refreshes(store: Store, clock) -> None:
     store.save_batch("s", Batch((mention(clock),), (), None), clock.now())
     [pending] = store.unscored_mentions()
