@@ -274,8 +274,10 @@ class App:
                 self.metrics.scorer_took(time.perf_counter() - started)
             now = self.clock.now()
             for item, score in zip(pending, scores, strict=True):
-                self.store.save_score(item.id, score, now)
+                # escalate before the score marks the mention done: a crash in between rescores it,
+                # and escalating again is a no-op, so no complaint is ever left without its clock
                 opened = self.engine.escalate(item.id, score, from_brand=item.mention.from_brand)
+                self.store.save_score(item.id, score, now)
                 if self.metrics is not None:
                     self.metrics.scored(
                         item.mention.platform, score.lang, score.complaint and not item.mention.from_brand

@@ -15,7 +15,7 @@ from typing import Any
 from alerts.ports import EscalationStore
 from alerts.sla import SlaStatus, status
 from monitor.clock import Clock
-from monitor.models import Escalation, EventKind, Score, SlaPolicy
+from monitor.models import Escalation, EventKind, OutboxIntent, Score, SlaPolicy
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +77,7 @@ class EscalationEngine:
         if from_brand or not score.complaint:
             return None
         now = self.clock.now()
-        escalation = self.store.open_escalation(mention_id, score, now)
+        escalation = self.store.open_escalation(mention_id, score, now, notifiers=self.notifiers)
         if escalation is None:
             return None
         sla = status(escalation, self.policy, now)
@@ -89,7 +89,6 @@ class EscalationEngine:
             escalation.author,
             f"{_fmt(sla.time_left)} left" if not sla.breached else f"already {_fmt(sla.overdue)} overdue",
         )
-        self._notify(escalation, NotificationKind.OPENED, now)
         if sla.breached:
             self._breach(escalation, sla, now)
         return escalation
@@ -107,10 +106,11 @@ class EscalationEngine:
                 actor=reply.author or "brand",
                 detail=f"on {reply.platform}",
                 key=f"responded:{reply.platform}:{reply.external_id}",
+                outbox=self._intents(pending.escalation_id, NotificationKind.RESPONDED, now),
+                only_if_changed=True,
             ):
                 escalation = self.store.escalation(pending.escalation_id)
                 if escalation.first_response_at == reply.created_at:
-                    self._notify(escalation, NotificationKind.RESPONDED, now)
                     report.responded.append(escalation.id)
                     log.info(
                         "escalation #%d answered on %s after %s",
@@ -145,17 +145,26 @@ class EscalationEngine:
         except KeyError:
             raise ActionRefused(f"no escalation #{escalation_id}") from None
         key = f"{kind}:{actor}:{now.isoformat()}"
-        self.store.record_event(escalation_id, kind, now, actor=actor, detail=detail or "by hand", key=key)
+        self.store.record_event(
+            escalation_id,
+            kind,
+            now,
+            actor=actor,
+            detail=detail or "by hand",
+            key=key,
+            outbox=self._intents(escalation_id, str(kind), now, {"actor": actor, "detail": detail}),
+            only_if_changed=True,
+        )
         after = self.store.escalation(escalation_id)
         if after != before:
-            self._notify(after, str(kind), now, {"actor": actor, "detail": detail})
             log.info("escalation #%d %s by %s", escalation_id, kind, actor)
         return after
 
     def _breach(self, escalation: Escalation, sla: SlaStatus, now: datetime) -> None:
         at = max(sla.deadline, escalation.opened_at)
         detail = "already late when first seen" if escalation.opened_at >= sla.deadline else ""
-        if self.store.record_event(escalation.id, EventKind.BREACHED, at, detail=detail):
+        outbox = self._intents(escalation.id, NotificationKind.BREACHED, now)
+        if self.store.record_event(escalation.id, EventKind.BREACHED, at, detail=detail, outbox=outbox):
             log.warning(
                 "escalation #%d BREACHED: no answer %s after the post (%s by %s)",
                 escalation.id,
@@ -163,7 +172,6 @@ class EscalationEngine:
                 escalation.platform,
                 escalation.author,
             )
-            self._notify(self.store.escalation(escalation.id), NotificationKind.BREACHED, now)
 
     def _remind(self, escalation: Escalation, sla: SlaStatus, point: timedelta, now: datetime) -> None:
         seconds = int(point.total_seconds())
@@ -173,23 +181,25 @@ class EscalationEngine:
             now,
             detail=f"{seconds}s left",
             key=f"reminded:{seconds}",
+            outbox=self._intents(
+                escalation.id, NotificationKind.REMINDER, now, {"point_seconds": seconds}, suffix=str(seconds)
+            ),
         ):
             log.info("escalation #%d reminder: %s left", escalation.id, _fmt(sla.time_left))
-            self._notify(escalation, NotificationKind.REMINDER, now, {"point_seconds": seconds}, suffix=str(seconds))
 
-    def _notify(
+    def _intents(
         self,
-        escalation: Escalation,
+        escalation_id: int,
         kind: str,
         now: datetime,
         payload: Mapping[str, Any] | None = None,
         suffix: str = "",
-    ) -> None:
-        key = f"{escalation.id}:{kind}" + (f":{suffix}" if suffix else "")
-        if kind in (NotificationKind.ACKNOWLEDGED,):
-            key += f":{now.isoformat()}"
-        for notifier in self.notifiers:
-            self.store.enqueue(notifier, key, escalation.id, kind, now, payload)
+    ) -> list[OutboxIntent]:
+        """One outbox entry per notifier, keyed so that the same notification is queued once."""
+        key = f"{escalation_id}:{kind}" + (f":{suffix}" if suffix else "")
+        if kind == NotificationKind.ACKNOWLEDGED:
+            key += f":{now.isoformat()}"  # every claim is worth telling
+        return [OutboxIntent(n, key, kind, dict(payload or {}), queued_at=now) for n in self.notifiers]
 
 
 def _fmt(delta: timedelta) -> str:

@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
-from monitor.models import Escalation, Reply, Score
+from monitor.models import Escalation, OutboxIntent, Reply, Score
 
 
 class PendingResponseLike(Protocol):
@@ -52,26 +52,19 @@ class EscalationLog(Protocol):
         actor: str = "replyclock",
         detail: str = "",
         key: str | None = None,
+        outbox: Sequence[OutboxIntent] = (),
+        only_if_changed: bool = False,
     ) -> bool: ...
 
 
 class EscalationStore(EscalationLog, Protocol):
-    """What the engine needs: opening escalations, matching answers, queueing notifications."""
+    """What the engine needs: opening escalations and matching answers (notifications go with events)."""
 
-    def open_escalation(self, mention_id: int, score: Score, opened_at: datetime) -> Escalation | None: ...
+    def open_escalation(
+        self, mention_id: int, score: Score, opened_at: datetime, notifiers: Sequence[str] = ()
+    ) -> Escalation | None: ...
     def pending_responses(self) -> Sequence[PendingResponseLike]: ...
     def mark_settled(self, escalation_id: int) -> None: ...
-    def enqueue(
-        self,
-        notifier: str,
-        key: str,
-        escalation_id: int,
-        kind: str,
-        at: datetime,
-        payload: Mapping[str, Any] | None = None,
-        *,
-        coalesce: bool = False,
-    ) -> bool: ...
 
 
 class OutboxStore(EscalationLog, Protocol):

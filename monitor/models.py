@@ -213,3 +213,14 @@ class Event:
     at: datetime
     actor: str = "replyclock"
     detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxIntent:
+    """A notification to queue for one notifier in the same transaction as the event that causes it."""
+
+    notifier: str
+    key: str
+    kind: str
+    payload: Mapping[str, object] = field(default_factory=dict)
+    queued_at: datetime | None = None  # default: the time of the event that queues it

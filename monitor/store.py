@@ -24,7 +24,7 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.types import DateTime, TypeDecorator
 from sqlmodel import Field, Session, SQLModel, UniqueConstraint, col, create_engine, select
 
-from monitor.models import Batch, Escalation, Event, EventKind, Mention, Reply, Score
+from monitor.models import Batch, Escalation, Event, EventKind, Mention, OutboxIntent, Reply, Score
 
 log = logging.getLogger(__name__)
 
@@ -506,8 +506,14 @@ class Store:
 
     # --- escalations -------------------------------------------------------------------------
 
-    def open_escalation(self, mention_id: int, score: Score, opened_at: datetime) -> Escalation | None:
-        """Open the escalation of a mention with its `opened` event; None if it already exists."""
+    def open_escalation(
+        self, mention_id: int, score: Score, opened_at: datetime, notifiers: Sequence[str] = ()
+    ) -> Escalation | None:
+        """Open the escalation of a mention with its `opened` event; None if it already exists.
+
+        The alert for each of `notifiers` is queued in the same transaction, so a crash can
+        never leave an escalation that nobody is told about.
+        """
         try:
             with self._session() as s:
                 if s.exec(select(EscalationRow.id).where(EscalationRow.mention_id == mention_id)).first():
@@ -535,6 +541,8 @@ class Store:
                         detail=f"seen {_minutes(delay)} after it was posted",
                     )
                 )
+                for notifier in notifiers:
+                    self._enqueue_in(s, OutboxIntent(notifier, f"{row.id}:opened", "opened"), row.id or 0, opened_at)
                 s.flush()
                 return self._escalation(s, row, mention)
         except IntegrityError:
@@ -607,11 +615,15 @@ class Store:
         actor: str = "replyclock",
         detail: str = "",
         key: str | None = None,
+        outbox: Sequence[OutboxIntent] = (),
+        only_if_changed: bool = False,
     ) -> bool:
         """Append an event once per key and apply it to the escalation; False if already there.
 
         The first `responded`, `resolved` or `dismissed` stops the clock; later ones are
-        still logged (under their own key) but change no timestamps.
+        still logged (under their own key) but change no timestamps. The `outbox` intents are
+        queued in the same transaction (with `only_if_changed`, only when the event changed
+        the escalation), so no crash can separate an event from its notifications.
         """
         key = key or str(kind)
         try:
@@ -625,21 +637,27 @@ class Store:
                 if row is None:
                     raise KeyError(f"no escalation {escalation_id}")
                 s.add(EventRow(escalation_id=escalation_id, key=key, kind=kind, at=at, actor=actor, detail=detail))
-                self._apply(row, kind, at, actor, detail)
+                changed = self._apply(row, kind, at, actor, detail)
                 s.add(row)
+                if changed or not only_if_changed:
+                    for intent in outbox:
+                        self._enqueue_in(s, intent, escalation_id, at)
             return True
         except IntegrityError:
             return False
 
     @staticmethod
-    def _apply(row: EscalationRow, kind: str, at: datetime, actor: str, detail: str) -> None:
+    def _apply(row: EscalationRow, kind: str, at: datetime, actor: str, detail: str) -> bool:
+        """Set the columns the event sets the first time it happens; True if anything changed."""
         columns = _EVENT_COLUMNS.get(kind)
         if columns is None:
-            return
+            return False
         at_column, by_column = columns
         if kind in _CLOSING and (row.resolved_at or row.dismissed_at):
-            return  # closed already: log only
+            return False  # closed already: log only
+        changed = False
         if getattr(row, at_column) is None:
+            changed = True
             setattr(row, at_column, at)
             if by_column is not None:
                 setattr(row, by_column, actor)
@@ -647,8 +665,10 @@ class Store:
                 row.response_via = detail or None
             if kind == EventKind.DISMISSED:
                 row.dismiss_reason = detail or None
-        if kind in _CLOSING:
+        if kind in _CLOSING and row.is_active:
+            changed = True
             row.is_active = False
+        return changed
 
     def events(self, escalation_id: int) -> list[Event]:
         """An escalation's event log, in order."""
@@ -788,33 +808,43 @@ class Store:
         With `coalesce`, an entry already delivered is queued again (a countdown refresh):
         there is still at most one pending entry per key.
         """
-        body = json.dumps(dict(payload or {}), ensure_ascii=False, default=str)
+        intent = OutboxIntent(notifier, key, kind, dict(payload or {}))
         try:
             with self._session() as s:
-                row = s.exec(select(OutboxRow).where(OutboxRow.notifier == notifier, OutboxRow.key == key)).first()
-                if row is not None:
-                    if coalesce and row.status != "pending":
-                        row.status = "pending"
-                        row.payload = body
-                        row.next_attempt_at = at
-                        row.attempts = 0
-                        s.add(row)
-                        return True
-                    return False
-                s.add(
-                    OutboxRow(
-                        notifier=notifier,
-                        key=key,
-                        escalation_id=escalation_id,
-                        kind=kind,
-                        payload=body,
-                        created_at=at,
-                        next_attempt_at=at,
-                    )
-                )
-            return True
+                return self._enqueue_in(s, intent, escalation_id, at, coalesce=coalesce)
         except IntegrityError:
             return False
+
+    @staticmethod
+    def _enqueue_in(
+        s: Session, intent: OutboxIntent, escalation_id: int, at: datetime, *, coalesce: bool = False
+    ) -> bool:
+        body = json.dumps(dict(intent.payload), ensure_ascii=False, default=str)
+        at = intent.queued_at or at
+        row = s.exec(
+            select(OutboxRow).where(OutboxRow.notifier == intent.notifier, OutboxRow.key == intent.key)
+        ).first()
+        if row is not None:
+            if coalesce and row.status != "pending":
+                row.status = "pending"
+                row.payload = body
+                row.next_attempt_at = at
+                row.attempts = 0
+                s.add(row)
+                return True
+            return False
+        s.add(
+            OutboxRow(
+                notifier=intent.notifier,
+                key=intent.key,
+                escalation_id=escalation_id,
+                kind=intent.kind,
+                payload=body,
+                created_at=at,
+                next_attempt_at=at,
+            )
+        )
+        return True
 
     def due_outbox(self, notifier: str, now: datetime, limit: int = 100) -> list[OutboxEntry]:
         """Pending entries of a notifier whose time has come, in the order they were queued."""

@@ -158,3 +158,18 @@ def test_actions_from_the_team(rig, clock) -> None:
     clock.advance(120 * M)
     app.run_once()
     assert "breached" not in rec.kinds()
+
+
+def test_a_crash_between_escalating_and_saving_the_score_loses_and_doubles_nothing(rig, clock) -> None:
+    app, source, rec = rig
+    source.add(post(clock, "1", "my parcel never arrived"))
+    app.poller.poll_all()
+    [pending] = app.store.unscored_mentions()
+    # the process died right after opening the escalation (its alert queued with it), before the score was saved
+    [score] = app.analyzer.analyze([pending.mention.text], [pending.mention.lang])
+    assert app.engine.escalate(pending.id, score) is not None
+    assert app.store.unscored_mentions() != []
+    app.run_once()  # the next process rescores it: escalating again is a no-op
+    assert app.store.unscored_mentions() == []
+    assert len(app.store.escalations()) == 1
+    assert rec.kinds() == ["opened"]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from monitor.models import Batch, EventKind, Mention, Reply
+from monitor.models import Batch, EventKind, Mention, OutboxIntent, Reply
 from monitor.store import Store
 from tests.fakes import complaint_score
 
@@ -152,3 +152,20 @@ def test_two_stores_on_one_file_share_the_truth(db_url: str, clock) -> None:
     finally:
         a.close()
         b.close()
+
+
+def test_notifications_are_queued_in_the_same_transaction_as_their_event(store: Store, clock) -> None:
+    store.save_batch("s", Batch((mention(clock),), (), None), clock.now())
+    [pending] = store.unscored_mentions()
+    esc = store.open_escalation(pending.id, complaint_score(), clock.now(), notifiers=["slack", "console"])
+    assert esc is not None
+    assert sorted((e.notifier, e.key) for e in store.outbox_entries()) == [
+        ("console", f"{esc.id}:opened"),
+        ("slack", f"{esc.id}:opened"),
+    ]
+    answered = [OutboxIntent("slack", f"{esc.id}:responded", "responded")]
+    assert store.record_event(esc.id, EventKind.RESPONDED, clock.now(), key="r1", outbox=answered, only_if_changed=True)
+    # a second answer is logged but changes nothing, so it tells nobody
+    again = [OutboxIntent("slack", f"{esc.id}:responded-again", "responded")]
+    assert store.record_event(esc.id, EventKind.RESPONDED, clock.now(), key="r2", outbox=again, only_if_changed=True)
+    assert [e.key for e in store.outbox_entries("slack")] == [f"{esc.id}:opened", f"{esc.id}:responded"]
