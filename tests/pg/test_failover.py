@@ -128,7 +128,7 @@ def test_kill_the_leader_and_the_standby_takes_over_without_losing_or_doubling(p
             entries = [(e.key, e.status) for e in store.outbox_entries("console")]
             raise AssertionError(
                 f"{exc}\noutbox: {entries}\n--- leader\n{leader.output()}\n--- standby\n{standby.output()}"
-            )
+            ) from None
         time.sleep(2)  # a few more ticks: nothing else may be sent twice
         assert standby.stop() == 0
         assert "stepping down as leader" in standby.output()
