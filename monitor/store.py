@@ -999,12 +999,6 @@ def _reply(row: ReplyRow) -> Reply:
     )
 
 
-def reminder_key(point: timedelta) -> str:
-    """The event detail that names a reminder point, e.g. `30m left`."""
-    seconds = int(point.total_seconds())
-    return f"{seconds}s left"
-
-
 def _reminder_point(detail: str) -> timedelta | None:
     head = detail.split(" ", 1)[0]
     if head.endswith("s") and head[:-1].isdigit():
