@@ -1,0 +1,484 @@
+"""replyclock's composition root and running daemon: wire the parts from the settings, run the loop."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+import settings as config
+from alerts.console import ConsoleNotifier
+from alerts.engine import EscalationEngine
+from alerts.notify import Dispatcher, Notifier
+from monitor.clock import Clock, SystemClock
+from monitor.health import EscalationSummary, HealthWatcher, Snapshot, state_dir, status_line
+from monitor.logs import masker
+from monitor.models import Escalation, Outcome, SlaPolicy
+from monitor.poller import Poller
+from monitor.replay import ReplaySource
+from monitor.sources import Source
+from monitor.systemd import SystemdNotifier
+
+if TYPE_CHECKING:
+    from alerts.slack import SlackRuntime
+    from monitor.leader import Leadership
+    from monitor.metrics import Metrics
+    from monitor.store import Store
+    from sentiment.base import Analyzer
+
+log = logging.getLogger("replyclock")
+
+STANDBY_STATUS = "standby: another replyclock is the leader on this store"
+TICK_EVERY = 1.0  # seconds of real time between SLA ticks: reminders and breaches go out within it
+DEMO_TICK = timedelta(seconds=30)  # on an accelerated clock, tick at least every 30 s of clock time
+OBSERVE_EVERY = 5.0  # seconds of real time between snapshots: status line, gauges, status.json, health posts
+
+
+def sla_policy(settings: config.Settings) -> SlaPolicy:
+    """The SLA policy of these settings."""
+    return SlaPolicy(
+        response_time=settings.sla.response_time,
+        reminders=tuple(sorted(settings.sla.reminders, reverse=True)),
+        at_risk_below=settings.sla.at_risk_below,
+    )
+
+
+def build_sources(settings: config.Settings, clock: Clock) -> list[Source]:
+    """Every enabled source, built from the settings."""
+    sources: list[Source] = []
+    replay = settings.sources.replay
+    if replay.enabled:
+        sources.append(ReplaySource(replay.path, clock))
+    x = settings.sources.x
+    if x.enabled and x.bearer_token is not None:
+        from monitor.x import build_x_sources  # tweepy loads only when X is on
+
+        sources += build_x_sources(
+            x.bearer_token.get_secret_value(),
+            clock,
+            user_id=x.user_id,
+            username=x.username,
+            queries=x.queries,
+            api_base_url=x.api_base_url,
+            timeout=x.timeout,
+            monthly_read_cap=x.monthly_read_cap,
+        )
+    fb = settings.sources.facebook
+    if fb.enabled and fb.page_token is not None and fb.page_id:
+        from monitor.facebook import build_facebook_sources  # facebook-sdk loads only when Facebook is on
+
+        sources += build_facebook_sources(
+            fb.page_id,
+            fb.page_token.get_secret_value(),
+            clock,
+            api_version=fb.api_version,
+            lookback=fb.lookback,
+            graph_url=fb.graph_url,
+            timeout=fb.timeout,
+        )
+    return sources
+
+
+def poll_interval(settings: config.Settings, source: Source) -> timedelta:
+    """How often a source is polled, from its section's `poll_every`."""
+    section = getattr(settings.sources, source.name.split(":", 1)[0], None)
+    every = getattr(section, "poll_every", None)
+    return every if isinstance(every, timedelta) else settings.sources.replay.poll_every
+
+
+def escalation_summary(
+    active: Sequence[Escalation], recent: Sequence[Escalation], policy: SlaPolicy, now: datetime
+) -> EscalationSummary:
+    """Count the open clocks in `active`, and the breaches among `recent` whose deadline fell today (UTC)."""
+    from alerts.sla import SlaState, status
+
+    clocks = [(e, status(e, policy, now)) for e in active]
+    running = [(e, s) for e, s in clocks if s.running and not s.breached]
+    urgent = min(running, key=lambda pair: pair[1].time_left, default=None)
+    day_start = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    breaches_today = 0
+    for e in recent:
+        s = status(e, policy, now)
+        if s.outcome == Outcome.BREACHED and day_start <= s.deadline <= now:
+            breaches_today += 1
+    return EscalationSummary(
+        open=len(running),
+        at_risk=sum(1 for _, s in running if s.state == SlaState.AT_RISK),
+        overdue=sum(1 for _, s in clocks if s.running and s.breached),
+        most_urgent_id=urgent[0].id if urgent else None,
+        most_urgent_left=urgent[1].time_left if urgent else None,
+        breaches_today=breaches_today,
+    )
+
+
+def store_summary(store: Store, policy: SlaPolicy, now: datetime) -> EscalationSummary:
+    """The escalation summary read from the store."""
+    day_start = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    recent = store.escalations(since=day_start - policy.response_time)
+    return escalation_summary(store.active_escalations(), recent, policy, now)
+
+
+def build_notifiers(
+    settings: config.Settings,
+    *,
+    console_stream: Any = None,
+    clock: Clock | None = None,
+    store: Store | None = None,
+) -> list[Notifier]:
+    """Every enabled notifier."""
+    notifiers: list[Notifier] = []
+    if settings.notify.console:
+        notifiers.append(
+            ConsoleNotifier(console_stream, summary_every=min(timedelta(minutes=5), settings.sla.response_time / 6))
+        )
+    slack = settings.slack
+    if slack.enabled and slack.bot_token is not None and slack.alerts_channel:
+        from alerts.slack import build_slack_notifier
+
+        notifiers.append(
+            build_slack_notifier(
+                token=slack.bot_token.get_secret_value(),
+                base_url=slack.base_url,
+                alerts_channel=slack.alerts_channel,
+                managers_channel=slack.managers_channel,
+                mention_on_reminder=slack.mention_on_reminder,
+                policy=sla_policy(settings),
+                clock=clock or SystemClock(),
+                templates=slack.templates,
+                history=store.author_history if store is not None else None,
+            )
+        )
+    return notifiers
+
+
+def slack_runtime(settings: config.Settings, notifiers: Sequence[Notifier], clock: Clock) -> SlackRuntime | None:
+    """The Slack notifier's interactivity (clicks, who may act), when a Slack notifier is wired."""
+    if not any(n.name == "slack" for n in notifiers):
+        return None
+    from alerts.actions import Gatekeeper
+    from alerts.slack import SlackNotifier, SlackRuntime
+
+    notifier = next((n for n in notifiers if isinstance(n, SlackNotifier)), None)
+    if notifier is None:
+        return None
+    gate = Gatekeeper(settings.slack.allowed_users, settings.slack.allowed_usergroup, notifier.usergroup_members, clock)
+    return SlackRuntime(notifier, gate)
+
+
+@dataclass
+class App:
+    """The wired daemon: store, scorer, poller, engine, dispatcher and the jobs that drive them."""
+
+    settings: config.Settings
+    clock: Clock
+    store: Store
+    analyzer: Analyzer
+    poller: Poller
+    engine: EscalationEngine
+    dispatcher: Dispatcher
+    speed: float = 1.0
+    metrics: Metrics | None = None
+    systemd: SystemdNotifier = field(default_factory=lambda: SystemdNotifier(None))
+    health: HealthWatcher | None = None
+    leadership: Leadership | None = None
+    slack: SlackRuntime | None = None
+    _failures: dict[str, str] = field(default_factory=dict)
+    _started_at: datetime | None = None
+    _watched: dict[int, str] = field(default_factory=dict)  # escalation id -> platform, until it closes
+    _breaches_counted: set[int] = field(default_factory=set)
+    _next_ping: float = 0.0
+    _next_observe: float = 0.0
+    _status: str = ""
+
+    @classmethod
+    def build(
+        cls,
+        settings: config.Settings,
+        clock: Clock | None = None,
+        *,
+        sources: Sequence[Source] | None = None,
+        notifiers: Sequence[Notifier] | None = None,
+        analyzer: Analyzer | None = None,
+        speed: float = 1.0,
+    ) -> App:
+        """Wire every part from the settings (tests pass fakes for any of them)."""
+        from monitor.leader import Leadership, lock_for
+        from monitor.store import Store
+
+        clock = clock or SystemClock()
+        store = Store(settings.storage.url)  # first: an outdated schema stops us before a model loads
+        if analyzer is None:
+            from sentiment.factory import build_analyzer
+
+            analyzer = build_analyzer(settings.sentiment)
+        notifier_list = (
+            list(notifiers) if notifiers is not None else build_notifiers(settings, clock=clock, store=store)
+        )
+        policy = sla_policy(settings)
+        poller = Poller(store, clock, sources if sources is not None else build_sources(settings, clock))
+        engine = EscalationEngine(store, policy, clock, [n.name for n in notifier_list])
+        dispatcher = Dispatcher(store, notifier_list, policy, clock)
+        metrics: Metrics | None = None
+        if settings.metrics.enabled:
+            from monitor.metrics import Metrics
+
+            metrics = Metrics(health=lambda: list(poller.health.values()))
+        slack = slack_runtime(settings, notifier_list, clock)
+        if slack is not None and metrics is not None:
+            slack.notifier.observe_call = metrics.slack_call
+        app = cls(settings, clock, store, analyzer, poller, engine, dispatcher, speed, metrics, slack=slack)
+        app.leadership = Leadership(lock_for(settings.storage.url), clock)
+        app._started_at = clock.now()
+        app.health = HealthWatcher(settings.health.silent_after, clock, app.post_health, started_at=app._started_at)
+        return app
+
+    # --- jobs ------------------------------------------------------------------------------
+
+    def poll(self, name: str) -> None:
+        """Poll one source, then score what it brought."""
+        result = self.poller.poll(name)
+        if result.new_mentions:
+            self.score_pending()
+
+    def score_pending(self, batch_size: int = 256) -> int:
+        """Score every unscored mention and open escalations for the complaints."""
+        done = 0
+        while True:
+            pending = self.store.unscored_mentions(batch_size)
+            if not pending:
+                return done
+            texts = [p.mention.text for p in pending]
+            hints = [p.mention.lang for p in pending]
+            started = time.perf_counter()
+            try:
+                scores = self.analyzer.analyze(texts, hints)
+            except Exception:
+                log.exception("scoring a batch of %d failed; scoring one by one", len(pending))
+                scores = [self._score_one(p.mention.text, p.mention.lang) for p in pending]
+            if self.metrics is not None:
+                self.metrics.scorer_took(time.perf_counter() - started)
+            now = self.clock.now()
+            for item, score in zip(pending, scores, strict=True):
+                # escalate before the score marks the mention done: a crash in between rescores it,
+                # and escalating again is a no-op, so no complaint is ever left without its clock
+                opened = self.engine.escalate(item.id, score, from_brand=item.mention.from_brand)
+                self.store.save_score(item.id, score, now)
+                if self.metrics is not None:
+                    self.metrics.scored(
+                        item.mention.platform, score.lang, score.complaint and not item.mention.from_brand
+                    )
+                    if opened is not None:
+                        # watched from now on, so a close before the next snapshot still counts
+                        self._watched[opened.id] = opened.platform
+                        self.metrics.escalations_opened.labels(opened.platform).inc()
+            done += len(pending)
+            self.beat()  # a long backlog through a large model must not look like a hung loop
+
+    def _score_one(self, text: str, lang: str | None) -> Any:
+        from monitor.models import Score
+
+        try:
+            return self.analyzer.analyze([text], [lang])[0]
+        except Exception as exc:
+            log.error("could not score a mention (%s); stored as unscored for review", type(exc).__name__)
+            return Score(
+                label="neutral",
+                scores={"negative": 0.0, "neutral": 1.0, "positive": 0.0},
+                lang=lang or "und",
+                complaint=False,
+                reasons=(f"scorer failed: {type(exc).__name__}",),
+                model="none",
+            )
+
+    def tick(self) -> None:
+        """Apply clicks, match answers, send due reminders and breaches, deliver the outbox, refresh countdowns."""
+        if self.slack is not None:
+            self.guarded("slack clicks", functools.partial(self.slack.apply_clicks, self.engine))
+        self.engine.tick()
+        self.dispatcher.deliver_due()
+        self.dispatcher.refresh()
+
+    # --- operations: systemd, metrics, status, health --------------------------------------
+
+    def _ping_watchdog(self, now: float) -> None:
+        every = self.systemd.watchdog_every
+        if every is not None and now >= self._next_ping:
+            self.systemd.ping()
+            self._next_ping = now + every.total_seconds()
+
+    def standby_beat(self) -> None:
+        """A standby only keeps the watchdog fed and says what it is doing (its sources are not its to watch)."""
+        self._ping_watchdog(time.monotonic())
+        if self._status != STANDBY_STATUS:
+            self.systemd.status(STANDBY_STATUS)
+            self._status = STANDBY_STATUS
+
+    def beat(self) -> None:
+        """Ping the systemd watchdog when due, and take a snapshot every few seconds."""
+        now = time.monotonic()
+        self._ping_watchdog(now)
+        if now >= self._next_observe:
+            self._next_observe = now + OBSERVE_EVERY
+            self.guarded("observe", self.observe)
+
+    def observe(self) -> Snapshot:
+        """Update the gauges, the systemd status line and status.json, and tell the managers of sources gone bad."""
+        now = self.clock.now()
+        policy = self.engine.policy
+        active = self.store.active_escalations()
+        day_start = now.replace(hour=0, minute=0, second=0, microsecond=0)
+        summary = escalation_summary(
+            active, self.store.escalations(since=day_start - policy.response_time), policy, now
+        )
+        self._count_outcomes(active)
+        snapshot = Snapshot(
+            at=now,
+            started_at=self._started_at or now,
+            escalations=summary,
+            sources=tuple(self.poller.health.values()),
+            stopped_notifiers=dict(self.dispatcher.stopped),
+            scorer=self.analyzer.name,
+            pid=os.getpid(),
+        )
+        if self.metrics is not None:
+            self.metrics.update(summary, self.dispatcher.stopped, [n.name for n in self.dispatcher.notifiers])
+        line = status_line(snapshot)
+        if line != self._status:
+            self.systemd.status(line)
+            self._status = line
+        from monitor.health import STATUS_FILE, write_snapshot
+
+        write_snapshot(state_dir(self.settings.storage.url) / STATUS_FILE, snapshot)
+        if self.health is not None:
+            self.health.check(snapshot.sources)
+        return snapshot
+
+    def _count_outcomes(self, active: Sequence[Escalation]) -> None:
+        """Feed breaches and first-answer times to the metrics as escalations breach and close."""
+        if self.metrics is None:
+            return
+        current = {e.id: e for e in active}
+        closed = []
+        for escalation_id in set(self._watched) - set(current):
+            del self._watched[escalation_id]
+            try:
+                closed.append(self.store.escalation(escalation_id))
+            except KeyError:
+                continue
+        for e in current.values():
+            self._watched.setdefault(e.id, e.platform)
+        started = self._started_at
+        for e in [*current.values(), *closed]:
+            # breaches before this process started were counted by the one before it
+            new_breach = e.breached_at is not None and (started is None or e.breached_at >= started)
+            if new_breach and e.id not in self._breaches_counted:
+                self._breaches_counted.add(e.id)
+                self.metrics.breached(e.platform)
+        for e in closed:
+            self._breaches_counted.discard(e.id)
+            if e.first_response_at is not None:
+                self.metrics.responded(e.platform, e.first_response_at - e.created_at)
+
+    def post_health(self, text: str) -> None:
+        """Tell the managers through every notifier that can (`post_health(text)`); raises if all failed."""
+        text = masker().mask(text)
+        posters = [n for n in self.dispatcher.notifiers if callable(getattr(n, "post_health", None))]
+        errors = []
+        for notifier in posters:
+            try:
+                notifier.post_health(text)  # type: ignore[attr-defined]
+            except Exception as exc:
+                errors.append(f"{notifier.name}: {type(exc).__name__}: {masker().mask(str(exc))}")
+        if posters and len(errors) == len(posters):
+            raise RuntimeError("; ".join(errors))
+
+    def run_once(self) -> None:
+        """Every job once: poll all sources, score, tick, deliver."""
+        for name in self.poller.sources:
+            self.guarded(f"poll {name}", functools.partial(self.poll, name))
+        self.guarded("score", self.score_pending)
+        self.guarded("tick", self.tick)
+
+    def guarded(self, job: str, fn: Callable[[], Any]) -> None:
+        """Run a job; a failure is logged (once per distinct error) and never escapes."""
+        try:
+            fn()
+        except Exception as exc:
+            text = f"{type(exc).__name__}: {exc}"
+            if self._failures.get(job) != text:
+                log.exception("job %r failed", job)
+            self._failures[job] = text
+        else:
+            if self._failures.pop(job, None) is not None:
+                log.info("job %r recovered", job)
+
+    def is_leader(self) -> bool:
+        """Whether this process may poll and post now (a standby retries for the lock when due)."""
+        return self.leadership is None or self.leadership.check()
+
+    def run_forever(self, stop: threading.Event, until: Callable[[], bool] | None = None) -> None:
+        """Run the scheduled jobs until `stop` is set (or `until()` says the work is done).
+
+        Only the leader runs them; a standby waits and takes over when the leader's lock is freed.
+        """
+        import schedule
+
+        scheduler = schedule.Scheduler()
+        for name, source in self.poller.sources.items():
+            seconds = max(poll_interval(self.settings, source).total_seconds() / self.speed, 0.2)
+            # schedule takes fractional intervals (demo speeds); its type hints say int
+            scheduler.every(seconds).seconds.do(  # type: ignore[arg-type]
+                self.guarded, f"poll {name}", functools.partial(self.poll, name)
+            )
+        tick_every = max(min(TICK_EVERY, DEMO_TICK.total_seconds() / self.speed), 0.05)
+        scheduler.every(tick_every).seconds.do(self.guarded, "tick", self.tick)  # type: ignore[arg-type]
+        leading = False
+        while not stop.is_set():
+            if not self.is_leader():
+                leading = False
+                self.standby_beat()
+                watchdog = self.systemd.watchdog_every
+                stop.wait(min(TICK_EVERY, watchdog.total_seconds()) if watchdog is not None else TICK_EVERY)
+                continue
+            if not leading:
+                leading = True
+                # only the leader takes clicks: a standby's queue would never be applied
+                self.start_interactivity()
+                self.run_once()  # catch up at once with what the previous leader left
+            scheduler.run_pending()
+            if until is not None and until():
+                break
+            self.beat()
+            idle = scheduler.idle_seconds
+            wait = min(max(idle if idle is not None else tick_every, 0.02), tick_every)
+            watchdog = self.systemd.watchdog_every
+            stop.wait(min(wait, watchdog.total_seconds()) if watchdog is not None else wait)
+
+    def start_interactivity(self) -> None:
+        """Connect Slack's Socket Mode when an app token is set; without it the alerts work, the buttons do not."""
+        token = self.settings.slack.app_token
+        if self.slack is None:
+            return
+        if token is None:
+            log.warning("slack.app_token is not set: alerts are posted, but their buttons do nothing")
+            return
+        try:
+            self.slack.start_socket_mode(token.get_secret_value())
+        except Exception as exc:
+            log.error("Slack Socket Mode could not connect (%s): buttons are off, alerts go on", type(exc).__name__)
+
+    def close(self) -> None:
+        """Disconnect from Slack, step down as leader, stop serving metrics and release the store."""
+        if self.slack is not None:
+            self.slack.close()
+        if self.leadership is not None:
+            self.leadership.release()
+        if self.metrics is not None:
+            self.metrics.close()
+        self.store.close()
