@@ -32,7 +32,7 @@ for _var in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROX
 import settings as config  # noqa: E402
 from alerts.notify import BoardItem  # noqa: E402
 from alerts.sla import status  # noqa: E402
-from daemon import App  # noqa: E402
+from app import App  # noqa: E402
 from monitor.clock import FakeClock  # noqa: E402
 from monitor.models import Mention  # noqa: E402
 from tests.fakes import FakeSource, KeywordAnalyzer  # noqa: E402

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from alerts.notify import DeliveryError
-from daemon import App
+from app import App
 from monitor.models import EventKind, Mention, Reply
 from monitor.sources import AuthRejected, RateLimited, Unavailable
 from tests.fakes import FakeSource, KeywordAnalyzer, RecordingNotifier

@@ -11,7 +11,7 @@ from datetime import timedelta
 import pytest
 
 import daemon
-from daemon import App
+from app import App
 from monitor.health import (
     STATUS_FILE,
     EscalationSummary,

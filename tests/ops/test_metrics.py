@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pytest
 
-from daemon import App
+from app import App
 from monitor.metrics import Metrics, parse_listen
 from monitor.models import Mention, Reply
 from monitor.sources import RateLimited, Unavailable

@@ -9,7 +9,7 @@ import psycopg
 import pytest
 from sqlalchemy.engine import make_url
 
-from daemon import App
+from app import App
 from monitor.leader import LEADER_LOCK_KEY, FileLock, Leadership, PostgresAdvisoryLock, SoleLock, lock_for
 from monitor.models import Mention
 from tests.fakes import FakeSource, KeywordAnalyzer, RecordingNotifier

@@ -12,6 +12,7 @@ from sqlalchemy import inspect
 from sqlalchemy import select as sa_select
 
 import daemon
+from app import App
 from monitor.models import Batch, EventKind, Mention, Reply
 from monitor.store import METADATA, Store
 from tests.fakes import FakeSource, KeywordAnalyzer, RecordingNotifier, complaint_score
@@ -98,7 +99,7 @@ def test_db_copy_moves_a_sqlite_history_to_postgresql(
     sqlite_url: str, pg_url: str, make_settings, clock, tmp_path, capsys
 ) -> None:
     source = FakeSource()
-    app = daemon.App.build(
+    app = App.build(
         make_settings(storage={"url": sqlite_url}),
         clock,
         sources=[source],

@@ -10,7 +10,7 @@ import pytest
 from slack_sdk.socket_mode.request import SocketModeRequest
 
 from alerts.actions import Gatekeeper, parse_block_actions
-from daemon import App
+from app import App
 from monitor.models import Mention
 from tests.conftest import SHARED
 from tests.fakes import FakeSource, KeywordAnalyzer

@@ -11,7 +11,7 @@ from slack_sdk import WebClient
 from alerts.notify import BoardItem
 from alerts.sla import status
 from alerts.slack import SlackNotifier
-from daemon import App
+from app import App
 from monitor.models import Mention, SlaPolicy
 from tests.fakes import FakeSource, KeywordAnalyzer
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from alerts.actions import Click
-from daemon import App
+from app import App
 from monitor.models import EventKind, Mention, Reply
 from tests.fakes import FakeSource, KeywordAnalyzer
 

@@ -13,7 +13,7 @@ from datetime import timedelta
 import pytest
 
 import settings as config
-from daemon import App
+from app import App
 from monitor.clock import FakeClock, SystemClock
 from tests.conftest import REPO
 from tests.fakes import KeywordAnalyzer
@@ -29,7 +29,7 @@ RUNNER = textwrap.dedent(
     """
     import sys, threading
     import settings as config
-    from daemon import App
+    from app import App
     from tests.fakes import KeywordAnalyzer
     app = App.build(config.load_settings(sys.argv[1]), analyzer=KeywordAnalyzer())
     app.run_forever(threading.Event())

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from daemon import App
+from app import App
 from monitor.clock import FakeClock
 from monitor.models import Platform
 from monitor.store import Store
