@@ -19,7 +19,7 @@ from alerts.notify import Dispatcher, Notifier
 from monitor.clock import Clock, SystemClock
 from monitor.health import EscalationSummary, HealthWatcher, Snapshot, state_dir, status_line
 from monitor.logs import masker
-from monitor.models import Escalation, Outcome, SlaPolicy
+from monitor.models import Escalation, Outcome, Score, SlaPolicy
 from monitor.poller import Poller
 from monitor.replay import ReplaySource
 from monitor.sources import Source
@@ -117,11 +117,13 @@ def escalation_summary(
     )
 
 
-def store_summary(store: Store, policy: SlaPolicy, now: datetime) -> EscalationSummary:
-    """The escalation summary read from the store."""
+def store_summary(
+    store: Store, policy: SlaPolicy, now: datetime, active: Sequence[Escalation] | None = None
+) -> EscalationSummary:
+    """The escalation summary read from the store (`active`: the open escalations, if already read)."""
     day_start = now.replace(hour=0, minute=0, second=0, microsecond=0)
     recent = store.escalations(since=day_start - policy.response_time)
-    return escalation_summary(store.active_escalations(), recent, policy, now)
+    return escalation_summary(store.active_escalations() if active is None else active, recent, policy, now)
 
 
 def build_notifiers(
@@ -280,9 +282,7 @@ class App:
             done += len(pending)
             self.beat()  # a long backlog through a large model must not look like a hung loop
 
-    def _score_one(self, text: str, lang: str | None) -> Any:
-        from monitor.models import Score
-
+    def _score_one(self, text: str, lang: str | None) -> Score:
         try:
             return self.analyzer.analyze([text], [lang])[0]
         except Exception as exc:
@@ -332,10 +332,7 @@ class App:
         now = self.clock.now()
         policy = self.engine.policy
         active = self.store.active_escalations()
-        day_start = now.replace(hour=0, minute=0, second=0, microsecond=0)
-        summary = escalation_summary(
-            active, self.store.escalations(since=day_start - policy.response_time), policy, now
-        )
+        summary = store_summary(self.store, policy, now, active)
         self._count_outcomes(active)
         snapshot = Snapshot(
             at=now,

@@ -21,7 +21,7 @@ from monitor.health import (
     state_dir,
     status_line,
 )
-from monitor.logs import SecretMasker, setup_logging
+from monitor.logs import SecretMasker, masker, setup_logging
 from monitor.models import Mention
 from monitor.poller import SourceHealth
 from monitor.sources import AuthRejected, Unavailable
@@ -123,7 +123,7 @@ def rig(make_settings, clock):
 
 def test_app_tells_the_managers_through_notifiers_with_secrets_masked(rig, clock) -> None:
     app, source, notifier = rig
-    daemon.masker().add(["s3cr3t-token-value"])
+    masker().add(["s3cr3t-token-value"])
     app.run_once()
     app.observe()
     for _ in range(13):  # every 10 minutes for 2h10m the source fails
@@ -204,7 +204,7 @@ def test_snapshot_round_trip_keeps_every_field(clock) -> None:
 def test_secrets_are_masked_in_every_log_line_and_traceback(fmt) -> None:
     stream = io.StringIO()
     setup_logging("INFO", fmt, stream)
-    daemon.masker().add(["xoxb-very-secret-1234"])
+    masker().add(["xoxb-very-secret-1234"])
     log = logging.getLogger("replyclock.test")
     log.warning("posting with %s failed", "xoxb-very-secret-1234")
     try:
