@@ -191,6 +191,7 @@ class SlackNotifier:
         self._slots: dict[str, datetime] = {}
         self._paused: dict[str, datetime] = {}
         self._dirty: set[int] = set()
+        self._behind = False  # the last refresh ran out of budget with countdowns still due
         self._lost: set[int] = set()
         self._uncertain: dict[str, int] = {}
         self._seq = 0
@@ -278,7 +279,9 @@ class SlackNotifier:
 
         def update_and_tell(ch: str, thread: str) -> dict[str, Any]:
             out: dict[str, Any] = {}
-            if self.updates.take(now):
+            # Under load the breached state joins the refresh queue, most stale first: updating every
+            # breach at once would starve the other countdowns of the shared budget.
+            if not self._behind and self.updates.take(now):
                 self._update(esc, note.status, ch, thread, now)
             else:
                 self._dirty.add(esc.id)
@@ -357,16 +360,21 @@ class SlackNotifier:
             self._history_cache.pop(gone, None)
         if not live or self._paused.get("chat.update", now) > now:
             return
-        intervals = self.intervals(live)
-        due: list[tuple[bool, float, BoardItem]] = []
+        desired = self._desired(live)
+        due: list[tuple[float, BoardItem]] = []
         for item in live:
             esc_id = item.escalation.id
             shown = self.shown.get(esc_id)
             age = (now - shown.at).total_seconds() if shown else float("inf")
-            if esc_id in self._dirty or age >= intervals[esc_id].total_seconds():
-                due.append((esc_id not in self._dirty, -age, item))
-        due.sort(key=lambda d: (d[0], d[1]))
-        for _, _, item in due:
+            if esc_id in self._dirty or age >= desired[esc_id].total_seconds():
+                due.append((age, item))
+        # Most stale first, changed or not, for as long as the budget lasts: an update always shows the
+        # current time, so when many are open the budget goes round them evenly (see `intervals`) instead
+        # of idling until a crowd falls due at once, and hundreds changing state in the same minute
+        # do not push the others' countdowns back.
+        due.sort(key=lambda d: -d[0])
+        self._behind = False
+        for _, item in due:
             esc = item.escalation
             text, blocks = self._render(esc, item.status, now)
             fingerprint = _fingerprint(text, blocks)
@@ -375,6 +383,7 @@ class SlackNotifier:
                 shown.at = now  # what Slack shows is still true
                 continue
             if self.updates.available(now) < 1.0 + DELIVERY_RESERVE:
+                self._behind = True
                 break
             self.updates.take(now)
             try:
@@ -402,14 +411,19 @@ class SlackNotifier:
 
     def intervals(self, live: Sequence[BoardItem]) -> dict[int, timedelta]:
         """How often each open alert is updated: every minute, more often near the deadline, slower when busy."""
-        desired = {
+        desired = self._desired(live)
+        demand = sum(60.0 / d.total_seconds() for d in desired.values())
+        scale = max(1.0, demand / self.refresh_per_minute)
+        return {esc_id: d * scale for esc_id, d in desired.items()}
+
+    @staticmethod
+    def _desired(live: Sequence[BoardItem]) -> dict[int, timedelta]:
+        """The cadence each alert would get with budget to spare."""
+        return {
             item.escalation.id: FINAL_EVERY if timedelta(0) < item.status.time_left <= FINAL_STRETCH else EVERY
             for item in live
             if item.status.running
         }
-        demand = sum(60.0 / d.total_seconds() for d in desired.values())
-        scale = max(1.0, demand / self.refresh_per_minute)
-        return {esc_id: d * scale for esc_id, d in desired.items()}
 
     def staleness(self, board: Sequence[BoardItem], now: datetime) -> timedelta:
         """The oldest countdown on show (how far behind the truth any posted alert may be)."""

@@ -10,7 +10,7 @@ from slack_sdk import WebClient
 
 from alerts.notify import BoardItem
 from alerts.sla import status
-from alerts.slack import SlackNotifier
+from alerts.slack import SlackNotifier, make_client
 from app import App
 from monitor.models import Mention, SlaPolicy
 from tests.fakes import FakeSource, KeywordAnalyzer
@@ -175,6 +175,41 @@ def test_countdown_updates_stay_within_slack_limits(rig, clock, fake_slack) -> N
     assert sum(per_minute.values()) > 150, "the countdown keeps being updated"
     # 50 open alerts share ~40 updates a minute: each is refreshed every 75 s or so
     assert worst <= 90 * S
+
+
+def test_a_wave_of_reminders_and_breaches_keeps_every_countdown_within_one_interval(
+    make_settings, clock, fake_slack
+) -> None:
+    """60 alerts opened together remind and breach together; the budget still goes round them evenly."""
+    policy = SlaPolicy(response_time=8 * M, reminders=(4 * M,))
+    notifier = SlackNotifier(
+        make_client("xoxb-test", fake_slack.base_url, timeout=timedelta(seconds=2)),
+        alerts_channel="CALERTS",
+        managers_channel="CMANAGERS",
+        policy=policy,
+        clock=clock,
+    )
+    source = FakeSource()
+    settings = make_settings(sla={"response_time": "8m", "reminders": ["4m"]})
+    app = App.build(settings, clock, sources=[source], notifiers=[notifier], analyzer=KeywordAnalyzer())
+    try:
+        source.add(*(complaint(clock, str(i)) for i in range(60)))
+        start = clock.now()
+        worst, expected = timedelta(0), timedelta(0)
+        while clock.now() - start < 12 * M:
+            app.run_once()
+            if len(fake_slack.slack.top_level("CALERTS")) == 60:  # staleness counts once every alert is shown
+                now = clock.now()
+                board = [BoardItem(e, status(e, policy, now), {}) for e in app.store.active_escalations()]
+                worst = max(worst, notifier.staleness(board, now))
+                live = [i for i in board if i.escalation.id in notifier.shown]
+                expected = max([expected, *notifier.intervals(live).values()])
+            clock.advance(3 * S)
+        assert len(fake_slack.slack.top_level("CMANAGERS")) == 60, "every breach was told"
+        assert expected > 60 * S, "the test is only meaningful when the budget is short"
+        assert worst <= expected + 3 * S, f"a countdown went {worst} without an update (interval {expected})"
+    finally:
+        app.close()
 
 
 def test_intervals_follow_the_load(notifier, clock) -> None:
