@@ -97,9 +97,7 @@ class GraphClient:
         self._clock = clock
         self._session = ApiSession(DEFAULT_GRAPH_URL, graph_url, timeout)
         # facebook-sdk 3.1.0 only accepts versions up to 3.1 in its constructor
-        self._graph = facebook.GraphAPI(
-            access_token=page_token, timeout=timeout.total_seconds(), session=self._session
-        )
+        self._graph = facebook.GraphAPI(access_token=page_token, timeout=timeout.total_seconds(), session=self._session)
         self._graph.version = api_version
         self.version = api_version
         self._lock = threading.Lock()
@@ -162,9 +160,7 @@ class GraphClient:
         if highest >= USAGE_LIMIT:
             until = self._clock.now() + max(timedelta(minutes=regain), HIGH_USAGE_PAUSE)
             if self.busy_until is None or until > self.busy_until:
-                log.info(
-                    "facebook: Graph API quota %d%% used; pausing until %s", highest, f"{until:%H:%M} UTC"
-                )
+                log.info("facebook: Graph API quota %d%% used; pausing until %s", highest, f"{until:%H:%M} UTC")
                 self.busy_until = until
 
     def _translate(self, exc: facebook.GraphAPIError) -> SourceError:
@@ -234,13 +230,9 @@ class _Cursor:
         try:
             data = json.loads(text)
             posts = data.get("posts") or {}
-            return cls(
-                feed=_Mark.load(data.get("feed")), posts={str(k): _Mark.load(v) for k, v in posts.items()}
-            )
+            return cls(feed=_Mark.load(data.get("feed")), posts={str(k): _Mark.load(v) for k, v in posts.items()})
         except (ValueError, TypeError, AttributeError):
-            log.warning(
-                "facebook:page: ignoring an unreadable stored cursor; reading the look-back window again"
-            )
+            log.warning("facebook:page: ignoring an unreadable stored cursor; reading the look-back window again")
             return cls()
 
     def dump(self) -> str:
@@ -402,9 +394,7 @@ class FacebookPageSource:
             comment_id = item.get("id") if isinstance(item, Mapping) else None
             created = parse_time(item.get("created_time")) if isinstance(item, Mapping) else None
             if not comment_id or created is None:
-                log.warning(
-                    "facebook:page: skipping malformed comment %s on post %s", comment_id or "?", post_id
-                )
+                log.warning("facebook:page: skipping malformed comment %s on post %s", comment_id or "?", post_id)
                 continue
             if seen.is_older(created):
                 break  # newest first: everything from here on is already stored

@@ -103,9 +103,7 @@ class XClient:
             raise ValueError("bearer_token is empty")
         protect_secret(bearer_token)
         self._clock = clock
-        self._client = tweepy.Client(
-            bearer_token=bearer_token, return_type=requests.Response, wait_on_rate_limit=False
-        )
+        self._client = tweepy.Client(bearer_token=bearer_token, return_type=requests.Response, wait_on_rate_limit=False)
         self._session = ApiSession(DEFAULT_API_BASE_URL, api_base_url, timeout)
         self._client.session = self._session
         self._lock = threading.Lock()
@@ -197,9 +195,7 @@ class XClient:
             now = self._clock.now()
             reset = _epoch(exc.reset_time) if exc.reset_time is not None else None
             retry_at = max(reset or now + RATE_WINDOW, now + _MIN_DEFER)
-            raise RateLimited(
-                f"X rate limit reached; retrying after {retry_at:%H:%M:%S} UTC", retry_at
-            ) from exc
+            raise RateLimited(f"X rate limit reached; retrying after {retry_at:%H:%M:%S} UTC", retry_at) from exc
         except tweepy.Unauthorized as exc:
             with self._lock:
                 self.rejected = (
@@ -209,8 +205,7 @@ class XClient:
             raise AuthRejected(self.rejected) from exc
         except tweepy.Forbidden as exc:
             raise AuthRejected(
-                f"X refused access (HTTP 403: {_api_message(exc)}); the app's access tier may not "
-                "include this endpoint"
+                f"X refused access (HTTP 403: {_api_message(exc)}); the app's access tier may not include this endpoint"
             ) from exc
         except tweepy.TwitterServerError as exc:
             raise Unavailable(f"X failed (HTTP {exc.response.status_code})") from exc
@@ -271,11 +266,7 @@ class BrandAccount:
 
 def _month_bounds(now: datetime) -> tuple[datetime, datetime]:
     start = now.astimezone(UTC).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-    end = (
-        start.replace(year=start.year + 1, month=1)
-        if start.month == 12
-        else start.replace(month=start.month + 1)
-    )
+    end = start.replace(year=start.year + 1, month=1) if start.month == 12 else start.replace(month=start.month + 1)
     return start, end
 
 
@@ -576,9 +567,7 @@ class XStream:
                 replies.append(item)
         return mentions, replies
 
-    def _item(
-        self, tweet_id: str, tweet: Mapping[str, Any], sweep: _Sweep, brand_id: str
-    ) -> Mention | Reply | None:
+    def _item(self, tweet_id: str, tweet: Mapping[str, Any], sweep: _Sweep, brand_id: str) -> Mention | Reply | None:
         missing = [key for key in ("text", "author_id", "created_at") if tweet.get(key) in (None, "")]
         if missing:
             raise ValueError(f"missing {', '.join(missing)}")

@@ -8,6 +8,7 @@ status=0
 
 echo "== ruff"
 $PY -m ruff check . || status=1
+$PY -m ruff format --check . || status=1
 echo "== mypy"
 $PY -m mypy || status=1
 

@@ -46,12 +46,31 @@ def _config(tmp_path: Path, feed: Path) -> Path:
 def test_run_once_twice_creates_no_duplicates_and_report_json(tmp_path) -> None:
     feed = tmp_path / "feed.jsonl"
     items = [
-        {"platform": "x", "id": "1", "author": "@kasia", "text": "@sklep zamówienie nie dotarło, 3 tygodnie czekam!",
-         "created_at": "-20m", "lang": "pl"},
-        {"platform": "x", "id": "2", "author": "@shop", "text": "Przepraszamy, sprawdzamy!", "created_at": "-5m",
-         "from_brand": True, "in_reply_to": "1"},
-        {"platform": "facebook", "id": "p_3", "author": "Anna Kiss", "text": "Két hete nem érkezett meg a csomagom!",
-         "created_at": "-70m", "lang": "hu"},
+        {
+            "platform": "x",
+            "id": "1",
+            "author": "@kasia",
+            "text": "@sklep zamówienie nie dotarło, 3 tygodnie czekam!",
+            "created_at": "-20m",
+            "lang": "pl",
+        },
+        {
+            "platform": "x",
+            "id": "2",
+            "author": "@shop",
+            "text": "Przepraszamy, sprawdzamy!",
+            "created_at": "-5m",
+            "from_brand": True,
+            "in_reply_to": "1",
+        },
+        {
+            "platform": "facebook",
+            "id": "p_3",
+            "author": "Anna Kiss",
+            "text": "Két hete nem érkezett meg a csomagom!",
+            "created_at": "-70m",
+            "lang": "hu",
+        },
         {"platform": "x", "id": "4", "author": "@happy", "text": "Love my new dress, thank you!", "created_at": "-3m"},
     ]
     feed.write_text("\n".join(json.dumps(i, ensure_ascii=False) for i in items) + "\nnot json\n")
@@ -68,8 +87,19 @@ def test_run_once_twice_creates_no_duplicates_and_report_json(tmp_path) -> None:
     records = json.loads(report.stdout)
     assert len(records) == 2
     by_id = {r["external_id"]: r for r in records}
-    for field in ("id", "platform", "external_id", "author", "lang", "text", "created_at", "alerted_at",
-                  "first_response_at", "outcome", "response_minutes"):
+    for field in (
+        "id",
+        "platform",
+        "external_id",
+        "author",
+        "lang",
+        "text",
+        "created_at",
+        "alerted_at",
+        "first_response_at",
+        "outcome",
+        "response_minutes",
+    ):
         assert field in by_id["1"]
     assert by_id["1"]["outcome"] == "responded" and by_id["1"]["response_minutes"] == 15.0
     assert by_id["p_3"]["outcome"] == "breached" and by_id["p_3"]["response_minutes"] is None
