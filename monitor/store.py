@@ -557,16 +557,6 @@ class Store:
                 raise KeyError(f"no escalation {escalation_id}")
             return self._escalation(s, row)
 
-    def escalation_for_mention(self, platform: str, external_id: str) -> Escalation | None:
-        """The escalation of a mention, by the platform's id."""
-        with self._session() as s:
-            row = s.exec(
-                select(EscalationRow)
-                .join(MentionRow, col(MentionRow.id) == col(EscalationRow.mention_id))
-                .where(MentionRow.platform == platform, MentionRow.external_id == external_id)
-            ).first()
-            return self._escalation(s, row) if row else None
-
     def active_escalations(self) -> list[Escalation]:
         """Escalations whose clock still runs or that breached without an answer."""
         with self._session() as s:
