@@ -82,6 +82,16 @@ def test_events_are_once_per_key_and_set_the_timestamps(store: Store, clock) -> 
     assert [e.kind for e in store.events(esc.id)] == ["opened", "acknowledged", "responded", "responded"]
 
 
+def test_reminders_sent_are_read_back_from_the_event_log(store: Store, clock) -> None:
+    store.save_batch("s", Batch((mention(clock), mention(clock, "2")), (), None), clock.now())
+    first, second = (store.open_escalation(p.id, complaint_score(), clock.now()) for p in store.unscored_mentions())
+    assert first is not None and second is not None and first.reminded == frozenset()
+    store.record_event(first.id, EventKind.REMINDED, clock.now(), detail="1800s left", key="reminded:1800")
+    store.record_event(first.id, EventKind.REMINDED, clock.now(), detail="600s left", key="reminded:600")
+    assert store.escalation(first.id).reminded == {30 * M, 10 * M}
+    assert {e.id: e.reminded for e in store.active_escalations()} == {first.id: {30 * M, 10 * M}, second.id: set()}
+
+
 def test_replies_match_escalations_whatever_the_order(store: Store, clock) -> None:
     reply = Reply(platform="x", external_id="r1", in_reply_to="1", created_at=clock.now(), author="@shop")
     store.save_batch("s", Batch((), (reply,), None), clock.now())
