@@ -544,7 +544,7 @@ class Store:
                 for notifier in notifiers:
                     self._enqueue_in(s, OutboxIntent(notifier, f"{row.id}:opened", "opened"), row.id or 0, opened_at)
                 s.flush()
-                return self._escalation(s, row, mention)
+                return _escalation(row, mention, frozenset())  # just opened: no reminder yet
         except IntegrityError:
             # another writer opened it between our check and insert: same outcome
             return None
@@ -555,7 +555,8 @@ class Store:
             row = s.get(EscalationRow, escalation_id)
             if row is None:
                 raise KeyError(f"no escalation {escalation_id}")
-            return self._escalation(s, row)
+            [escalation] = self._escalations(s, [row])
+            return escalation
 
     def active_escalations(self) -> list[Escalation]:
         """Escalations whose clock still runs or that breached without an answer."""
@@ -728,49 +729,7 @@ class Store:
             point = _reminder_point(detail)
             if point is not None:
                 reminded.setdefault(esc_id, set()).add(point)
-        return [self._escalation(s, r, mentions[r.mention_id], frozenset(reminded.get(r.id or 0, ()))) for r in rows]
-
-    def _escalation(
-        self,
-        s: Session,
-        row: EscalationRow,
-        mention: MentionRow | None = None,
-        reminded: frozenset[timedelta] | None = None,
-    ) -> Escalation:
-        if mention is None:
-            mention = s.get(MentionRow, row.mention_id)
-            assert mention is not None
-        if reminded is None:
-            details = s.exec(
-                select(EventRow.detail).where(EventRow.escalation_id == row.id, EventRow.kind == EventKind.REMINDED)
-            ).all()
-            reminded = frozenset(p for p in map(_reminder_point, details) if p is not None)
-        return Escalation(
-            id=row.id or 0,
-            mention_id=row.mention_id,
-            platform=mention.platform,
-            external_id=mention.external_id,
-            author=mention.author,
-            text=mention.text,
-            lang=row.lang,
-            created_at=row.created_at,
-            opened_at=row.opened_at,
-            severity=row.severity,
-            reasons=tuple(json.loads(row.reasons)),
-            url=mention.url,
-            alerted_at=row.alerted_at,
-            acknowledged_at=row.acknowledged_at,
-            acknowledged_by=row.acknowledged_by,
-            first_response_at=row.first_response_at,
-            responded_by=row.responded_by,
-            response_via=row.response_via,
-            breached_at=row.breached_at,
-            resolved_at=row.resolved_at,
-            dismissed_at=row.dismissed_at,
-            closed_by=row.closed_by,
-            dismiss_reason=row.dismiss_reason,
-            reminded=reminded,
-        )
+        return [_escalation(r, mentions[r.mention_id], frozenset(reminded.get(r.id or 0, ()))) for r in rows]
 
     def mark_settled(self, escalation_id: int) -> None:
         """Take a breached, unanswered escalation off the active list (nothing more will change it)."""
@@ -986,6 +945,35 @@ def _reply(row: ReplyRow) -> Reply:
         author=row.author,
         text=row.text,
         url=row.url,
+    )
+
+
+def _escalation(row: EscalationRow, mention: MentionRow, reminded: frozenset[timedelta]) -> Escalation:
+    return Escalation(
+        id=row.id or 0,
+        mention_id=row.mention_id,
+        platform=mention.platform,
+        external_id=mention.external_id,
+        author=mention.author,
+        text=mention.text,
+        lang=row.lang,
+        created_at=row.created_at,
+        opened_at=row.opened_at,
+        severity=row.severity,
+        reasons=tuple(json.loads(row.reasons)),
+        url=mention.url,
+        alerted_at=row.alerted_at,
+        acknowledged_at=row.acknowledged_at,
+        acknowledged_by=row.acknowledged_by,
+        first_response_at=row.first_response_at,
+        responded_by=row.responded_by,
+        response_via=row.response_via,
+        breached_at=row.breached_at,
+        resolved_at=row.resolved_at,
+        dismissed_at=row.dismissed_at,
+        closed_by=row.closed_by,
+        dismiss_reason=row.dismiss_reason,
+        reminded=reminded,
     )
 
 
