@@ -441,12 +441,12 @@ class Store:
     def mention_count(self) -> int:
         """How many mentions (customers' and the brand's) are stored."""
         with self._session() as s:
-            return len(s.exec(select(MentionRow.id)).all())
+            return s.exec(select(func.count()).select_from(MentionRow)).one()
 
     def reply_count(self) -> int:
         """How many brand replies are stored."""
         with self._session() as s:
-            return len(s.exec(select(ReplyRow.id)).all())
+            return s.exec(select(func.count()).select_from(ReplyRow)).one()
 
     # --- scoring -----------------------------------------------------------------------------
 
