@@ -24,6 +24,7 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.types import DateTime, TypeDecorator
 from sqlmodel import Field, Session, SQLModel, UniqueConstraint, col, create_engine, select
 
+from monitor import migrations
 from monitor.models import Batch, Escalation, Event, EventKind, Mention, OutboxIntent, Reply, Score
 
 log = logging.getLogger(__name__)
@@ -274,8 +275,6 @@ class Store:
 
     def ensure_schema(self) -> None:
         """Create the schema in an empty database; refuse one whose schema is older or newer than the code."""
-        from monitor import migrations
-
         with self.engine.connect() as conn:
             current = migrations.state(conn, set(TABLES))
         if current.up_to_date:
@@ -294,17 +293,13 @@ class Store:
             f"the database is at {at}, older than this replyclock (head {current.head}): {migrations.UPGRADE_HINT}"
         )
 
-    def schema_state(self) -> Any:
-        """Where this database stands against the code's migrations (`monitor.migrations.SchemaState`)."""
-        from monitor import migrations
-
+    def schema_state(self) -> migrations.SchemaState:
+        """Where this database stands against the code's migrations."""
         with self.engine.connect() as conn:
             return migrations.state(conn, set(TABLES))
 
     def upgrade_schema(self) -> tuple[str | None, str]:
         """Apply every pending migration; returns the revisions before and after."""
-        from monitor import migrations
-
         return migrations.upgrade(self.engine, set(TABLES))
 
     def close(self) -> None:
