@@ -106,6 +106,17 @@ def test_items_appear_when_the_clock_reaches_them(tmp_path, clock) -> None:
     assert restarted.mentions[0].created_at == start + 10 * M
 
 
+def test_an_unreadable_cursor_starts_the_feed_again(tmp_path, clock, caplog) -> None:
+    path = write(tmp_path, [{"platform": "x", "id": "1", "author": "@a", "text": "old", "created_at": "-70m"}])
+    source = ReplaySource(path, clock)
+    with caplog.at_level(logging.WARNING, logger="monitor.replay"):
+        batch = source.fetch("not json")
+    assert [m.external_id for m in batch.mentions] == ["1"]
+    assert batch.mentions[0].created_at == clock.now() - 70 * M
+    assert "unreadable; starting the feed again" in caplog.text
+    assert source.remaining("not json") == 1
+
+
 def test_sample_feed_is_rich_and_valid() -> None:
     raw = [json.loads(line) for line in SAMPLE_FEED.read_text(encoding="utf-8").splitlines() if line.strip()]
     items = [parse_item(n, json.dumps(r)) for n, r in enumerate(raw, 1)]
