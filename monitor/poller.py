@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Protocol
 
 from monitor.clock import Clock
@@ -62,7 +62,6 @@ class PollResult:
     new_mentions: int = 0
     new_replies: int = 0
     error: str = ""
-    extra: dict[str, str] = field(default_factory=dict)
 
 
 class Poller:
@@ -155,11 +154,3 @@ class Poller:
 
     def _set(self, name: str, **changes: object) -> None:
         self.health[name] = replace(self.health[name], **changes)  # type: ignore[arg-type]
-
-    def silent_sources(self, now: datetime, silent_after: timedelta) -> list[SourceHealth]:
-        """Sources that have not polled successfully for longer than `silent_after`."""
-        return [
-            h
-            for h in self.health.values()
-            if h.state == "stopped" or (h.last_ok_at is not None and now - h.last_ok_at > silent_after)
-        ]
