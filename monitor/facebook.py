@@ -277,9 +277,9 @@ class FacebookPageSource:
         now = self._clock.now()
         if self._client.rejected:
             raise AuthRejected(self._client.rejected)
-        waits = [t for t in (self._blocked_until, self._client.busy_until) if t is not None and t > now]
-        if waits:
-            raise RateLimited("facebook:page: waiting for the Graph API quota to recover", max(waits))
+        wait = self.earliest_next_poll(now)
+        if wait is not None:
+            raise RateLimited("facebook:page: waiting for the Graph API quota to recover", wait)
         self._blocked_until = None
         state = _Cursor.parse(cursor)
         since = now - self._lookback
