@@ -99,7 +99,6 @@ class GraphClient:
         # facebook-sdk 3.1.0 only accepts versions up to 3.1 in its constructor
         self._graph = facebook.GraphAPI(access_token=page_token, timeout=timeout.total_seconds(), session=self._session)
         self._graph.version = api_version
-        self.version = api_version
         self._lock = threading.Lock()
         self.rejected: str | None = None
         self.busy_until: datetime | None = None
@@ -111,7 +110,7 @@ class GraphClient:
 
     def connection(self, node_id: str, edge: str, args: Mapping[str, str]) -> GraphPage:
         """One page of `node_id/edge` (e.g. a post's comments)."""
-        result = self._request(f"{self.version}/{node_id}/{edge}", dict(args))
+        result = self._request(f"{self._graph.version}/{node_id}/{edge}", dict(args))
         data = result.get("data")
         if not isinstance(data, list):
             raise Unavailable(f"the Graph API answered {edge} of {node_id} without a data list")
