@@ -103,11 +103,6 @@ class GraphClient:
         self.rejected: str | None = None
         self.busy_until: datetime | None = None
 
-    @property
-    def requests_made(self) -> int:
-        """How many HTTP requests this client has sent."""
-        return self._session.requests_made
-
     def connection(self, node_id: str, edge: str, args: Mapping[str, str]) -> GraphPage:
         """One page of `node_id/edge` (e.g. a post's comments)."""
         result = self._request(f"{self._graph.version}/{node_id}/{edge}", dict(args))
