@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
@@ -10,9 +9,6 @@ import pytest
 
 from monitor.clock import FakeClock
 from tests.fakeservers import FakeGraphServer, FakeXServer
-
-for _var in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY", "all_proxy"):
-    os.environ.pop(_var, None)
 
 # a little after the recorded posts, so they are recent for X and inside the Page look-back
 X_NOW = datetime(2022, 10, 8, 0, 0, tzinfo=UTC)
