@@ -127,7 +127,7 @@ class FakeGraphServer(FakeServer):
                 "message": message,
                 "created_time": graph_time(created_at),
                 "from": author or self.page,
-                "permalink_url": f"https://www.facebook.com/{pid.replace('_', '/posts/')}",
+                "permalink_url": _post_link(pid),
             }
             self.comments.setdefault(pid, [])
             return pid
