@@ -12,7 +12,7 @@ import json
 import logging
 import threading
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -312,7 +312,7 @@ class FacebookPageSource:
             next_cursor=next_cursor,
         )
 
-    def _pages(self, node_id: str, edge: str, args: dict[str, str]) -> Any:
+    def _pages(self, node_id: str, edge: str, args: dict[str, str]) -> Iterator[Any]:
         """Yield the items of a connection page by page (the caller stops when it has enough)."""
         seen_args: set[tuple[tuple[str, str], ...]] = set()
         current: Mapping[str, str] | None = args
