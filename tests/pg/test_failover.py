@@ -27,13 +27,7 @@ COMPLAINTS = {
     "c6": ("+16s", "Zamówienie nie dotarło, paczka zaginęła, oddajcie pieniądze"),
 }
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(
-        not (REPO / "sentiment" / "factory.py").exists(),
-        reason="`daemon.py run` needs sentiment/factory.py (the default scorer), not merged yet",
-    ),
-]
+pytestmark = pytest.mark.slow
 
 
 def _wait(what: str, condition: Callable[[], bool], timeout: float) -> float:
