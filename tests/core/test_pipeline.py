@@ -173,3 +173,37 @@ def test_a_crash_between_escalating_and_saving_the_score_loses_and_doubles_nothi
     assert app.store.unscored_mentions() == []
     assert len(app.store.escalations()) == 1
     assert rec.kinds() == ["opened"]
+
+
+class PoisonedAnalyzer(KeywordAnalyzer):
+    """Raises whenever one particular text is in the batch, as a broken model might on odd input."""
+
+    def analyze(self, texts, lang_hints):  # type: ignore[no-untyped-def]
+        if any("POISON" in t for t in texts):
+            raise ValueError("tokenizer choked")
+        return super().analyze(texts, lang_hints)
+
+
+def test_a_text_the_scorer_chokes_on_loses_no_other_complaint(make_settings, clock, caplog) -> None:
+    source = FakeSource()
+    rec = RecordingNotifier()
+    app = App.build(make_settings(), clock, sources=[source], notifiers=[rec], analyzer=PoisonedAnalyzer())
+    try:
+        source.add(
+            post(clock, "1", "my parcel never arrived"),
+            post(clock, "2", "POISON never arrived"),
+            post(clock, "3", "broken lamp, refund please"),
+        )
+        app.poller.poll_all()
+        ids = {p.mention.external_id: p.id for p in app.store.unscored_mentions()}
+        app.run_once()
+        # the batch failed, so each mention was scored alone: the two good complaints got their clocks
+        assert sorted(e.external_id for e in app.store.escalations()) == ["1", "3"]
+        assert rec.kinds() == ["opened", "opened"]
+        assert app.store.unscored_mentions() == []  # the poisoned one is stored, not retried forever
+        poisoned = app.store.score_of(ids["2"])
+        assert poisoned is not None and poisoned.model == "none" and not poisoned.complaint
+        assert poisoned.reasons == ("scorer failed: ValueError",)
+        assert "scoring one by one" in caplog.text and "could not score a mention (ValueError)" in caplog.text
+    finally:
+        app.close()
