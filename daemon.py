@@ -18,7 +18,7 @@ from typing import Any
 import settings as config
 from alerts.engine import ActionRefused, EscalationEngine
 from alerts.report import render_json, render_table, report_records
-from app import App, build_notifiers, sla_policy, store_summary
+from app import App, build_notifiers, escalation_summary, sla_policy, store_summary
 from monitor.clock import ScaledClock, SystemClock
 from monitor.health import EscalationSummary, Snapshot, state_dir
 from monitor.logs import masker, setup_logging
@@ -190,13 +190,8 @@ def cmd_demo(args: argparse.Namespace, settings: config.Settings) -> int:
             return True
         if replay.remaining(app.store.cursor(replay.name)) > 0:
             return False
-        from alerts.sla import status
-
-        now = clock.now()
-        return not any(
-            status(e, app.engine.policy, now).running and not status(e, app.engine.policy, now).breached
-            for e in app.store.active_escalations()
-        )
+        # done once no clock is still counting down
+        return escalation_summary(app.store.active_escalations(), (), app.engine.policy, clock.now()).open == 0
 
     stop = threading.Event()
     _install_signal_handlers(stop)
