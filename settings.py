@@ -346,18 +346,16 @@ def settings_from_mapping(data: Mapping[str, Any], source_file: Path | None = No
         settings = Settings.model_validate(dict(data))
     except ValidationError as exc:
         raise _first_error(exc) from None
+    if source_file is None:
+        return settings
+    update: dict[str, Any] = {"source_file": source_file}
     replay = settings.sources.replay
-    if source_file is not None and not replay.path.is_absolute():
+    if not replay.path.is_absolute():  # a relative feed path is relative to the config file
         base = source_file.resolve().parent
-        settings = settings.model_copy(
-            update={
-                "source_file": source_file,
-                "sources": settings.sources.model_copy(
-                    update={"replay": replay.model_copy(update={"path": base / replay.path})}
-                ),
-            }
+        update["sources"] = settings.sources.model_copy(
+            update={"replay": replay.model_copy(update={"path": base / replay.path})}
         )
-    return settings
+    return settings.model_copy(update=update)
 
 
 def config_path(explicit: str | os.PathLike[str] | None) -> Path:

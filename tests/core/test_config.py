@@ -22,6 +22,18 @@ def test_shipped_config_loads_and_runs_without_credentials() -> None:
     assert s.sla.response_time == timedelta(minutes=60)
     assert s.sla.reminders == (timedelta(minutes=30), timedelta(minutes=10))
     assert s.sources.replay.enabled and s.sources.replay.path.exists()
+    assert s.source_file == REPO / "config.yaml"
+
+
+def test_the_config_file_is_recorded_and_a_relative_feed_path_is_relative_to_it(tmp_path) -> None:
+    relative = tmp_path / "relative.yaml"
+    relative.write_text("sources:\n  replay:\n    path: feeds/f.jsonl\n")
+    s = config.load_settings(relative)
+    assert s.source_file == relative and s.sources.replay.path == tmp_path.resolve() / "feeds/f.jsonl"
+    absolute = tmp_path / "absolute.yaml"
+    absolute.write_text(f"sources:\n  replay:\n    path: {tmp_path / 'f.jsonl'}\n")
+    s = config.load_settings(absolute)
+    assert s.source_file == absolute and s.sources.replay.path == tmp_path / "f.jsonl"
     assert s.notify.console is True
     assert not s.sources.x.enabled and not s.sources.facebook.enabled and not s.slack.enabled
 
