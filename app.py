@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import settings as config
@@ -17,7 +18,15 @@ from alerts.console import ConsoleNotifier
 from alerts.engine import EscalationEngine
 from alerts.notify import Dispatcher, Notifier
 from monitor.clock import Clock, SystemClock
-from monitor.health import EscalationSummary, HealthWatcher, Snapshot, state_dir, status_line
+from monitor.health import (
+    STATUS_FILE,
+    EscalationSummary,
+    HealthWatcher,
+    Snapshot,
+    state_dir,
+    status_line,
+    write_snapshot,
+)
 from monitor.logs import masker
 from monitor.models import Escalation, Outcome, Score, SlaPolicy
 from monitor.poller import Poller
@@ -190,6 +199,7 @@ class App:
     health: HealthWatcher | None = None
     leadership: Leadership | None = None
     slack: SlackRuntime | None = None
+    status_file: Path | None = None  # where observe() writes status.json; None: nowhere (the demo)
     _failures: dict[str, str] = field(default_factory=dict)
     _started_at: datetime | None = None
     _watched: dict[int, str] = field(default_factory=dict)  # escalation id -> platform, until it closes
@@ -237,6 +247,7 @@ class App:
         app = cls(settings, clock, store, analyzer, poller, engine, dispatcher, speed, metrics, slack=slack)
         app.leadership = Leadership(lock_for(settings.storage.url), clock)
         app._started_at = clock.now()
+        app.status_file = state_dir(settings.storage.url) / STATUS_FILE
         app.health = HealthWatcher(settings.health.silent_after, clock, app.post_health, started_at=app._started_at)
         return app
 
@@ -349,9 +360,8 @@ class App:
         if line != self._status:
             self.systemd.status(line)
             self._status = line
-        from monitor.health import STATUS_FILE, write_snapshot
-
-        write_snapshot(state_dir(self.settings.storage.url) / STATUS_FILE, snapshot)
+        if self.status_file is not None:
+            write_snapshot(self.status_file, snapshot)
         if self.health is not None:
             self.health.check(snapshot.sources)
         return snapshot

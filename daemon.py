@@ -175,6 +175,7 @@ def cmd_demo(args: argparse.Namespace, settings: config.Settings) -> int:
     demo = demo_settings(settings, args.db, feed)
     clock = ScaledClock(args.speed)
     app = App.build(demo, clock, speed=args.speed)
+    app.status_file = None  # its accelerated clock must not pose as a daemon to `replyclock status` (same var/)
     replay = next(s for s in app.poller.sources.values() if isinstance(s, ReplaySource))
     started = clock.now()
     limit = timedelta(minutes=args.max_minutes)

@@ -29,6 +29,7 @@ def test_demo_plays_the_whole_lifecycle(tmp_path) -> None:
     assert "open clocks" in out  # the countdown, as plain lines when not on a terminal
     assert "SLA log" in out and "breached" in out and "responded" in out
     assert (tmp_path / "demo.db").exists()
+    assert not (tmp_path / "status.json").exists()  # `replyclock status` never mistakes the demo for a daemon
     # the praise and the shop's own announcements never open a clock
     assert "Paczka od @sklep_demo doszła w 1 dzień" not in out
 
