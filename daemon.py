@@ -93,10 +93,8 @@ def _load(args: argparse.Namespace) -> config.Settings:
     return settings
 
 
-def _setup_logs(args: argparse.Namespace, settings: config.Settings | None, default: str = "INFO") -> None:
-    level = args.log_level or (settings.logging.level if settings else default)
-    fmt = args.log_format or (settings.logging.format if settings else "text")
-    setup_logging(level, fmt)
+def _setup_logs(args: argparse.Namespace, settings: config.Settings) -> None:
+    setup_logging(args.log_level or settings.logging.level, args.log_format or settings.logging.format)
 
 
 def _install_signal_handlers(stop: threading.Event) -> None:
