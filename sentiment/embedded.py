@@ -15,7 +15,7 @@ import numpy as np
 
 from monitor.models import LABELS, Sentiment
 from sentiment.errors import ModelLoadError
-from sentiment.features import FeatureSpec, featurize
+from sentiment.features import FeatureSpec, featurize, pool
 from sentiment.langid import MODEL_LANGS, LanguageIdentifier
 from sentiment.text import fold_diacritics, normalize
 
@@ -56,15 +56,9 @@ class EmbeddedModel:
         if not texts:
             return np.zeros((0, len(LABELS)), np.float32)
         model_langs = [self.model_lang(lang) for lang in langs]
-        batch = featurize(texts, model_langs, self.spec)
-        counts = batch.counts()
-        sums = np.zeros((len(texts), len(LABELS)), np.float32)
-        nonempty = counts > 0
-        if batch.index.shape[0]:
-            reduced = np.add.reduceat(self.weights[batch.index], batch.offsets[:-1][nonempty], axis=0)
-            sums[nonempty] = reduced
         lang_ids = np.array([self.langs.index(lang) for lang in model_langs], dtype=np.int64)
-        return np.asarray(sums / np.sqrt(np.maximum(counts, 1))[:, None] + self.bias[lang_ids], np.float32)
+        pooled = pool(featurize(texts, model_langs, self.spec), self.weights)
+        return np.asarray(pooled + self.bias[lang_ids], np.float32)
 
 
 def prepare(text: str) -> str:

@@ -121,3 +121,13 @@ def featurize(texts: Sequence[str], langs: Sequence[str] | None, spec: FeatureSp
     offsets = np.zeros(len(texts) + 1, dtype=np.int64)
     np.cumsum(counts, out=offsets[1:])
     return FeatureBatch(index=index[order], offsets=offsets)
+
+
+def pool(batch: FeatureBatch, weights: np.ndarray) -> np.ndarray:
+    """Each text's feature weights summed and divided by sqrt(its feature count): the linear models' input."""
+    counts = batch.counts()
+    sums = np.zeros((len(counts), weights.shape[1]), np.float32)
+    nonempty = counts > 0
+    if batch.index.shape[0]:
+        sums[nonempty] = np.add.reduceat(weights[batch.index], batch.offsets[:-1][nonempty], axis=0)
+    return sums / np.sqrt(np.maximum(counts, 1))[:, None]

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from sentiment.features import FeatureSpec, featurize
+from sentiment.features import FeatureSpec, featurize, pool
 from sentiment.text import fold_diacritics, normalize
 
 SUPPORTED = ("pl", "hu", "ru", "uk", "en", "de", "cs", "sk")
@@ -84,16 +84,8 @@ class LanguageIdentifier:
     def _model_logits(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, len(MODEL_LANGS)), np.float32)
-        batch = featurize(texts, None, LANGID_SPEC)
-        counts = batch.counts()
-        rows = self._weights[batch.index]
-        sums = (
-            np.add.reduceat(rows, batch.offsets[:-1], axis=0)
-            if rows.shape[0]
-            else np.zeros((len(texts), len(MODEL_LANGS)), np.float32)
-        )
-        sums[counts == 0] = 0.0
-        return np.asarray(sums / np.sqrt(np.maximum(counts, 1))[:, None] + self._bias, dtype=np.float32)
+        pooled = pool(featurize(texts, None, LANGID_SPEC), self._weights)
+        return np.asarray(pooled + self._bias, dtype=np.float32)
 
     def _decide(self, text: str, logits: np.ndarray, hint: str | None) -> str:
         letters = _LATIN.findall(text)
