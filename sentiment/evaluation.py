@@ -135,7 +135,8 @@ def format_eval(report: EvalReport) -> str:
         lines.append(f"average over {'/'.join(present)}: {avg:.3f}")
         failures = report.target_failures()
         lines.append(
-            "targets met (neg F1 avg >= 0.75, each >= 0.65, 3-class macro-F1 >= 0.65)"
+            f"targets met (neg F1 avg >= {TARGET_NEGATIVE_AVG}, each >= {TARGET_NEGATIVE_MIN}, "
+            f"3-class macro-F1 >= {TARGET_MACRO3})"
             if not failures
             else "targets NOT met: " + "; ".join(failures)
         )

@@ -45,3 +45,4 @@ def test_evaluate_file_reports_per_language_and_source(tmp_path: Path) -> None:
     assert all(g.accuracy == 1.0 and g.negative_f1 == 1.0 for g in report.groups)
     text = format_eval(report)
     assert "negF1" in text and "average over pl/en" in text
+    assert "targets met (neg F1 avg >= 0.75, each >= 0.65, 3-class macro-F1 >= 0.65)" in text
