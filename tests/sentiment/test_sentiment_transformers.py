@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import shutil
 from pathlib import Path
 
 import numpy as np
 import pytest
-from tiny_sentiment_model import TRAIN
+from tiny_sentiment_model import ID2LABEL, TRAIN
 
 from sentiment.errors import ModelLoadError
 from sentiment.factory import build_analyzer
@@ -105,14 +107,15 @@ def test_download_refuses_clearly_when_offline(monkeypatch: pytest.MonkeyPatch) 
 
 
 def test_model_without_meaningful_labels_is_refused_at_load(tiny_model_dir: Path, tmp_path: Path) -> None:
-    import shutil
-
-    from tiny_sentiment_model import build_tiny_model
-
-    folder = build_tiny_model(tmp_path / "label-n", {0: "LABEL_0", 1: "LABEL_1", 2: "LABEL_2"})
+    # The same trained model with its outputs renamed LABEL_0..2: nothing says which one is negative.
+    folder = tmp_path / "label-n"
+    shutil.copytree(tiny_model_dir, folder)
+    config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+    config["id2label"] = {str(i): f"LABEL_{i}" for i in ID2LABEL}
+    config["label2id"] = {f"LABEL_{i}": i for i in ID2LABEL}
+    (folder / "config.json").write_text(json.dumps(config), encoding="utf-8")
     with pytest.raises(ModelLoadError, match="label_map"):
         build_analyzer(SentimentSettings(model=str(folder), fast_path="none"))
-    mapping = {"LABEL_0": "positive", "LABEL_1": "negative", "LABEL_2": "neutral"}
+    mapping = {f"LABEL_{i}": polarity for i, polarity in ID2LABEL.items()}
     analyzer = build_analyzer(SentimentSettings(model=str(folder), fast_path="none", label_map={str(folder): mapping}))
     assert analyzer.analyze(["worst shop , refund refused , terrible"], ["en"])[0].label == "negative"
-    shutil.rmtree(folder)

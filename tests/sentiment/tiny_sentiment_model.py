@@ -22,7 +22,7 @@ TRAIN = [
 ID2LABEL = {0: "positive", 1: "negative", 2: "neutral"}
 
 
-def build_tiny_model(folder: Path, id2label: dict[int, str] = ID2LABEL) -> Path:
+def build_tiny_model(folder: Path) -> Path:
     """Train a 2-layer XLM-R-shaped classifier and a word-level tokenizer on a dozen sentences."""
     import torch
     from tokenizers import Tokenizer, models, pre_tokenizers, processors, trainers
@@ -53,12 +53,11 @@ def build_tiny_model(folder: Path, id2label: dict[int, str] = ID2LABEL) -> Path:
         pad_token_id=1,
         bos_token_id=0,
         eos_token_id=2,
-        num_labels=len(id2label),
-        id2label=id2label,
-        label2id={v: k for k, v in id2label.items()},
+        num_labels=len(ID2LABEL),
+        id2label=ID2LABEL,
+        label2id={v: k for k, v in ID2LABEL.items()},
     )
     model = XLMRobertaForSequenceClassification(config)
-    # Training always uses ID2LABEL's order; `id2label` only renames the saved outputs.
     label_ids = {v: k for k, v in ID2LABEL.items()}
     enc = tokenizer([t for t, _ in TRAIN], padding=True, return_tensors="pt")
     target = torch.tensor([label_ids[lab] for _, lab in TRAIN])
