@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from monitor.models import LABELS, Sentiment
+from sentiment.embedded import softmax
 from sentiment.errors import ModelLoadError
 from sentiment.settings import SentimentSettings
 
@@ -174,11 +175,8 @@ class TransformersScorer:
         """Polarity of each text; the model's own labels are summed into negative / neutral / positive."""
         if not texts:
             return []
-        logits = self.logits(texts)
-        shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
-        probs = shifted / shifted.sum(axis=1, keepdims=True)
         results = []
-        for row in probs:
+        for row in softmax(self.logits(texts)):
             scores = dict.fromkeys(LABELS, 0.0)
             for polarity, p in zip(self._polarities, row, strict=True):
                 scores[polarity] += float(p)
