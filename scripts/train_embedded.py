@@ -27,13 +27,12 @@ sys.path.insert(0, str(ROOT))
 from monitor.models import LABELS  # noqa: E402
 from sentiment.data import data_dir, load_rows  # noqa: E402
 from sentiment.embedded import WEIGHTS_PATH, prepare  # noqa: E402
-from sentiment.evaluation import EvalRow, evaluate_predictions, format_eval  # noqa: E402
-from sentiment.features import FeatureBatch, FeatureSpec, featurize  # noqa: E402
+from sentiment.evaluation import TARGET_LANGS, EvalRow, evaluate_predictions, format_eval  # noqa: E402
+from sentiment.features import FeatureBatch, FeatureSpec, featurize, pool  # noqa: E402
 from sentiment.langid import LANGID_SPEC, MODEL_LANGS  # noqa: E402
 from sentiment.text import fold_diacritics, normalize  # noqa: E402
 
 SPEC = FeatureSpec(bits=20, char_min=1, char_max=5, word_bigrams=True, lang_copies=True)
-TARGET_LANGS = ("pl", "hu", "ru", "en")
 
 
 def _batch_tensors(batch: FeatureBatch, idx: np.ndarray) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
@@ -50,16 +49,14 @@ def train_linear(
     labels: np.ndarray,
     groups: np.ndarray,
     n_groups: int,
-    mask: np.ndarray,
     sample_weight: np.ndarray,
     bits: int,
     epochs: int,
     lr: float,
     seed: int,
     n_classes: int,
-    on_epoch: object = None,
-) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Softmax regression over hashed features with a bias per group; returns weights after each epoch."""
+) -> tuple[np.ndarray, np.ndarray]:
+    """Softmax regression over hashed features with a bias per group (SparseAdam); returns weights and biases."""
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
     emb = torch.nn.EmbeddingBag(2**bits, n_classes, mode="sum", sparse=True)
@@ -69,24 +66,21 @@ def train_linear(
     opt_b = torch.optim.Adam([bias], lr=lr * 10)
     y = torch.from_numpy(labels)
     g = torch.from_numpy(groups)
-    m = torch.from_numpy(mask)
     w = torch.from_numpy(sample_weight.astype(np.float32))
-    snapshots = []
     for _ in range(epochs):
         perm = rng.permutation(len(labels))
         for start in range(0, len(perm), 128):
             idx = np.sort(perm[start : start + 128])
             flat, offsets, psw = _batch_tensors(batch, idx)
             ti = torch.from_numpy(idx)
-            logits = emb(flat, offsets, per_sample_weights=psw) + bias[g[ti]] + m[ti]
+            logits = emb(flat, offsets, per_sample_weights=psw) + bias[g[ti]]
             loss = (torch.nn.functional.cross_entropy(logits, y[ti], reduction="none") * w[ti]).mean()
             opt_w.zero_grad()
             opt_b.zero_grad()
             loss.backward()
             opt_w.step()
             opt_b.step()
-        snapshots.append((emb.weight.detach().numpy().copy(), bias.detach().numpy().copy()))
-    return snapshots
+    return emb.weight.detach().numpy().copy(), bias.detach().numpy().copy()
 
 
 def to_csr(batch: FeatureBatch, bits: int) -> sp.csr_matrix:
@@ -134,15 +128,6 @@ def quantize(weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     scale = np.abs(weights).max(axis=0) / 127.0
     scale[scale == 0] = 1.0
     return np.round(weights / scale).astype(np.int8), scale.astype(np.float32)
-
-
-def logits_of(batch: FeatureBatch, weights: np.ndarray, bias_rows: np.ndarray) -> np.ndarray:
-    """Same computation as the runtime model (mean-by-sqrt of feature weights plus bias)."""
-    counts = batch.counts()
-    sums = np.zeros((len(counts), weights.shape[1]), np.float32)
-    nonempty = counts > 0
-    sums[nonempty] = np.add.reduceat(weights[batch.index], batch.offsets[:-1][nonempty], axis=0)
-    return sums / np.sqrt(np.maximum(counts, 1))[:, None] + bias_rows
 
 
 def tune_bias(logits: np.ndarray, rows: list[dict[str, str]], langs: tuple[str, ...]) -> np.ndarray:
@@ -226,7 +211,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"trained: {time.time() - t0:.1f}s", flush=True)
     q, scale = quantize(w)
     deq = q.astype(np.float32) * scale
-    raw = logits_of(dv_batch, deq, np.tile(b, (len(dv_g), 1)))
+    raw = pool(dv_batch, deq) + np.tile(b, (len(dv_g), 1))  # what the runtime computes, before the tuned offsets
     offsets = tune_bias(raw, dev, langs)
     tuned = raw + offsets[dv_g]
     report = evaluate_predictions(
@@ -275,12 +260,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(f"wrote {args.out} ({args.out.stat().st_size / 1e6:.1f} MB) in {time.time() - t0:.0f}s", flush=True)
 
-    from sentiment.embedded import EmbeddedModel, EmbeddedScorer, softmax
+    from sentiment.embedded import EmbeddedModel, softmax
 
     model = EmbeddedModel(args.out)
-    scorer = EmbeddedScorer(model)
     probs = softmax(model.logits([prepare(r["text"]) for r in dev], [r["lang"] for r in dev]))
-    del scorer
     report = evaluate_predictions(
         [
             EvalRow(r["lang"], r["source"], r["label"], dict(zip(LABELS, map(float, p), strict=True)))
@@ -302,10 +285,10 @@ def train_langid(train: list[dict[str, str]], seed: int) -> tuple[np.ndarray, np
     labels = np.array([MODEL_LANGS.index(r["lang"]) for r in rows], np.int64)
     counts = Counter(labels.tolist())
     weight = np.array([len(labels) / (len(counts) * counts[int(y)]) for y in labels], np.float32)
-    mask = np.zeros((len(rows), len(MODEL_LANGS)), np.float32)
+    # One group, indexed per row: a plain broadcast bias trains to other floating-point weights, and
+    # retraining must keep writing the committed file bit for bit.
     groups = np.zeros(len(rows), np.int64)
-    snapshots = train_linear(batch, labels, groups, 1, mask, weight, LANGID_SPEC.bits, 2, 0.01, seed, len(MODEL_LANGS))
-    w, b = snapshots[-1]
+    w, b = train_linear(batch, labels, groups, 1, weight, LANGID_SPEC.bits, 2, 0.01, seed, len(MODEL_LANGS))
     q, scale = quantize(w)
     return q, scale, b[0].astype(np.float32)
 
