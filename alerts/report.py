@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from alerts.sla import status
-from alerts.text import human_duration, shorten
+from alerts.text import shorten
 from monitor.models import Escalation, Outcome, SlaPolicy
 
 
@@ -96,12 +96,3 @@ def render_table(records: Sequence[dict[str, Any]], width: int = 120) -> str:
     lines.append("")
     lines.extend(summary_lines(records))
     return "\n".join(lines)
-
-
-def describe_delay(minutes: float | None) -> str:
-    """`answered in 23 min` or `unanswered`."""
-    if minutes is None:
-        return "unanswered"
-    from datetime import timedelta
-
-    return f"answered in {human_duration(timedelta(minutes=minutes))}"
