@@ -183,7 +183,8 @@ class SlackNotifier:
         self.history = history
         self.started_at = clock.now()
         self.updates = Pace(updates_per_minute, UPDATE_BURST)
-        # the countdown gets nine tenths of the update budget; the rest is for answers and breaches
+        # what `intervals` assumes the countdown gets (the rest goes to answers, closes and breaches);
+        # `refresh` itself spends whatever is above DELIVERY_RESERVE, most stale first
         self.refresh_per_minute = updates_per_minute * 0.9
         self.posts_per_second = posts_per_second
         self.shown: dict[int, _Shown] = {}
@@ -410,7 +411,7 @@ class SlackNotifier:
             self._dirty.discard(esc.id)
 
     def intervals(self, live: Sequence[BoardItem]) -> dict[int, timedelta]:
-        """How often each open alert is updated: every minute, more often near the deadline, slower when busy."""
+        """The cadence each open alert can expect: every minute, more often near the deadline, slower when busy."""
         desired = self._desired(live)
         demand = sum(60.0 / d.total_seconds() for d in desired.values())
         scale = max(1.0, demand / self.refresh_per_minute)
