@@ -12,7 +12,7 @@ from alerts.notify import BoardItem
 from alerts.sla import status
 from alerts.slack import SlackNotifier, make_client
 from app import App
-from monitor.models import Mention, SlaPolicy
+from monitor.models import Escalation, Mention, SlaPolicy
 from tests.fakes import FakeSource, KeywordAnalyzer
 
 M = timedelta(minutes=1)
@@ -216,9 +216,6 @@ def test_intervals_follow_the_load(notifier, clock) -> None:
     policy = SlaPolicy()
 
     def board(n, left):
-        esc = complaint(clock, "x")
-        from monitor.models import Escalation
-
         items = []
         for i in range(n):
             e = Escalation(
@@ -233,7 +230,6 @@ def test_intervals_follow_the_load(notifier, clock) -> None:
                 opened_at=clock.now(),
             )
             items.append(BoardItem(e, status(e, policy, clock.now()), {"ts": "1.1", "channel": "CALERTS"}))
-        del esc
         return items
 
     assert set(notifier.intervals(board(5, 40 * M)).values()) == {M}
