@@ -203,8 +203,8 @@ class EscalationEngine:
 
 
 def _fmt(delta: timedelta) -> str:
-    minutes = int(delta.total_seconds() // 60)
-    seconds = int(delta.total_seconds() % 60)
-    if abs(delta) < timedelta(minutes=1):
-        return f"{int(delta.total_seconds())}s"
-    return f"{minutes}m{seconds:02d}s" if seconds else f"{minutes}m"
+    sign = "-" if delta < timedelta(0) else ""
+    minutes, seconds = divmod(int(abs(delta).total_seconds()), 60)
+    if not minutes:
+        return f"{sign}{seconds}s"
+    return f"{sign}{minutes}m{seconds:02d}s" if seconds else f"{sign}{minutes}m"
