@@ -31,6 +31,7 @@ from sentiment.evaluation import TARGET_LANGS, EvalRow, evaluate_predictions, fo
 from sentiment.features import FeatureBatch, FeatureSpec, featurize, pool  # noqa: E402
 from sentiment.langid import LANGID_SPEC, MODEL_LANGS  # noqa: E402
 from sentiment.text import fold_diacritics, normalize  # noqa: E402
+from sentiment.tuning import tune_bias  # noqa: E402
 
 SPEC = FeatureSpec(bits=20, char_min=1, char_max=5, word_bigrams=True, lang_copies=True)
 
@@ -128,48 +129,6 @@ def quantize(weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     scale = np.abs(weights).max(axis=0) / 127.0
     scale[scale == 0] = 1.0
     return np.round(weights / scale).astype(np.int8), scale.astype(np.float32)
-
-
-def tune_bias(logits: np.ndarray, rows: list[dict[str, str]], langs: tuple[str, ...]) -> np.ndarray:
-    """Per-language offsets for negative and neutral that maximise that language's dev objective."""
-    offsets = np.zeros((len(langs), 3), np.float32)
-    grid = np.round(np.arange(-1.5, 1.51, 0.1), 2)
-    pairs = np.array([(a, b, 0.0) for a in grid for b in grid], np.float32)
-    for li, lang in enumerate(langs):
-        ii = np.array([i for i, r in enumerate(rows) if r["lang"] == lang])
-        if ii.size == 0:
-            continue
-        scores = _objective_grid(logits[ii][None, :, :] + pairs[:, None, :], [rows[i] for i in ii])
-        # First best in grid order: ties resolve the same way on every run.
-        offsets[li] = pairs[int(np.argmax(scores))]
-    return offsets
-
-
-def _objective_grid(logits: np.ndarray, rows: list[dict[str, str]]) -> np.ndarray:
-    """Mean negative F1 over sources + half the mean 3-class macro-F1, for each of a stack of logits."""
-    gold = np.array([LABELS.index(r["label"]) for r in rows])
-    sources = sorted({r["source"] for r in rows})
-    neg_f1, macro3 = [], []
-    for source in sources:
-        sel = np.array([r["source"] == source for r in rows])
-        present = sorted(set(gold[sel].tolist()))
-        allowed = np.full(3, -1e9, np.float32)
-        allowed[present] = 0.0
-        pred = np.argmax(logits[:, sel, :] + allowed, axis=2)
-        g = gold[sel][None, :]
-        f1 = {}
-        for c in present:
-            tp = ((pred == c) & (g == c)).sum(axis=1)
-            fp = ((pred == c) & (g != c)).sum(axis=1)
-            fn = ((pred != c) & (g == c)).sum(axis=1)
-            f1[c] = 2 * tp / np.maximum(2 * tp + fp + fn, 1)
-        neg_f1.append(f1[0])
-        if len(present) == 3:
-            macro3.append(np.mean([f1[c] for c in present], axis=0))
-    total = np.mean(neg_f1, axis=0)
-    if macro3:
-        total = total + 0.5 * np.mean(macro3, axis=0)
-    return np.asarray(total)
 
 
 def main(argv: list[str] | None = None) -> int:
