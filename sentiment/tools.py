@@ -11,11 +11,15 @@ from typing import TextIO
 from monitor.models import LABELS
 from sentiment.base import Analyzer
 from sentiment.data import load_rows
+from sentiment.e5 import E5_MODEL
+from sentiment.errors import ModelLoadError
 from sentiment.evaluation import EvalReport, EvalRow, evaluate_predictions, format_eval
+from sentiment.factory import EMBEDDED
 
 __all__ = ["EvalReport", "download_model", "evaluate_file", "format_eval", "score_stream"]
 
 _BATCH = 256
+BUNDLED = (EMBEDDED, E5_MODEL)
 
 
 def _parse_line(line: str, number: int, err: TextIO) -> tuple[str, str | None] | None:
@@ -83,6 +87,10 @@ def evaluate_file(analyzer: Analyzer, path: str | Path) -> EvalReport:
 
 def download_model(model_id: str, cache_dir: str | None = None) -> Path:
     """Fetch a hub model into the local cache (for servers that run with HF_HUB_OFFLINE=1 afterwards)."""
+    if model_id in BUNDLED:
+        raise ModelLoadError(
+            f"{model_id} is bundled (weights in the repository or its pip packages): nothing to download"
+        )
     from sentiment.transformers_scorer import download
 
     return download(model_id, cache_dir)

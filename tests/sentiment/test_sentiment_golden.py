@@ -57,9 +57,10 @@ GOLDEN = [
 ]
 
 
-@pytest.fixture(scope="module")
-def scores() -> list:  # type: ignore[type-arg]
-    analyzer = build_analyzer(SentimentSettings())
+@pytest.fixture(scope="module", params=["embedded", "embedded-e5"])
+def scores(request: pytest.FixtureRequest) -> list:  # type: ignore[type-arg]
+    """Both offline scorers: the team must get the same escalations whichever one is configured."""
+    analyzer = build_analyzer(SentimentSettings(model=request.param))
     return analyzer.analyze([g[0] for g in GOLDEN], [None] * len(GOLDEN))
 
 
