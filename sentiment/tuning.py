@@ -1,6 +1,10 @@
-"""Per-language bias tuning on dev, shared by the training scripts of the embedded and e5 scorers."""
+"""What the training scripts of the embedded and e5 scorers share: label masks, bias tuning on dev, saving."""
 
 from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -52,3 +56,19 @@ def objective_grid(logits: np.ndarray, rows: list[dict[str, str]]) -> np.ndarray
 def objective(logits: np.ndarray, rows: list[dict[str, str]]) -> float:
     """`objective_grid` for one set of logits."""
     return float(objective_grid(logits[None, :, :], rows)[0])
+
+
+def label_mask(rows: list[dict[str, str]]) -> np.ndarray:
+    """(rows, 3) bool: which labels each row's source uses. Sources without neutral labels say
+    nothing about neutral, so the neutral model never learns from them."""
+    source_labels: dict[str, set[str]] = {}
+    for r in rows:
+        source_labels.setdefault(r["source"], set()).add(r["label"])
+    return np.array([[lab in source_labels[r["source"]] for lab in LABELS] for r in rows], bool)
+
+
+def save_weights(path: Path, meta: dict[str, Any], **arrays: np.ndarray) -> None:
+    """A compressed .npz with `meta` as JSON beside the arrays (what the scorers load)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # numpy types **kwds as if it could fill allow_pickle (a bool)
+    np.savez_compressed(path, meta=np.array(json.dumps(meta)), **arrays)  # type: ignore[arg-type]
