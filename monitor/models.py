@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
 from enum import StrEnum
 
@@ -53,6 +54,24 @@ def _require_aware(name: str, value: datetime | None) -> None:
         raise ValueError(f"{name} must be timezone-aware, got {value!r}")
 
 
+# Half of a UTF-16 surrogate pair: what JSON's "\ud83d" without its partner decodes to (a platform
+# that cut a text inside an emoji). Python keeps it in a str, but nothing can encode it: the
+# database driver, the scorers and Slack would each fail on the whole batch.
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def clean_text(value: str) -> str:
+    """`value` with every lone surrogate replaced by U+FFFD (the replacement character)."""
+    return _LONE_SURROGATE.sub("\ufffd", value)
+
+
+def _clean_strings(obj: Mention | Reply) -> None:
+    for f in fields(obj):
+        value = getattr(obj, f.name)
+        if isinstance(value, str) and _LONE_SURROGATE.search(value):
+            object.__setattr__(obj, f.name, clean_text(value))
+
+
 @dataclass(frozen=True, slots=True)
 class Mention:
     """A customer's post or comment (or the brand's own post) as a source saw it."""
@@ -71,6 +90,7 @@ class Mention:
 
     def __post_init__(self) -> None:
         _require_aware("created_at", self.created_at)
+        _clean_strings(self)
 
     @property
     def key(self) -> tuple[str, str]:
@@ -92,6 +112,7 @@ class Reply:
 
     def __post_init__(self) -> None:
         _require_aware("created_at", self.created_at)
+        _clean_strings(self)
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from monitor.models import Score
+from monitor.models import Score, clean_text
 from sentiment.base import Scorer
 from sentiment.complaint import judge
 from sentiment.langid import LanguageIdentifier
@@ -36,6 +36,7 @@ class SentimentAnalyzer:
         """Score `texts`; `lang_hints` are the platforms' language tags (hints, not truth)."""
         if len(texts) != len(lang_hints):
             raise ValueError("texts and lang_hints must have the same length")
+        texts = [clean_text(t) for t in texts]  # `replyclock score` input does not pass through Mention
         langs = self._langid.identify(texts, lang_hints)
         results: list[Score | None] = [None] * len(texts)
         # One batch per scorer, so a transformers model sees all of its texts at once.

@@ -8,8 +8,10 @@ import pytest
 
 from alerts.notify import DeliveryError
 from app import App
-from monitor.models import EventKind, Mention, Reply
+from monitor.models import EventKind, Mention, Reply, clean_text
 from monitor.sources import AuthRejected, RateLimited, Unavailable
+from sentiment.factory import build_analyzer
+from sentiment.settings import SentimentSettings
 from tests.fakes import FakeSource, KeywordAnalyzer, RecordingNotifier
 
 pytestmark = pytest.mark.any_db  # SQLite, and PostgreSQL when the test server is there
@@ -207,3 +209,34 @@ def test_a_text_the_scorer_chokes_on_loses_no_other_complaint(make_settings, clo
         assert "scoring one by one" in caplog.text and "could not score a mention (ValueError)" in caplog.text
     finally:
         app.close()
+
+
+def test_half_an_emoji_in_a_post_loses_nothing(make_settings, clock) -> None:
+    """A platform that cut a text inside an emoji sends a lone surrogate ("\\ud83d"): it becomes U+FFFD,
+    so the store, the real scorer and the notifier take the post and the rest of its batch."""
+    source = FakeSource()
+    rec = RecordingNotifier()
+    app = App.build(
+        make_settings(), clock, sources=[source], notifiers=[rec], analyzer=build_analyzer(SentimentSettings())
+    )
+    try:
+        source.add(
+            post(clock, "1", "Paczka nie doszła \ud83d, czekam 3 tygodnie", author_id="\udc00x"),
+            post(clock, "2", "where is my order? \U0001f621"),
+        )
+        app.run_once()
+        assert sorted(e.external_id for e in app.store.escalations()) == ["1", "2"]
+        assert rec.kinds() == ["opened", "opened"]
+        texts = {e.external_id: e.text for e in app.store.escalations()}
+        assert texts["1"] == "Paczka nie doszła \ufffd, czekam 3 tygodnie"
+        assert texts["2"].endswith("\U0001f621")  # a whole emoji is kept as it is
+    finally:
+        app.close()
+
+
+def test_lone_surrogates_are_replaced_in_every_text_field(clock) -> None:
+    m = post(clock, "1", "a\ud83db", author_id="\udfffz", url="https://x.com/\ud800")
+    assert (m.text, m.author_id, m.url) == ("a\ufffdb", "\ufffdz", "https://x.com/\ufffd")
+    r = Reply(platform="x", external_id="r", in_reply_to="1", created_at=clock.now(), text="ok \ud83d")
+    assert r.text == "ok \ufffd"
+    assert clean_text("\U0001f600 fine") == "\U0001f600 fine"

@@ -31,6 +31,16 @@ def test_score_stream_reads_json_and_plain_lines_and_skips_malformed() -> None:
     assert "line 2" in err.getvalue() and "line 5" in err.getvalue()
 
 
+def test_half_an_emoji_is_scored_not_fatal() -> None:
+    """JSON may carry a lone surrogate ("\\ud83d", an emoji cut in half): the text is scored, not refused."""
+    analyzer = build_analyzer(SentimentSettings())
+    out, err = io.StringIO(), io.StringIO()
+    line = '{"text": "Moja paczka nie doszła \\ud83d", "lang": "pl"}\n'
+    assert score_stream(analyzer, [line], out, err) == 1
+    row = json.loads(out.getvalue())
+    assert row["complaint"] and err.getvalue() == ""
+
+
 def test_evaluate_file_reports_per_language_and_source(tmp_path: Path) -> None:
     rows = [
         {"id": "1", "lang": "en", "source": "a", "text": "terrible, worst shop ever", "label": "negative"},
