@@ -54,21 +54,23 @@ def _require_aware(name: str, value: datetime | None) -> None:
         raise ValueError(f"{name} must be timezone-aware, got {value!r}")
 
 
-# Half of a UTF-16 surrogate pair: what JSON's "\ud83d" without its partner decodes to (a platform
-# that cut a text inside an emoji). Python keeps it in a str, but nothing can encode it: the
-# database driver, the scorers and Slack would each fail on the whole batch.
-_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+# Characters no store can keep. Half of a UTF-16 surrogate pair is what JSON's "\ud83d" without
+# its partner decodes to (a platform that cut a text inside an emoji): Python keeps it in a str, but
+# nothing can encode it, so the database driver, the scorers and Slack would each fail on it. NUL is
+# refused by PostgreSQL's text columns. Either would fail the insert of the whole batch on every
+# poll, so the source could not advance.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
 def clean_text(value: str) -> str:
-    """`value` with every lone surrogate replaced by U+FFFD (the replacement character)."""
-    return _LONE_SURROGATE.sub("\ufffd", value)
+    """`value` with lone surrogates and NUL characters replaced by U+FFFD (the replacement character)."""
+    return _UNSTORABLE.sub("\ufffd", value)
 
 
 def _clean_strings(obj: Mention | Reply) -> None:
     for f in fields(obj):
         value = getattr(obj, f.name)
-        if isinstance(value, str) and _LONE_SURROGATE.search(value):
+        if isinstance(value, str) and _UNSTORABLE.search(value):
             object.__setattr__(obj, f.name, clean_text(value))
 
 

@@ -212,8 +212,9 @@ def test_a_text_the_scorer_chokes_on_loses_no_other_complaint(make_settings, clo
 
 
 def test_half_an_emoji_in_a_post_loses_nothing(make_settings, clock) -> None:
-    """A platform that cut a text inside an emoji sends a lone surrogate ("\\ud83d"): it becomes U+FFFD,
-    so the store, the real scorer and the notifier take the post and the rest of its batch."""
+    """A platform that cut a text inside an emoji sends a lone surrogate ("\\ud83d"), and NUL is no text
+    for PostgreSQL: both become U+FFFD, so the store, the real scorer and the notifier take the post and
+    the rest of its batch."""
     source = FakeSource()
     rec = RecordingNotifier()
     app = App.build(
@@ -223,10 +224,11 @@ def test_half_an_emoji_in_a_post_loses_nothing(make_settings, clock) -> None:
         source.add(
             post(clock, "1", "Paczka nie doszła \ud83d, czekam 3 tygodnie", author_id="\udc00x"),
             post(clock, "2", "where is my order? \U0001f621"),
+            post(clock, "3", "my parcel\x00 never arrived"),  # PostgreSQL refuses NUL in text
         )
         app.run_once()
-        assert sorted(e.external_id for e in app.store.escalations()) == ["1", "2"]
-        assert rec.kinds() == ["opened", "opened"]
+        assert sorted(e.external_id for e in app.store.escalations()) == ["1", "2", "3"]
+        assert rec.kinds() == ["opened", "opened", "opened"]
         texts = {e.external_id: e.text for e in app.store.escalations()}
         assert texts["1"] == "Paczka nie doszła \ufffd, czekam 3 tygodnie"
         assert texts["2"].endswith("\U0001f621")  # a whole emoji is kept as it is
@@ -234,9 +236,9 @@ def test_half_an_emoji_in_a_post_loses_nothing(make_settings, clock) -> None:
         app.close()
 
 
-def test_lone_surrogates_are_replaced_in_every_text_field(clock) -> None:
-    m = post(clock, "1", "a\ud83db", author_id="\udfffz", url="https://x.com/\ud800")
-    assert (m.text, m.author_id, m.url) == ("a\ufffdb", "\ufffdz", "https://x.com/\ufffd")
+def test_lone_surrogates_and_nul_are_replaced_in_every_text_field(clock) -> None:
+    m = post(clock, "1", "a\ud83db", author_id="\udfffz", url="https://x.com/\ud800", conversation_id="c\x00")
+    assert (m.text, m.author_id, m.url, m.conversation_id) == ("a\ufffdb", "\ufffdz", "https://x.com/\ufffd", "c\ufffd")
     r = Reply(platform="x", external_id="r", in_reply_to="1", created_at=clock.now(), text="ok \ud83d")
     assert r.text == "ok \ufffd"
     assert clean_text("\U0001f600 fine") == "\U0001f600 fine"
