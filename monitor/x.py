@@ -506,7 +506,9 @@ class XStream:
         sweep = _Sweep()
         first_run = state.fresh
         pages = 0
+        asked: set[str | None] = set()  # the page tokens sent in this sweep
         while True:
+            asked.add(state.token)
             try:
                 page = self._request(brand_id, state.since_id, state.token)
             except _StaleCursor:
@@ -533,6 +535,11 @@ class XStream:
             if state.newest_id is None:
                 state.newest_id = page.newest_id
             state.token = page.next_token
+            if state.token is not None and state.token in asked:
+                # X handed back a token it already answered: paging on would read the same page up to
+                # max_pages times, and resuming with it next poll would never reach the newer posts
+                log.warning("%s: X repeated a page token; treating the sweep as complete", self.name)
+                state.token = None
             more = state.token is not None and not first_run
             if not more or pages >= self._max_pages or self._blocked_until is not None:
                 break

@@ -518,3 +518,25 @@ def test_sources_satisfy_the_protocol_shape(x_server: FakeXServer, x_clock: Fake
     fetched = [m for s in sources.values() for m in s.fetch(None).mentions]
     assert fetched  # with no posts on the server the check below would pass vacuously
     assert all(isinstance(m, Mention) for m in fetched)
+
+
+def test_a_next_token_that_comes_back_again_ends_the_sweep(x_server: FakeXServer, x_clock: FakeClock) -> None:
+    source = _stream(x_server, x_clock)
+    cursor = source.fetch(None).next_cursor
+    [late] = _add_many(x_server, 1, datetime(2022, 10, 7, 20, 0, tzinfo=UTC), prefix="late")
+    tweet = {**x_server.tweets[late], "edit_history_tweet_ids": [late]}
+    looping = Answer(
+        200,
+        {
+            "data": [tweet],
+            "includes": {"users": [{"id": tweet["author_id"], "username": "buyer0", "name": "buyer0"}]},
+            "meta": {"result_count": 1, "newest_id": late, "oldest_id": late, "next_token": "7140dibdnow9c7btw3w29n4"},
+        },
+    )
+    x_server.fail_next(looping, path_contains="/mentions", times=1000)
+    batch = source.fetch(cursor)
+
+    assert [m.external_id for m in batch.mentions] == [late]
+    assert len(x_server.requests_to("/mentions")) <= 3  # not max_pages of the same page
+    # the sweep is over: the next poll asks for what is newer, not for the same page again
+    assert json.loads(batch.next_cursor or "") == {"since_id": late, "reads": {"month": "2022-10", "count": 2}}
