@@ -178,7 +178,11 @@ class GraphClient:
             return AuthRejected(rejection)
         if code is None:
             return Unavailable(f"the Graph API answered HTTP {self._status()}: {message}")
-        return Unavailable(f"the Graph API failed (#{code}: {message})")
+        return _ObjectFailed(f"the Graph API failed (#{code}: {message})")
+
+
+class _ObjectFailed(Unavailable):
+    """The Graph API answered with an error code for one request (a post whose comments it cannot serve)."""
 
 
 @dataclass(slots=True)
@@ -291,20 +295,23 @@ class FacebookPageSource:
         failure: SourceError | None = None
         for post_id, post in posts.items():
             old = state.posts.get(post_id, _Mark())
-            if failure is not None:
+            # one post Graph keeps refusing (#1 "reduce the amount of data", #100 on a post it cannot
+            # serve) must not hide the comments of every post after it, poll after poll
+            if failure is not None and not isinstance(failure, _ObjectFailed):
                 new_posts[post_id] = old
                 continue
             try:
                 new_posts[post_id] = self._comments(post_id, post, old, mentions, replies)
             except SourceError as exc:
-                failure = exc
+                if failure is None or not isinstance(exc, _ObjectFailed):
+                    failure = exc
                 new_posts[post_id] = old
         if failure is not None:
             if isinstance(failure, RateLimited):
                 self._blocked_until = failure.retry_at
             if not mentions and not replies:
                 raise failure
-            log.info("facebook:page: stopped reading comments (%s); the rest follows next poll", failure)
+            log.info("facebook:page: could not read every post's comments (%s); trying again next poll", failure)
         next_cursor = _Cursor(feed=new_feed, posts=new_posts).dump()
         return Batch(
             mentions=tuple(sorted(mentions.values(), key=lambda m: m.created_at)),

@@ -249,6 +249,33 @@ def test_a_failure_on_one_post_keeps_the_others(graph_server: FakeGraphServer, f
     assert [m.external_id for m in rest.mentions] == [b]
 
 
+def test_a_post_whose_comments_always_fail_does_not_hide_the_other_posts(
+    graph_server: FakeGraphServer, fb_clock: FakeClock
+) -> None:
+    now = fb_clock.now()
+    newest = graph_server.add_post("post one", now - timedelta(days=1))
+    older = graph_server.add_post("post two", now - timedelta(days=2))
+    graph_server.add_comment(newest, "thousands of comments", now - timedelta(hours=3), CUSTOMER)
+    complaint = graph_server.add_comment(older, "broken on arrival", now - timedelta(hours=2), CUSTOMER)
+    # Graph's answer for an object too big to read, the same on every try
+    too_much = graph_error(
+        1, "Please reduce the amount of data you're asking for, then retry your request", 500, "OAuthException"
+    )
+    graph_server.fail_next(too_much, path_contains=f"{newest}/comments", times=1000)
+    source = _source(graph_server, fb_clock)
+
+    seen: list[str] = []
+    cursor = None
+    for _ in range(3):
+        try:
+            batch = source.fetch(cursor)
+        except Unavailable:
+            continue
+        seen += [m.external_id for m in batch.mentions]
+        cursor = batch.next_cursor
+    assert seen == [complaint]
+
+
 def test_malformed_comments_are_logged_and_skipped(
     graph_server: FakeGraphServer, fb_clock: FakeClock, caplog: pytest.LogCaptureFixture
 ) -> None:
