@@ -14,7 +14,7 @@ import json
 import logging
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +29,9 @@ SAMPLE_FEED = Path(__file__).parent / "samples" / "shop_feed.jsonl"
 _OFFSET = re.compile(r"^([+-])((?:\d+[dhms])+)$")
 _OFFSET_PART = re.compile(r"(\d+)([dhms])")
 _UNITS = {"d": 86400, "h": 3600, "m": 60, "s": 1}
+# a typo like -999999d would put the item before year 1 and fail every fetch; a millennium either
+# way of any anchor this century stays inside the years a datetime can hold
+_MAX_OFFSET = timedelta(days=365_000)
 
 
 class ReplayFormatError(ValueError):
@@ -65,6 +68,8 @@ def parse_offset(value: str) -> timedelta:
     if match is None:
         raise ReplayFormatError(f"created_at {value!r} is neither ISO-8601 with a zone nor an offset like -70m")
     seconds = sum(int(n) * _UNITS[u] for n, u in _OFFSET_PART.findall(match.group(2)))
+    if seconds > _MAX_OFFSET.total_seconds():
+        raise ReplayFormatError(f"created_at {value!r} is more than {_MAX_OFFSET.days} days away")
     return timedelta(seconds=seconds if match.group(1) == "+" else -seconds)
 
 
@@ -105,6 +110,10 @@ def parse_item(line_no: int, raw: str) -> ReplayItem:
             raise ReplayFormatError(f"created_at {created!r} is not ISO-8601") from None
         if at.tzinfo is None:
             raise ReplayFormatError(f"created_at {created!r} has no time zone")
+        try:
+            at.astimezone(UTC)  # the store keeps UTC: year 1 at +01:00 has no UTC time
+        except OverflowError:
+            raise ReplayFormatError(f"created_at {created!r} is out of range") from None
     from_brand = data.get("from_brand", False)
     if not isinstance(from_brand, bool):
         raise ReplayFormatError("field 'from_brand' must be true or false")

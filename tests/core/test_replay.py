@@ -128,3 +128,25 @@ def test_sample_feed_is_rich_and_valid() -> None:
     answers = [i for i in items if i.from_brand and i.in_reply_to]
     assert len(answers) >= 8 and all(a.in_reply_to in ids for a in answers)
     assert any(i.offset is not None and i.offset < -60 * M for i in items if not i.from_brand)
+
+
+def test_a_date_no_datetime_can_hold_skips_only_its_line(tmp_path, clock, store, caplog) -> None:
+    path = write(
+        tmp_path,
+        [
+            {"platform": "x", "id": "1", "author": "@a", "text": "ok", "created_at": "-5m"},
+            {"platform": "x", "id": "2", "author": "@b", "text": "typo", "created_at": "-9999999999d"},
+            {"platform": "x", "id": "3", "author": "@c", "text": "typo", "created_at": "-999999d"},
+            {"platform": "x", "id": "4", "author": "@d", "text": "typo", "created_at": "0001-01-01T00:10:00+01:00"},
+            {"platform": "x", "id": "5", "author": "@e", "text": "ok too", "created_at": "-4m"},
+        ],
+    )
+    source = ReplaySource(path, clock)
+    with caplog.at_level(logging.WARNING, logger="monitor.replay"):
+        batch = source.fetch(None)
+        store.save_batch(source.name, batch, clock.now())
+    assert [m.external_id for m in batch.mentions] == ["1", "5"]
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    for line_no in (2, 3, 4):
+        assert f"feed.jsonl:{line_no}: skipped" in logged, line_no
+
