@@ -136,8 +136,13 @@ def load_items(path: Path) -> list[ReplayItem]:
     """Read a replay file, logging and skipping bad lines (with their line numbers)."""
     items: list[ReplayItem] = []
     seen: set[tuple[str, str]] = set()
-    with path.open(encoding="utf-8") as fh:
-        for line_no, raw in enumerate(fh, start=1):
+    with path.open("rb") as fh:
+        for line_no, data in enumerate(fh, start=1):
+            try:  # line by line, so one line saved in another encoding loses only itself
+                raw = data.decode("utf-8-sig" if line_no == 1 else "utf-8")
+            except UnicodeDecodeError:
+                log.warning("%s:%d: skipped: not UTF-8 (save the file as UTF-8)", path, line_no)
+                continue
             if not raw.strip() or raw.lstrip().startswith("#"):
                 continue
             try:

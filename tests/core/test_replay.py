@@ -150,3 +150,21 @@ def test_a_date_no_datetime_can_hold_skips_only_its_line(tmp_path, clock, store,
     for line_no in (2, 3, 4):
         assert f"feed.jsonl:{line_no}: skipped" in logged, line_no
 
+
+def test_a_line_that_is_not_utf8_skips_only_that_line(tmp_path, clock, caplog) -> None:
+    path = tmp_path / "feed.jsonl"
+    good = {"platform": "x", "id": "1", "author": "@a", "text": "zamówienie", "created_at": "-5m"}
+    later = {**good, "id": "3"}
+    path.write_bytes(
+        b"\xef\xbb\xbf"  # the byte-order mark Windows editors put at the start of a UTF-8 file
+        + json.dumps(good, ensure_ascii=False).encode()
+        + b"\n"
+        + json.dumps({**good, "id": "2"}, ensure_ascii=False).encode("cp1250")  # saved as Windows-1250
+        + b"\n"
+        + json.dumps(later, ensure_ascii=False).encode()
+        + b"\n"
+    )
+    with caplog.at_level(logging.WARNING, logger="monitor.replay"):
+        batch = ReplaySource(path, clock).fetch(None)
+    assert [m.external_id for m in batch.mentions] == ["1", "3"]
+    assert "feed.jsonl:2: skipped" in caplog.text and "UTF-8" in caplog.text
