@@ -90,6 +90,8 @@ def parse_item(line_no: int, raw: str) -> ReplayItem:
         data = json.loads(raw)
     except json.JSONDecodeError as exc:
         raise ReplayFormatError(f"not valid JSON ({exc.msg} at column {exc.colno})") from None
+    except (ValueError, RecursionError) as exc:  # a number over 4300 digits, nesting deeper than the stack
+        raise ReplayFormatError(f"JSON that cannot be read ({str(exc)[:80]})") from None
     if not isinstance(data, dict):
         raise ReplayFormatError("expected a JSON object")
     platform = _text_field(data, "platform")

@@ -168,3 +168,12 @@ def test_a_line_that_is_not_utf8_skips_only_that_line(tmp_path, clock, caplog) -
         batch = ReplaySource(path, clock).fetch(None)
     assert [m.external_id for m in batch.mentions] == ["1", "3"]
     assert "feed.jsonl:2: skipped" in caplog.text and "UTF-8" in caplog.text
+
+
+def test_valid_json_that_python_refuses_skips_only_its_line(tmp_path, clock, caplog) -> None:
+    good = {"platform": "x", "id": "1", "author": "@a", "text": "ok", "created_at": "-5m"}
+    path = write(tmp_path, ['{"platform": "x", "id": ' + "7" * 5000 + ', "text": "t", "created_at": "-5m"}', good])
+    with caplog.at_level(logging.WARNING, logger="monitor.replay"):
+        batch = ReplaySource(path, clock).fetch(None)
+    assert [m.external_id for m in batch.mentions] == ["1"]
+    assert "feed.jsonl:1: skipped" in caplog.text
