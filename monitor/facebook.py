@@ -164,7 +164,8 @@ class GraphClient:
             _, regain = _usage(self._headers())
             retry_at = self._clock.now() + (timedelta(minutes=regain) if regain else THROTTLE_PAUSE)
             return RateLimited(f"the Graph API is throttling (#{code}: {message})", retry_at)
-        transient = isinstance(exc.result, dict) and bool((exc.result.get("error") or {}).get("is_transient"))
+        error = exc.result.get("error") if isinstance(exc.result, dict) else None
+        transient = isinstance(error, dict) and bool(error.get("is_transient"))  # a gateway may send a string
         # (#100) as an OAuthException: a user token where a Page token is needed, not a bad parameter
         if not transient and (code in AUTH_CODES or (code == 100 and exc.type == "OAuthException")):
             rejection = (

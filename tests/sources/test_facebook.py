@@ -214,8 +214,9 @@ def test_a_wrong_token_is_rejected(graph_server: FakeGraphServer, fb_clock: Fake
         Answer(500, {"data": []}),
         Answer(200, {"no_data": True}),
         graph_error(2, "Service temporarily unavailable", status=500, kind="FacebookApiException"),
+        Answer(502, {"error": "Bad Gateway"}),  # a gateway in front of the API, OAuth style
     ],
-    ids=["html-502", "no-content-type", "malformed-json", "code-1", "500-json", "no-data", "code-2"],
+    ids=["html-502", "no-content-type", "malformed-json", "code-1", "500-json", "no-data", "code-2", "error-string"],
 )
 def test_broken_answers_are_unavailable_not_crashes(
     graph_server: FakeGraphServer, fb_clock: FakeClock, answer: Answer
