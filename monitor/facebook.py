@@ -179,11 +179,12 @@ class GraphClient:
             return AuthRejected(rejection)
         if code is None:
             return Unavailable(f"the Graph API answered HTTP {self._status()}: {message}")
-        return _ObjectFailed(f"the Graph API failed (#{code}: {message})")
+        failed = Unavailable if transient else _ObjectFailed  # transient: the whole API is down, not one post
+        return failed(f"the Graph API failed (#{code}: {message})")
 
 
 class _ObjectFailed(Unavailable):
-    """The Graph API answered with an error code for one request (a post whose comments it cannot serve)."""
+    """The Graph API refused one request with a lasting error code (a post whose comments it cannot serve)."""
 
 
 @dataclass(slots=True)

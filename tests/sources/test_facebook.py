@@ -277,6 +277,18 @@ def test_a_post_whose_comments_always_fail_does_not_hide_the_other_posts(
     assert seen == [complaint]
 
 
+def test_a_transient_graph_error_stops_the_round_of_posts(graph_server: FakeGraphServer, fb_clock: FakeClock) -> None:
+    now = fb_clock.now()
+    newest = graph_server.add_post("post one", now - timedelta(days=1))
+    older = graph_server.add_post("post two", now - timedelta(days=2))
+    outage = graph_error(2, "Service temporarily unavailable", status=500, kind="FacebookApiException")
+    outage.body["error"]["is_transient"] = True
+    graph_server.fail_next(outage, path_contains="/comments", times=10)
+    with pytest.raises(Unavailable, match="temporarily unavailable"):
+        _source(graph_server, fb_clock).fetch(None)
+    assert graph_server.requests_to(f"{newest}/comments") and not graph_server.requests_to(f"{older}/comments")
+
+
 def test_malformed_comments_are_logged_and_skipped(
     graph_server: FakeGraphServer, fb_clock: FakeClock, caplog: pytest.LogCaptureFixture
 ) -> None:
