@@ -185,7 +185,10 @@ class ReplaySource:
         except OSError as exc:
             raise Unavailable(f"replay file {self.path}: {exc.strerror}") from exc
         if self._items is None or mtime != self._mtime:
-            self._items = load_items(self.path)
+            try:
+                self._items = load_items(self.path)
+            except OSError as exc:  # a folder, or a file the service's user may not read
+                raise Unavailable(f"replay file {self.path}: {exc.strerror}") from exc
             self._mtime = mtime
         return self._items
 

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 
+from monitor.poller import Poller
 from monitor.replay import SAMPLE_FEED, ReplayFormatError, ReplaySource, load_items, parse_item, parse_offset
 
 M = timedelta(minutes=1)
@@ -177,3 +178,10 @@ def test_valid_json_that_python_refuses_skips_only_its_line(tmp_path, clock, cap
         batch = ReplaySource(path, clock).fetch(None)
     assert [m.external_id for m in batch.mentions] == ["1"]
     assert "feed.jsonl:1: skipped" in caplog.text
+
+
+def test_a_path_that_cannot_be_read_is_unavailable(tmp_path, clock, store) -> None:
+    poller = Poller(store, clock, [ReplaySource(tmp_path, clock)])  # a folder given as the feed, say
+    result = poller.poll("replay")
+    assert result.polled and "replay file" in result.error
+    assert poller.health["replay"].state == "failing"
