@@ -68,6 +68,8 @@ FINAL_EVERY = timedelta(seconds=20)
 RECONCILE_MARGIN = timedelta(minutes=5)
 HISTORY_CACHE_FOR = timedelta(minutes=5)
 MAX_HISTORY_PAGES = 20
+DEFAULT_RETRY_AFTER = 30  # seconds, when a rate limit comes without a usable Retry-After
+MAX_RETRY_AFTER = 3600  # a proxy's odd header must not silence Slack for days (or overflow the clock)
 
 
 class _Paused(Exception):
@@ -144,6 +146,15 @@ def make_client(token: str, base_url: str, timeout: timedelta = timedelta(second
         retry_handlers=[],
         logger=sdk_log,
     )
+
+
+def _retry_after(value: object) -> int:
+    """Seconds to wait from a Retry-After header: 30 when absent or not a number, within 1 s to 1 h."""
+    try:
+        wait = int(str(value).strip())
+    except ValueError:
+        return DEFAULT_RETRY_AFTER
+    return min(max(wait, 1), MAX_RETRY_AFTER)
 
 
 def _ref(escalation: Escalation) -> str:
@@ -602,8 +613,8 @@ class SlackNotifier:
             if code == 429 or error == "ratelimited":
                 headers = {k.lower(): v for k, v in (exc.response.headers or {}).items()}
                 retry = headers.get("retry-after")
-                wait = int(retry[0] if isinstance(retry, list) else retry) if retry else 30
-                self._paused[method] = now + timedelta(seconds=max(wait, 1))
+                wait = _retry_after(retry[0] if isinstance(retry, list) else retry)
+                self._paused[method] = now + timedelta(seconds=wait)
                 log.warning("Slack rate limit on %s: waiting %d s (the loop goes on)", method, wait)
                 raise _Paused(method, self._paused[method]) from None
             if error in AUTH_ERRORS:

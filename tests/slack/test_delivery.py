@@ -264,3 +264,20 @@ def test_every_web_api_call_reaches_the_metrics_hook(slack_settings, clock, fake
         assert 'method="chat.postMessage"' in text and "replyclock_slack_api_failures_total" in text
     finally:
         app.close()
+
+
+@pytest.mark.parametrize("retry_after", ["1.5", "Wed, 21 Oct 2026 07:28:00 GMT", "soon", "99999999999999"])
+def test_an_odd_retry_after_still_pauses_and_never_breaks_the_tick(rig, clock, fake_slack, retry_after) -> None:
+    app, source = rig
+    slack = fake_slack.slack
+    slack.fail("chat.postMessage", status=429, retry_after=retry_after)
+    source.add(complaint(clock, "1"))
+    app.run_once()
+    assert "tick" not in app._failures
+    (entry,) = opened(app)
+    assert entry.status == "pending" and entry.attempts == 0
+    app.run_once()
+    assert len(slack.methods("chat.postMessage")) == 1, "nothing is sent while Slack said to wait"
+    clock.advance(2 * timedelta(hours=1))
+    app.run_once()
+    assert len(slack.top_level("CALERTS")) == 1 and opened(app)[0].status == "sent"
