@@ -56,6 +56,8 @@ AUTH_ERRORS = frozenset({"invalid_auth", "not_authed", "account_inactive", "toke
 GONE_ERRORS = frozenset({"message_not_found", "thread_not_found", "cant_update_message"})
 CHANNEL_ERRORS = frozenset({"channel_not_found", "is_archived", "not_in_channel"})
 TRANSIENT_ERRORS = frozenset({"internal_error", "fatal_error", "service_unavailable", "request_timeout"})
+# `ratelimited` comes with HTTP 429; chat.postMessage also answers `rate_limited` with HTTP 200
+RATE_LIMIT_ERRORS = frozenset({"ratelimited", "rate_limited"})
 
 UPDATES_PER_MINUTE = 45.0  # chat.update is Tier 3 (about 50 a minute per workspace); keep headroom
 UPDATE_BURST = 5  # 45 a minute plus a burst of 5: never more than 50 in any minute
@@ -610,7 +612,7 @@ class SlackNotifier:
             code = exc.response.status_code
             error = str(exc.response.get("error") or f"HTTP {code}") if isinstance(exc.response.data, dict) else ""
             self._observe(method, False, error or f"HTTP {code}")
-            if code == 429 or error == "ratelimited":
+            if code == 429 or error in RATE_LIMIT_ERRORS:
                 headers = {k.lower(): v for k, v in (exc.response.headers or {}).items()}
                 retry = headers.get("retry-after")
                 wait = _retry_after(retry[0] if isinstance(retry, list) else retry)

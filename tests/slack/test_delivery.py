@@ -266,6 +266,20 @@ def test_every_web_api_call_reaches_the_metrics_hook(slack_settings, clock, fake
         app.close()
 
 
+def test_rate_limited_at_http_200_defers_the_alert_instead_of_dropping_it(rig, clock, fake_slack) -> None:
+    # chat.postMessage documents `rate_limited` ("posted too many messages"), answered with HTTP 200
+    app, source = rig
+    slack = fake_slack.slack
+    slack.fail("chat.postMessage", error="rate_limited")
+    source.add(complaint(clock, "1"))
+    app.run_once()
+    (entry,) = opened(app)
+    assert entry.status == "pending" and entry.attempts == 0
+    clock.advance(31 * S)
+    app.run_once()
+    assert len(slack.top_level("CALERTS")) == 1 and opened(app)[0].status == "sent"
+
+
 @pytest.mark.parametrize("retry_after", ["1.5", "Wed, 21 Oct 2026 07:28:00 GMT", "soon", "99999999999999"])
 def test_an_odd_retry_after_still_pauses_and_never_breaks_the_tick(rig, clock, fake_slack, retry_after) -> None:
     app, source = rig
