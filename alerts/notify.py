@@ -46,6 +46,7 @@ class DeliveryError(Exception):
 
     `deferred` means nothing was attempted (the notifier paces itself, or waits out a
     rate limit): the entry waits until `retry_at` without counting an attempt.
+    `alert` is an alert the notifier posted again before the failure: it is recorded all the same.
     """
 
     def __init__(
@@ -55,11 +56,13 @@ class DeliveryError(Exception):
         retry_at: datetime | None = None,
         permanent: bool = False,
         deferred: bool = False,
+        alert: Mapping[str, Any] | None = None,
     ) -> None:
         super().__init__(message)
         self.retry_at = retry_at
         self.permanent = permanent
         self.deferred = deferred
+        self.alert = alert
 
 
 class NotifierStopped(Exception):
@@ -127,6 +130,9 @@ class Dispatcher:
             try:
                 result = notifier.deliver(note)
             except DeliveryError as exc:
+                if exc.alert is not None and alert is not None and alert.id != entry.id:
+                    # the alert was posted again before this failed: the retry must update it, not post a third
+                    self.store.outbox_update(alert.id, status="sent", at=now, result=exc.alert, count_attempt=False)
                 if exc.deferred and not exc.permanent:
                     retry_at = exc.retry_at or now + backoff(1)
                     log.debug("%s: %s deferred until %s (%s)", notifier.name, entry.key, retry_at, exc)

@@ -214,6 +214,7 @@ class SlackNotifier:
         self._history_cache: dict[int, tuple[datetime, list[tuple[Escalation, SlaStatus]]]] = {}
         self._logged: set[str] = set()
         self._failing: str | None = None
+        self._reposted: dict[str, Any] | None = None  # the alert `deliver` posted again, if it did
         # (method, ok, error code) after every Web API call; the daemon points it at its metrics
         self.observe_call: Callable[[str, bool, str], None] | None = None
 
@@ -222,6 +223,7 @@ class SlackNotifier:
     def deliver(self, note: Notification) -> Mapping[str, Any] | None:
         """Post or update the alert for one outbox entry; raises DeliveryError to retry or defer."""
         now = self.clock.now()
+        self._reposted = None
         try:
             if note.kind == NotificationKind.OPENED:
                 result = self._deliver_alert(note, now)
@@ -232,12 +234,12 @@ class SlackNotifier:
             else:
                 result = self._deliver_state(note, now)
         except _Paused as exc:
-            raise DeliveryError(str(exc), retry_at=exc.until, deferred=True) from None
+            raise DeliveryError(str(exc), retry_at=exc.until, deferred=True, alert=self._reposted) from None
         except _Transient as exc:
             self._note_failure(str(exc))
-            raise DeliveryError(str(exc)) from None
+            raise DeliveryError(str(exc), alert=self._reposted) from None
         except _Refused as exc:
-            raise DeliveryError(str(exc), permanent=True) from None
+            raise DeliveryError(str(exc), permanent=True, alert=self._reposted) from None
         self._note_recovery()
         return result
 
@@ -346,6 +348,7 @@ class SlackNotifier:
                 raise DeliveryError(str(exc), permanent=True) from None
             log.warning("escalation #%d: the alert is gone from Slack (%s); posting it again", esc.id, exc.error)
             alert = {**self._post_alert(f"{esc.id}:opened", esc, note.status, now), "reposted": True}
+            self._reposted = alert  # recorded even if the action below fails, so a retry never posts it again
             result = action(alert["channel"], alert["ts"])
             return {**result, "alert": alert}
 

@@ -295,3 +295,22 @@ def test_an_odd_retry_after_still_pauses_and_never_breaks_the_tick(rig, clock, f
     clock.advance(2 * timedelta(hours=1))
     app.run_once()
     assert len(slack.top_level("CALERTS")) == 1 and opened(app)[0].status == "sent"
+
+
+def test_a_deleted_alert_is_posted_again_once_even_when_the_update_after_it_fails(rig, clock, fake_slack) -> None:
+    app, source = rig
+    slack = fake_slack.slack
+    source.add(complaint(clock, "1"))
+    app.run_once()
+    (esc,) = app.store.escalations()
+    slack.delete("CALERTS", slack.top_level("CALERTS")[0]["ts"])
+    slack.fail("chat.update", error="message_not_found")  # the deleted alert
+    slack.fail("chat.update", status=500)  # ...and the update of the new one fails once
+    app.engine.act(esc.id, "acknowledge", "UANNA0001")
+    app.run_once()
+    for _ in range(3):
+        clock.advance(10 * S)
+        app.run_once()
+    (again,) = slack.top_level("CALERTS")
+    assert opened(app)[0].result["ts"] == again["ts"]
+    assert "<@UANNA0001> is on it" in str(again["blocks"])
