@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 ACTION_IDS = {ACKNOWLEDGE: "acknowledge", RESPOND: "respond", RESOLVE: "resolve", DISMISS: "dismiss"}
 REFUSED_EVENT = "click_refused"
 GROUP_CACHE_FOR = timedelta(minutes=5)
+FAILED_TEXT = ":warning: Nothing changed: replyclock could not record this click just now. Please try again."
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,33 +142,48 @@ def apply_clicks(
     gate: Gatekeeper,
     refuse: Refuse,
 ) -> list[tuple[Click, str]]:
-    """Apply queued clicks in order; returns (click, outcome) with outcome `done`, `refused` or `rejected`."""
+    """Apply queued clicks in order; returns (click, outcome) with outcome `done`, `refused`, `rejected` or `failed`."""
     outcomes: list[tuple[Click, str]] = []
     for click in clicks:
-        if not gate.allows(click.user_id):
-            log.warning("click %s on #%d by %s refused: not allowed", click.action, click.escalation_id, click.user_id)
-            # a click on an alert of another database has nothing to log it against
-            with contextlib.suppress(KeyError):
-                engine.store.record_event(
-                    click.escalation_id,
-                    REFUSED_EVENT,
-                    engine.clock.now(),
-                    actor=click.user_id,
-                    detail=f"{click.action} refused: not in slack.allowed_users or the allowed user group",
-                    key=f"{REFUSED_EVENT}:{click.user_id}:{click.action}:{click.action_ts or engine.clock.now()}",
-                )
-            _safe_refuse(refuse, click, refusal_text(click.action))
-            outcomes.append((click, "refused"))
-            continue
         try:
-            engine.act(click.escalation_id, click.action, click.user_id, click.detail)
-        except ActionRefused as exc:
-            log.warning("click %s on #%d by %s rejected: %s", click.action, click.escalation_id, click.user_id, exc)
-            _safe_refuse(refuse, click, f":warning: Nothing changed: {exc}")
-            outcomes.append((click, "rejected"))
-            continue
-        outcomes.append((click, "done"))
+            outcomes.append((click, _apply_click(click, engine, gate, refuse)))
+        except Exception as exc:
+            # the queue is drained already: one click the store fails on must not take the others with it
+            log.error(
+                "click %s on #%d by %s failed: %s: %s",
+                click.action,
+                click.escalation_id,
+                click.user_id,
+                type(exc).__name__,
+                exc,
+            )
+            _safe_refuse(refuse, click, FAILED_TEXT)
+            outcomes.append((click, "failed"))
     return outcomes
+
+
+def _apply_click(click: Click, engine: EscalationEngine, gate: Gatekeeper, refuse: Refuse) -> str:
+    if not gate.allows(click.user_id):
+        log.warning("click %s on #%d by %s refused: not allowed", click.action, click.escalation_id, click.user_id)
+        # a click on an alert of another database has nothing to log it against
+        with contextlib.suppress(KeyError):
+            engine.store.record_event(
+                click.escalation_id,
+                REFUSED_EVENT,
+                engine.clock.now(),
+                actor=click.user_id,
+                detail=f"{click.action} refused: not in slack.allowed_users or the allowed user group",
+                key=f"{REFUSED_EVENT}:{click.user_id}:{click.action}:{click.action_ts or engine.clock.now()}",
+            )
+        _safe_refuse(refuse, click, refusal_text(click.action))
+        return "refused"
+    try:
+        engine.act(click.escalation_id, click.action, click.user_id, click.detail)
+    except ActionRefused as exc:
+        log.warning("click %s on #%d by %s rejected: %s", click.action, click.escalation_id, click.user_id, exc)
+        _safe_refuse(refuse, click, f":warning: Nothing changed: {exc}")
+        return "rejected"
+    return "done"
 
 
 def _safe_refuse(refuse: Refuse, click: Click, why: str) -> None:

@@ -128,3 +128,29 @@ def test_gatekeeper_caches_group_members(clock) -> None:
     clock.advance(timedelta(minutes=6))
     gate.allows("UB")
     assert calls == ["S1", "S1"]
+
+
+def test_a_click_the_store_fails_on_is_answered_and_the_next_clicks_still_apply(rig, fake_slack, monkeypatch) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    app = rig
+    (esc,) = app.store.escalations()
+    record_event = app.store.record_event
+    failures = [OperationalError("UPDATE escalations", {}, Exception("database is locked"))]
+
+    def flaky(*args, **kwargs):
+        if failures:
+            raise failures.pop()
+        return record_event(*args, **kwargs)
+
+    monkeypatch.setattr(app.store, "record_event", flaky)
+    socket = RecordingSocketClient()
+    app.slack.listener(
+        socket, SocketModeRequest.from_dict(envelope("UANNA0001", "replyclock:acknowledge", str(esc.id)))
+    )
+    app.slack.listener(socket, SocketModeRequest.from_dict(envelope("UANNA0001", "replyclock:resolve", str(esc.id))))
+    app.run_once()
+    assert app.store.escalation(esc.id).resolved_at is not None, "the click after the failed one was lost"
+    told = fake_slack.slack.ephemeral[-1]
+    assert told["user"] == "UANNA0001" and "try again" in told["text"]
+    assert "database is locked" not in told["text"]
