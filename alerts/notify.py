@@ -117,13 +117,16 @@ class Dispatcher:
         for entry in self.store.due_outbox(notifier.name, now):
             escalation = self.store.escalation(entry.escalation_id)
             alert = self.store.outbox_entry(notifier.name, f"{escalation.id}:opened")
+            alert_result = dict(alert.result) if alert is not None else {}
+            if alert is not None and alert.status == "dead":
+                alert_result["undeliverable"] = True  # given up: never wait for it
             note = Notification(
                 kind=entry.kind,
                 key=entry.key,
                 escalation=escalation,
                 status=status(escalation, self.policy, now),
                 payload=entry.payload,
-                alert_result=dict(alert.result) if alert is not None else {},
+                alert_result=alert_result,
                 attempts=entry.attempts,
                 queued_at=entry.created_at,
             )

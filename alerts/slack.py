@@ -285,8 +285,10 @@ class SlackNotifier:
 
     def _deliver_breach(self, note: Notification, now: datetime) -> Mapping[str, Any]:
         esc = note.escalation
-        channel, ts = self._alert_ref(note, now)
         managers = self.managers_channel
+        # an alert Slack refused for good has nothing to update, but the managers must still hear of the breach
+        alert_lost = bool(managers and note.alert_result.get("undeliverable"))
+        channel, ts = ("", "") if alert_lost else self._alert_ref(note, now)
         posted: str | None = None
         if managers and self._may_have_posted(note):
             posted = self._find_posted(managers, note.key, esc, note.queued_at or now, now)
@@ -297,12 +299,14 @@ class SlackNotifier:
             out: dict[str, Any] = {}
             # Under load the breached state joins the refresh queue, most stale first: updating every
             # breach at once would starve the other countdowns of the shared budget.
-            if not self._behind and self.updates.take(now):
+            if alert_lost:
+                pass
+            elif not self._behind and self.updates.take(now):
                 self._update(esc, note.status, ch, thread, now)
             else:
                 self._dirty.add(esc.id)
             if managers and posted is None:
-                permalink = self._permalink(ch, thread, now)
+                permalink = self._permalink(ch, thread, now) if not alert_lost else None
                 text = breach_text(esc, note.status, permalink, esc.acknowledged_by)
                 resp = self._post(managers, note.key, esc, now, text=text)
                 out.update(managers_ts=resp["ts"], permalink=permalink or "")
@@ -313,6 +317,8 @@ class SlackNotifier:
                 self._post(ch, f"{note.key}:thread", esc, now, text=breach_thread_text(note.status), thread_ts=thread)
             return out
 
+        if alert_lost:
+            return update_and_tell(channel, ts)
         return self._on_alert(note, now, channel, ts, update_and_tell)
 
     def _deliver_state(self, note: Notification, now: datetime) -> Mapping[str, Any]:
@@ -356,6 +362,8 @@ class SlackNotifier:
         channel, ts = note.alert_result.get("channel"), note.alert_result.get("ts")
         if channel and ts:
             return str(channel), str(ts)
+        if note.alert_result.get("undeliverable"):
+            raise DeliveryError("the alert itself could not be posted to Slack", permanent=True)
         # the alert itself is not posted yet (it is queued before this entry): try again shortly
         raise DeliveryError("the alert is not in Slack yet", retry_at=now + timedelta(seconds=5), deferred=True)
 

@@ -314,3 +314,31 @@ def test_a_deleted_alert_is_posted_again_once_even_when_the_update_after_it_fail
     (again,) = slack.top_level("CALERTS")
     assert opened(app)[0].result["ts"] == again["ts"]
     assert "<@UANNA0001> is on it" in str(again["blocks"])
+
+
+def test_the_managers_hear_of_a_breach_whose_alert_slack_refused(make_settings, clock, fake_slack) -> None:
+    # e.g. the bot was removed from the alerts channel: the alert is given up, the breach must still go up
+    client = WebClient(token="xoxb-test", base_url=fake_slack.base_url, retry_handlers=[])
+    notifier = SlackNotifier(
+        client, alerts_channel="CGONE", managers_channel="CMANAGERS", policy=SlaPolicy(), clock=clock
+    )
+    app, source = build(make_settings, clock, notifier)
+    slack = fake_slack.slack
+    try:
+        source.add(complaint(clock, "1"))
+        app.run_once()
+        assert [e.status for e in opened(app)] == ["dead"]
+        clock.advance(61 * M)
+        app.run_once()
+        clock.advance(10 * S)
+        app.run_once()
+        (note,) = slack.top_level("CMANAGERS")
+        assert "SLA breached" in note["text"] and "@c1" in note["text"]
+        calls = len(slack.calls)
+        for _ in range(3):
+            clock.advance(10 * S)
+            app.run_once()
+        assert all(e.status in ("sent", "dead") for e in app.store.outbox_entries("slack"))
+        assert len(slack.calls) == calls, "nothing is retried for an alert that was given up"
+    finally:
+        app.close()
