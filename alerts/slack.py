@@ -586,7 +586,15 @@ class SlackNotifier:
         scan = self._scans.get(cache_key)
         stale = key in self._uncertain and (scan is None or scan.seq <= self._uncertain[key])
         if scan is None or scan.oldest > oldest or stale:
-            scan = _Scan(oldest, self._seq, self._scan(channel, oldest, now, thread_ts))
+            try:
+                found = self._scan(channel, oldest, now, thread_ts)
+            except _Refused as exc:
+                # a lookup Slack will not answer (a missing history scope) must not cost the post itself
+                self._log_once(
+                    f"scan:{channel}:{exc.error}", "cannot look for posts already made (%s); posting without", exc
+                )
+                return None
+            scan = _Scan(oldest, self._seq, found)
             if len(self._scans) > 1000:
                 self._scans.clear()
             self._scans[cache_key] = scan

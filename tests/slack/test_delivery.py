@@ -342,3 +342,17 @@ def test_the_managers_hear_of_a_breach_whose_alert_slack_refused(make_settings, 
         assert len(slack.calls) == calls, "nothing is retried for an alert that was given up"
     finally:
         app.close()
+
+
+def test_a_refused_history_lookup_posts_the_alert_rather_than_losing_it(rig, clock, fake_slack, caplog) -> None:
+    # e.g. a private alerts channel and an app without groups:history: the look-before-posting cannot look
+    app, source = rig
+    slack = fake_slack.slack
+    slack.fail("chat.postMessage", status=500)
+    slack.fail("conversations.history", error="missing_scope")
+    source.add(complaint(clock, "1"))
+    app.run_once()
+    clock.advance(10 * S)
+    app.run_once()
+    assert len(slack.top_level("CALERTS")) == 1 and opened(app)[0].status == "sent"
+    assert any("missing_scope" in r.getMessage() for r in caplog.records)
