@@ -316,7 +316,8 @@ def alert_blocks(
             {
                 "type": "section",
                 "block_id": "reply",
-                "text": _md(f"*Suggested first reply* ({lang}):\n```{text}```"),
+                # it quotes the customer: escaped like every other customer text, or it could ping or mask a link
+                "text": _md(f"*Suggested first reply* ({lang}):\n```{escape(text)}```"),
             }
         )
     actions = action_elements(escalation, sla)

@@ -149,3 +149,12 @@ def test_mention_targets() -> None:
     assert mention_target("UANNA0001") == "<@UANNA0001>"
     assert mention_target("here") == "<!here>"
     assert mention_target(None) == ""
+
+
+def test_the_customers_words_in_the_suggested_reply_cannot_ping_the_channel_or_mask_a_link() -> None:
+    # a Facebook comment arrives raw: Slack's <!channel> and <url|label> syntax must stay text
+    e = esc(platform="facebook", author="Jan <!here>", text="<!channel> zwrot <https://phish.example|zaloguj się>")
+    blocks = alert_blocks(e, status(e, POLICY, T0 + M), suggestion=suggest_reply(load_reply_templates(), e))
+    shown = str(blocks)
+    assert "<!channel>" not in shown and "<!here>" not in shown and "<https://phish" not in shown
+    assert "&lt;!channel&gt;" in blocks[-3]["text"]["text"]
