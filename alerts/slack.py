@@ -713,8 +713,43 @@ class SlackRuntime:
 
     def apply_clicks(self, engine: EscalationEngine) -> int:
         """Apply the queued clicks (a job of the main loop); returns how many were handled."""
-        outcomes = apply_clicks(self.clicks.drain(), engine, self.gate, self.notifier.post_ephemeral)
-        return len(outcomes)
+        clicks = self.clicks.drain()
+        ours = [click for click in clicks if not self._on_another_alert(click, engine)]
+        outcomes = apply_clicks(ours, engine, self.gate, self.notifier.post_ephemeral)
+        return len(outcomes) + len(clicks) - len(ours)
+
+    def _on_another_alert(self, click: Click, engine: EscalationEngine) -> bool:
+        """Whether the click came from a message that is not the alert we posted for its escalation.
+
+        Escalation ids are only unique within one database: an alert left in the channel by an earlier
+        database (or another replyclock) names an id that here is someone else's complaint.
+        """
+        lookup = getattr(engine.store, "outbox_entry", None)
+        if not click.message_ts or lookup is None:
+            return False
+        try:
+            entry = lookup(self.notifier.name, f"{click.escalation_id}:opened")
+        except Exception as exc:
+            log.warning("could not check which alert a click came from (%s); applying it", type(exc).__name__)
+            return False
+        posted = str((entry.result or {}).get("ts") or "") if entry is not None else ""
+        if not posted or posted == click.message_ts:
+            return False
+        log.warning(
+            "click %s on #%d by %s ignored: it came from message %s, not from the alert (%s)",
+            click.action,
+            click.escalation_id,
+            click.user_id,
+            click.message_ts,
+            posted,
+        )
+        try:
+            self.notifier.post_ephemeral(
+                click, f":warning: Nothing changed: this is not the current alert of escalation #{click.escalation_id}."
+            )
+        except Exception as exc:
+            log.warning("could not tell %s why the click did nothing: %s", click.user_id, exc)
+        return True
 
     def start_socket_mode(self, app_token: str) -> None:
         """Connect to Slack over Socket Mode (no public URL needed); clicks arrive on its thread."""

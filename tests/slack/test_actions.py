@@ -154,3 +154,22 @@ def test_a_click_the_store_fails_on_is_answered_and_the_next_clicks_still_apply(
     told = fake_slack.slack.ephemeral[-1]
     assert told["user"] == "UANNA0001" and "try again" in told["text"]
     assert "database is locked" not in told["text"]
+
+
+def test_a_click_on_an_alert_this_database_did_not_post_changes_nothing(rig, fake_slack) -> None:
+    # an old alert still in the channel from before the database was recreated: its #1 is another complaint
+    app = rig
+    (esc,) = app.store.escalations()
+    posted = app.store.outbox_entry("slack", f"{esc.id}:opened").result["ts"]
+    old = envelope("UANNA0001", "replyclock:resolve", str(esc.id))
+    old["payload"]["container"]["message_ts"] = "1790000000.000042"
+    app.slack.listener(RecordingSocketClient(), SocketModeRequest.from_dict(old))
+    app.run_once()
+    assert app.store.escalation(esc.id).resolved_at is None
+    assert "Nothing changed" in fake_slack.slack.ephemeral[-1]["text"]
+    # the alert this database posted still works
+    here = envelope("UANNA0001", "replyclock:resolve", str(esc.id))
+    here["payload"]["container"]["message_ts"] = posted
+    app.slack.listener(RecordingSocketClient(), SocketModeRequest.from_dict(here))
+    app.run_once()
+    assert app.store.escalation(esc.id).resolved_at is not None
