@@ -74,7 +74,7 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--since", help="only escalations of posts newer than this (e.g. 7d, 24h)")
 
     act = sub.add_parser("act", help="acknowledge, respond, resolve or dismiss an escalation by hand")
-    act.add_argument("escalation", type=int)
+    act.add_argument("escalation", type=_escalation_id)
     act.add_argument("action", choices=["acknowledge", "respond", "resolve", "dismiss"])
     act.add_argument("--by", default=os.environ.get("USER", "cli"), help="who did it (default: $USER)")
     act.add_argument("--reason", default="", help="why (recorded in the event log)")
@@ -85,6 +85,17 @@ def _parser() -> argparse.ArgumentParser:
     download.add_argument("model_id")
     download.add_argument("--cache-dir", help="cache folder (default: the Hugging Face cache)")
     return parser
+
+
+def _escalation_id(text: str) -> int:
+    """An escalation id as the databases store it (a positive 64-bit integer)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an escalation id: {text!r}") from None
+    if not 0 < value < 2**63:
+        raise argparse.ArgumentTypeError(f"no escalation can have the id {text}")
+    return value
 
 
 def _load(args: argparse.Namespace) -> config.Settings:

@@ -141,3 +141,11 @@ def test_a_model_that_cannot_load_is_one_clear_line_and_exit_78(tmp_path) -> Non
     assert result.stderr.strip().splitlines() == [
         f"replyclock: sentiment.model: sentiment model {tmp_path / 'no-such-model'}: no such folder"
     ]
+
+
+def test_act_on_an_id_too_large_for_the_database_is_a_clear_error(tmp_path) -> None:
+    cfg = tmp_path / "config.yaml"
+    cfg.write_text(f"storage:\n  url: sqlite:///{tmp_path / 'rc.db'}\n")
+    result = cli("--config", str(cfg), "act", "17936100000000000001", "resolve", cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr and "escalation" in result.stderr
