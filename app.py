@@ -448,6 +448,9 @@ class App:
         leading = False
         while not stop.is_set():
             if not self.is_leader():
+                if leading and self.slack is not None:
+                    # Slack spreads clicks over every open connection: a standby's would be acked and never applied
+                    self.guarded("slack socket mode", self.slack.close)
                 leading = False
                 self.standby_beat()
                 watchdog = self.systemd.watchdog_every

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import threading
 from datetime import timedelta
 
 import pytest
@@ -173,3 +174,53 @@ def test_a_click_on_an_alert_this_database_did_not_post_changes_nothing(rig, fak
     app.slack.listener(RecordingSocketClient(), SocketModeRequest.from_dict(here))
     app.run_once()
     assert app.store.escalation(esc.id).resolved_at is not None
+
+
+class _Steps(threading.Event):
+    """A stop event for run_forever that never sleeps and stops after `n` loops."""
+
+    def __init__(self, n: int) -> None:
+        super().__init__()
+        self.n = n
+
+    def is_set(self) -> bool:
+        self.n -= 1
+        return self.n < 0
+
+    def wait(self, timeout: float | None = None) -> bool:
+        return False
+
+
+class _Terms:
+    def __init__(self, *answers: bool) -> None:
+        self.answers = list(answers)
+
+    def check(self) -> bool:
+        return self.answers.pop(0) if len(self.answers) > 1 else self.answers[0]
+
+    def release(self) -> None:
+        pass
+
+
+class _Socket:
+    closed = False
+
+    def close(self) -> None:
+        self.closed = True
+
+
+def test_a_leader_that_stands_by_stops_taking_clicks_it_would_never_apply(rig, monkeypatch) -> None:
+    # Slack spreads interactive payloads over the app's open connections: a standby's would be acked and lost
+    app = rig
+    sockets: list[_Socket] = []
+
+    def connect(token: str) -> None:
+        sockets.append(_Socket())
+        app.slack.socket = sockets[-1]
+
+    monkeypatch.setattr(app.slack, "start_socket_mode", connect)
+    app.leadership = _Terms(True, False, False, True)
+    app.run_forever(_Steps(4))
+    assert len(sockets) == 2
+    assert sockets[0].closed, "the standby kept its Socket Mode connection open"
+    assert not sockets[1].closed and app.slack.socket is sockets[1]
