@@ -645,7 +645,8 @@ class SlackNotifier:
             if code >= 500 or error in TRANSIENT_ERRORS or not error:
                 raise _Transient(f"{method}: Slack answered HTTP {code} {error}".rstrip()) from None
             raise _Refused(method, error) from None
-        except (OSError, http.client.HTTPException) as exc:
+        except (OSError, http.client.HTTPException, UnicodeError, LookupError) as exc:
+            # UnicodeError/LookupError: slack_sdk decoding a (proxy's) body in another or an unknown charset
             self._observe(method, False, type(exc).__name__)
             raise _Transient(f"{method}: {type(exc).__name__}: {exc}") from None
         self._observe(method, True, "")

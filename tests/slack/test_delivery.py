@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
 from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from slack_sdk import WebClient
@@ -356,3 +358,35 @@ def test_a_refused_history_lookup_posts_the_alert_rather_than_losing_it(rig, clo
     app.run_once()
     assert len(slack.top_level("CALERTS")) == 1 and opened(app)[0].status == "sent"
     assert any("missing_scope" in r.getMessage() for r in caplog.records)
+
+
+def test_a_proxy_error_page_that_is_not_utf8_is_a_transient_failure(make_settings, clock) -> None:
+    # slack_sdk decodes every body as UTF-8 unless told otherwise; a proxy's Latin-1 page made it raise
+    class Proxy(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            body = "<html>Przekroczono limit czasu bramy — błąd 502</html>".encode("cp1250")
+            self.send_response(502)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Proxy)
+    threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+    base = f"http://127.0.0.1:{httpd.server_address[1]}/api/"
+    notifier = SlackNotifier(make_client("xoxb-test", base), alerts_channel="CALERTS", policy=SlaPolicy(), clock=clock)
+    app, source = build(make_settings, clock, notifier)
+    try:
+        source.add(complaint(clock, "1"))
+        app.run_once()
+        assert "tick" not in app._failures
+        (entry,) = opened(app)
+        assert entry.status == "pending" and entry.attempts == 1
+    finally:
+        app.close()
+        httpd.shutdown()
+        httpd.server_close()
