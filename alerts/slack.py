@@ -266,6 +266,9 @@ class SlackNotifier:
 
     def _deliver_reminder(self, note: Notification, now: datetime) -> Mapping[str, Any]:
         esc = note.escalation
+        if not note.status.running:
+            # held up (rate limit, outage) until after the team answered: a ping now would only mislead
+            return {"skipped": "the clock had stopped"}
         channel, ts = self._alert_ref(note, now)
         if self._may_have_posted(note):
             found = self._find_posted(channel, note.key, esc, note.queued_at or now, now, thread_ts=ts)

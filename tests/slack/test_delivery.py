@@ -390,3 +390,22 @@ def test_a_proxy_error_page_that_is_not_utf8_is_a_transient_failure(make_setting
         app.close()
         httpd.shutdown()
         httpd.server_close()
+
+
+def test_a_reminder_held_up_by_a_rate_limit_is_not_posted_once_the_team_has_answered(rig, clock, fake_slack) -> None:
+    app, source = rig
+    slack = fake_slack.slack
+    source.add(complaint(clock, "1"))
+    app.run_once()
+    (esc,) = app.store.escalations()
+    clock.advance(30 * M)
+    slack.fail("chat.postMessage", status=429, retry_after=120)
+    app.run_once()
+    assert [e.status for e in app.store.outbox_entries("slack") if e.kind == "reminder"] == ["pending"]
+    clock.advance(1 * M)
+    app.engine.act(esc.id, "respond", "UANNA0001")
+    clock.advance(2 * M)
+    app.run_once()
+    alert_ts = slack.top_level("CALERTS")[0]["ts"]
+    assert slack.replies("CALERTS", alert_ts) == [], "the team was pinged about a complaint it had answered"
+    assert all(e.status == "sent" for e in app.store.outbox_entries("slack"))
