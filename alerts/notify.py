@@ -15,7 +15,7 @@ from monitor.models import Escalation, EventKind, SlaPolicy
 
 log = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 8
+MAX_ATTEMPTS = 8  # transient failures after which the dispatcher says so at ERROR (it goes on retrying)
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,12 +144,25 @@ class Dispatcher:
                     )
                     continue
                 attempts = entry.attempts + 1
-                if exc.permanent or attempts >= MAX_ATTEMPTS:
+                if exc.permanent:
                     log.error("%s: giving up on %s: %s", notifier.name, entry.key, exc)
                     self.store.outbox_update(entry.id, status="dead", at=now, error=str(exc))
                 else:
+                    # A transient failure is never the end: an outage longer than the backoff must not cost a
+                    # complaint its alert (or leave an answered one showing its clock); past MAX_ATTEMPTS the
+                    # entry is retried at the longest backoff, said once.
                     retry_at = exc.retry_at or now + backoff(attempts)
-                    log.warning("%s: %s failed (%s); retrying at %s", notifier.name, entry.key, exc, retry_at)
+                    if attempts == MAX_ATTEMPTS:
+                        log.error(
+                            "%s: %s still failing after %d attempts (%s); retrying every %s",
+                            notifier.name,
+                            entry.key,
+                            attempts,
+                            exc,
+                            backoff(attempts + 1),
+                        )
+                    elif attempts < MAX_ATTEMPTS:
+                        log.warning("%s: %s failed (%s); retrying at %s", notifier.name, entry.key, exc, retry_at)
                     self.store.outbox_update(entry.id, status="pending", at=now, error=str(exc), retry_at=retry_at)
                 continue
             result = dict(result or {})

@@ -409,3 +409,18 @@ def test_a_reminder_held_up_by_a_rate_limit_is_not_posted_once_the_team_has_answ
     alert_ts = slack.top_level("CALERTS")[0]["ts"]
     assert slack.replies("CALERTS", alert_ts) == [], "the team was pinged about a complaint it had answered"
     assert all(e.status == "sent" for e in app.store.outbox_entries("slack"))
+
+
+def test_an_alert_outlives_a_slack_outage_longer_than_the_retries(rig, clock, fake_slack) -> None:
+    # Slack answered 5xx for a quarter of an hour: the complaint still has 45 minutes, its alert must go out
+    app, source = rig
+    slack = fake_slack.slack
+    slack.fail("chat.postMessage", status=503, times=1000)
+    source.add(complaint(clock, "1"))
+    for _ in range(30):
+        app.run_once()
+        clock.advance(30 * S)
+    slack._failures.clear()
+    clock.advance(10 * M)
+    app.run_once()
+    assert len(slack.top_level("CALERTS")) == 1 and opened(app)[0].status == "sent"
