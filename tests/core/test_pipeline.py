@@ -162,6 +162,24 @@ def test_actions_from_the_team(rig, clock) -> None:
     assert "breached" not in rec.kinds()
 
 
+def test_an_answer_fetched_with_an_overdue_complaint_is_no_breach(rig, clock) -> None:
+    """After downtime (or an answer fetched before its complaint) the post and the team's in-time
+    answer arrive together, the post already older than the deadline: the answer counts, managers
+    are told of no breach."""
+    app, source, rec = rig
+    source.add(
+        post(clock, "1", "my parcel never arrived", ago=90 * M),
+        Reply(platform="x", external_id="r1", in_reply_to="1", created_at=clock.now() - 80 * M, author="@shop"),
+        post(clock, "2", "refund refused?! broken mug", ago=90 * M),  # nobody answered this one
+    )
+    app.run_once()
+    answered, unanswered = app.store.escalations()
+    assert rec.kinds(answered.id) == ["opened", "responded"]
+    assert answered.breached_at is None and answered.first_response_at == clock.now() - 80 * M
+    assert EventKind.BREACHED not in [e.kind for e in app.store.events(answered.id)]
+    assert rec.kinds(unanswered.id) == ["opened", "breached"]
+
+
 def test_a_crash_between_escalating_and_saving_the_score_loses_and_doubles_nothing(rig, clock) -> None:
     app, source, rec = rig
     source.add(post(clock, "1", "my parcel never arrived"))
