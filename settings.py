@@ -33,6 +33,7 @@ EXIT_CONFIG = 78  # EX_CONFIG: systemd's RestartPreventExitStatus keeps a bad co
 CONFIG_ENV = "REPLYCLOCK_CONFIG"
 DEFAULT_CONFIG = Path("config.yaml")
 
+MAX_DURATION = timedelta(days=36500)
 _DURATION = re.compile(r"^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
 _ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
@@ -56,7 +57,14 @@ def parse_duration(value: object) -> timedelta:
     if not value.strip() or match is None:
         raise ValueError(f"malformed duration {value!r}: write it like 60m, 45s, 1h30m or 14d")
     days, hours, minutes, seconds = (int(g) if g else 0 for g in match.groups())
-    result = timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
+    # Longer ones overflow timedelta, or a deadline or `report --since` date computed from them.
+    too_long = f"duration {value!r} is too long (at most {format_duration(MAX_DURATION)})"
+    try:
+        result = timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
+    except OverflowError:
+        raise ValueError(too_long) from None
+    if result > MAX_DURATION:
+        raise ValueError(too_long)
     if result <= timedelta(0):
         raise ValueError(f"duration {value!r} must be greater than zero")
     return result

@@ -101,6 +101,10 @@ def test_every_setting_is_in_config_yaml_with_a_comment() -> None:
         ({"storage": {"url": "mysql://x"}}, "storage.url", "sqlite"),
         ({"metrics": {"listen": "9464"}}, "metrics.listen", "host:port"),
         ({"sources": {"facebook": {"api_version": "21"}}}, "sources.facebook.api_version", "v21.0"),
+        # too long to compute a deadline or a date with: a config error, not a traceback or a failing tick
+        ({"sla": {"response_time": "1000000000d"}}, "sla.response_time", "too long"),
+        ({"sla": {"response_time": "3000000d"}}, "sla.response_time", "too long"),
+        ({"health": {"silent_after": "99999999999h"}}, "health.silent_after", "too long"),
     ],
 )
 def test_bad_config_names_key_and_problem(data, key, problem, monkeypatch) -> None:
@@ -119,6 +123,15 @@ def test_durations() -> None:
     for bad in ("", "m", "1x", "30 m", "-5m", "1m1h"):
         with pytest.raises(ValueError):
             config.parse_duration(bad)
+
+
+def test_report_since_too_long_is_a_usage_error(tmp_path) -> None:
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text(f"storage:\n  url: sqlite:///{tmp_path / 'rc.db'}\n")
+    for since in ("1000000000d", "999999d"):
+        result = _cli("--config", str(cfg), "report", "--since", since)
+        assert result.returncode == 2, result.stderr
+        assert result.stderr.strip() == f"replyclock: --since: duration '{since}' is too long (at most 36500d)"
 
 
 def test_secrets_from_env_and_file_are_masked(tmp_path, monkeypatch) -> None:
