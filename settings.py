@@ -35,6 +35,7 @@ DEFAULT_CONFIG = Path("config.yaml")
 
 MAX_DURATION = timedelta(days=36500)
 _DURATION = re.compile(r"^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
+_DB_URL = re.compile(r"^(?:sqlite(?:\+pysqlite)?://(?:/.*)?|postgresql(?:\+psycopg)?://.*)$", re.S)
 _ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
@@ -136,7 +137,9 @@ class StorageSettings(_Section):
     @field_validator("url")
     @classmethod
     def _known_scheme(cls, value: str) -> str:
-        if not value.startswith(("sqlite:", "postgresql")):
+        # SQLAlchemy would refuse the others only at start-up: sqlite://file.db (two slashes), or a
+        # driver that is not installed (postgresql+psycopg2://)
+        if not _DB_URL.match(value):
             raise ValueError("must be a sqlite:/// or postgresql+psycopg:// URL")
         return value
 

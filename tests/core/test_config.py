@@ -99,6 +99,10 @@ def test_every_setting_is_in_config_yaml_with_a_comment() -> None:
             "cannot read secret file",
         ),
         ({"storage": {"url": "mysql://x"}}, "storage.url", "sqlite"),
+        # these passed check-config, then failed every start with a traceback (exit 1: systemd restarts it)
+        ({"storage": {"url": "sqlite://var/replyclock.db"}}, "storage.url", "sqlite:///"),
+        ({"storage": {"url": "sqlite:var/replyclock.db"}}, "storage.url", "sqlite:///"),
+        ({"storage": {"url": "postgresql+psycopg2://rc@db/rc"}}, "storage.url", "postgresql+psycopg://"),
         ({"metrics": {"listen": "9464"}}, "metrics.listen", "host:port"),
         ({"sources": {"facebook": {"api_version": "21"}}}, "sources.facebook.api_version", "v21.0"),
         # too long to compute a deadline or a date with: a config error, not a traceback or a failing tick
@@ -113,6 +117,22 @@ def test_bad_config_names_key_and_problem(data, key, problem, monkeypatch) -> No
         config.settings_from_mapping(data)
     assert err.value.key == key
     assert problem.lower() in err.value.problem.lower()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "sqlite:///./var/replyclock.db",
+        "sqlite:////var/lib/replyclock/replyclock.db",
+        "sqlite://",
+        "sqlite:///:memory:",
+        "postgresql+psycopg://rc:pw@db:5432/rc",
+        "postgresql://rc@db/rc",
+        "postgresql+psycopg:///rc?host=/run/pg",
+    ],
+)
+def test_database_urls_that_work_are_accepted(url) -> None:
+    assert config.settings_from_mapping({"storage": {"url": url}}).storage.url == url
 
 
 def test_durations() -> None:
