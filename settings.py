@@ -257,6 +257,13 @@ class SlackSettings(_Section):
                 raise ValueError("bot_token: required when slack.enabled is true")
             if not self.alerts_channel:
                 raise ValueError("alerts_channel: required when slack.enabled is true")
+            if self.templates is not None:
+                from alerts.messages import load_reply_templates  # only when set: check-config stays fast
+
+                try:
+                    load_reply_templates(self.templates)
+                except ValueError as exc:
+                    raise ValueError(f"templates: {exc}") from None
         return self
 
 

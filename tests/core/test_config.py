@@ -135,6 +135,19 @@ def test_database_urls_that_work_are_accepted(url) -> None:
     assert config.settings_from_mapping({"storage": {"url": url}}).storage.url == url
 
 
+def test_unusable_reply_templates_are_a_config_error(tmp_path, monkeypatch) -> None:
+    """They passed check-config, then every start failed with a traceback (exit 1: systemd restarts it)."""
+    monkeypatch.setenv("RC_TEST_SLACK", "xoxb-1")
+    incomplete = tmp_path / "replies.yaml"
+    incomplete.write_text("replies:\n  pl:\n    not_delivered: {}\n")
+    for path, problem in ((tmp_path / "missing.yaml", "cannot read reply templates"), (incomplete, "default")):
+        slack = {"enabled": True, "bot_token": "${RC_TEST_SLACK}", "alerts_channel": "C1", "templates": str(path)}
+        with pytest.raises(config.ConfigError) as err:
+            config.settings_from_mapping({"slack": slack})
+        assert err.value.key == "slack.templates"
+        assert problem in err.value.problem
+
+
 def test_durations() -> None:
     assert config.parse_duration("1h30m") == timedelta(minutes=90)
     assert config.parse_duration("45s") == timedelta(seconds=45)
