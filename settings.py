@@ -394,6 +394,9 @@ def load_settings(path: str | os.PathLike[str] | None = None) -> Settings:
         raise ConfigError("", f"config file {file} not found") from None
     except OSError as exc:
         raise ConfigError("", f"cannot read config file {file}: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        line = exc.object[: exc.start].count(b"\n") + 1
+        raise ConfigError("", f"{file} is not UTF-8 text (line {line}): save it as UTF-8") from None
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:

@@ -219,6 +219,16 @@ def test_missing_config_file_and_bad_yaml_exit_78(tmp_path) -> None:
     assert result.returncode == 78 and "not valid YAML" in result.stderr
 
 
+def test_a_config_file_not_in_utf8_is_a_config_error(tmp_path) -> None:
+    """Saved by an editor in Windows-1250 (a Polish comment): one clear line, not a traceback and exit 1."""
+    cp1250 = tmp_path / "cp1250.yaml"
+    cp1250.write_bytes("sla:\n  # Łódź\n  response_time: 60m\n".encode("cp1250"))
+    with pytest.raises(config.ConfigError) as err:
+        config.load_settings(cp1250)
+    assert err.value.key == ""
+    assert err.value.problem == f"{cp1250} is not UTF-8 text (line 2): save it as UTF-8"
+
+
 def test_check_config_prints_effective_settings_masked(tmp_path) -> None:
     cfg = tmp_path / "c.yaml"
     cfg.write_text("sources:\n  x:\n    enabled: true\n    bearer_token: ${RC_SECRET}\n    username: sklep_demo\n")
