@@ -385,6 +385,27 @@ def config_path(explicit: str | os.PathLike[str] | None) -> Path:
     return DEFAULT_CONFIG
 
 
+def _key_written_twice(node: yaml.Node | None, path: tuple[str, ...] = ()) -> tuple[str, int, int] | None:
+    """The first key that a mapping holds twice, and its two lines (YAML silently keeps the last)."""
+    if isinstance(node, yaml.MappingNode):
+        seen: dict[str, int] = {}
+        for key_node, value_node in node.value:
+            key = str(key_node.value)
+            line = key_node.start_mark.line + 1
+            if key in seen:
+                return ".".join((*path, key)), seen[key], line
+            seen[key] = line
+            found = _key_written_twice(value_node, (*path, key))
+            if found is not None:
+                return found
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            found = _key_written_twice(item, (*path, str(index)))
+            if found is not None:
+                return found
+    return None
+
+
 def load_settings(path: str | os.PathLike[str] | None = None) -> Settings:
     """Read and validate the config file; raises ConfigError naming the key and the problem."""
     file = config_path(path)
@@ -403,6 +424,10 @@ def load_settings(path: str | os.PathLike[str] | None = None) -> Settings:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark is not None else ""
         raise ConfigError("", f"{file} is not valid YAML{where}") from None
+    twice = _key_written_twice(yaml.compose(text, Loader=yaml.SafeLoader))
+    if twice is not None:
+        key, first, second = twice
+        raise ConfigError(key, f"written twice (lines {first} and {second}): keep one")
     if data is None:
         data = {}
     if not isinstance(data, dict):

@@ -229,6 +229,20 @@ def test_a_config_file_not_in_utf8_is_a_config_error(tmp_path) -> None:
     assert err.value.problem == f"{cp1250} is not UTF-8 text (line 2): save it as UTF-8"
 
 
+def test_a_key_written_twice_is_a_config_error(tmp_path) -> None:
+    """YAML keeps the last of two equal keys: a second `sla:` block silently undid the first one's 30m."""
+    twice = tmp_path / "twice.yaml"
+    twice.write_text("sla:\n  response_time: 30m\n  reminders: [10m]\nlogging:\n  level: INFO\nsla:\n  reminders: []\n")
+    with pytest.raises(config.ConfigError) as err:
+        config.load_settings(twice)
+    assert (err.value.key, err.value.problem) == ("sla", "written twice (lines 1 and 6): keep one")
+    nested = tmp_path / "nested.yaml"
+    nested.write_text("sources:\n  x:\n    poll_every: 2m\n    poll_every: 5m\n")
+    with pytest.raises(config.ConfigError) as err:
+        config.load_settings(nested)
+    assert (err.value.key, err.value.problem) == ("sources.x.poll_every", "written twice (lines 3 and 4): keep one")
+
+
 def test_check_config_prints_effective_settings_masked(tmp_path) -> None:
     cfg = tmp_path / "c.yaml"
     cfg.write_text("sources:\n  x:\n    enabled: true\n    bearer_token: ${RC_SECRET}\n    username: sklep_demo\n")
