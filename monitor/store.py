@@ -680,9 +680,13 @@ class Store:
         top-level comment as its parent, so an answer there is an answer to the whole thread).
         """
         thread_start = aliased(MentionRow)
-        # or answered by hand later than this reply was written (the reply is fetched a poll after it)
-        unanswered = col(EscalationRow.first_response_at).is_(None) | (
-            col(EscalationRow.first_response_at) > col(ReplyRow.created_at)
+        # or answered by hand later than this reply was written (the reply is fetched a poll after it);
+        # a reply written after a resolve or dismiss stops nothing, and would be tried again every tick
+        written = col(ReplyRow.created_at)
+        unanswered = (
+            (col(EscalationRow.first_response_at).is_(None) | (col(EscalationRow.first_response_at) > written))
+            & (col(EscalationRow.resolved_at).is_(None) | (col(EscalationRow.resolved_at) > written))
+            & (col(EscalationRow.dismissed_at).is_(None) | (col(EscalationRow.dismissed_at) > written))
         )
         with self._session() as s:
             direct = s.exec(
