@@ -364,6 +364,16 @@ def settings_from_mapping(data: Mapping[str, Any], source_file: Path | None = No
         settings = Settings.model_validate(dict(data))
     except ValidationError as exc:
         raise _first_error(exc) from None
+    silent_after = settings.health.silent_after
+    for name in type(settings.sources).model_fields:
+        source = getattr(settings.sources, name)
+        # polled less often than that, a source would be reported silent, then recovered, on every poll
+        if source.enabled and source.poll_every >= silent_after:
+            raise ConfigError(
+                "health.silent_after",
+                f"{format_duration(silent_after)} must be longer than sources.{name}.poll_every "
+                f"({format_duration(source.poll_every)})",
+            )
     if source_file is None:
         return settings
     update: dict[str, Any] = {"source_file": source_file}

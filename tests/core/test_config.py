@@ -148,6 +148,22 @@ def test_unusable_reply_templates_are_a_config_error(tmp_path, monkeypatch) -> N
         assert problem in err.value.problem
 
 
+def test_a_source_polled_less_often_than_health_silent_after_is_a_config_error() -> None:
+    """Polled every 4h (to save X reads) and silent after 3h: the managers were told "needs attention",
+    then "recovered", on every poll; nothing said so before start-up."""
+    data = {"sources": {"x": {"enabled": True, "bearer_token": "${RC_TEST_X}", "user_id": "1", "poll_every": "4h"}}}
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("RC_TEST_X", "token")
+        with pytest.raises(config.ConfigError) as err:
+            config.settings_from_mapping(data)
+        assert err.value.key == "health.silent_after"
+        assert err.value.problem == "3h must be longer than sources.x.poll_every (4h)"
+        data["health"] = {"silent_after": "5h"}
+        assert config.settings_from_mapping(data).sources.x.poll_every == timedelta(hours=4)
+    # a source that is off is never polled
+    assert config.settings_from_mapping({"sources": {"facebook": {"poll_every": "1d"}}})
+
+
 def test_durations() -> None:
     assert config.parse_duration("1h30m") == timedelta(minutes=90)
     assert config.parse_duration("45s") == timedelta(seconds=45)
