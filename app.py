@@ -247,6 +247,10 @@ class App:
         app = cls(settings, clock, store, analyzer, poller, engine, dispatcher, speed, metrics, slack=slack)
         app.leadership = Leadership(lock_for(settings.storage.url), clock)
         app._started_at = clock.now()
+        if metrics is not None:
+            # Breaches recorded before this process started were counted by the one before it. Not
+            # "breached_at before the start": a breach it recorded after downtime is dated at the deadline.
+            app._breaches_counted = {e.id for e in store.active_escalations() if e.breached_at is not None}
         app.status_file = state_dir(settings.storage.url) / STATUS_FILE
         app.health = HealthWatcher(settings.health.silent_after, clock, app.post_health, started_at=app._started_at)
         return app
@@ -380,11 +384,8 @@ class App:
                 continue
         for e in current.values():
             self._watched.setdefault(e.id, e.platform)
-        started = self._started_at
         for e in [*current.values(), *closed]:
-            # breaches before this process started were counted by the one before it
-            new_breach = e.breached_at is not None and (started is None or e.breached_at >= started)
-            if new_breach and e.id not in self._breaches_counted:
+            if e.breached_at is not None and e.id not in self._breaches_counted:
                 self._breaches_counted.add(e.id)
                 self.metrics.breached(e.platform)
         for e in closed:

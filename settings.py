@@ -33,7 +33,9 @@ EXIT_CONFIG = 78  # EX_CONFIG: systemd's RestartPreventExitStatus keeps a bad co
 CONFIG_ENV = "REPLYCLOCK_CONFIG"
 DEFAULT_CONFIG = Path("config.yaml")
 
+MAX_DURATION = timedelta(days=36500)
 _DURATION = re.compile(r"^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
+_DB_URL = re.compile(r"^(?:sqlite(?:\+pysqlite)?://(?:/.*)?|postgresql(?:\+psycopg)?://.*)$", re.S)
 _ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
@@ -56,7 +58,14 @@ def parse_duration(value: object) -> timedelta:
     if not value.strip() or match is None:
         raise ValueError(f"malformed duration {value!r}: write it like 60m, 45s, 1h30m or 14d")
     days, hours, minutes, seconds = (int(g) if g else 0 for g in match.groups())
-    result = timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
+    # Longer ones overflow timedelta, or a deadline or `report --since` date computed from them.
+    too_long = f"duration {value!r} is too long (at most {format_duration(MAX_DURATION)})"
+    try:
+        result = timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
+    except OverflowError:
+        raise ValueError(too_long) from None
+    if result > MAX_DURATION:
+        raise ValueError(too_long)
     if result <= timedelta(0):
         raise ValueError(f"duration {value!r} must be greater than zero")
     return result
@@ -128,7 +137,9 @@ class StorageSettings(_Section):
     @field_validator("url")
     @classmethod
     def _known_scheme(cls, value: str) -> str:
-        if not value.startswith(("sqlite:", "postgresql")):
+        # SQLAlchemy would refuse the others only at start-up: sqlite://file.db (two slashes), or a
+        # driver that is not installed (postgresql+psycopg2://)
+        if not _DB_URL.match(value):
             raise ValueError("must be a sqlite:/// or postgresql+psycopg:// URL")
         return value
 
@@ -246,6 +257,13 @@ class SlackSettings(_Section):
                 raise ValueError("bot_token: required when slack.enabled is true")
             if not self.alerts_channel:
                 raise ValueError("alerts_channel: required when slack.enabled is true")
+            if self.templates is not None:
+                from alerts.messages import load_reply_templates  # only when set: check-config stays fast
+
+                try:
+                    load_reply_templates(self.templates)
+                except ValueError as exc:
+                    raise ValueError(f"templates: {exc}") from None
         return self
 
 
@@ -346,6 +364,16 @@ def settings_from_mapping(data: Mapping[str, Any], source_file: Path | None = No
         settings = Settings.model_validate(dict(data))
     except ValidationError as exc:
         raise _first_error(exc) from None
+    silent_after = settings.health.silent_after
+    for name in type(settings.sources).model_fields:
+        source = getattr(settings.sources, name)
+        # polled less often than that, a source would be reported silent, then recovered, on every poll
+        if source.enabled and source.poll_every >= silent_after:
+            raise ConfigError(
+                "health.silent_after",
+                f"{format_duration(silent_after)} must be longer than sources.{name}.poll_every "
+                f"({format_duration(source.poll_every)})",
+            )
     if source_file is None:
         return settings
     update: dict[str, Any] = {"source_file": source_file}
@@ -367,6 +395,27 @@ def config_path(explicit: str | os.PathLike[str] | None) -> Path:
     return DEFAULT_CONFIG
 
 
+def _key_written_twice(node: yaml.Node | None, path: tuple[str, ...] = ()) -> tuple[str, int, int] | None:
+    """The first key that a mapping holds twice, and its two lines (YAML silently keeps the last)."""
+    if isinstance(node, yaml.MappingNode):
+        seen: dict[str, int] = {}
+        for key_node, value_node in node.value:
+            key = str(key_node.value)
+            line = key_node.start_mark.line + 1
+            if key in seen:
+                return ".".join((*path, key)), seen[key], line
+            seen[key] = line
+            found = _key_written_twice(value_node, (*path, key))
+            if found is not None:
+                return found
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            found = _key_written_twice(item, (*path, str(index)))
+            if found is not None:
+                return found
+    return None
+
+
 def load_settings(path: str | os.PathLike[str] | None = None) -> Settings:
     """Read and validate the config file; raises ConfigError naming the key and the problem."""
     file = config_path(path)
@@ -376,12 +425,19 @@ def load_settings(path: str | os.PathLike[str] | None = None) -> Settings:
         raise ConfigError("", f"config file {file} not found") from None
     except OSError as exc:
         raise ConfigError("", f"cannot read config file {file}: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        line = exc.object[: exc.start].count(b"\n") + 1
+        raise ConfigError("", f"{file} is not UTF-8 text (line {line}): save it as UTF-8") from None
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark is not None else ""
         raise ConfigError("", f"{file} is not valid YAML{where}") from None
+    twice = _key_written_twice(yaml.compose(text, Loader=yaml.SafeLoader))
+    if twice is not None:
+        key, first, second = twice
+        raise ConfigError(key, f"written twice (lines {first} and {second}): keep one")
     if data is None:
         data = {}
     if not isinstance(data, dict):

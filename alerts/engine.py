@@ -89,8 +89,8 @@ class EscalationEngine:
             escalation.author,
             f"{_fmt(sla.time_left)} left" if not sla.breached else f"already {_fmt(sla.overdue)} overdue",
         )
-        if sla.breached:
-            self._breach(escalation, sla, now)
+        # An overdue one breaches at the next tick, not here: the team's answer may already be stored
+        # (fetched in the same batch after downtime), and the tick matches answers before breaching.
         return escalation
 
     def tick(self) -> TickReport:

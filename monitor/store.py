@@ -607,9 +607,11 @@ class Store:
         """Append an event once per key and apply it to the escalation; False if already there.
 
         The first `responded`, `resolved` or `dismissed` stops the clock; later ones are
-        still logged (under their own key) but change no timestamps. The `outbox` intents are
-        queued in the same transaction (with `only_if_changed`, only when the event changed
-        the escalation), so no crash can separate an event from its notifications.
+        still logged (under their own key) but change no timestamps. The first in time counts:
+        an answer written before the close or the first response, but recorded after it, still
+        does. The `outbox` intents are queued in the same transaction (with `only_if_changed`,
+        only when the event changed the escalation), so no crash can separate an event from its
+        notifications.
         """
         key = key or str(kind)
         try:
@@ -639,10 +641,14 @@ class Store:
         if columns is None:
             return False
         at_column, by_column = columns
-        if kind in _CLOSING and (row.resolved_at or row.dismissed_at):
+        closed_at = min((t for t in (row.resolved_at, row.dismissed_at) if t is not None), default=None)
+        if kind in _CLOSING and closed_at is not None and at >= closed_at:
             return False  # closed already: log only
         changed = False
-        if getattr(row, at_column) is None:
+        current = getattr(row, at_column)
+        # A platform answer is fetched a poll after it was written, often after the team clicked
+        # resolve or respond: the earlier answer is the first response.
+        if current is None or (kind == EventKind.RESPONDED and at < current):
             changed = True
             setattr(row, at_column, at)
             if by_column is not None:
@@ -667,14 +673,21 @@ class Store:
             return [Event(r.escalation_id, r.kind, r.at, r.actor, r.detail) for r in rows]
 
     def pending_responses(self) -> list[PendingResponse]:
-        """Brand replies that answer escalated mentions whose clock has not stopped yet.
+        """Brand replies that answer escalated mentions whose clock had not stopped when they were written.
 
         A reply answers the mention it replies to, and also the same customer's later follow-ups
         in that thread posted before the reply (on Facebook every reply in a thread names the
         top-level comment as its parent, so an answer there is an answer to the whole thread).
         """
         thread_start = aliased(MentionRow)
-        unanswered = col(EscalationRow.first_response_at).is_(None)
+        # or answered by hand later than this reply was written (the reply is fetched a poll after it);
+        # a reply written after a resolve or dismiss stops nothing, and would be tried again every tick
+        written = col(ReplyRow.created_at)
+        unanswered = (
+            (col(EscalationRow.first_response_at).is_(None) | (col(EscalationRow.first_response_at) > written))
+            & (col(EscalationRow.resolved_at).is_(None) | (col(EscalationRow.resolved_at) > written))
+            & (col(EscalationRow.dismissed_at).is_(None) | (col(EscalationRow.dismissed_at) > written))
+        )
         with self._session() as s:
             direct = s.exec(
                 select(EscalationRow.id, ReplyRow)

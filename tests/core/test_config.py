@@ -99,8 +99,16 @@ def test_every_setting_is_in_config_yaml_with_a_comment() -> None:
             "cannot read secret file",
         ),
         ({"storage": {"url": "mysql://x"}}, "storage.url", "sqlite"),
+        # these passed check-config, then failed every start with a traceback (exit 1: systemd restarts it)
+        ({"storage": {"url": "sqlite://var/replyclock.db"}}, "storage.url", "sqlite:///"),
+        ({"storage": {"url": "sqlite:var/replyclock.db"}}, "storage.url", "sqlite:///"),
+        ({"storage": {"url": "postgresql+psycopg2://rc@db/rc"}}, "storage.url", "postgresql+psycopg://"),
         ({"metrics": {"listen": "9464"}}, "metrics.listen", "host:port"),
         ({"sources": {"facebook": {"api_version": "21"}}}, "sources.facebook.api_version", "v21.0"),
+        # too long to compute a deadline or a date with: a config error, not a traceback or a failing tick
+        ({"sla": {"response_time": "1000000000d"}}, "sla.response_time", "too long"),
+        ({"sla": {"response_time": "3000000d"}}, "sla.response_time", "too long"),
+        ({"health": {"silent_after": "99999999999h"}}, "health.silent_after", "too long"),
     ],
 )
 def test_bad_config_names_key_and_problem(data, key, problem, monkeypatch) -> None:
@@ -111,6 +119,51 @@ def test_bad_config_names_key_and_problem(data, key, problem, monkeypatch) -> No
     assert problem.lower() in err.value.problem.lower()
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "sqlite:///./var/replyclock.db",
+        "sqlite:////var/lib/replyclock/replyclock.db",
+        "sqlite://",
+        "sqlite:///:memory:",
+        "postgresql+psycopg://rc:pw@db:5432/rc",
+        "postgresql://rc@db/rc",
+        "postgresql+psycopg:///rc?host=/run/pg",
+    ],
+)
+def test_database_urls_that_work_are_accepted(url) -> None:
+    assert config.settings_from_mapping({"storage": {"url": url}}).storage.url == url
+
+
+def test_unusable_reply_templates_are_a_config_error(tmp_path, monkeypatch) -> None:
+    """They passed check-config, then every start failed with a traceback (exit 1: systemd restarts it)."""
+    monkeypatch.setenv("RC_TEST_SLACK", "xoxb-1")
+    incomplete = tmp_path / "replies.yaml"
+    incomplete.write_text("replies:\n  pl:\n    not_delivered: {}\n")
+    for path, problem in ((tmp_path / "missing.yaml", "cannot read reply templates"), (incomplete, "default")):
+        slack = {"enabled": True, "bot_token": "${RC_TEST_SLACK}", "alerts_channel": "C1", "templates": str(path)}
+        with pytest.raises(config.ConfigError) as err:
+            config.settings_from_mapping({"slack": slack})
+        assert err.value.key == "slack.templates"
+        assert problem in err.value.problem
+
+
+def test_a_source_polled_less_often_than_health_silent_after_is_a_config_error() -> None:
+    """Polled every 4h (to save X reads) and silent after 3h: the managers were told "needs attention",
+    then "recovered", on every poll; nothing said so before start-up."""
+    data = {"sources": {"x": {"enabled": True, "bearer_token": "${RC_TEST_X}", "user_id": "1", "poll_every": "4h"}}}
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("RC_TEST_X", "token")
+        with pytest.raises(config.ConfigError) as err:
+            config.settings_from_mapping(data)
+        assert err.value.key == "health.silent_after"
+        assert err.value.problem == "3h must be longer than sources.x.poll_every (4h)"
+        data["health"] = {"silent_after": "5h"}
+        assert config.settings_from_mapping(data).sources.x.poll_every == timedelta(hours=4)
+    # a source that is off is never polled
+    assert config.settings_from_mapping({"sources": {"facebook": {"poll_every": "1d"}}})
+
+
 def test_durations() -> None:
     assert config.parse_duration("1h30m") == timedelta(minutes=90)
     assert config.parse_duration("45s") == timedelta(seconds=45)
@@ -119,6 +172,15 @@ def test_durations() -> None:
     for bad in ("", "m", "1x", "30 m", "-5m", "1m1h"):
         with pytest.raises(ValueError):
             config.parse_duration(bad)
+
+
+def test_report_since_too_long_is_a_usage_error(tmp_path) -> None:
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text(f"storage:\n  url: sqlite:///{tmp_path / 'rc.db'}\n")
+    for since in ("1000000000d", "999999d"):
+        result = _cli("--config", str(cfg), "report", "--since", since)
+        assert result.returncode == 2, result.stderr
+        assert result.stderr.strip() == f"replyclock: --since: duration '{since}' is too long (at most 36500d)"
 
 
 def test_secrets_from_env_and_file_are_masked(tmp_path, monkeypatch) -> None:
@@ -171,6 +233,30 @@ def test_missing_config_file_and_bad_yaml_exit_78(tmp_path) -> None:
     broken.write_text("sla: [\n")
     result = _cli("--config", str(broken), "check-config")
     assert result.returncode == 78 and "not valid YAML" in result.stderr
+
+
+def test_a_config_file_not_in_utf8_is_a_config_error(tmp_path) -> None:
+    """Saved by an editor in Windows-1250 (a Polish comment): one clear line, not a traceback and exit 1."""
+    cp1250 = tmp_path / "cp1250.yaml"
+    cp1250.write_bytes("sla:\n  # Łódź\n  response_time: 60m\n".encode("cp1250"))
+    with pytest.raises(config.ConfigError) as err:
+        config.load_settings(cp1250)
+    assert err.value.key == ""
+    assert err.value.problem == f"{cp1250} is not UTF-8 text (line 2): save it as UTF-8"
+
+
+def test_a_key_written_twice_is_a_config_error(tmp_path) -> None:
+    """YAML keeps the last of two equal keys: a second `sla:` block silently undid the first one's 30m."""
+    twice = tmp_path / "twice.yaml"
+    twice.write_text("sla:\n  response_time: 30m\n  reminders: [10m]\nlogging:\n  level: INFO\nsla:\n  reminders: []\n")
+    with pytest.raises(config.ConfigError) as err:
+        config.load_settings(twice)
+    assert (err.value.key, err.value.problem) == ("sla", "written twice (lines 1 and 6): keep one")
+    nested = tmp_path / "nested.yaml"
+    nested.write_text("sources:\n  x:\n    poll_every: 2m\n    poll_every: 5m\n")
+    with pytest.raises(config.ConfigError) as err:
+        config.load_settings(nested)
+    assert (err.value.key, err.value.problem) == ("sources.x.poll_every", "written twice (lines 3 and 4): keep one")
 
 
 def test_check_config_prints_effective_settings_masked(tmp_path) -> None:

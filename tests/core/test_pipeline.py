@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
 
 from alerts.notify import DeliveryError
+from alerts.report import report_records
 from app import App
 from monitor.models import EventKind, Mention, Reply, clean_text
 from monitor.sources import AuthRejected, RateLimited, Unavailable
@@ -160,6 +162,49 @@ def test_actions_from_the_team(rig, clock) -> None:
     clock.advance(120 * M)
     app.run_once()
     assert "breached" not in rec.kinds()
+
+
+def test_an_answer_fetched_with_an_overdue_complaint_is_no_breach(rig, clock) -> None:
+    """After downtime (or an answer fetched before its complaint) the post and the team's in-time
+    answer arrive together, the post already older than the deadline: the answer counts, managers
+    are told of no breach."""
+    app, source, rec = rig
+    source.add(
+        post(clock, "1", "my parcel never arrived", ago=90 * M),
+        Reply(platform="x", external_id="r1", in_reply_to="1", created_at=clock.now() - 80 * M, author="@shop"),
+        post(clock, "2", "refund refused?! broken mug", ago=90 * M),  # nobody answered this one
+    )
+    app.run_once()
+    answered, unanswered = app.store.escalations()
+    assert rec.kinds(answered.id) == ["opened", "responded"]
+    assert answered.breached_at is None and answered.first_response_at == clock.now() - 80 * M
+    assert EventKind.BREACHED not in [e.kind for e in app.store.events(answered.id)]
+    assert rec.kinds(unanswered.id) == ["opened", "breached"]
+
+
+def test_an_answer_fetched_after_the_team_closed_or_answered_by_hand_still_counts(rig, clock) -> None:
+    """The team answers on the platform and clicks at once; the poll fetches the answer a minute later.
+    The answer happened first: its time is the response time (not lost, not replaced by the click's)."""
+    app, source, _ = rig
+    source.add(post(clock, "1", "never arrived"), post(clock, "2", "broken lamp"))
+    app.run_once()
+    one, two = app.store.escalations()
+    clock.advance(20 * M)
+    answered_at = clock.now()
+    clock.advance(1 * M)
+    app.engine.act(one.id, "resolve", "anna")
+    app.engine.act(two.id, "respond", "bob")
+    clock.advance(1 * M)
+    source.add(answer(clock, "r1", "1"), answer(clock, "r2", "2"))
+    source.items[-2:] = [replace(r, created_at=answered_at) for r in source.items[-2:]]
+    app.run_once()
+    resolved, responded = app.store.escalation(one.id), app.store.escalation(two.id)
+    assert resolved.first_response_at == answered_at and resolved.responded_by == "@shop"
+    assert resolved.resolved_at == answered_at + M and resolved.closed_by == "anna"
+    assert responded.first_response_at == answered_at and responded.responded_by == "@shop"
+    records = {r["id"]: r for r in report_records(app.store.escalations(), app.engine.policy, clock.now())}
+    assert records[one.id]["outcome"] == "resolved" and records[one.id]["response_minutes"] == 21.0
+    assert records[two.id]["outcome"] == "responded" and records[two.id]["response_minutes"] == 21.0
 
 
 def test_a_crash_between_escalating_and_saving_the_score_loses_and_doubles_nothing(rig, clock) -> None:

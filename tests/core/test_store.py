@@ -106,6 +106,25 @@ def test_replies_match_escalations_whatever_the_order(store: Store, clock) -> No
     assert match.escalation_id == esc.id and match.reply.external_id == "r1"
 
 
+def test_a_reply_after_the_team_closed_it_by_hand_is_not_pending_forever(store: Store, clock) -> None:
+    """Resolved (answered by DM) or dismissed, then answered in public: that reply stops no clock.
+    It stayed pending, so every tick (each second) tried it again: thousands of them after months."""
+    store.save_batch("s", Batch((mention(clock, "1"), mention(clock, "2")), (), None), clock.now())
+    ids = []
+    for pending in store.unscored_mentions():
+        esc = store.open_escalation(pending.id, complaint_score(), clock.now())
+        assert esc is not None
+        ids.append(esc.id)
+    store.record_event(ids[0], EventKind.RESOLVED, clock.now(), actor="anna")
+    store.record_event(ids[1], EventKind.DISMISSED, clock.now(), actor="bob")
+    later = clock.advance(5 * M)
+    replies = tuple(
+        Reply(platform="x", external_id=f"r{eid}", in_reply_to=eid, created_at=later, author="@shop") for eid in "12"
+    )
+    store.save_batch("s", Batch((), replies, None), later)
+    assert store.pending_responses() == []
+
+
 def test_an_answer_in_a_thread_also_answers_that_customers_earlier_follow_ups(store: Store, clock) -> None:
     start = clock.now() - 30 * M
 

@@ -137,3 +137,29 @@ def test_metrics_are_off_by_default(make_settings, clock) -> None:
 def test_listen_addresses() -> None:
     assert parse_listen("127.0.0.1:9464") == ("127.0.0.1", 9464)
     assert parse_listen("[::1]:9464") == ("::1", 9464)
+
+
+def test_a_breach_while_the_daemon_was_down_is_counted_once_on_restart(make_settings, clock) -> None:
+    """The deadline passed while no replyclock ran: the next one records the breach and counts it
+    (and not the breach the one before it counted)."""
+    settings = make_settings(metrics={"enabled": True, "listen": "127.0.0.1:9464"})
+    source = FakeSource("fake:mentions", platform="x")
+    source.add(post(clock, "1", "paczka nie dotarło", "pl", ago=10 * M))
+    source.add(post(clock, "2", "a csomag nem érkezett meg", "hu", ago=70 * M))
+    before = App.build(settings, clock, sources=[source], notifiers=[RecordingNotifier()], analyzer=KeywordAnalyzer())
+    before.run_once()
+    before.observe()
+    assert before.metrics is not None
+    assert value(before.metrics.render().decode(), "replyclock_breaches_total", platform="x") == 1
+    before.close()
+    clock.advance(2 * 60 * M)  # down across the deadline
+    after = App.build(settings, clock, sources=[source], notifiers=[RecordingNotifier()], analyzer=KeywordAnalyzer())
+    try:
+        after.run_once()
+        after.observe()
+        after.run_once()
+        after.observe()
+        assert after.metrics is not None
+        assert value(after.metrics.render().decode(), "replyclock_breaches_total", platform="x") == 1
+    finally:
+        after.close()
