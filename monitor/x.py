@@ -45,6 +45,12 @@ _MAX_WALK = 10
 _PARENTS_KEPT = 20_000
 
 
+def post_text(tweet: Mapping[str, Any]) -> str:
+    """The post's text as its author wrote it: X escapes &, < and > as HTML entities (&amp; &lt; &gt;)."""
+    # &amp; last, so a literal "&lt;" the customer typed (sent as "&amp;lt;") stays "&lt;"
+    return str(tweet["text"]).replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
 def tweet_url(tweet_id: str, username: str | None) -> str:
     """The public link to a post (X redirects the `i/web` form when the handle is unknown)."""
     if username:
@@ -595,7 +601,7 @@ class XStream:
                 in_reply_to=self._customer_post(parent, sweep.included, brand_id),
                 created_at=created_at,
                 author=username or self._brand.username or "",
-                text=str(tweet["text"]),
+                text=post_text(tweet),
                 url=tweet_url(tweet_id, username or self._brand.username),
             )
         lang = tweet.get("lang")
@@ -603,7 +609,7 @@ class XStream:
             platform=Platform.X,
             external_id=tweet_id,
             author=username or author_id,
-            text=str(tweet["text"]),
+            text=post_text(tweet),
             created_at=created_at,
             author_id=author_id,
             lang=str(lang) if lang and lang != "und" else None,

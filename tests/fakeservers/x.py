@@ -144,7 +144,8 @@ class FakeXServer(FakeServer):
                 refs.append({"type": "quoted", "id": quoted})
             tweet: dict[str, Any] = {
                 "id": tid,
-                "text": text,
+                # as X serves it: &, < and > as HTML entities
+                "text": text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"),
                 "edit_history_tweet_ids": [tid],
                 "author_id": author_id,
                 "created_at": when.strftime("%Y-%m-%dT%H:%M:%S.000Z"),

@@ -383,8 +383,9 @@ def test_malformed_posts_are_logged_by_id_and_skipped(
         "@Twitter " + "zamówienie nie dotarło " * 2200,
         "@Twitter 😡📦❌ where is it 🤬",
         "@Twitter ההזמנה שלי לא הגיעה عاجل",
+        "@Twitter refund <50 zł> & still nothing -> a &lt; typed by hand stays &amp;",
     ],
-    ids=["50kB", "emoji", "right-to-left"],
+    ids=["50kB", "emoji", "right-to-left", "html-escaped-by-x"],
 )
 def test_texts_arrive_unchanged(x_server: FakeXServer, x_clock: FakeClock, text: str) -> None:
     x_server.add_tweet(text, "writer", datetime(2022, 10, 7, 21, tzinfo=UTC))
