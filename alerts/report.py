@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+import math
 import statistics
 from collections import Counter
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from alerts.sla import status
@@ -18,12 +19,16 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat().replace("+00:00", "Z") if value else None
 
 
+def _tenths(took: timedelta) -> float:
+    """Minutes cut (not rounded) to a tenth: an answer at 59 min 58 s must not read as 60.0, the deadline."""
+    return (took // timedelta(seconds=6)) / 10
+
+
 def report_records(escalations: Sequence[Escalation], policy: SlaPolicy, now: datetime) -> list[dict[str, Any]]:
     """One record per escalation, with the fields of `replyclock report --format json`."""
     records = []
     for esc in escalations:
         sla = status(esc, policy, now)
-        minutes = sla.response_time.total_seconds() / 60 if sla.response_time is not None else None
         records.append(
             {
                 "id": esc.id,
@@ -36,7 +41,7 @@ def report_records(escalations: Sequence[Escalation], policy: SlaPolicy, now: da
                 "alerted_at": _iso(esc.alerted_at),
                 "first_response_at": _iso(esc.first_response_at),
                 "outcome": str(sla.outcome),
-                "response_minutes": round(minutes, 1) if minutes is not None else None,
+                "response_minutes": _tenths(sla.response_time) if sla.response_time is not None else None,
                 # extensions beyond the contract above
                 "severity": esc.severity,
                 "url": esc.url,
@@ -87,7 +92,7 @@ def render_table(records: Sequence[dict[str, Any]], width: int = 120) -> str:
     lines = [header, "-" * min(width, max(len(header), 100))]
     for r in records:
         created = (r["created_at"] or "")[:16].replace("T", " ")
-        response = f"{r['response_minutes']:.0f} min" if r["response_minutes"] is not None else "—"
+        response = f"{math.floor(r['response_minutes'])} min" if r["response_minutes"] is not None else "—"
         if r["outcome"] == Outcome.BREACHED and r["response_minutes"] is None:
             response = f"+{r['overdue_minutes']:.0f} late"
         prefix = f"{r['id']:>4}  {r['platform']:<8}  {created:<16}  {r['lang']:<4}  {r['outcome']:<9}  {response:>9}  "

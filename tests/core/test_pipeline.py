@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from alerts.notify import DeliveryError
-from alerts.report import report_records
+from alerts.report import render_table, report_records
 from app import App
 from monitor.models import EventKind, Mention, Reply, clean_text
 from monitor.sources import AuthRejected, RateLimited, Unavailable
@@ -287,3 +287,15 @@ def test_lone_surrogates_and_nul_are_replaced_in_every_text_field(clock) -> None
     r = Reply(platform="x", external_id="r", in_reply_to="1", created_at=clock.now(), text="ok \ud83d")
     assert r.text == "ok \ufffd"
     assert clean_text("\U0001f600 fine") == "\U0001f600 fine"
+
+
+def test_an_answer_two_seconds_before_the_deadline_never_reads_as_sixty_minutes(rig, clock) -> None:
+    app, source, _ = rig
+    source.add(post(clock, "1", "my parcel never arrived", ago=timedelta(0)))
+    app.run_once()
+    clock.advance(60 * M - timedelta(seconds=2))
+    source.add(answer(clock, "r1", "1"))
+    app.run_once()
+    [record] = report_records(app.store.escalations(), app.engine.policy, clock.now())
+    assert record["outcome"] == "responded" and record["response_minutes"] == 59.9
+    assert " 59 min " in render_table([record])
