@@ -288,6 +288,9 @@ class SlackNotifier:
 
     def _deliver_breach(self, note: Notification, now: datetime) -> Mapping[str, Any]:
         esc = note.escalation
+        if esc.dismissed_at is not None:
+            # held up (rate limit, outage) until the team said "not a complaint": nothing to tell managers
+            return {"skipped": "dismissed as not a complaint"}
         managers = self.managers_channel
         # an alert Slack refused for good has nothing to update, but the managers must still hear of the breach
         alert_lost = bool(managers and note.alert_result.get("undeliverable"))

@@ -411,6 +411,25 @@ def test_a_reminder_held_up_by_a_rate_limit_is_not_posted_once_the_team_has_answ
     assert all(e.status == "sent" for e in app.store.outbox_entries("slack"))
 
 
+def test_a_breach_held_up_by_a_rate_limit_is_not_told_once_dismissed_as_not_a_complaint(
+    rig, clock, fake_slack
+) -> None:
+    app, source = rig
+    slack = fake_slack.slack
+    source.add(complaint(clock, "1"))
+    app.run_once()
+    (esc,) = app.store.escalations()
+    clock.advance(61 * M)
+    slack.fail("chat.postMessage", status=429, retry_after=300)
+    app.run_once()
+    assert [e.status for e in app.store.outbox_entries("slack") if e.kind == "breached"] == ["pending"]
+    app.engine.act(esc.id, "dismiss", "UANNA0001", "a question, not a complaint")
+    clock.advance(6 * M)
+    app.run_once()
+    assert slack.top_level("CMANAGERS") == [], "managers were told of a breach the team had dismissed"
+    assert all(e.status == "sent" for e in app.store.outbox_entries("slack"))
+
+
 def test_an_alert_outlives_a_slack_outage_longer_than_the_retries(rig, clock, fake_slack) -> None:
     # Slack answered 5xx for a quarter of an hour: the complaint still has 45 minutes, its alert must go out
     app, source = rig
