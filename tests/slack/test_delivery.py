@@ -411,9 +411,7 @@ def test_a_reminder_held_up_by_a_rate_limit_is_not_posted_once_the_team_has_answ
     assert all(e.status == "sent" for e in app.store.outbox_entries("slack"))
 
 
-def test_a_breach_held_up_by_a_rate_limit_is_not_told_once_dismissed_as_not_a_complaint(
-    rig, clock, fake_slack
-) -> None:
+def test_a_breach_held_up_by_a_rate_limit_is_not_told_once_dismissed_as_not_a_complaint(rig, clock, fake_slack) -> None:
     app, source = rig
     slack = fake_slack.slack
     source.add(complaint(clock, "1"))
