@@ -34,6 +34,7 @@ TWEET_FIELDS = [
     "referenced_tweets",
     "in_reply_to_user_id",
     "lang",
+    "note_tweet",  # the whole text of a post longer than 280 characters; `text` has only its start
 ]
 EXPANSIONS = ["author_id", "referenced_tweets.id"]
 USER_FIELDS = ["username"]
@@ -46,9 +47,15 @@ _PARENTS_KEPT = 20_000
 
 
 def post_text(tweet: Mapping[str, Any]) -> str:
-    """The post's text as its author wrote it: X escapes &, < and > as HTML entities (&amp; &lt; &gt;)."""
+    """The post's whole text as its author wrote it.
+
+    A post longer than 280 characters comes cut in `text` and whole in `note_tweet.text`; X escapes
+    &, < and > as HTML entities (&amp; &lt; &gt;).
+    """
+    note = tweet.get("note_tweet")
+    text = note["text"] if isinstance(note, Mapping) and isinstance(note.get("text"), str) else tweet["text"]
     # &amp; last, so a literal "&lt;" the customer typed (sent as "&amp;lt;") stays "&lt;"
-    return str(tweet["text"]).replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    return str(text).replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
 def tweet_url(tweet_id: str, username: str | None) -> str:

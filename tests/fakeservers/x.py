@@ -78,6 +78,13 @@ def server_error(status: int = 503) -> Answer:
     )
 
 
+LONG_POST = 280  # longer posts (X Premium) come cut in `text`, whole in the `note_tweet` field
+
+
+def _escaped(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 class FakeXServer(FakeServer):
     """Mentions, recent search, user timelines and user lookup, with since_id and pagination."""
 
@@ -144,14 +151,16 @@ class FakeXServer(FakeServer):
                 refs.append({"type": "quoted", "id": quoted})
             tweet: dict[str, Any] = {
                 "id": tid,
-                # as X serves it: &, < and > as HTML entities
-                "text": text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"),
+                # as X serves it: &, < and > as HTML entities, a long post cut in `text` and whole in `note_tweet`
+                "text": _escaped(text[:LONG_POST]),
                 "edit_history_tweet_ids": [tid],
                 "author_id": author_id,
                 "created_at": when.strftime("%Y-%m-%dT%H:%M:%S.000Z"),
                 "conversation_id": conversation,
                 "lang": lang,
             }
+            if len(text) > LONG_POST:
+                tweet["note_tweet"] = {"text": _escaped(text)}
             if refs:
                 tweet["referenced_tweets"] = refs
             if reply_user:

@@ -393,6 +393,15 @@ def test_texts_arrive_unchanged(x_server: FakeXServer, x_clock: FakeClock, text:
     assert mention.text == text
 
 
+def test_a_long_post_arrives_whole_not_cut_at_280_characters(x_server: FakeXServer, x_clock: FakeClock) -> None:
+    text = "@Twitter " + "Kupiłam u Was kurtkę na prezent, bardzo się cieszyłam. " * 6 + "A paczka nie doszła!"
+    x_server.add_tweet(text, "writer", datetime(2022, 10, 7, 21, tzinfo=UTC))
+    [served] = x_server.tweets.values()
+    assert len(served["text"]) == 280 and "nie doszła" not in served["text"]  # what `text` alone would give
+    [mention] = _stream(x_server, x_clock).fetch(None).mentions
+    assert mention.text == text
+
+
 def test_username_is_resolved_once_for_all_streams(x_server: FakeXServer, x_clock: FakeClock) -> None:
     x_server.load_recorded()
     sources = build_x_sources(BEARER_TOKEN, x_clock, username="@Twitter", api_base_url=x_server.url)
