@@ -349,6 +349,11 @@ def _first_error(exc: ValidationError) -> ConfigError:
         return ConfigError(key, "unknown key")
     if err["type"] == "missing":
         return ConfigError(key, "missing")
+    if err["type"] in ("model_type", "dict_type"):
+        # a section written with every key commented out parses as null
+        if err.get("input") is None:
+            return ConfigError(key, "is empty: give it keys or remove the section")
+        return ConfigError(key, f"must be a section of keys, not {type(err.get('input')).__name__}")
     message = re.sub(r"^(Value error|Assertion failed), ", "", message)
     # a validator on a section names the field itself as "field: problem"
     inner = re.match(r"^([a-z_]+): (.*)$", message, re.S)

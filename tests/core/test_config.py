@@ -109,6 +109,9 @@ def test_every_setting_is_in_config_yaml_with_a_comment() -> None:
         ({"sla": {"response_time": "1000000000d"}}, "sla.response_time", "too long"),
         ({"sla": {"response_time": "3000000d"}}, "sla.response_time", "too long"),
         ({"health": {"silent_after": "99999999999h"}}, "health.silent_after", "too long"),
+        # every key of a section commented out leaves `slack:` null; it said "instance of SlackSettings"
+        ({"slack": None}, "slack", "is empty"),
+        ({"sources": {"x": [1, 2]}}, "sources.x", "must be a section of keys, not list"),
     ],
 )
 def test_bad_config_names_key_and_problem(data, key, problem, monkeypatch) -> None:
