@@ -23,39 +23,56 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
         "not delivered / late",
         (
             # en
-            r"where(?:'s| is| are)? (?:is )?(?:my|our|the) (?:order|parcel|package|delivery|refund|stuff)",
+            # "where is my order shipped from?" asks about the shop, not a late parcel
+            r"where(?:'s| is| are)? (?:is )?(?:my|our|the) (?:order|parcel|package|delivery|refund|stuff)(?! (?:shipped|sent|dispatched|coming|made)\b)",
             r"(?:hasn'?t|has not|haven'?t|have not|never|still not|didn'?t|did not|not yet) "
-            r"(?:been )?(?:arrived?|received|delivered|shipped|got(?:ten)?|come)",
+            r"(?:been )?(?:arrived?|received|delivered|shipped|got(?:ten)?|come)(?! (?:such|so|a (?:nicer|better|faster))\b)",
             r"still (?:waiting|no (?:sign|order|parcel|package|delivery|tracking))",
             r"(?:order|parcel|package|delivery) (?:is |was )?(?:late|delayed|lost|missing|stuck)",
-            r"\b0 (?:weeks?|days?|months?)\b.{0,30}(?:no|still|wait|nothing|order|parcel|package)",
+            r"(?:lost|misplaced) (?:my|our|the) (?:order|parcel|package|delivery)",
+            r"(?:says|shows|showing|marked(?: as)?|status:?) delivered,? but (?:nothing|no(?:thing| parcel| package| order)|(?:it'?s |it is )?not here|never|i (?:never|didn'?t|did not|haven'?t|have not))",
+            r"tracking (?:hasn'?t|has not|isn'?t|is not|not|still not|never) (?:been )?updat",
+            # the raw text is matched (digits are not folded to 0); "came in 2 days, can't wait" is no complaint
+            r"\b\d+ (?:weeks?|days?|months?)\b(?: ago| later| now)?,? (?:and )?(?:still|nothing|and counting|waiting|"
+            r"no (?:sign|order|parcel|package|delivery|tracking|update|news|word|reply|answer|refund))\b",
             r"(?:weeks?|days?|months?) (?:and|later|since|of waiting).{0,20}(?:no|still|nothing)",
             r"waiting (?:for|since) .{0,30}(?:weeks?|days?|months?|order|parcel|package)",
-            r"(?:another|one more|\b0) (?:week|day|month)s? (?:without|and no|and still no) (?:my |the |any )?"
+            r"(?:another|one more|\b\d+) (?:week|day|month)s? (?:without|and no|and still no) (?:my |the |any )?"
             r"(?:order|parcel|package|delivery|refund)",
             # pl
             r"nie (?:doszl[aoy]?|dotarl[aoy]?|przyszl[aoy]?|przyszedl|dostal(?:em|am|ismy)?|otrzymal(?:em|am)?|"
             r"ma (?:mojej )?(?:paczki|przesylki|zamowienia))",
             r"gdzie (?:jest )?(?:moja|moje|moj) (?:paczka|przesylka|zamowienie|zwrot)",
             r"(?:nadal|wciaz|dalej|ciagle) (?:nie ma|czekam|brak|nic)",
-            r"czekam (?:juz |od )?.{0,20}(?:tygodni|tydzien|dni|miesiac|paczk|zamowien|przesylk)",
+            # "czekam na paczkę z niecierpliwością" / "jak dziecko na gwiazdkę" is looking forward to it
+            r"(?<!niecierpliwoscia )czekam (?!.{0,30}(?:niecierpliw|jak dziecko|doczekac))(?:juz |od )?.{0,20}(?:tygodni|tydzien|dni|miesiac|paczk|zamowien|przesylk)",
             r"(?:paczka|przesylka|zamowienie) (?:sie )?(?:spoznia|zaginel[ao]|zgubil[ai]|utknel[ao])",
+            r"(?:zgubil[ai]?|zgubiliscie|zagubil[ai]?) (?:mi |nam )?(?:moja |moje |nasza )?(?:paczk|przesylk|zamowieni)",
+            r"(?:paczki|przesylki|zamowienia) (?:nadal |wciaz |dalej |ciagle |jak )?(?:nie ma|brak)\b",
             r"mial[aoy]? (?:byc|dojsc|przyjsc|dotrzec) .{0,40}(?:mija|minel|minal|minely|minelo|a (?:jest|dzis)|nadal|dalej)",
             r"gdzie (?:to|ona|on) (?:jest|sa)\b",
             # hu
-            r"(?:nem|meg mindig nem|meg nem|sose|soha nem) (?:erkezett|jott|kaptam|kaptuk|szallitottak|hoztak)",
-            r"hol (?:van|vannak|marad) (?:a |az )?(?:csomag|rendeles|kuldemeny|penz)",
+            # "nem jött vissza (a pénzem)" is a refund, not a parcel
+            r"(?:nem|meg mindig nem|meg nem|sose|soha nem) (?:erkezett|jott(?! vissza)|kaptam|kaptuk|szallitottak|szallitotta|hozt(?:a|ak|ad)|kezbesitett\w*)",
+            r"hol (?:van|vannak|marad) (?:a |az )?(?:csomag(?!pont|automat)|rendeles|kuldemeny|penz)",
+            r"(?:elveszett|elvesztettek|elvesztettetek|eltunt) (?:a |az )?(?:csomag|rendeles|kuldemeny)",
+            r"(?:kiszallitva|kezbesitve|kezbesitett)\b.{0,40}(?:nincs|nem kaptam|nem jott|semmi)",
             r"(?:hetek|napok|honapok) ota .{0,30}(?:var|nem|semmi|csomag|rendeles)",
             r"(?:csomag|rendeles|kuldemeny)\w* (?:meg mindig )?(?:nincs|kesik|elveszett|nem jott|nem erkezett)",
             r"meg mindig (?:nincs|varok|semmi)",
             r"(?:masodik|harmadik|negyedik|otodik|\d+\.?) (?:hete|napja|honapja) .{0,30}var",
             # ru / uk
             r"(?:не|так и не|до сих пор не|еще не|ещё не) (?:пришел|пришла|пришло|пришли|получил[аи]?|"
-            r"доставили|доставлен[аоы]?|привезли|отправили)",
+            r"доставил[аи]?|доставлен[аоы]?|привез(?:ла|ли)?|отправили)",
+            r"(?:посылк|заказ|отправлени)\w* (?:потерял|пропал|застрял)",
+            r"(?:потеряли|потерял[аи]?сь|пропал[аи]?) (?:мою |мой |наш[уа]? )?(?:посылк|заказ)",
+            r"(?:посылки|заказа) (?:так и |до сих пор |все еще |ещё |еще )?нет\b",
             r"где (?:мой|моя|мое|моё|мои) (?:заказ|посылк|товар|деньги|возврат)",
             r"до сих пор (?:нет|ничего|не)",
-            r"жд(?:у|ем|ём) (?:уже )?.{0,20}(?:недел|дн|месяц|заказ|посылк)",
-            r"(?:не|так і не|досі не|ще не) (?:прийшло|прийшла|прийшов|отримав|отримала|доставили|надіслали)",
+            # "жду посылку с нетерпением" / "жду не дождусь" is looking forward to it
+            r"(?<!нетерпением )жд(?:у|ем|ём) (?!.{0,25}(?:нетерпени|не дожд))(?:уже )?.{0,20}(?:недел|дн|месяц|заказ|посылк)",
+            r"(?:не|так і не|досі не|ще не) (?:прийшло|прийшла|прийшов|отримав|отримала|доставили|надіслали|привіз|привезли)",
+            r"(?:посилк|замовлення)\w* (?:загубил|зникл)|(?:загубили|загубил[аи]?сь) (?:мою |моє )?(?:посилк|замовлення)",
             r"де (?:моє|моя|мій|мої) (?:замовлення|посилка|товар|гроші)",
             # de / cs / sk
             r"(?:nicht|nie|noch nicht) (?:angekommen|geliefert|erhalten|bekommen|zugestellt)",
