@@ -84,19 +84,26 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
     "damaged_wrong": (
         "damaged or wrong item",
         (
+            # "nothing damaged", "not broken" praise the packing
+            r"(?<!not )(?<!nothing )(?<!never )(?<!wasn't )(?<!isn't )"
             r"\b(?:damaged|broken|torn|ripped|smashed|crushed|cracked|defective|faulty|dented|soaked|water[- ]damaged)\b",
+            r"(?:zip(?:per)?|strap|heel|handle|seam|sole|screen|button|buckle|lid|leg|clasp|chain|wheel|it) "
+            r"(?:broke|snapped|fell apart|came apart|fell off|ripped|tore|split)\b",
+            r"(?:sent|send|received) .{0,30}\binstead of|got (?:a |an |the )?(?:size|colou?r) .{0,20}instead of",
             r"(?:arrived|came) (?:wet|in pieces|open(?:ed)?)",
             r"wrong (?:item|size|colou?r|product|order|parcel|package)",
             r"(?:not what i ordered|missing (?:item|part|piece)s?|doesn'?t work|does not work|stopped working)",
-            r"(?:uszkodzon|zniszczon|rozdart|podart|pogniecion|zgniecion|zmiazdzon|potluczon|stluczon|w kawalkach|"
+            r"(?<!nie )(?:uszkodzon|zniszczon|rozdart|podart|pogniecion|zgniecion|zmiazdzon|potluczon|stluczon|w kawalkach|"
             r"zamokl|przemoczon|zbit[aey]?\b|peknie|pekniet|polaman|zepsut|"
             r"wadliw|nie dziala|nie ten (?:rozmiar|kolor|produkt|towar)|zly (?:rozmiar|kolor|produkt)|"
-            r"inny (?:produkt|towar|rozmiar|kolor) niz|brakuje)",
-            r"(?:serult|torott|osszetort|eltort|szakadt|elazott|atazott|osszetaposott|karos|hibas|selejtes|nem mukodik|rossz (?:meret|termek|szin)|"
-            r"nem (?:azt|ezt) rendeltem|hianyzik|hianyos|elszakadt|tonkrement)",
-            r"(?:поврежд|сломан|разбит|порван|промок|вдребезги|мят(?:ая|ый|ое)|брак|бракован|не работает|не тот (?:размер|цвет|товар)|"
+            r"inny (?:produkt|towar|rozmiar|kolor) niz|brakuje|rozklei|rozpadl|rozlecial|rozprul|odpadl)",
+            r"(?<!nem )(?<!sem )(?:serult|torott|osszetort|eltort|szakadt|elazott|atazott|osszetaposott|karos|hibas|selejtes|nem mukodik|rossz (?:meret|termek|szin)|"
+            r"nem (?:azt|ezt)(?: (?:a |az )?(?:meret|szin|termek|modell)\w*)?,? (?:kaptam|rendeltem|kuldtetek|kuldtek)|hianyzik|hianyos|elszakadt|tonkrement)",
+            r"(?<!не )(?<!без )(?<!нет )(?:поврежд|сломан|разбит|порван|промок|вдребезги|мят(?:ая|ый|ое)|брак|бракован|не работает|не тот (?:размер|цвет|товар)|"
             r"не то,? что заказыва|не хватает)",
             r"(?:размер|цвет|товар|модель) (?:не тот|не та|другой|другого)",
+            r"(?:порвал|сломал|развалил|отклеил|расклеил)(?:ся|ась|ось|ись)|треснул[аои]?\b|разош(?:елся|лась|лись) (?:шов|по шву)",
+            r"(?:порвал|зламал|розвалил)(?:ася|ося|ися|ась|ось|ись|ся)",
             r"(?:пошкоджен|зламан|розбит|порван|не працює|не той (?:розмір|колір|товар))",
             r"(?:beschadigt|kaputt|zerbrochen|defekt|falsche[rn]? (?:artikel|grosse|farbe)|funktioniert nicht)",
             r"(?:poskozen|poskoden|rozbit|roztrhan|nefunguje|zl[ay] (?:velikost|farb|produkt)|nespravn)",
