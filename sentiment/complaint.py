@@ -112,20 +112,29 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
     "refund_refused": (
         "refund or return refused",
         (
-            r"(?:refus|reject|deni|declin|won'?t|will not|didn'?t|did not|never|still no|no|waiting for (?:my |a )?)"
-            r".{0,25}(?:refund|return|money back|exchange|reimburs)",
-            r"(?:refund|return|money back).{0,30}(?:refused|rejected|denied|declined|ignored|never came|not (?:received|processed))",
+            # A bare "no" or "didn't" near "return" read "no worries, I'll return it" and "didn't fit, how do I
+            # return it?" as refusals: only refusing verbs reach "return" / "exchange" across other words.
+            r"(?:refus|reject|deni|declin)\w*.{0,25}(?:refund|return|money back|exchange|reimburs)",
+            r"(?:won'?t|will not|wouldn'?t|didn'?t|did not) (?:accept|take|let me|allow|process|approve|honou?r)\w* .{0,20}(?:return|exchange)",
+            r"(?:won'?t|will not|wouldn'?t|didn'?t|did not|never|still no|still haven'?t|waiting (?:for|on) (?:my |a |the )?)"
+            r".{0,25}(?:refund|money back|reimburs)",
+            r"\bno (?:refund|money back|reimbursement)",
+            r"(?:refund|return|money back).{0,30}(?:refused|rejected|denied|declined|ignored|never came|not (?:received|processed)|"
+            r"still (?:not|no|nothing|hasn'?t|pending)|not (?:back )?(?:in|on) my (?:account|card|bank))",
             r"(?:odmow|odrzuc|nie (?:chca|chcecie|przyjel|uznal|oddal|zwroc|zwrocil)|nie moge|czekam na|brak|nie ma).{0,25}"
             r"(?:zwrot|reklamacj|pieniad|kasy|wymian)",
-            r"(?:zwrot|reklamacj|pieniad|pieniedzy).{0,30}(?:odrzucon|odmow|nie uznan|nadal nie|wciaz nie|brak|nie dostal)",
-            r"(?:elutasit|nem (?:fogadjak|fogadtak|adjak|adtak|kuldik|kaptam)|visszautasit|varok).{0,30}"
+            r"(?:zwrot|reklamacj|pieniad|pieniedzy|kas[ay]\b).{0,30}(?:odrzucon|odmow|nie uznan|nadal nie|wciaz nie|brak|nie dostal|"
+            r"nie (?:wrocil|wplynel|wplynal|przyszl|przyszedl|doszl|dotarl)|do dzis(?:iaj)? nie)",
+            r"(?:elutasit|nem (?:fogadjak|fogadtak|adjak|adtak|kuldik|kaptam)|nem (?:jott|kaptam|utaltak|utaltatok|kuldtek|kuldtetek) vissza|"
+            r"visszautasit|varok).{0,30}"
             r"(?:visszaterites|visszakuld|penz|csere|reklamaci|garanci)",
-            r"(?:visszaterites|visszakuldes|penzem|penz|reklamaci|garanci).{0,30}(?:elutasit|nem (?:jott|kaptam|fogad|adj)|"
-            r"meg mindig|semmi|hol van)",
+            r"(?:visszaterites|visszakuld|penzem|penz|reklamaci|garanci).{0,30}(?:elutasit|nem (?:jott|kaptam|fogad|adj)|"
+            r"meg mindig|semmi|hol van|azota (?:se|sem|semmi)\b)",
             r"(?:отказ|не (?:вернули|возвращают|принимают|приняли|хотят)|жду|нет).{0,30}(?:возврат|деньг|обмен|претензи)",
             r"(?:возврат|деньги|претензи).{0,30}(?:отказ|не (?:вернули|пришли|приняли)|до сих пор|так и не|игнор)",
             r"(?:відмов|не (?:повернули|повертають|приймають)).{0,30}(?:повернення|гроші|обмін)",
             r"(?:erstattung|ruckerstattung|ruckgabe|reklamation|umtausch|geld zuruck).{0,30}(?:abgelehnt|verweigert|immer noch|nicht)",
+            r"warten? (?:immer noch |noch immer |seit .{0,20})?auf (?:meine |mein |die |das )?(?:erstattung|ruckerstattung|geld|gutschrift)",
             r"(?:vraceni|vratenie|reklamac|penize|peniaze).{0,30}(?:zamitnut|zamietnut|odmit|odmiet|stale nic|porad nic)",
         ),
     ),
