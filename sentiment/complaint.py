@@ -142,17 +142,21 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
         "no answer from the shop",
         (
             r"(?:no (?:one|body)|nobody) (?:answers?|responds?|replies|picks up|gets back)",
-            r"(?:no|zero|without any?) (?:answer|response|reply|contact)",
+            r"(?:no|zero|without any?) (?:answer|response|reply|contact(?! delivery))",
+            r"(?:dm'?d|dmed|messaged|emailed|e-mailed|called|rang|tweeted|wrote to|written to|contacted) (?:you|u)\b.{0,30}"
+            r"(?:nothing|no (?:answer|reply|response)|no ?one|nobody|silence|crickets)",
+            r"is (?:any|some) ?one (?:there|even there|reading (?:this|these)|working there|alive)",
             r"(?:ignor(?:ing|ed|e) (?:me|my|our|us)|you (?:ignore|don'?t answer|never (?:answer|reply|respond)))",
             r"(?:(?:haven'?t|has not|hasn'?t|didn'?t) (?:heard back|gotten a reply|got an? (?:answer|reply)))",
             r"(?:emails?|messages?|dms?|calls?|tickets?) .{0,25}(?:unanswered|ignored|no (?:answer|reply|response))",
-            r"(?:nikt|zero|brak) (?:nie )?(?:odpowi|odpisuj|odbier|kontakt|reakcj)",
-            r"(?:nie (?:odpowiadacie|odpisujecie|odbieracie|odpowiada|odpisal|odpowiedzial)|ignorujecie|olewacie)",
-            r"(?:senki|semmi) (?:nem )?(?:valaszol|reagal|veszi fel|valasz)",
+            r"(?:nikt|zero|brak) (?:nie )?(?:odpowi|odpisuj|odbier|kontakt|reakcj|odzew)",
+            r"(?:nie (?:odpowiadacie|odpisujecie|odbieracie|odpowiada(?:ja)?|odpisuja|odbiera(?:ja)?|odpisal|odpowiedzial)|ignorujecie|olewacie)",
+            r"(?:senki|semmi|se) (?:nem )?(?:valaszol|reagal|veszi fel|valasz)",
             r"(?:nem (?:valaszol|valaszolnak|valaszoltak|reagal|reagalnak|veszik fel|irtak vissza)|nincs valasz|"
             r"valasz nelkul|ignoral)",
             r"(?:никто не (?:отвечает|ответил|берет|перезвонил)|не отвечаете|не отвечают|игнорируете|нет ответа|без ответа|"
-            r"молчите|молчат|и тишина|в ответ тишина|полная тишина)",
+            r"молчите|молчат|и тишина|в ответ тишина|полная тишина|никакого ответа|ноль реакции|никакой реакции)",
+            r"(?:пишу|писал[аи]?|звоню|звонил[аи]?|обращаюсь|обращал[аи]?сь)\b.{0,40}тишина",
             r"(?:ніхто не (?:відповідає|відповів)|не відповідаєте|ігноруєте|немає відповіді)",
             r"(?:keine antwort|niemand antwortet|antworten nicht|ignoriert)",
             r"(?:nikto|nikdo) (?:neodpoved|neodpisal|nereaguj)|(?:bez odpovede|bez odpovedi|neodpovedate|ignorujete)",
