@@ -165,14 +165,14 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
     "charged_twice": (
         "charged twice / fraud",
         (
-            r"(?:charged|billed|debited|paid|took (?:my )?money) (?:me |us |my (?:card|account) )?(?:twice|two times|double|2 times)",
+            r"(?:charged|billed|debited|paid|took (?:my )?money) (?:me |us |my (?:card|account) )?(?:twice|two times|double|2 times|2 ?x\b)",
             r"(?:double|duplicate) (?:charge|payment|billing)",
-            r"\b(?:scam|scammers?|fraud|fraudulent|rip[- ]?off|stole my money|unauthori[sz]ed (?:charge|payment))\b",
-            r"(?:pobrali|pobraliscie|zaplacilem|zaplacilam|obciazyli|sciagneli).{0,25}(?:dwa razy|podwojnie|dwukrotnie|2 razy)",
+            r"(?<!not a )(?<!not )(?<!no )\b(?:scam|scammers?|fraud|fraudulent|rip[- ]?off|stole my money|unauthori[sz]ed (?:charge|payment))\b",
+            r"(?:pobrali|pobraliscie|zaplacilem|zaplacilam|obciazyli|sciagneli).{0,25}(?:dwa razy|podwojnie|dwukrotnie|2 razy|2 ?x\b|x ?2\b)",
             r"\b(?:oszust|oszustwo|oszusci|naciagacze|zlodzieje|wyludz|kradziez)",
-            r"(?:ketszer|dupla|duplan).{0,25}(?:levon|terhel|fizet|vontak|vettek)",
+            r"(?:ketszer|dupla|duplan|2 ?x\b).{0,25}(?:levon|terhel|fizet|vontak|vettek)",
             r"\b(?:csalas|csalo|csalok|atveres|atvertek|lehuzas|lopas|lopnak)",
-            r"(?:списали|сняли|оплатил[аи]?).{0,25}(?:дважды|два раза|двойн)|двойное списание",
+            r"(?:списали|сняли|оплатил[аи]?).{0,25}(?:дважды|два раза|2 раза|двойн|2 ?[xх](?!\w))|двойное списание",
             r"\b(?:мошенник|мошенничеств|обман|развод|кидал|воры|украли)",
             r"(?:списали|зняли).{0,25}(?:двічі|два рази)|\b(?:шахра|обман|крадіжк)",
             r"(?:zweimal|doppelt) (?:abgebucht|belastet|berechnet|bezahlt)|\b(?:betrug|betruger|abzocke)",
@@ -182,17 +182,28 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
     "legal_threat": (
         "legal or public threat",
         (
-            r"\b(?:lawyer|attorney|solicitor|sue|suing|lawsuit|court|legal action|small claims|chargeback)\b",
-            r"(?:consumer (?:protection|rights|ombudsman|authority)|trading standards|ftc|bbb|better business bureau)",
-            r"(?:report(?:ing)? you|go(?:ing)? public|tell everyone|post(?:ing)? (?:this )?everywhere|media|journalist)",
-            r"(?:prawnik|adwokat|radca prawny|sad\b|sadzie|sadu|pozew|pozwe|uokik|rzecznik praw konsument|"
-            r"rzecznik konsument|inspekcj[ai] handlow|prokurat|policj[aeiy]|media|dziennikar|zglosze (?:to|sprawe))",
+            # bare "sue" / "court" / "media" were Sue from the store, the tennis court and "social media"
+            r"\b(?:lawyer|attorney|solicitor|suing|lawsuit|legal action|small claims|chargeback)\b",
+            r"(?:i'?ll|i will|gonna|going to|will|to) sue\b|\bsue (?:you|u|the shop|your)\b|(?:to|in) court\b|court (?:case|claim|order)",
+            r"(?:consumer (?:protection|rights|ombudsman|authority|office|council|agency)|trading standards|ftc|bbb|better business bureau)",
+            r"(?:report(?:ing)? you|go(?:ing)? public|tell everyone|post(?:ing)? (?:this )?everywhere|journalist|"
+            r"(?:go(?:ing)? to|contact(?:ing)?|tell(?:ing)?|call(?:ing)?) (?:the )?(?:media|press|news))",
+            r"(?:1|one|0|zero)[- ]star (?:review|rating)|(?:leave|leaving|write|writing|post|posting|give|giving) (?:you )?(?:an? )?(?:bad|negative|terrible) reviews?|warn (?:everyone|others|people)",
+            # folded "sąd" is English "sad", so only "sądu" / "sądzie"; "media" alone is "social media"
+            r"(?:prawnik|adwokat|radca prawny|sadzie|sadu|pozew|pozwe|uokik|rzecznik praw konsument|"
+            r"rzecznik konsument|inspekcj[ai] handlow|prokurat|policj[aeiy]|do mediow|w mediach|dziennikar|zglosze (?:to|sprawe))",
+            r"niech (?:ludzie|wszyscy|inni|kazdy) (?:wie|wiedza|zobacz)|negatywn\w* opini|(?:1|jedna) gwiazdk|ostrzeg(?:e|am|ne) (?:innych|wszystkich|ludzi)",
             r"(?:ugyved|birosag|perel|bepereli|feljelent|fogyasztovedel|bekeltet|gvh\b|rendorseg|ugyeszseg|sajto)",
+            r"negativ (?:ertekeles|velemeny)|(?:1|egy) csillag|figyelmeztet(?:ek|em|ni) (?:mindenkit|masokat|az embereket)|"
+            r"(?:mindenki|az emberek) (?:tudja|tudjon|tudjak) meg",
             r"жалоб[ауы] (?:уже )?(?:составлен|написан|подан|отправлен|напишу|подам|отправлю)|(?:напишу|подам|отправлю) жалобу",
             r"(?:юрист|адвокат|суд\b|судом|в суд|иск\b|роспотребнадзор|прокуратур|защит[аеуы] прав потребител|полици|"
             r"претензию в|жалобу в|сми\b|журналист)",
+            r"пусть (?:все|люди|другие) (?:знают|узнают|видят)|(?:плохой|негативный|отрицательный) отзыв",
             r"(?:юрист|адвокат|до суду|позов|захист[уі]? прав споживач|поліці|держпродспоживслужб)",
-            r"(?:anwalt|gericht|verklagen|klage|verbraucherzentrale|verbraucherschutz|polizei|anzeige)",
+            # "Anzeige" alone is also an advert
+            r"(?:anwalt|gericht|verklagen|klage|verbraucherzentrale|verbraucherschutz|polizei|strafanzeige|"
+            r"anzeige (?:erstatten|erstattet|machen|gegen)|zur anzeige|(?:schlechte|negative) bewertung)",
             r"(?:pravnik|advokat|soud|sud\b|zalob|zaloba|coi\b|soi\b|ochran[ay] spotrebitel|policii|policiu)",
         ),
     ),
