@@ -30,7 +30,7 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
             r"still (?:waiting|no (?:sign|order|parcel|package|delivery|tracking))",
             r"(?:order|parcel|package|delivery) (?:is |was )?(?:late|delayed|lost|missing|stuck)",
             r"(?:lost|misplaced) (?:my|our|the) (?:order|parcel|package|delivery)",
-            r"(?:says|shows|showing|marked(?: as)?|status:?) delivered,? but (?:nothing|no(?:thing| parcel| package| order)|(?:it'?s |it is )?not here|never|i (?:never|didn'?t|did not|haven'?t|have not))",
+            r"(?:says|shows|showing|marked(?: as)?|status:?) delivered,? but (?:there'?s |there is |i have |i'?ve got )?(?:nothing|no(?:thing| parcel| package| order| box)|(?:it'?s |it is )?not here|never|i (?:never|didn'?t|did not|haven'?t|have not))",
             r"tracking (?:hasn'?t|has not|isn'?t|is not|not|still not|never) (?:been )?updat",
             # the raw text is matched (digits are not folded to 0); "came in 2 days, can't wait" is no complaint
             r"\b\d+ (?:weeks?|days?|months?)\b(?: ago| later| now)?,? (?:and )?(?:still|nothing|and counting|waiting|"
@@ -65,7 +65,7 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
             r"(?:не|так и не|до сих пор не|еще не|ещё не) (?:пришел|пришла|пришло|пришли|получил[аи]?|"
             r"доставил[аи]?|доставлен[аоы]?|привез(?:ла|ли)?|отправили)",
             r"(?:посылк|заказ|отправлени)\w* (?:потерял|пропал|застрял)",
-            r"(?:потеряли|потерял[аи]?сь|пропал[аи]?) (?:мою |мой |наш[уа]? )?(?:посылк|заказ)",
+            r"(?:потерял(?:[аи]|ся|ась|ись)?|пропал[аи]?) (?:мою |мой |наш[уа]? )?(?:посылк|заказ)",
             r"(?:посылки|заказа) (?:так и |до сих пор |все еще |ещё |еще )?нет\b",
             r"где (?:мой|моя|мое|моё|мои) (?:заказ|посылк|товар|деньги|возврат)",
             r"до сих пор (?:нет|ничего|не)",
@@ -123,6 +123,7 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
             r"still (?:not|no|nothing|hasn'?t|pending)|not (?:back )?(?:in|on) my (?:account|card|bank))",
             r"(?:odmow|odrzuc|nie (?:chca|chcecie|przyjel|uznal|oddal|zwroc|zwrocil)|nie moge|czekam na|brak|nie ma).{0,25}"
             r"(?:zwrot|reklamacj|pieniad|kasy|wymian)",
+            r"(?:oddajcie|zwroccie|oddawajcie) (?:mi |nam )?(?:moj[ae] )?(?:kase|pieniadze|hajs)|(?:reklamacj|zwrot)\w* wisi",
             r"(?:zwrot|reklamacj|pieniad|pieniedzy|kas[ay]\b).{0,30}(?:odrzucon|odmow|nie uznan|nadal nie|wciaz nie|brak|nie dostal|"
             r"nie (?:wrocil|wplynel|wplynal|przyszl|przyszedl|doszl|dotarl)|do dzis(?:iaj)? nie)",
             r"(?:elutasit|nem (?:fogadjak|fogadtak|adjak|adtak|kuldik|kaptam)|nem (?:jott|kaptam|utaltak|utaltatok|kuldtek|kuldtetek) vissza|"
@@ -190,8 +191,7 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
             r"(?:go(?:ing)? to|contact(?:ing)?|tell(?:ing)?|call(?:ing)?) (?:the )?(?:media|press|news))",
             r"(?:1|one|0|zero)[- ]star (?:review|rating)|(?:leave|leaving|write|writing|post|posting|give|giving) (?:you )?(?:an? )?(?:bad|negative|terrible) reviews?|warn (?:everyone|others|people)",
             # folded "sąd" is English "sad", so only "sądu" / "sądzie"; "media" alone is "social media"
-            r"(?:prawnik|adwokat|radca prawny|sadzie|sadu|pozew|pozwe|uokik|rzecznik praw konsument|"
-            r"rzecznik konsument|inspekcj[ai] handlow|prokurat|policj[aeiy]|do mediow|w mediach|dziennikar|zglosze (?:to|sprawe))",
+            r"(?:prawnik|adwokat|radca prawny|sadzie|sadu|pozew|pozwe|uokik|rzecznik\w* (?:praw )?konsument|inspekcj[ai] handlow|prokurat|policj[aeiy]|do mediow|w mediach|dziennikar|zglosze (?:to|sprawe))",
             r"niech (?:ludzie|wszyscy|inni|kazdy) (?:wie|wiedza|zobacz)|negatywn\w* opini|(?:1|jedna) gwiazdk|ostrzeg(?:e|am|ne) (?:innych|wszystkich|ludzi)",
             r"(?:ugyved|birosag|perel|bepereli|feljelent|fogyasztovedel|bekeltet|gvh\b|rendorseg|ugyeszseg|sajto)",
             r"negativ (?:ertekeles|velemeny)|(?:1|egy) csillag|figyelmeztet(?:ek|em|ni) (?:mindenkit|masokat|az embereket)|"
