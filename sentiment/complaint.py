@@ -53,7 +53,7 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
             r"gdzie (?:to|ona|on) (?:jest|sa)\b",
             # hu
             # "nem jött vissza (a pénzem)" is a refund, not a parcel
-            r"(?:nem|meg mindig nem|meg nem|sose|soha nem) (?:erkezett|jott(?! vissza)|kaptam|kaptuk|szallitottak|szallitotta|hozt(?:a|ak|ad)|kezbesitett\w*)",
+            r"(?:nem|meg mindig nem|meg nem|sose|soha nem) (?:erkezett|jott(?! vissza)|kaptam|kaptuk|szallitottak|szallitotta|hoztak|hozt(?:a|ad) (?:ki|el)\b|kezbesitett\w*)",
             r"hol (?:van|vannak|marad) (?:a |az )?(?:csomag(?!pont|automat)|rendeles|kuldemeny|penz)",
             r"(?:elveszett|elvesztettek|elvesztettetek|eltunt) (?:a |az )?(?:csomag|rendeles|kuldemeny)",
             r"(?:kiszallitva|kezbesitve|kezbesitett)\b.{0,40}(?:nincs|nem kaptam|nem jott|semmi)",
@@ -63,7 +63,7 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
             r"(?:masodik|harmadik|negyedik|otodik|\d+\.?) (?:hete|napja|honapja) .{0,30}var",
             # ru / uk
             r"(?:не|так и не|до сих пор не|еще не|ещё не) (?:пришел|пришла|пришло|пришли|получил[аи]?|"
-            r"доставил[аи]?|доставлен[аоы]?|привез(?:ла|ли)?|отправили)",
+            r"доставил[аи]?|доставлен[аоы]?|привез(?:ла|ли)?\b|отправили)",
             r"(?:посылк|заказ|отправлени)\w* (?:потерял|пропал|застрял)",
             r"(?:потерял(?:[аи]|ся|ась|ись)?|пропал[аи]?) (?:мою |мой |наш[уа]? )?(?:посылк|заказ)",
             r"(?:посылки|заказа) (?:так и |до сих пор |все еще |ещё |еще )?нет\b",
@@ -85,7 +85,7 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
         "damaged or wrong item",
         (
             # "nothing damaged", "not broken" praise the packing
-            r"(?<!not )(?<!nothing )(?<!never )(?<!wasn't )(?<!isn't )"
+            r"(?<!\bnot )(?<!\bnothing )(?<!\bnever )(?<!\bwasn't )(?<!\bisn't )"
             r"\b(?:damaged|broken|torn|ripped|smashed|crushed|cracked|defective|faulty|dented|soaked|water[- ]damaged)\b",
             r"(?:zip(?:per)?|strap|heel|handle|seam|sole|screen|button|buckle|lid|leg|clasp|chain|wheel|it) "
             r"(?:broke|snapped|fell apart|came apart|fell off|ripped|tore|split)\b",
@@ -93,13 +93,13 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
             r"(?:arrived|came) (?:wet|in pieces|open(?:ed)?)",
             r"wrong (?:item|size|colou?r|product|order|parcel|package)",
             r"(?:not what i ordered|missing (?:item|part|piece)s?|doesn'?t work|does not work|stopped working)",
-            r"(?<!nie )(?:uszkodzon|zniszczon|rozdart|podart|pogniecion|zgniecion|zmiazdzon|potluczon|stluczon|w kawalkach|"
+            r"(?<!\bnie )(?:uszkodzon|zniszczon|rozdart|podart|pogniecion|zgniecion|zmiazdzon|potluczon|stluczon|w kawalkach|"
             r"zamokl|przemoczon|zbit[aey]?\b|peknie|pekniet|polaman|zepsut|"
             r"wadliw|nie dziala|nie ten (?:rozmiar|kolor|produkt|towar)|zly (?:rozmiar|kolor|produkt)|"
-            r"inny (?:produkt|towar|rozmiar|kolor) niz|brakuje|rozklei|rozpadl|rozlecial|rozprul|odpadl)",
-            r"(?<!nem )(?<!sem )(?:serult|torott|osszetort|eltort|szakadt|elazott|atazott|osszetaposott|karos|hibas|selejtes|nem mukodik|rossz (?:meret|termek|szin)|"
+            r"inny (?:produkt|towar|rozmiar|kolor) niz|brakuje|rozklei|sie rozpadl|rozpadl\w* sie|sie rozlecial|rozlecial\w* sie|rozprul|odpadl[aoy]?\b)",
+            r"(?<!\bnem )(?<!\bsem )(?:serult|torott|osszetort|eltort|szakadt|elazott|atazott|osszetaposott|karos|hibas|selejtes|nem mukodik|rossz (?:meret|termek|szin)|"
             r"nem (?:azt|ezt)(?: (?:a |az )?(?:meret|szin|termek|modell)\w*)?,? (?:kaptam|rendeltem|kuldtetek|kuldtek)|hianyzik|hianyos|elszakadt|tonkrement)",
-            r"(?<!не )(?<!без )(?<!нет )(?:поврежд|сломан|разбит|порван|промок|вдребезги|мят(?:ая|ый|ое)|брак|бракован|не работает|не тот (?:размер|цвет|товар)|"
+            r"(?<!\bне )(?<!\bбез )(?<!\bнет )(?:поврежд|сломан|разбит|порван|промок|вдребезги|мят(?:ая|ый|ое)|брак|бракован|не работает|не тот (?:размер|цвет|товар)|"
             r"не то,? что заказыва|не хватает)",
             r"(?:размер|цвет|товар|модель) (?:не тот|не та|другой|другого)",
             r"(?:порвал|сломал|развалил|отклеил|расклеил)(?:ся|ась|ось|ись)|треснул[аои]?\b|разош(?:елся|лась|лись) (?:шов|по шву)",
@@ -151,7 +151,7 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
             r"(?:(?:haven'?t|has not|hasn'?t|didn'?t) (?:heard back|gotten a reply|got an? (?:answer|reply)))",
             r"(?:emails?|messages?|dms?|calls?|tickets?) .{0,25}(?:unanswered|ignored|no (?:answer|reply|response))",
             r"(?:nikt|zero|brak) (?:nie )?(?:odpowi|odpisuj|odbier|kontakt|reakcj|odzew)",
-            r"(?:nie (?:odpowiadacie|odpisujecie|odbieracie|odpowiada(?:ja)?|odpisuja|odbiera(?:ja)?|odpisal|odpowiedzial)|ignorujecie|olewacie)",
+            r"(?:nie (?:odpowiadacie|odpisujecie|odbieracie|odpowiada(?:ja)?\b|odpisuja|odbiera(?:ja)?\b|odpisal|odpowiedzial)|ignorujecie|olewacie)",
             r"(?:senki|semmi|se) (?:nem )?(?:valaszol|reagal|veszi fel|valasz)",
             r"(?:nem (?:valaszol|valaszolnak|valaszoltak|reagal|reagalnak|veszik fel|irtak vissza)|nincs valasz|"
             r"valasz nelkul|ignoral)",
@@ -168,7 +168,7 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
         (
             r"(?:charged|billed|debited|paid|took (?:my )?money) (?:me |us |my (?:card|account) )?(?:twice|two times|double|2 times|2 ?x\b)",
             r"(?:double|duplicate) (?:charge|payment|billing)",
-            r"(?<!not a )(?<!not )(?<!no )\b(?:scam|scammers?|fraud|fraudulent|rip[- ]?off|stole my money|unauthori[sz]ed (?:charge|payment))\b",
+            r"(?<!\bnot a )(?<!\bnot )(?<!\bno )\b(?:scam|scammers?|fraud|fraudulent|rip[- ]?off|stole my money|unauthori[sz]ed (?:charge|payment))\b",
             r"(?:pobrali|pobraliscie|zaplacilem|zaplacilam|obciazyli|sciagneli).{0,25}(?:dwa razy|podwojnie|dwukrotnie|2 razy|2 ?x\b|x ?2\b)",
             r"\b(?:oszust|oszustwo|oszusci|naciagacze|zlodzieje|wyludz|kradziez)",
             r"(?:ketszer|dupla|duplan|2 ?x\b).{0,25}(?:levon|terhel|fizet|vontak|vettek)",
@@ -192,18 +192,20 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
             r"(?:1|one|0|zero)[- ]star (?:review|rating)|(?:leave|leaving|write|writing|post|posting|give|giving) (?:you )?(?:an? )?(?:bad|negative|terrible) reviews?|warn (?:everyone|others|people)",
             # folded "sąd" is English "sad", so only "sądu" / "sądzie"; "media" alone is "social media"
             r"(?:prawnik|adwokat|radca prawny|sadzie|sadu|pozew|pozwe|uokik|rzecznik\w* (?:praw )?konsument|inspekcj[ai] handlow|prokurat|policj[aeiy]|do mediow|w mediach|dziennikar|zglosze (?:to|sprawe))",
-            r"niech (?:ludzie|wszyscy|inni|kazdy) (?:wie|wiedza|zobacz)|negatywn\w* opini|(?:1|jedna) gwiazdk|ostrzeg(?:e|am|ne) (?:innych|wszystkich|ludzi)",
+            r"niech (?:ludzie|wszyscy|inni|kazdy) (?:wie|wiedza|zobacz)|ostrzeg(?:e|am|ne) (?:innych|wszystkich|ludzi)|"
+            r"(?:wystawie|wystawiam|napisze|zostawie|dam|daje) (?:wam |ci )?(?:negatywn\w* opini|(?:1|jedna) gwiazdk)",
             r"(?:ugyved|birosag|perel|bepereli|feljelent|fogyasztovedel|bekeltet|gvh\b|rendorseg|ugyeszseg|sajto)",
-            r"negativ (?:ertekeles|velemeny)|(?:1|egy) csillag|figyelmeztet(?:ek|em|ni) (?:mindenkit|masokat|az embereket)|"
+            r"negativ (?:ertekeles|velemeny)|(?:1|egy) csillag(?:ot|os)\b|figyelmeztet(?:ek|em|ni) (?:mindenkit|masokat|az embereket)|"
             r"(?:mindenki|az emberek) (?:tudja|tudjon|tudjak) meg",
             r"жалоб[ауы] (?:уже )?(?:составлен|написан|подан|отправлен|напишу|подам|отправлю)|(?:напишу|подам|отправлю) жалобу",
             r"(?:юрист|адвокат|суд\b|судом|в суд|иск\b|роспотребнадзор|прокуратур|защит[аеуы] прав потребител|полици|"
             r"претензию в|жалобу в|сми\b|журналист)",
-            r"пусть (?:все|люди|другие) (?:знают|узнают|видят)|(?:плохой|негативный|отрицательный) отзыв",
+            r"пусть (?:все|люди|другие) (?:знают|узнают|видят)|"
+            r"(?:оставлю|напишу|поставлю|выложу|оставим|напишем) .{0,15}(?:плохой|негативный|отрицательный) отзыв",
             r"(?:юрист|адвокат|до суду|позов|захист[уі]? прав споживач|поліці|держпродспоживслужб)",
             # "Anzeige" alone is also an advert
             r"(?:anwalt|gericht|verklagen|klage|verbraucherzentrale|verbraucherschutz|polizei|strafanzeige|"
-            r"anzeige (?:erstatten|erstattet|machen|gegen)|zur anzeige|(?:schlechte|negative) bewertung)",
+            r"anzeige (?:erstatten|erstattet|machen|gegen)|zur anzeige|(?:werde|werden|wird) .{0,40}\banzeigen\b|(?:schlechte|negative) bewertung)",
             r"(?:pravnik|advokat|soud|sud\b|zalob|zaloba|coi\b|soi\b|ochran[ay] spotrebitel|policii|policiu)",
         ),
     ),
