@@ -35,7 +35,7 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
             # the raw text is matched (digits are not folded to 0); "came in 2 days, can't wait" is no complaint
             r"\b\d+ (?:weeks?|days?|months?)\b(?: ago| later| now)?,? (?:and )?(?:still|nothing|and counting|waiting|"
             r"no (?:sign|order|parcel|package|delivery|tracking|update|news|word|reply|answer|refund))\b",
-            r"(?:weeks?|days?|months?) (?:and|later|since|of waiting).{0,20}(?:no|still|nothing)",
+            r"(?:weeks?|days?|months?) (?:and|later|since|of waiting).{0,20}\b(?:no|still|nothing)\b",
             r"waiting (?:for|since) .{0,30}(?:weeks?|days?|months?|order|parcel|package)",
             r"(?:another|one more|\b\d+) (?:week|day|month)s? (?:without|and no|and still no) (?:my |the |any )?"
             r"(?:order|parcel|package|delivery|refund)",

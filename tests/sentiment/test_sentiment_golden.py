@@ -191,6 +191,8 @@ GOLDEN = [
     ("Do you have this in a size 12?", "en", False, None, ""),
     ("What are your opening hours on Sunday?", "en", False, None, ""),
     ("my order arrived today and it's perfect, thank you!", "en", False, None, ""),
+    ("arrived 3 days later than I hoped and now I love it", "en", False, None, ""),
+    ("a few days later and nothing, not even tracking", "en", True, None, "not delivered"),
     ("how long does shipping to Ireland usually take?", "en", False, None, ""),
     ("Got my package yesterday, no damage at all, well packed 👌", "en", False, None, ""),
     ("lol my dog thinks the box is his now 😂", "en", False, None, ""),
