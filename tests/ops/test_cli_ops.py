@@ -1,0 +1,49 @@
+"""Operator commands on the store in-process: `act`, `report`, `db status|copy` never mistake a typo for a store."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import daemon
+from monitor.models import Batch, Mention
+from monitor.store import Store
+from tests.fakes import complaint_score
+
+
+def _config(tmp_path: Path, db: Path) -> Path:
+    cfg = tmp_path / "config.yaml"
+    cfg.write_text(f"storage:\n  url: sqlite:///{db}\nnotify:\n  console: false\n", encoding="utf-8")
+    return cfg
+
+
+def _store_with_one_escalation(db: Path) -> int:
+    store = Store(f"sqlite:///{db}")
+    try:
+        now = datetime.now(UTC)
+        mention = Mention(platform="x", external_id="1", author="@k", text="parcel never arrived", created_at=now)
+        store.save_batch("x:mentions", Batch((mention,), (), None), now)
+        [pending] = store.unscored_mentions()
+        escalation = store.open_escalation(pending.id, complaint_score(), now - timedelta(minutes=1))
+        assert escalation is not None
+        return escalation.id
+    finally:
+        store.close()
+
+
+def test_act_on_a_closed_escalation_is_refused_not_reported_done(tmp_path, capsys) -> None:
+    db = tmp_path / "rc.db"
+    esc = _store_with_one_escalation(db)
+    cfg = str(_config(tmp_path, db))
+    assert daemon.main(["--config", cfg, "act", str(esc), "resolve", "--by", "anna"]) == 0
+    assert json.loads(capsys.readouterr().out) == {"id": esc, "action": "resolve", "by": "anna"}
+    for action in ("resolve", "dismiss", "respond", "acknowledge"):
+        assert daemon.main(["--config", cfg, "act", str(esc), action, "--by", "bob"]) == 1, action
+        out, err = capsys.readouterr()
+        assert out == "" and "already resolved" in err, (action, err)
+    store = Store(f"sqlite:///{db}")
+    try:
+        assert store.escalation(esc).closed_by == "anna"
+    finally:
+        store.close()
