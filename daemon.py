@@ -246,6 +246,25 @@ def cmd_eval(args: argparse.Namespace, settings: config.Settings) -> int:
     return 0
 
 
+def _missing_sqlite_file(url: str) -> Path | None:
+    """The SQLite file `url` names when there is none: a mistyped path must not become a new, empty store."""
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    database = parsed.database
+    if parsed.get_backend_name() != "sqlite" or not database or database == ":memory:":
+        return None
+    return None if Path(database).exists() else Path(database)
+
+
+def _no_database(url: str) -> bool:
+    """Say so on stderr when the configured SQLite file does not exist; True if it does not."""
+    missing = _missing_sqlite_file(url)
+    if missing is not None:
+        print(f"replyclock: no database at {missing}: check storage.url (or start replyclock first)", file=sys.stderr)
+    return missing is not None
+
+
 def cmd_report(args: argparse.Namespace, settings: config.Settings) -> int:
     from monitor.store import Store
 
@@ -257,6 +276,8 @@ def cmd_report(args: argparse.Namespace, settings: config.Settings) -> int:
         except ValueError as exc:
             print(f"replyclock: --since: {exc}", file=sys.stderr)
             return 2
+    if _no_database(settings.storage.url):
+        return 1
     store = Store(settings.storage.url)
     try:
         records = report_records(store.escalations(since=since), sla_policy(settings), now)
@@ -303,6 +324,8 @@ def cmd_status(args: argparse.Namespace, settings: config.Settings) -> int:
 def cmd_act(args: argparse.Namespace, settings: config.Settings) -> int:
     from monitor.store import Store
 
+    if _no_database(settings.storage.url):
+        return 1
     store = Store(settings.storage.url)
     try:
         engine = EscalationEngine(
@@ -326,6 +349,14 @@ def cmd_db(args: argparse.Namespace, settings: config.Settings) -> int:
     if args.db_command == "upgrade" and args.sql:
         migrations.sql_script(url)
         return 0
+    if args.db_command == "status" and _missing_sqlite_file(url) is not None:
+        print(
+            f"store {config.mask_url(url)}: revision empty (no file yet), code head {migrations.head()}: "
+            f"no schema yet: created on first start, or {migrations.UPGRADE_HINT}"
+        )
+        return EXIT_SCHEMA
+    if args.db_command == "copy" and _no_database(url):
+        return 1
     store = Store(url, create_schema=args.db_command == "copy")
     try:
         if args.db_command == "status":

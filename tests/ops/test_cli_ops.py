@@ -47,3 +47,36 @@ def test_act_on_a_closed_escalation_is_refused_not_reported_done(tmp_path, capsy
         assert store.escalation(esc).closed_by == "anna"
     finally:
         store.close()
+
+
+def test_report_and_act_on_a_mistyped_sqlite_path_create_nothing(tmp_path, capsys) -> None:
+    missing = tmp_path / "typo" / "rc.db"
+    cfg = str(_config(tmp_path, missing))
+    assert daemon.main(["--config", cfg, "report"]) == 1
+    assert "no database" in capsys.readouterr().err
+    assert daemon.main(["--config", cfg, "act", "1", "resolve"]) == 1
+    assert "no database" in capsys.readouterr().err
+    assert not missing.parent.exists()
+
+
+def test_db_status_on_a_missing_sqlite_file_creates_no_file(tmp_path, capsys) -> None:
+    missing = tmp_path / "rc.db"
+    cfg = str(_config(tmp_path, missing))
+    assert daemon.main(["--config", cfg, "db", "status"]) == daemon.EXIT_SCHEMA
+    assert "no schema yet" in capsys.readouterr().out
+    assert not missing.exists()
+
+
+def test_db_copy_from_a_mistyped_source_never_empties_the_target(tmp_path, capsys) -> None:
+    target = tmp_path / "target.db"
+    esc = _store_with_one_escalation(target)
+    missing = tmp_path / "typo.db"
+    cfg = str(_config(tmp_path, missing))
+    assert daemon.main(["--config", cfg, "db", "copy", "--to", f"sqlite:///{target}", "--force"]) == 1
+    assert "no database" in capsys.readouterr().err
+    assert not missing.exists()
+    store = Store(f"sqlite:///{target}")
+    try:
+        assert store.escalation(esc).id == esc  # the target's rows are still there
+    finally:
+        store.close()
