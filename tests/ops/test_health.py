@@ -224,3 +224,23 @@ def test_secrets_are_masked_in_every_log_line_and_traceback(fmt) -> None:
 def test_masker_ignores_values_too_short_to_be_secrets() -> None:
     masker = SecretMasker(["abc", "longer-secret"])
     assert masker.mask("abc longer-secret") == "abc ***"
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        "[]",
+        "null",
+        '{"at": "2026-11-02T09:00:00", "started_at": "2026-11-02T08:00:00"}',  # naive: not ours
+        '{"at": "2026-11-02T09:00:00+00:00", "started_at": "2026-11-02T08:00:00+00:00", "sources": ["x"]}',
+        '{"at": "2026-11-02T09:00:00+00:00", "started_at": "2026-11-02T08:00:00+00:00",'
+        ' "sources": [{"name": "x", "platform": "x", "last_ok_at": "2026-11-02T08:59:00"}]}',
+    ],
+)
+def test_status_file_of_another_shape_is_ignored_not_a_traceback(tmp_path, capsys, content) -> None:
+    (tmp_path / STATUS_FILE).write_text(content, encoding="utf-8")
+    assert read_snapshot(tmp_path / STATUS_FILE) is None
+    cfg = tmp_path / "config.yaml"
+    cfg.write_text(f"storage:\n  url: sqlite:///{tmp_path / 'none.db'}\n", encoding="utf-8")
+    assert daemon.main(["--config", str(cfg), "status"]) == 1
+    assert "ignoring unreadable status file" in capsys.readouterr().out
