@@ -168,3 +168,21 @@ def test_failover_between_two_apps_loses_and_doubles_nothing(make_settings, cloc
     finally:
         for app in apps:
             app.close()
+
+
+def test_a_deleted_lock_file_is_noticed_so_two_daemons_never_both_lead(tmp_path, clock) -> None:
+    """The pid inside makes `<db>.leader` look like a stale pidfile; deleting it must not make two leaders."""
+    path = tmp_path / "rc.db.leader"
+    a = Leadership(FileLock(path), clock, retry_every=5 * S)
+    b = Leadership(FileLock(path), clock, retry_every=5 * S)
+    try:
+        assert a.check() and not b.check()
+        path.unlink()
+        clock.advance(5 * S)
+        assert b.check()  # the standby locks a new file
+        assert not a.check(), "the old leader still leads on a file nobody else can see"
+        clock.advance(5 * S)
+        assert not a.check() and b.check()
+    finally:
+        a.release()
+        b.release()
