@@ -103,6 +103,9 @@ def test_every_setting_is_in_config_yaml_with_a_comment() -> None:
         ({"storage": {"url": "sqlite://var/replyclock.db"}}, "storage.url", "sqlite:///"),
         ({"storage": {"url": "sqlite:var/replyclock.db"}}, "storage.url", "sqlite:///"),
         ({"storage": {"url": "postgresql+psycopg2://rc@db/rc"}}, "storage.url", "postgresql+psycopg://"),
+        # an unencoded @ in the password made the rest of it the host name, shown in every connection error
+        ({"storage": {"url": "postgresql+psycopg://rc:pa@ss@db/rc"}}, "storage.url", "%40"),
+        ({"storage": {"url": "postgresql+psycopg://rc:pw@db:five/rc"}}, "storage.url", "port"),
         ({"metrics": {"listen": "9464"}}, "metrics.listen", "host:port"),
         ({"sources": {"facebook": {"api_version": "21"}}}, "sources.facebook.api_version", "v21.0"),
         # too long to compute a deadline or a date with: a config error, not a traceback or a failing tick
@@ -132,6 +135,7 @@ def test_bad_config_names_key_and_problem(data, key, problem, monkeypatch) -> No
         "postgresql+psycopg://rc:pw@db:5432/rc",
         "postgresql://rc@db/rc",
         "postgresql+psycopg:///rc?host=/run/pg",
+        "postgresql+psycopg://rc:p/ss:w%40rd@[::1]:5432/rc",
     ],
 )
 def test_database_urls_that_work_are_accepted(url) -> None:
