@@ -45,10 +45,14 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--once", action="store_true", help="run every job once and exit")
 
     demo = sub.add_parser("demo", help="play the bundled sample feed on an accelerated clock, then print the SLA log")
-    demo.add_argument("--speed", type=float, default=60.0, help="clock speed-up (default 60: an hour in a minute)")
+    demo.add_argument(
+        "--speed", type=_up_to(100_000), default=60.0, help="clock speed-up (default 60: an hour in a minute)"
+    )
     demo.add_argument("--feed", type=Path, help="a replay JSON-lines file (default: the bundled sample)")
     demo.add_argument("--db", type=Path, default=DEMO_DB, help=f"demo database, recreated (default {DEMO_DB})")
-    demo.add_argument("--max-minutes", type=float, default=120.0, help="stop after this much demo-clock time")
+    demo.add_argument(
+        "--max-minutes", type=_up_to(1_000_000), default=120.0, help="stop after this much demo-clock time"
+    )
 
     sub.add_parser("check-config", help="validate the config and print the effective settings, secrets masked")
 
@@ -85,6 +89,21 @@ def _parser() -> argparse.ArgumentParser:
     download.add_argument("model_id")
     download.add_argument("--cache-dir", help="cache folder (default: the Hugging Face cache)")
     return parser
+
+
+def _up_to(limit: float) -> Callable[[str], float]:
+    """An argparse type: a number above 0 and at most `limit` (a clock cannot run at nan, 0 or 1e300)."""
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+        if not 0 < value <= limit:  # also false for nan
+            raise argparse.ArgumentTypeError(f"must be above 0 and at most {limit:g}, not {text}")
+        return value
+
+    return parse
 
 
 def _escalation_id(text: str) -> int:

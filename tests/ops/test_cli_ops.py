@@ -80,3 +80,19 @@ def test_db_copy_from_a_mistyped_source_never_empties_the_target(tmp_path, capsy
         assert store.escalation(esc).id == esc  # the target's rows are still there
     finally:
         store.close()
+
+
+def test_demo_speed_and_length_that_no_clock_can_run_are_usage_errors(tmp_path, capsys) -> None:
+    db = tmp_path / "demo.db"
+    db.write_text("kept")
+    for option, value in (("--speed", "0"), ("--speed", "nan"), ("--speed", "1e300"), ("--max-minutes", "inf")):
+        try:
+            daemon.main(
+                ["--config", str(_config(tmp_path, tmp_path / "rc.db")), "demo", option, value, "--db", str(db)]
+            )
+        except SystemExit as exc:
+            assert exc.code == 2, (option, value)
+        else:
+            raise AssertionError(f"{option} {value} was accepted")
+        assert option in capsys.readouterr().err
+    assert db.read_text() == "kept"  # refused before the demo database is recreated
