@@ -327,6 +327,7 @@ class Settings(_Section):
         password = _url_password(self.storage.url)
         if password:
             found.append(password)
+        found += [m.group(2) for m in _QUERY_PASSWORD.finditer(self.storage.url)]
         return [s for s in found if s]
 
 
@@ -339,6 +340,10 @@ def _walk(model: BaseModel) -> Iterator[object]:
             yield value
 
 
+# libpq also takes the password as a query parameter (`?password=`)
+_QUERY_PASSWORD = re.compile(r"([?&]password=)([^&#]*)")
+
+
 def _url_password(url: str) -> str | None:
     match = re.match(r"^[^:]+://[^:/@]*:([^@]*)@", url)
     return match.group(1) if match else None
@@ -347,7 +352,8 @@ def _url_password(url: str) -> str | None:
 def mask_url(url: str) -> str:
     """Hide the password of a database URL."""
     password = _url_password(url)
-    return url.replace(f":{password}@", ":***@", 1) if password else url
+    url = url.replace(f":{password}@", ":***@", 1) if password else url
+    return _QUERY_PASSWORD.sub(r"\1***", url)
 
 
 def _first_error(exc: ValidationError) -> ConfigError:

@@ -211,6 +211,18 @@ def test_secrets_from_env_and_file_are_masked(tmp_path, monkeypatch) -> None:
     assert set(s.secrets()) == {"xtoken-123456", "xoxb-secret-987", "pg-pass-55"}
 
 
+def test_a_password_in_the_url_query_is_masked_too() -> None:
+    """libpq takes `?password=` as well as `user:password@`; check-config and the logs printed that one."""
+    s = config.settings_from_mapping(
+        {"storage": {"url": "postgresql+psycopg://rc@db/rc?sslmode=require&password=pg-q-77"}}
+    )
+    assert "pg-q-77" in s.secrets()
+    assert config.mask_url(s.storage.url) == "postgresql+psycopg://rc@db/rc?sslmode=require&password=***"
+    assert "pg-q-77" not in repr(config.effective_settings(s))
+    both = "postgresql+psycopg://rc:pg-u-78@db/rc?password=pg-q-79"
+    assert "pg-u-78" not in config.mask_url(both) and "pg-q-79" not in config.mask_url(both)
+
+
 def _cli(*args: str, env: dict | None = None, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, str(REPO / "daemon.py"), *args],
