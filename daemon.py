@@ -374,8 +374,14 @@ def cmd_db(args: argparse.Namespace, settings: config.Settings) -> int:
             f"no schema yet: created on first start, or {migrations.UPGRADE_HINT}"
         )
         return EXIT_SCHEMA
-    if args.db_command == "copy" and _no_database(url):
-        return 1
+    if args.db_command == "copy":
+        try:  # the target gets the checks storage.url gets (and its password the masking)
+            masker().add(config.settings_from_mapping({"storage": {"url": args.to}}).secrets())
+        except config.ConfigError as exc:
+            print(f"replyclock: --to: {exc.problem}", file=sys.stderr)
+            return 2
+        if _no_database(url):
+            return 1
     store = Store(url, create_schema=args.db_command == "copy")
     try:
         if args.db_command == "status":

@@ -96,3 +96,14 @@ def test_demo_speed_and_length_that_no_clock_can_run_are_usage_errors(tmp_path, 
             raise AssertionError(f"{option} {value} was accepted")
         assert option in capsys.readouterr().err
     assert db.read_text() == "kept"  # refused before the demo database is recreated
+
+
+def test_db_copy_to_a_url_no_store_can_have_is_a_usage_error_with_the_password_hidden(tmp_path, capsys) -> None:
+    db = tmp_path / "rc.db"
+    _store_with_one_escalation(db)
+    cfg = str(_config(tmp_path, db))
+    for to in ("foo", "mysql://u:top-secret-1@h/db", "postgresql+psycopg://u:top@secret-2@127.0.0.1:1/db"):
+        assert daemon.main(["--config", cfg, "db", "copy", "--to", to]) == 2, to
+        out, err = capsys.readouterr()
+        assert err.startswith("replyclock: --to: ") and len(err.splitlines()) == 1, err
+        assert "secret" not in out + err
