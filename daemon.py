@@ -314,8 +314,7 @@ def cmd_status(args: argparse.Namespace, settings: config.Settings) -> int:
     snapshot = read_snapshot(path)
     summary: EscalationSummary | None = None
     url = settings.storage.url
-    db_file = Path(url[len("sqlite:///") :]) if url.startswith("sqlite:///") else None
-    if db_file is None or db_file.exists():  # never create an empty database just to look at it
+    if ":memory:" not in url and _missing_sqlite_file(url) is None:  # never create an empty database to look at it
         from monitor.store import Store
 
         try:

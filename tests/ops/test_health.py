@@ -25,6 +25,7 @@ from monitor.logs import SecretMasker, masker, setup_logging
 from monitor.models import Mention
 from monitor.poller import SourceHealth
 from monitor.sources import AuthRejected, Unavailable
+from monitor.store import Store
 from tests.fakes import FakeSource, KeywordAnalyzer, RecordingNotifier
 
 H = timedelta(hours=1)
@@ -244,3 +245,21 @@ def test_status_file_of_another_shape_is_ignored_not_a_traceback(tmp_path, capsy
     cfg.write_text(f"storage:\n  url: sqlite:///{tmp_path / 'none.db'}\n", encoding="utf-8")
     assert daemon.main(["--config", str(cfg), "status"]) == 1
     assert "ignoring unreadable status file" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("url", ["sqlite+pysqlite:///{db}", "sqlite:///{db}?timeout=5"])
+def test_status_never_creates_a_database_whatever_the_spelling_of_its_url(tmp_path, capsys, url) -> None:
+    db = tmp_path / "none.db"
+    cfg = tmp_path / "config.yaml"
+    cfg.write_text(f"storage:\n  url: {url.format(db=db)}\n", encoding="utf-8")
+    assert daemon.main(["--config", str(cfg), "status"]) == 1
+    assert not db.exists()
+
+
+def test_status_reads_a_store_whose_url_has_query_parameters(tmp_path, capsys) -> None:
+    db = tmp_path / "rc.db"
+    Store(f"sqlite:///{db}").close()
+    cfg = tmp_path / "config.yaml"
+    cfg.write_text(f"storage:\n  url: sqlite:///{db}?timeout=5\n", encoding="utf-8")
+    daemon.main(["--config", str(cfg), "status"])
+    assert "escalations: 0 open" in capsys.readouterr().out
