@@ -250,6 +250,11 @@ class Leadership:
             )
         return got
 
+    @property
+    def problem(self) -> str | None:
+        """Why the last try for the lock failed (None when the lock could be asked for)."""
+        return self._last_error
+
     def release(self) -> None:
         """Step down (at shutdown) so that a standby takes over at once."""
         if self.leading:
