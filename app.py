@@ -330,9 +330,12 @@ class App:
     def standby_beat(self) -> None:
         """A standby only keeps the watchdog fed and says what it is doing (its sources are not its to watch)."""
         self._ping_watchdog(time.monotonic())
-        if self._status != STANDBY_STATUS:
-            self.systemd.status(STANDBY_STATUS)
-            self._status = STANDBY_STATUS
+        problem = self.leadership.problem if self.leadership is not None else None
+        # not "another replyclock is the leader" when nobody may be: the lock (or its database) is out of reach
+        line = STANDBY_STATUS if problem is None else f"not leading: cannot reach the leader lock ({problem})"
+        if self._status != line:
+            self.systemd.status(masker().mask(line))
+            self._status = line
 
     def beat(self) -> None:
         """Ping the systemd watchdog when due, and take a snapshot every few seconds."""

@@ -45,10 +45,14 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--once", action="store_true", help="run every job once and exit")
 
     demo = sub.add_parser("demo", help="play the bundled sample feed on an accelerated clock, then print the SLA log")
-    demo.add_argument("--speed", type=float, default=60.0, help="clock speed-up (default 60: an hour in a minute)")
+    demo.add_argument(
+        "--speed", type=_up_to(100_000), default=60.0, help="clock speed-up (default 60: an hour in a minute)"
+    )
     demo.add_argument("--feed", type=Path, help="a replay JSON-lines file (default: the bundled sample)")
     demo.add_argument("--db", type=Path, default=DEMO_DB, help=f"demo database, recreated (default {DEMO_DB})")
-    demo.add_argument("--max-minutes", type=float, default=120.0, help="stop after this much demo-clock time")
+    demo.add_argument(
+        "--max-minutes", type=_up_to(1_000_000), default=120.0, help="stop after this much demo-clock time"
+    )
 
     sub.add_parser("check-config", help="validate the config and print the effective settings, secrets masked")
 
@@ -85,6 +89,21 @@ def _parser() -> argparse.ArgumentParser:
     download.add_argument("model_id")
     download.add_argument("--cache-dir", help="cache folder (default: the Hugging Face cache)")
     return parser
+
+
+def _up_to(limit: float) -> Callable[[str], float]:
+    """An argparse type: a number above 0 and at most `limit` (a clock cannot run at nan, 0 or 1e300)."""
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+        if not 0 < value <= limit:  # also false for nan
+            raise argparse.ArgumentTypeError(f"must be above 0 and at most {limit:g}, not {text}")
+        return value
+
+    return parse
 
 
 def _escalation_id(text: str) -> int:
@@ -246,6 +265,25 @@ def cmd_eval(args: argparse.Namespace, settings: config.Settings) -> int:
     return 0
 
 
+def _missing_sqlite_file(url: str) -> Path | None:
+    """The SQLite file `url` names when there is none: a mistyped path must not become a new, empty store."""
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    database = parsed.database
+    if parsed.get_backend_name() != "sqlite" or not database or database == ":memory:":
+        return None
+    return None if Path(database).exists() else Path(database)
+
+
+def _no_database(url: str) -> bool:
+    """Say so on stderr when the configured SQLite file does not exist; True if it does not."""
+    missing = _missing_sqlite_file(url)
+    if missing is not None:
+        print(f"replyclock: no database at {missing}: check storage.url (or start replyclock first)", file=sys.stderr)
+    return missing is not None
+
+
 def cmd_report(args: argparse.Namespace, settings: config.Settings) -> int:
     from monitor.store import Store
 
@@ -257,6 +295,8 @@ def cmd_report(args: argparse.Namespace, settings: config.Settings) -> int:
         except ValueError as exc:
             print(f"replyclock: --since: {exc}", file=sys.stderr)
             return 2
+    if _no_database(settings.storage.url):
+        return 1
     store = Store(settings.storage.url)
     try:
         records = report_records(store.escalations(since=since), sla_policy(settings), now)
@@ -274,8 +314,7 @@ def cmd_status(args: argparse.Namespace, settings: config.Settings) -> int:
     snapshot = read_snapshot(path)
     summary: EscalationSummary | None = None
     url = settings.storage.url
-    db_file = Path(url[len("sqlite:///") :]) if url.startswith("sqlite:///") else None
-    if db_file is None or db_file.exists():  # never create an empty database just to look at it
+    if ":memory:" not in url and _missing_sqlite_file(url) is None:  # never create an empty database to look at it
         from monitor.store import Store
 
         try:
@@ -303,6 +342,8 @@ def cmd_status(args: argparse.Namespace, settings: config.Settings) -> int:
 def cmd_act(args: argparse.Namespace, settings: config.Settings) -> int:
     from monitor.store import Store
 
+    if _no_database(settings.storage.url):
+        return 1
     store = Store(settings.storage.url)
     try:
         engine = EscalationEngine(
@@ -326,6 +367,20 @@ def cmd_db(args: argparse.Namespace, settings: config.Settings) -> int:
     if args.db_command == "upgrade" and args.sql:
         migrations.sql_script(url)
         return 0
+    if args.db_command == "status" and _missing_sqlite_file(url) is not None:
+        print(
+            f"store {config.mask_url(url)}: revision empty (no file yet), code head {migrations.head()}: "
+            f"no schema yet: created on first start, or {migrations.UPGRADE_HINT}"
+        )
+        return EXIT_SCHEMA
+    if args.db_command == "copy":
+        try:  # the target gets the checks storage.url gets (and its password the masking)
+            masker().add(config.settings_from_mapping({"storage": {"url": args.to}}).secrets())
+        except config.ConfigError as exc:
+            print(f"replyclock: --to: {exc.problem}", file=sys.stderr)
+            return 2
+        if _no_database(url):
+            return 1
     store = Store(url, create_schema=args.db_command == "copy")
     try:
         if args.db_command == "status":

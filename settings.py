@@ -36,6 +36,8 @@ DEFAULT_CONFIG = Path("config.yaml")
 MAX_DURATION = timedelta(days=36500)
 _DURATION = re.compile(r"^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
 _DB_URL = re.compile(r"^(?:sqlite(?:\+pysqlite)?://(?:/.*)?|postgresql(?:\+psycopg)?://.*)$", re.S)
+# SQLAlchemy's reading of a PostgreSQL URL's user, password, host and port
+_PG_HOST_PORT = re.compile(r"^postgresql(?:\+psycopg)?://(?:[^:/]*(?::[^@]*)?@)?(\[[^/?]+\]|[^/:?]*)(?::([^/?]*))?")
 _ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
@@ -141,6 +143,13 @@ class StorageSettings(_Section):
         # driver that is not installed (postgresql+psycopg2://)
         if not _DB_URL.match(value):
             raise ValueError("must be a sqlite:/// or postgresql+psycopg:// URL")
+        parts = _PG_HOST_PORT.match(value)
+        if parts is not None:  # the value is never echoed: it may hold the password
+            host, port = parts.groups()
+            if "@" in host:
+                raise ValueError("the user name or password holds an @: write it as %40")
+            if port and not port.isdigit():
+                raise ValueError("the port must be a number")
         return value
 
 
@@ -318,6 +327,7 @@ class Settings(_Section):
         password = _url_password(self.storage.url)
         if password:
             found.append(password)
+        found += [m.group(2) for m in _QUERY_PASSWORD.finditer(self.storage.url)]
         return [s for s in found if s]
 
 
@@ -330,6 +340,10 @@ def _walk(model: BaseModel) -> Iterator[object]:
             yield value
 
 
+# libpq also takes the password as a query parameter (`?password=`)
+_QUERY_PASSWORD = re.compile(r"([?&]password=)([^&#]*)")
+
+
 def _url_password(url: str) -> str | None:
     match = re.match(r"^[^:]+://[^:/@]*:([^@]*)@", url)
     return match.group(1) if match else None
@@ -338,7 +352,8 @@ def _url_password(url: str) -> str | None:
 def mask_url(url: str) -> str:
     """Hide the password of a database URL."""
     password = _url_password(url)
-    return url.replace(f":{password}@", ":***@", 1) if password else url
+    url = url.replace(f":{password}@", ":***@", 1) if password else url
+    return _QUERY_PASSWORD.sub(r"\1***", url)
 
 
 def _first_error(exc: ValidationError) -> ConfigError:

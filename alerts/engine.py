@@ -144,6 +144,10 @@ class EscalationEngine:
             before = self.store.escalation(escalation_id)
         except KeyError:
             raise ActionRefused(f"no escalation #{escalation_id}") from None
+        closed = [(at, how) for at, how in ((before.resolved_at, "resolved"), (before.dismissed_at, "dismissed")) if at]
+        if closed:
+            by = f" by {before.closed_by}" if before.closed_by else ""
+            raise ActionRefused(f"escalation #{escalation_id} is already {min(closed)[1]}{by}")
         key = f"{kind}:{actor}:{now.isoformat()}"
         self.store.record_event(
             escalation_id,

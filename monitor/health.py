@@ -71,13 +71,13 @@ class Snapshot:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Snapshot:
-        """Read back what `to_json` wrote; raises ValueError (or KeyError/TypeError) when malformed."""
+        """Read back what `to_json` wrote; raises ValueError (or KeyError/TypeError/AttributeError) when malformed."""
         esc = dict(data.get("escalations") or {})
         left = esc.get("most_urgent_left")
         esc["most_urgent_left"] = timedelta(seconds=float(left)) if left is not None else None
         return cls(
-            at=datetime.fromisoformat(data["at"]),
-            started_at=datetime.fromisoformat(data["started_at"]),
+            at=_aware(data["at"]),
+            started_at=_aware(data["started_at"]),
             escalations=EscalationSummary(**{k: v for k, v in esc.items() if k in _SUMMARY_FIELDS}),
             sources=tuple(_health_from(h) for h in data.get("sources") or ()),
             stopped_notifiers=dict(data.get("stopped_notifiers") or {}),
@@ -91,8 +91,15 @@ _HEALTH_FIELDS = {f.name for f in fields(SourceHealth)}
 _HEALTH_TIMES = ("last_ok_at", "last_new_at", "deferred_until")
 
 
+def _aware(value: object) -> datetime:
+    parsed = datetime.fromisoformat(str(value))
+    if parsed.tzinfo is None:  # ours are always UTC: a naive one would fail every comparison with now
+        raise ValueError(f"{value!r} has no time zone")
+    return parsed
+
+
 def _dt(value: object) -> datetime | None:
-    return datetime.fromisoformat(str(value)) if value else None
+    return _aware(value) if value else None
 
 
 def _health_json(h: SourceHealth) -> dict[str, Any]:
@@ -142,7 +149,7 @@ def read_snapshot(path: Path) -> Snapshot | None:
         return Snapshot.from_json(data)
     except FileNotFoundError:
         return None
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
         log.warning("ignoring unreadable status file %s: %s", path, exc)
         return None
 

@@ -152,7 +152,16 @@ class FileLock:
         return True
 
     def still_held(self) -> bool:
-        return self._fd is not None
+        if self._fd is None:
+            return False
+        try:
+            # a lock file deleted (or replaced) under us excludes nobody: another daemon can lock a new one
+            same = os.path.samestat(os.fstat(self._fd), os.stat(self.path))
+        except FileNotFoundError:
+            same = False
+        if not same:
+            self.release()
+        return same
 
     def release(self) -> None:
         fd, self._fd = self._fd, None
@@ -240,6 +249,11 @@ class Leadership:
                 _seconds(self.retry_every),
             )
         return got
+
+    @property
+    def problem(self) -> str | None:
+        """Why the last try for the lock failed (None when the lock could be asked for)."""
+        return self._last_error
 
     def release(self) -> None:
         """Step down (at shutdown) so that a standby takes over at once."""

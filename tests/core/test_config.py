@@ -103,6 +103,9 @@ def test_every_setting_is_in_config_yaml_with_a_comment() -> None:
         ({"storage": {"url": "sqlite://var/replyclock.db"}}, "storage.url", "sqlite:///"),
         ({"storage": {"url": "sqlite:var/replyclock.db"}}, "storage.url", "sqlite:///"),
         ({"storage": {"url": "postgresql+psycopg2://rc@db/rc"}}, "storage.url", "postgresql+psycopg://"),
+        # an unencoded @ in the password made the rest of it the host name, shown in every connection error
+        ({"storage": {"url": "postgresql+psycopg://rc:pa@ss@db/rc"}}, "storage.url", "%40"),
+        ({"storage": {"url": "postgresql+psycopg://rc:pw@db:five/rc"}}, "storage.url", "port"),
         ({"metrics": {"listen": "9464"}}, "metrics.listen", "host:port"),
         ({"sources": {"facebook": {"api_version": "21"}}}, "sources.facebook.api_version", "v21.0"),
         # too long to compute a deadline or a date with: a config error, not a traceback or a failing tick
@@ -132,6 +135,7 @@ def test_bad_config_names_key_and_problem(data, key, problem, monkeypatch) -> No
         "postgresql+psycopg://rc:pw@db:5432/rc",
         "postgresql://rc@db/rc",
         "postgresql+psycopg:///rc?host=/run/pg",
+        "postgresql+psycopg://rc:p/ss:w%40rd@[::1]:5432/rc",
     ],
 )
 def test_database_urls_that_work_are_accepted(url) -> None:
@@ -205,6 +209,18 @@ def test_secrets_from_env_and_file_are_masked(tmp_path, monkeypatch) -> None:
     for secret in ("xtoken-123456", "xoxb-secret-987", "pg-pass-55"):
         assert secret not in shown
     assert set(s.secrets()) == {"xtoken-123456", "xoxb-secret-987", "pg-pass-55"}
+
+
+def test_a_password_in_the_url_query_is_masked_too() -> None:
+    """libpq takes `?password=` as well as `user:password@`; check-config and the logs printed that one."""
+    s = config.settings_from_mapping(
+        {"storage": {"url": "postgresql+psycopg://rc@db/rc?sslmode=require&password=pg-q-77"}}
+    )
+    assert "pg-q-77" in s.secrets()
+    assert config.mask_url(s.storage.url) == "postgresql+psycopg://rc@db/rc?sslmode=require&password=***"
+    assert "pg-q-77" not in repr(config.effective_settings(s))
+    both = "postgresql+psycopg://rc:pg-u-78@db/rc?password=pg-q-79"
+    assert "pg-u-78" not in config.mask_url(both) and "pg-q-79" not in config.mask_url(both)
 
 
 def _cli(*args: str, env: dict | None = None, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:

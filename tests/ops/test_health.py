@@ -25,6 +25,7 @@ from monitor.logs import SecretMasker, masker, setup_logging
 from monitor.models import Mention
 from monitor.poller import SourceHealth
 from monitor.sources import AuthRejected, Unavailable
+from monitor.store import Store
 from tests.fakes import FakeSource, KeywordAnalyzer, RecordingNotifier
 
 H = timedelta(hours=1)
@@ -224,3 +225,41 @@ def test_secrets_are_masked_in_every_log_line_and_traceback(fmt) -> None:
 def test_masker_ignores_values_too_short_to_be_secrets() -> None:
     masker = SecretMasker(["abc", "longer-secret"])
     assert masker.mask("abc longer-secret") == "abc ***"
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        "[]",
+        "null",
+        '{"at": "2026-11-02T09:00:00", "started_at": "2026-11-02T08:00:00"}',  # naive: not ours
+        '{"at": "2026-11-02T09:00:00+00:00", "started_at": "2026-11-02T08:00:00+00:00", "sources": ["x"]}',
+        '{"at": "2026-11-02T09:00:00+00:00", "started_at": "2026-11-02T08:00:00+00:00",'
+        ' "sources": [{"name": "x", "platform": "x", "last_ok_at": "2026-11-02T08:59:00"}]}',
+    ],
+)
+def test_status_file_of_another_shape_is_ignored_not_a_traceback(tmp_path, capsys, content) -> None:
+    (tmp_path / STATUS_FILE).write_text(content, encoding="utf-8")
+    assert read_snapshot(tmp_path / STATUS_FILE) is None
+    cfg = tmp_path / "config.yaml"
+    cfg.write_text(f"storage:\n  url: sqlite:///{tmp_path / 'none.db'}\n", encoding="utf-8")
+    assert daemon.main(["--config", str(cfg), "status"]) == 1
+    assert "ignoring unreadable status file" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("url", ["sqlite+pysqlite:///{db}", "sqlite:///{db}?timeout=5"])
+def test_status_never_creates_a_database_whatever_the_spelling_of_its_url(tmp_path, capsys, url) -> None:
+    db = tmp_path / "none.db"
+    cfg = tmp_path / "config.yaml"
+    cfg.write_text(f"storage:\n  url: {url.format(db=db)}\n", encoding="utf-8")
+    assert daemon.main(["--config", str(cfg), "status"]) == 1
+    assert not db.exists()
+
+
+def test_status_reads_a_store_whose_url_has_query_parameters(tmp_path, capsys) -> None:
+    db = tmp_path / "rc.db"
+    Store(f"sqlite:///{db}").close()
+    cfg = tmp_path / "config.yaml"
+    cfg.write_text(f"storage:\n  url: sqlite:///{db}?timeout=5\n", encoding="utf-8")
+    daemon.main(["--config", str(cfg), "status"])
+    assert "escalations: 0 open" in capsys.readouterr().out

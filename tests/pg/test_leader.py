@@ -12,6 +12,7 @@ from sqlalchemy.engine import make_url
 from app import App
 from monitor.leader import LEADER_LOCK_KEY, FileLock, Leadership, PostgresAdvisoryLock, SoleLock, lock_for
 from monitor.models import Mention
+from monitor.systemd import SystemdNotifier
 from tests.fakes import FakeSource, KeywordAnalyzer, RecordingNotifier
 
 S = timedelta(seconds=1)
@@ -168,3 +169,62 @@ def test_failover_between_two_apps_loses_and_doubles_nothing(make_settings, cloc
     finally:
         for app in apps:
             app.close()
+
+
+def test_a_deleted_lock_file_is_noticed_so_two_daemons_never_both_lead(tmp_path, clock) -> None:
+    """The pid inside makes `<db>.leader` look like a stale pidfile; deleting it must not make two leaders."""
+    path = tmp_path / "rc.db.leader"
+    a = Leadership(FileLock(path), clock, retry_every=5 * S)
+    b = Leadership(FileLock(path), clock, retry_every=5 * S)
+    try:
+        assert a.check() and not b.check()
+        path.unlink()
+        clock.advance(5 * S)
+        assert b.check()  # the standby locks a new file
+        assert not a.check(), "the old leader still leads on a file nobody else can see"
+        clock.advance(5 * S)
+        assert not a.check() and b.check()
+    finally:
+        a.release()
+        b.release()
+
+
+class _Unreachable:
+    """A lock nobody can take: a lock file the daemon may not open, or a database that is down."""
+
+    def try_acquire(self) -> bool:
+        raise PermissionError(13, "Permission denied", "/var/lib/replyclock/replyclock.db.leader")
+
+    def still_held(self) -> bool:
+        return False
+
+    def release(self) -> None:
+        pass
+
+    def describe(self) -> str:
+        return "file lock /var/lib/replyclock/replyclock.db.leader"
+
+
+class _Statuses(SystemdNotifier):
+    def __init__(self) -> None:
+        super().__init__(None)
+        self.sent: list[str] = []
+
+    def notify(self, *assignments: str) -> bool:
+        self.sent += assignments
+        return True
+
+
+def test_a_daemon_that_cannot_reach_the_lock_does_not_claim_another_one_leads(make_settings, clock) -> None:
+    """`systemctl status` said "another replyclock is the leader" while no daemon polled anything."""
+    app = App.build(make_settings(), clock, sources=[FakeSource()], notifiers=[], analyzer=KeywordAnalyzer())
+    try:
+        app.leadership = Leadership(_Unreachable(), clock)
+        app.systemd = _Statuses()
+        assert not app.is_leader()
+        app.standby_beat()
+        [status] = app.systemd.sent
+        assert "another replyclock is the leader" not in status
+        assert "cannot reach the leader lock" in status and "Permission denied" in status
+    finally:
+        app.close()

@@ -192,6 +192,8 @@ class _Steps(threading.Event):
 
 
 class _Terms:
+    problem = None  # the lock is always reachable: another daemon leads when this one does not
+
     def __init__(self, *answers: bool) -> None:
         self.answers = list(answers)
 

@@ -1,0 +1,109 @@
+"""Operator commands on the store in-process: `act`, `report`, `db status|copy` never mistake a typo for a store."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import daemon
+from monitor.models import Batch, Mention
+from monitor.store import Store
+from tests.fakes import complaint_score
+
+
+def _config(tmp_path: Path, db: Path) -> Path:
+    cfg = tmp_path / "config.yaml"
+    cfg.write_text(f"storage:\n  url: sqlite:///{db}\nnotify:\n  console: false\n", encoding="utf-8")
+    return cfg
+
+
+def _store_with_one_escalation(db: Path) -> int:
+    store = Store(f"sqlite:///{db}")
+    try:
+        now = datetime.now(UTC)
+        mention = Mention(platform="x", external_id="1", author="@k", text="parcel never arrived", created_at=now)
+        store.save_batch("x:mentions", Batch((mention,), (), None), now)
+        [pending] = store.unscored_mentions()
+        escalation = store.open_escalation(pending.id, complaint_score(), now - timedelta(minutes=1))
+        assert escalation is not None
+        return escalation.id
+    finally:
+        store.close()
+
+
+def test_act_on_a_closed_escalation_is_refused_not_reported_done(tmp_path, capsys) -> None:
+    db = tmp_path / "rc.db"
+    esc = _store_with_one_escalation(db)
+    cfg = str(_config(tmp_path, db))
+    assert daemon.main(["--config", cfg, "act", str(esc), "resolve", "--by", "anna"]) == 0
+    assert json.loads(capsys.readouterr().out) == {"id": esc, "action": "resolve", "by": "anna"}
+    for action in ("resolve", "dismiss", "respond", "acknowledge"):
+        assert daemon.main(["--config", cfg, "act", str(esc), action, "--by", "bob"]) == 1, action
+        out, err = capsys.readouterr()
+        assert out == "" and "already resolved" in err, (action, err)
+    store = Store(f"sqlite:///{db}")
+    try:
+        assert store.escalation(esc).closed_by == "anna"
+    finally:
+        store.close()
+
+
+def test_report_and_act_on_a_mistyped_sqlite_path_create_nothing(tmp_path, capsys) -> None:
+    missing = tmp_path / "typo" / "rc.db"
+    cfg = str(_config(tmp_path, missing))
+    assert daemon.main(["--config", cfg, "report"]) == 1
+    assert "no database" in capsys.readouterr().err
+    assert daemon.main(["--config", cfg, "act", "1", "resolve"]) == 1
+    assert "no database" in capsys.readouterr().err
+    assert not missing.parent.exists()
+
+
+def test_db_status_on_a_missing_sqlite_file_creates_no_file(tmp_path, capsys) -> None:
+    missing = tmp_path / "rc.db"
+    cfg = str(_config(tmp_path, missing))
+    assert daemon.main(["--config", cfg, "db", "status"]) == daemon.EXIT_SCHEMA
+    assert "no schema yet" in capsys.readouterr().out
+    assert not missing.exists()
+
+
+def test_db_copy_from_a_mistyped_source_never_empties_the_target(tmp_path, capsys) -> None:
+    target = tmp_path / "target.db"
+    esc = _store_with_one_escalation(target)
+    missing = tmp_path / "typo.db"
+    cfg = str(_config(tmp_path, missing))
+    assert daemon.main(["--config", cfg, "db", "copy", "--to", f"sqlite:///{target}", "--force"]) == 1
+    assert "no database" in capsys.readouterr().err
+    assert not missing.exists()
+    store = Store(f"sqlite:///{target}")
+    try:
+        assert store.escalation(esc).id == esc  # the target's rows are still there
+    finally:
+        store.close()
+
+
+def test_demo_speed_and_length_that_no_clock_can_run_are_usage_errors(tmp_path, capsys) -> None:
+    db = tmp_path / "demo.db"
+    db.write_text("kept")
+    for option, value in (("--speed", "0"), ("--speed", "nan"), ("--speed", "1e300"), ("--max-minutes", "inf")):
+        try:
+            daemon.main(
+                ["--config", str(_config(tmp_path, tmp_path / "rc.db")), "demo", option, value, "--db", str(db)]
+            )
+        except SystemExit as exc:
+            assert exc.code == 2, (option, value)
+        else:
+            raise AssertionError(f"{option} {value} was accepted")
+        assert option in capsys.readouterr().err
+    assert db.read_text() == "kept"  # refused before the demo database is recreated
+
+
+def test_db_copy_to_a_url_no_store_can_have_is_a_usage_error_with_the_password_hidden(tmp_path, capsys) -> None:
+    db = tmp_path / "rc.db"
+    _store_with_one_escalation(db)
+    cfg = str(_config(tmp_path, db))
+    for to in ("foo", "mysql://u:top-secret-1@h/db", "postgresql+psycopg://u:top@secret-2@127.0.0.1:1/db"):
+        assert daemon.main(["--config", cfg, "db", "copy", "--to", to]) == 2, to
+        out, err = capsys.readouterr()
+        assert err.startswith("replyclock: --to: ") and len(err.splitlines()) == 1, err
+        assert "secret" not in out + err
