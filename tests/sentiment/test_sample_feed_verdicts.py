@@ -84,10 +84,10 @@ CALM = [
 ]
 
 
-@pytest.fixture(scope="module")
-def verdicts():
+@pytest.fixture(scope="module", params=["embedded", "embedded-e5"])
+def verdicts(request):
     items = [json.loads(line) for line in SAMPLE_FEED.read_text(encoding="utf-8").splitlines() if line.strip()]
-    analyzer = build_analyzer(SentimentSettings())
+    analyzer = build_analyzer(SentimentSettings(model=request.param))
     scores = analyzer.analyze([i["text"] for i in items], [i.get("lang") for i in items])
     return {i["id"]: (i["text"], s) for i, s in zip(items, scores, strict=True)}
 
