@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import logging
 import os
@@ -10,7 +11,8 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -30,6 +32,44 @@ from sentiment.errors import ModelLoadError
 log = logging.getLogger("replyclock")
 
 DEMO_DB = Path("var/demo.db")
+# EX_UNAVAILABLE: not 78, so systemd's Restart=on-failure retries a database that is briefly down
+EXIT_UNAVAILABLE = 69
+
+
+class DatabaseUnreachable(Exception):
+    """A command could not reach its database; `url` names it (unmasked: mask it to print it)."""
+
+    def __init__(self, url: str, reason: str) -> None:
+        super().__init__(reason)
+        self.url = url
+        self.reason = reason
+
+
+@contextmanager
+def _reaching(url: str) -> Iterator[None]:
+    """Turn a failure to reach the database at `url` into `DatabaseUnreachable`; other errors pass."""
+    try:
+        yield
+    except Exception as exc:
+        from monitor.store import unreachable_reason
+
+        reason = unreachable_reason(exc)
+        if reason is None:
+            raise
+        raise DatabaseUnreachable(url, reason) from exc
+
+
+def _on_store(
+    command: Callable[[argparse.Namespace, config.Settings], int],
+) -> Callable[[argparse.Namespace, config.Settings], int]:
+    """A command on storage.url: a database it cannot reach ends it in one line, not a traceback."""
+
+    @functools.wraps(command)
+    def wrapped(args: argparse.Namespace, settings: config.Settings) -> int:
+        with _reaching(settings.storage.url):
+            return command(args, settings)
+
+    return wrapped
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -139,6 +179,7 @@ def _install_signal_handlers(stop: threading.Event) -> None:
 MODEL_LOAD_GRACE = timedelta(minutes=10)  # how long systemd waits for READY=1 while a transformers model loads
 
 
+@_on_store
 def cmd_run(args: argparse.Namespace, settings: config.Settings) -> int:
     systemd = SystemdNotifier.from_env()
     stop = threading.Event()
@@ -284,6 +325,7 @@ def _no_database(url: str) -> bool:
     return missing is not None
 
 
+@_on_store
 def cmd_report(args: argparse.Namespace, settings: config.Settings) -> int:
     from monitor.store import Store
 
@@ -339,6 +381,7 @@ def cmd_status(args: argparse.Namespace, settings: config.Settings) -> int:
     return 0 if healthy else 1
 
 
+@_on_store
 def cmd_act(args: argparse.Namespace, settings: config.Settings) -> int:
     from monitor.store import Store
 
@@ -359,6 +402,7 @@ def cmd_act(args: argparse.Namespace, settings: config.Settings) -> int:
     return 0
 
 
+@_on_store
 def cmd_db(args: argparse.Namespace, settings: config.Settings) -> int:
     from monitor import migrations
     from monitor.store import Store, copy_store
@@ -403,11 +447,13 @@ def cmd_db(args: argparse.Namespace, settings: config.Settings) -> int:
             else:
                 print(f"store {config.mask_url(url)}: upgraded from {before or 'nothing'} to revision {after}")
             return 0
-        target = Store(args.to, create_schema=False)
-        try:
-            counts = copy_store(store, target, force=args.force)
-        finally:
-            target.close()
+        # the source was reached as it was opened: what cannot be reached now is the target
+        with _reaching(args.to):
+            target = Store(args.to, create_schema=False)
+            try:
+                counts = copy_store(store, target, force=args.force)
+            finally:
+                target.close()
         total = sum(counts.values())
         detail = ", ".join(f"{table} {n}" for table, n in counts.items())
         print(f"copied {total} rows to {config.mask_url(args.to)}: {detail}")
@@ -472,6 +518,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SchemaError as exc:
         print(f"replyclock: {exc}", file=sys.stderr)
         return EXIT_SCHEMA
+    except DatabaseUnreachable as exc:
+        reason = masker().mask(exc.reason)
+        print(f"replyclock: cannot reach the database {config.mask_url(exc.url)}: {reason}", file=sys.stderr)
+        return EXIT_UNAVAILABLE
     except ModelLoadError as exc:
         # retrying cannot help: the model is missing or unusable until someone changes the config
         where = "" if args.command == "model" else "sentiment.model: "

@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Engine, event, func, text
 from sqlalchemy import select as sa_select
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import aliased
 from sqlalchemy.types import DateTime, TypeDecorator
 from sqlmodel import Field, Session, SQLModel, UniqueConstraint, col, create_engine, select
@@ -236,6 +236,21 @@ def _enable_sqlite_wal(engine: Engine) -> None:
         cursor.close()
 
 
+class StoreUnreachable(Exception):
+    """The database cannot be opened: its SQLite file (or the folder for it) cannot be made."""
+
+
+def unreachable_reason(exc: BaseException) -> str | None:
+    """Why the database could not be reached, in one line, when `exc` says so; None for any other error."""
+    if isinstance(exc, StoreUnreachable):
+        return str(exc)
+    if isinstance(exc, OperationalError):
+        # the driver's own words (server refused, unknown host, login failed, file not openable), without
+        # SQLAlchemy's statement and background link; libpq spreads them over several lines
+        return " ".join(str(exc.orig if exc.orig is not None else exc).split())
+    return None
+
+
 def create_db_engine(url: str) -> Engine:
     """An engine for `url`; SQLite files get their folder created, mode 0600, and WAL."""
     parsed = make_url(url)
@@ -243,9 +258,12 @@ def create_db_engine(url: str) -> Engine:
         database = parsed.database
         if database and database != ":memory:":
             path = Path(database)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            if not path.exists():
-                path.touch(mode=0o600)
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                if not path.exists():
+                    path.touch(mode=0o600)
+            except OSError as exc:
+                raise StoreUnreachable(f"cannot create {path}: {exc.strerror or type(exc).__name__}") from exc
         engine = create_engine(url, connect_args={"check_same_thread": False})
         _enable_sqlite_wal(engine)
         return engine

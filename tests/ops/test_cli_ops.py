@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import json
+import socket
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 import daemon
+import settings as config
 from monitor.models import Batch, Mention
 from monitor.store import Store
 from tests.fakes import complaint_score
@@ -107,3 +111,59 @@ def test_db_copy_to_a_url_no_store_can_have_is_a_usage_error_with_the_password_h
         out, err = capsys.readouterr()
         assert err.startswith("replyclock: --to: ") and len(err.splitlines()) == 1, err
         assert "secret" not in out + err
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])  # closed again when the block ends: nothing listens there
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["report"],
+        ["act", "1", "resolve"],
+        ["db", "status"],
+        ["db", "upgrade"],
+        ["db", "copy", "--to", "TARGET"],
+        ["run"],
+    ],
+    ids=" ".join,
+)
+def test_a_database_that_cannot_be_reached_is_one_line_with_the_password_hidden(
+    tmp_path, capsys, monkeypatch, command
+) -> None:
+    monkeypatch.setattr(daemon, "_install_signal_handlers", lambda stop: None)  # pytest keeps its own
+    port = _closed_port()
+    cfg = tmp_path / "config.yaml"
+    url = f"postgresql+psycopg://rc:Pw-never-shown@127.0.0.1:{port}/replyclock"
+    cfg.write_text(f"storage:\n  url: {url}\nnotify:\n  console: false\n", encoding="utf-8")
+    argv = [f"sqlite:///{tmp_path / 'target.db'}" if arg == "TARGET" else arg for arg in command]
+    status = daemon.main(["--config", str(cfg), *argv])
+    out, err = capsys.readouterr()
+    # not 78: systemd's Restart=on-failure must retry a database that is briefly down
+    assert status == daemon.EXIT_UNAVAILABLE != config.EXIT_CONFIG
+    assert len(err.splitlines()) == 1, err
+    assert f"rc:***@127.0.0.1:{port}/replyclock" in err and "refused" in err.lower(), err
+    assert "Pw-never-shown" not in out + err
+
+
+def test_db_copy_to_a_target_that_cannot_be_reached_names_the_target(tmp_path, capsys) -> None:
+    db = tmp_path / "rc.db"
+    _store_with_one_escalation(db)
+    port = _closed_port()
+    to = f"postgresql+psycopg://rc:Pw-never-shown@127.0.0.1:{port}/target"
+    assert daemon.main(["--config", str(_config(tmp_path, db)), "db", "copy", "--to", to]) == daemon.EXIT_UNAVAILABLE
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and f"rc:***@127.0.0.1:{port}/target" in err, err
+    assert "Pw-never-shown" not in err
+
+
+def test_run_on_a_sqlite_file_whose_folder_cannot_be_made_is_one_line_and_retried(tmp_path, capsys) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    db = blocker / "rc.db"
+    assert daemon.main(["--config", str(_config(tmp_path, db)), "run", "--once"]) == daemon.EXIT_UNAVAILABLE
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and str(db) in err, err
