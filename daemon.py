@@ -120,7 +120,9 @@ def _parser() -> argparse.ArgumentParser:
     act = sub.add_parser("act", help="acknowledge, respond, resolve or dismiss an escalation by hand")
     act.add_argument("escalation", type=_escalation_id)
     act.add_argument("action", choices=["acknowledge", "respond", "resolve", "dismiss"])
-    act.add_argument("--by", default=os.environ.get("USER", "cli"), help="who did it (default: $USER)")
+    # under sudo $USER is root: $SUDO_USER is the person who acted
+    by = os.environ.get("SUDO_USER") or os.environ.get("USER") or "cli"
+    act.add_argument("--by", default=by, help="who did it (default: $SUDO_USER, else $USER)")
     act.add_argument("--reason", default="", help="why (recorded in the event log)")
 
     model = sub.add_parser("model", help="manage transformers models")

@@ -167,3 +167,18 @@ def test_run_on_a_sqlite_file_whose_folder_cannot_be_made_is_one_line_and_retrie
     assert daemon.main(["--config", str(_config(tmp_path, db)), "run", "--once"]) == daemon.EXIT_UNAVAILABLE
     err = capsys.readouterr().err
     assert len(err.splitlines()) == 1 and str(db) in err, err
+
+
+@pytest.mark.parametrize(
+    ("env", "by"),
+    [({"SUDO_USER": "anna", "USER": "root"}, "anna"), ({"USER": "bob"}, "bob"), ({}, "cli")],
+)
+def test_act_without_by_records_who_ran_it_even_under_sudo(tmp_path, capsys, monkeypatch, env, by) -> None:
+    for name in ("SUDO_USER", "USER"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    db = tmp_path / "rc.db"
+    esc = _store_with_one_escalation(db)
+    assert daemon.main(["--config", str(_config(tmp_path, db)), "act", str(esc), "acknowledge"]) == 0
+    assert json.loads(capsys.readouterr().out)["by"] == by
