@@ -200,6 +200,7 @@ class App:
     leadership: Leadership | None = None
     slack: SlackRuntime | None = None
     status_file: Path | None = None  # where observe() writes status.json; None: nowhere (the demo)
+    stopping: threading.Event | None = None  # run_forever's stop event: a scoring backlog yields to it
     _failures: dict[str, str] = field(default_factory=dict)
     _started_at: datetime | None = None
     _watched: dict[int, str] = field(default_factory=dict)  # escalation id -> platform, until it closes
@@ -267,6 +268,12 @@ class App:
         """Score every unscored mention and open escalations for the complaints."""
         done = 0
         while True:
+            if self.stopping is not None and self.stopping.is_set():
+                # the rest stay unscored and the next start scores them; finishing a long backlog
+                # here would outlast systemd's TimeoutStopSec and end in SIGKILL
+                if done:
+                    log.info("stopping: %d mention(s) scored, the rest wait for the next start", done)
+                return done
             pending = self.store.unscored_mentions(batch_size)
             if not pending:
                 return done
@@ -440,6 +447,7 @@ class App:
         """
         import schedule
 
+        self.stopping = stop
         scheduler = schedule.Scheduler()
         for name, source in self.poller.sources.items():
             seconds = max(poll_interval(self.settings, source).total_seconds() / self.speed, 0.2)

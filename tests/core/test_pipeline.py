@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import replace
 from datetime import timedelta
 
@@ -299,3 +300,38 @@ def test_an_answer_two_seconds_before_the_deadline_never_reads_as_sixty_minutes(
     [record] = report_records(app.store.escalations(), app.engine.policy, clock.now())
     assert record["outcome"] == "responded" and record["response_minutes"] == 59.9
     assert " 59 min " in render_table([record])
+
+
+class StopOnFirstBatch(KeywordAnalyzer):
+    """Scores like KeywordAnalyzer; its first batch is when SIGTERM arrives (the stop event is set)."""
+
+    def __init__(self, stop: threading.Event) -> None:
+        super().__init__()
+        self.stop = stop
+        self.batches: list[int] = []
+
+    def analyze(self, texts, lang_hints):  # type: ignore[no-untyped-def]
+        self.batches.append(len(texts))
+        self.stop.set()
+        return super().analyze(texts, lang_hints)
+
+
+def test_a_stopping_daemon_leaves_the_rest_of_a_scoring_backlog_for_its_next_start(make_settings, clock) -> None:
+    settings = make_settings()
+    source = FakeSource()
+    source.add(*(post(clock, str(i), f"order {i} arrived, thanks") for i in range(300)))
+    stop = threading.Event()
+    analyzer = StopOnFirstBatch(stop)
+    app = App.build(settings, clock, sources=[source], notifiers=[], analyzer=analyzer)
+    try:
+        app.run_forever(stop)  # returns at once: the stop came while the first batch was scored
+        assert analyzer.batches == [256]  # systemd's TimeoutStopSec=30 need not wait for the backlog
+        assert len(app.store.unscored_mentions(1000)) == 300 - 256
+    finally:
+        app.close()
+    restarted = App.build(settings, clock, sources=[source], notifiers=[], analyzer=KeywordAnalyzer())
+    try:
+        restarted.run_once()
+        assert restarted.store.unscored_mentions(1000) == []  # nothing was lost
+    finally:
+        restarted.close()
