@@ -369,16 +369,14 @@ def cmd_status(args: argparse.Namespace, settings: config.Settings) -> int:
                 store.close()
         except Exception as exc:
             print(f"replyclock: cannot read the store {config.mask_url(url)}: {type(exc).__name__}", file=sys.stderr)
+    # --json exits as the summary does (docs/deploy.md): a script must see a stale snapshot too
+    text, healthy = render_status(snapshot, summary, now, silent_after=settings.health.silent_after, snapshot_path=path)
     if args.json:
         data = snapshot.to_json() if snapshot is not None else {}
         if summary is not None:
             data["escalations"] = Snapshot(now, now, summary).to_json()["escalations"]
         print(json.dumps(data, indent=2, ensure_ascii=False))
-        healthy = snapshot is not None
     else:
-        text, healthy = render_status(
-            snapshot, summary, now, silent_after=settings.health.silent_after, snapshot_path=path
-        )
         print(text)
     return 0 if healthy else 1
 

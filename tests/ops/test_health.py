@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 import json
 import logging
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -20,6 +20,7 @@ from monitor.health import (
     read_snapshot,
     state_dir,
     status_line,
+    write_snapshot,
 )
 from monitor.logs import SecretMasker, masker, setup_logging
 from monitor.models import Mention
@@ -164,7 +165,7 @@ def test_status_command_prints_the_daemon_snapshot_and_the_store(rig, clock, cap
     assert rc == 1  # the snapshot was taken on the fake clock, long ago in real time: stale
     assert "STALE" in out
 
-    assert daemon.main(["--config", str(cfg), "status", "--json"]) == 0
+    assert daemon.main(["--config", str(cfg), "status", "--json"]) == 1  # stale, as above: same exit status
     data = json.loads(capsys.readouterr().out)
     assert data["escalations"]["overdue"] == 1 and data["sources"][0]["name"] == "x:mentions"
 
@@ -263,3 +264,23 @@ def test_status_reads_a_store_whose_url_has_query_parameters(tmp_path, capsys) -
     cfg.write_text(f"storage:\n  url: sqlite:///{db}?timeout=5\n", encoding="utf-8")
     daemon.main(["--config", str(cfg), "status"])
     assert "escalations: 0 open" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("json_flag", [[], ["--json"]], ids=["text", "json"])
+@pytest.mark.parametrize(
+    ("age", "stopped", "expected"),
+    [(timedelta(0), {}, 0), (timedelta(hours=1), {}, 1), (timedelta(0), {"slack": "token revoked"}, 1)],
+    ids=["fresh", "stale", "notifier-stopped"],
+)
+def test_status_exit_status_is_the_same_with_and_without_json(
+    tmp_path, capsys, json_flag, age, stopped, expected
+) -> None:
+    now = datetime.now(UTC)  # `status` reads the snapshot on the real clock
+    write_snapshot(
+        tmp_path / STATUS_FILE, Snapshot(now - age, now - age - timedelta(hours=1), stopped_notifiers=stopped)
+    )
+    cfg = tmp_path / "config.yaml"
+    cfg.write_text(f"storage:\n  url: sqlite:///{tmp_path / 'none.db'}\n", encoding="utf-8")
+    assert daemon.main(["--config", str(cfg), "status", *json_flag]) == expected
+    if json_flag:
+        assert json.loads(capsys.readouterr().out)["stopped_notifiers"] == stopped  # the JSON is as before
