@@ -268,14 +268,14 @@ class App:
         """Score every unscored mention and open escalations for the complaints."""
         done = 0
         while True:
+            pending = self.store.unscored_mentions(batch_size)
+            if not pending:
+                return done
             if self.stopping is not None and self.stopping.is_set():
                 # the rest stay unscored and the next start scores them; finishing a long backlog
                 # here would outlast systemd's TimeoutStopSec and end in SIGKILL
                 if done:
                     log.info("stopping: %d mention(s) scored, the rest wait for the next start", done)
-                return done
-            pending = self.store.unscored_mentions(batch_size)
-            if not pending:
                 return done
             texts = [p.mention.text for p in pending]
             hints = [p.mention.lang for p in pending]
