@@ -165,8 +165,14 @@ def _load(args: argparse.Namespace) -> config.Settings:
     return settings
 
 
+# The daemon's own output is its log (the journal takes both streams); every other command prints
+# its result on stdout (JSON for scripts), so its log lines go to stderr.
+_LOG_TO_STDOUT = ("run", "demo")
+
+
 def _setup_logs(args: argparse.Namespace, settings: config.Settings) -> None:
-    setup_logging(args.log_level or settings.logging.level, args.log_format or settings.logging.format)
+    stream = sys.stdout if args.command in _LOG_TO_STDOUT else sys.stderr
+    setup_logging(args.log_level or settings.logging.level, args.log_format or settings.logging.format, stream)
 
 
 def _install_signal_handlers(stop: threading.Event) -> None:

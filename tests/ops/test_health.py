@@ -245,7 +245,18 @@ def test_status_file_of_another_shape_is_ignored_not_a_traceback(tmp_path, capsy
     cfg = tmp_path / "config.yaml"
     cfg.write_text(f"storage:\n  url: sqlite:///{tmp_path / 'none.db'}\n", encoding="utf-8")
     assert daemon.main(["--config", str(cfg), "status"]) == 1
-    assert "ignoring unreadable status file" in capsys.readouterr().out
+    assert "ignoring unreadable status file" in capsys.readouterr().err
+
+
+def test_status_json_is_parseable_even_when_something_is_logged(tmp_path, capsys) -> None:
+    """Log lines go to stderr for every command but run and demo: stdout is the result, for scripts."""
+    (tmp_path / STATUS_FILE).write_text("[]", encoding="utf-8")  # logs a warning when read
+    cfg = tmp_path / "config.yaml"
+    cfg.write_text(f"storage:\n  url: sqlite:///{tmp_path / 'none.db'}\n", encoding="utf-8")
+    daemon.main(["--config", str(cfg), "status", "--json"])
+    out = capsys.readouterr()
+    assert "ignoring unreadable status file" in out.err and "WARNING" not in out.out
+    assert json.loads(out.out) == {}  # no snapshot to show, and still JSON
 
 
 @pytest.mark.parametrize("url", ["sqlite+pysqlite:///{db}", "sqlite:///{db}?timeout=5"])
