@@ -17,6 +17,8 @@ from monitor.models import Severity
 from sentiment.settings import ComplaintSettings
 from sentiment.text import fold_diacritics
 
+_SPACE = re.compile(r"\s+")
+
 # (intent id, label shown to the team, patterns). Patterns are lower-case, diacritics removed.
 _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
     "not_delivered": (
@@ -244,9 +246,10 @@ class ComplaintVerdict:
 def find_intents(text: str) -> list[IntentMatch]:
     """Complaint intents in `text` (matched on a lower-cased copy without diacritics)."""
     lowered = text.lower()
-    folded = fold_diacritics(lowered)
-    # Same length means positions line up, so we can quote the customer's original spelling.
-    aligned = len(folded) == len(lowered)
+    # Any run of whitespace (newline, no-break space, two spaces) reads as the one space the patterns use.
+    folded = _SPACE.sub(" ", fold_diacritics(lowered))
+    # Same length means positions line up ("İ".lower() is two characters), so we can quote the original spelling.
+    aligned = len(folded) == len(lowered) == len(text)
     found: list[IntentMatch] = []
     for intent, pattern in _COMPILED.items():
         match = pattern.search(folded)
