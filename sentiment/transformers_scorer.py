@@ -147,6 +147,12 @@ class TransformersScorer:
             raise
         except Exception as exc:  # corrupt files, unknown architecture, missing tokenizer
             raise ModelLoadError(f"cannot load sentiment model {model_id}: {type(exc).__name__}: {exc}") from exc
+        limit = _token_limit(config, tokenizer)
+        if limit < settings.max_length:
+            log.info(
+                "sentiment model %s takes at most %d tokens; max_length %d capped", model_id, limit, settings.max_length
+            )
+            settings = settings.model_copy(update={"max_length": limit})
         runner: Any = _TorchRunner(model)
         if settings.fast_path == "onnx":
             try:
@@ -182,6 +188,18 @@ class TransformersScorer:
                 scores[polarity] += float(p)
             results.append(Sentiment.from_scores(scores))
         return results
+
+
+def _token_limit(config: Any, tokenizer: Any) -> int:
+    """Most tokens a text may have for this model; longer inputs index past its position embeddings."""
+    limits: list[int] = []
+    if isinstance(getattr(tokenizer, "model_max_length", None), int):
+        limits.append(tokenizer.model_max_length)
+    positions = getattr(config, "max_position_embeddings", None)
+    if isinstance(positions, int):
+        # RoBERTa-style models number positions from pad_token_id + 1; one token fewer for the others is harmless
+        limits.append(positions - (getattr(config, "pad_token_id", None) or 0) - 1)
+    return max(1, min(limits, default=2**31))
 
 
 class _TorchRunner:

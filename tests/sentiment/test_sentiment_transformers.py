@@ -119,3 +119,11 @@ def test_model_without_meaningful_labels_is_refused_at_load(tiny_model_dir: Path
     mapping = {f"LABEL_{i}": polarity for i, polarity in ID2LABEL.items()}
     analyzer = build_analyzer(SentimentSettings(model=str(folder), fast_path="none", label_map={str(folder): mapping}))
     assert analyzer.analyze(["worst shop , refund refused , terrible"], ["en"])[0].label == "negative"
+
+
+def test_max_length_beyond_the_models_positions_is_capped(tiny_model_dir: Path, tmp_path: Path) -> None:
+    # The tiny model has 80 positions (78 tokens, XLM-R style); a configured 128 must not crash long texts.
+    settings = _settings(tmp_path, str(tiny_model_dir), "none").model_copy(update={"max_length": 128})
+    scorer = TransformersScorer.load(str(tiny_model_dir), settings)
+    texts = [" ".join(["great"] * 300), "terrible , my parcel is broken"]
+    assert [s.label for s in scorer.predict(texts, ["en", "en"])] == ["positive", "negative"]
