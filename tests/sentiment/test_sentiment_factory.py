@@ -65,3 +65,10 @@ def test_missing_model_is_a_clear_error_or_a_logged_fallback(tmp_path: Path, cap
     analyzer = build_analyzer(SentimentSettings(model=missing, fallback="embedded"))
     assert analyzer.analyze(["thanks, all good"], ["en"])[0].model == "embedded"
     assert "falling back to the embedded scorer" in caplog.text
+
+
+@pytest.mark.parametrize("lang", ["PL", "pl-PL", "pt"])
+def test_models_by_lang_for_a_language_never_detected_is_refused(lang: str) -> None:
+    # Silently ignored before: the configured model never ran and nothing said why.
+    with pytest.raises(ModelLoadError, match="models_by_lang"):
+        build_analyzer(SentimentSettings(models_by_lang={lang: "embedded"}))
