@@ -30,6 +30,8 @@ def _parse_line(line: str, number: int, err: TextIO) -> tuple[str, str | None] |
         try:
             obj = json.loads(stripped)
         except json.JSONDecodeError as exc:
+            if stripped[0] == "[":  # "[PILNE] paczka nie doszła" is a text; a record is always an object
+                return stripped, None
             print(f"line {number}: malformed JSON skipped ({exc.msg} at column {exc.colno})", file=err)
             return None
         if not isinstance(obj, dict) or not isinstance(obj.get("text"), str):

@@ -41,6 +41,13 @@ def test_half_an_emoji_is_scored_not_fatal() -> None:
     assert row["complaint"] and err.getvalue() == ""
 
 
+def test_plain_line_opening_with_a_bracket_is_a_text_not_broken_json() -> None:
+    analyzer = build_analyzer(SentimentSettings())
+    out, err = io.StringIO(), io.StringIO()
+    assert score_stream(analyzer, ["[PILNE] Paczka nie doszła, czekam 3 tygodnie\n"], out, err) == 1
+    assert json.loads(out.getvalue())["complaint"] and err.getvalue() == ""
+
+
 def test_evaluate_file_reports_per_language_and_source(tmp_path: Path) -> None:
     rows = [
         {"id": "1", "lang": "en", "source": "a", "text": "terrible, worst shop ever", "label": "negative"},
