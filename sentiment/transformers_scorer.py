@@ -273,7 +273,8 @@ def export_quantized(model: Any, names: list[str], folder: Path, settings: Senti
         def forward(self, *args: torch.Tensor) -> torch.Tensor:
             return self.inner(**dict(zip(names, args, strict=True))).logits
 
-    example = tuple(torch.ones((2, 8), dtype=torch.long) for _ in names)
+    # token_type_ids 0: a model with a single token type has no embedding for type 1
+    example = tuple((torch.zeros if n == "token_type_ids" else torch.ones)((2, 8), dtype=torch.long) for n in names)
     axes = {n: {0: "batch", 1: "tokens"} for n in names} | {"logits": {0: "batch"}}
     with warnings.catch_warnings(), torch.no_grad():
         warnings.simplefilter("ignore")

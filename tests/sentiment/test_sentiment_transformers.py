@@ -127,3 +127,25 @@ def test_max_length_beyond_the_models_positions_is_capped(tiny_model_dir: Path, 
     scorer = TransformersScorer.load(str(tiny_model_dir), settings)
     texts = [" ".join(["great"] * 300), "terrible , my parcel is broken"]
     assert [s.label for s in scorer.predict(texts, ["en", "en"])] == ["positive", "negative"]
+
+
+def test_onnx_fast_path_for_a_tokenizer_with_token_type_ids_and_one_type(tiny_model_dir: Path, tmp_path: Path) -> None:
+    # BERTweet-like: the tokenizer emits token_type_ids (all 0) but the model has one token type only.
+    from transformers import AutoConfig, AutoTokenizer, XLMRobertaForSequenceClassification
+
+    trained = XLMRobertaForSequenceClassification.from_pretrained(tiny_model_dir)
+    state = trained.state_dict()
+    key = "roberta.embeddings.token_type_embeddings.weight"
+    state[key] = state[key][:1].clone()
+    config = AutoConfig.from_pretrained(tiny_model_dir)
+    config.type_vocab_size = 1
+    folder = tmp_path / "one-type"
+    model = XLMRobertaForSequenceClassification(config)
+    model.load_state_dict(state)
+    model.save_pretrained(folder)
+    names = ["input_ids", "token_type_ids", "attention_mask"]
+    AutoTokenizer.from_pretrained(tiny_model_dir, model_input_names=names).save_pretrained(folder)
+    fast = TransformersScorer.load(str(folder), _settings(tmp_path, str(folder), "onnx"))
+    assert type(fast._run).__name__ == "_OnnxRunner"
+    texts = [t for t, _ in TRAIN]
+    assert [s.label for s in fast.predict(texts, ["en"] * len(texts))] == [lab for _, lab in TRAIN]
