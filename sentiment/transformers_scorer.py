@@ -81,24 +81,17 @@ def download(model_id: str, cache_dir: str | None = None) -> Path:
         raise ModelLoadError(f"cannot download {model_id}: HF_HUB_OFFLINE is set")
     from huggingface_hub import snapshot_download
 
+    patterns = ["*.json", "*.safetensors", "*.model", "*.txt", "sentencepiece*", "*.bpe", "merges*", "vocab*"]
     try:
-        path = snapshot_download(
-            model_id,
-            cache_dir=cache_dir,
-            allow_patterns=[
-                "*.json",
-                "*.safetensors",
-                "*.model",
-                "*.txt",
-                "sentencepiece*",
-                "*.bpe",
-                "merges*",
-                "vocab*",
-            ],
-        )
+        path = Path(snapshot_download(model_id, cache_dir=cache_dir, allow_patterns=patterns))
+        if not any(path.glob("*.safetensors")):
+            # older repos ship only PyTorch weights, which transformers still loads
+            path = Path(
+                snapshot_download(model_id, cache_dir=cache_dir, allow_patterns=[*patterns, "pytorch_model*.bin"])
+            )
     except Exception as exc:  # huggingface_hub raises many kinds (network, auth, not found)
         raise ModelLoadError(f"cannot download {model_id}: {type(exc).__name__}: {exc}") from exc
-    return Path(path)
+    return path
 
 
 def resolve(model_id: str) -> Path:

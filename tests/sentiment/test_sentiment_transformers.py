@@ -149,3 +149,30 @@ def test_onnx_fast_path_for_a_tokenizer_with_token_type_ids_and_one_type(tiny_mo
     assert type(fast._run).__name__ == "_OnnxRunner"
     texts = [t for t, _ in TRAIN]
     assert [s.label for s in fast.predict(texts, ["en"] * len(texts))] == [lab for _, lab in TRAIN]
+
+
+def test_download_fetches_pytorch_weights_when_a_repo_has_no_safetensors(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A stand-in for the hub (no test touches the internet): a repo that ships only pytorch_model.bin.
+    import fnmatch
+
+    import huggingface_hub
+
+    from sentiment.transformers_scorer import download
+
+    repo = {"config.json": "{}", "tokenizer.json": "{}", "pytorch_model.bin": "weights", "training_args.bin": "x"}
+
+    def fake_snapshot_download(model_id: str, cache_dir: str | None = None, allow_patterns: list[str] = ()) -> str:
+        folder = tmp_path / "snapshot"
+        folder.mkdir(exist_ok=True)
+        for name, content in repo.items():
+            if any(fnmatch.fnmatch(name, p) for p in allow_patterns):
+                (folder / name).write_text(content)
+        return str(folder)
+
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    monkeypatch.delenv("TRANSFORMERS_OFFLINE", raising=False)
+    monkeypatch.setattr(huggingface_hub, "snapshot_download", fake_snapshot_download)
+    folder = download("someone/bin-only-model")
+    assert (folder / "pytorch_model.bin").exists() and not (folder / "training_args.bin").exists()
