@@ -15,7 +15,6 @@ from sentiment.base import Analyzer, Scorer
 from sentiment.e5 import E5_MODEL, E5Scorer
 from sentiment.embedded import EmbeddedModel, EmbeddedScorer
 from sentiment.errors import ModelLoadError
-from sentiment.langid import SUPPORTED, UNDETERMINED
 from sentiment.settings import SentimentSettings
 
 __all__ = ["ModelLoadError", "build_analyzer"]
@@ -47,9 +46,6 @@ def _build_scorer(model_id: str, settings: SentimentSettings, embedded: Embedded
 
 def build_analyzer(settings: SentimentSettings) -> Analyzer:
     """The analyzer `settings` describe; raises `ModelLoadError` when a model cannot be loaded and no fallback."""
-    unknown = sorted(set(settings.models_by_lang) - {*SUPPORTED, UNDETERMINED})
-    if unknown:
-        raise ModelLoadError(f"sentiment.models_by_lang: {unknown} is never detected; use {[*SUPPORTED, UNDETERMINED]}")
     model = _embedded_model()
     embedded = EmbeddedScorer(model)
     loaded: dict[str, Scorer] = {}

@@ -12,10 +12,9 @@ from collections.abc import Sequence
 import numpy as np
 
 from sentiment.features import FeatureSpec, featurize, pool
+from sentiment.settings import SUPPORTED as SUPPORTED  # what this identifier answers, kept with the config
+from sentiment.settings import UNDETERMINED as UNDETERMINED
 from sentiment.text import fold_diacritics, normalize
-
-SUPPORTED = ("pl", "hu", "ru", "uk", "en", "de", "cs", "sk")
-UNDETERMINED = "und"
 
 # Languages the n-gram model was trained on (the others are decided by the rules below).
 MODEL_LANGS = ("pl", "hu", "ru", "en", "de", "sk")

@@ -15,6 +15,9 @@ INTENT_IDS = (
     "legal_threat",
 )
 _POLARITY = ("negative", "neutral", "positive")
+# What the language identifier can answer (sentiment.langid): the keys models_by_lang may use.
+SUPPORTED = ("pl", "hu", "ru", "uk", "en", "de", "cs", "sk")
+UNDETERMINED = "und"
 
 
 class ComplaintSettings(BaseModel):
@@ -106,6 +109,15 @@ class SentimentSettings(BaseModel):
         default_factory=_complaint_defaults,
         description="When a post counts as a complaint and how urgent it is.",
     )
+
+    @field_validator("models_by_lang")
+    @classmethod
+    def _detected_langs(cls, value: dict[str, str]) -> dict[str, str]:
+        # a key the identifier never answers ('PL', 'pl-PL', 'pt') would mean a model that never runs
+        unknown = sorted(set(value) - {*SUPPORTED, UNDETERMINED})
+        if unknown:
+            raise ValueError(f"{unknown} is never detected; use {[*SUPPORTED, UNDETERMINED]}")
+        return value
 
     @field_validator("label_map")
     @classmethod

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
+import settings as config
 from sentiment.errors import ModelLoadError
 from sentiment.factory import build_analyzer
 from sentiment.settings import SentimentSettings
@@ -68,7 +69,9 @@ def test_missing_model_is_a_clear_error_or_a_logged_fallback(tmp_path: Path, cap
 
 
 @pytest.mark.parametrize("lang", ["PL", "pl-PL", "pt"])
-def test_models_by_lang_for_a_language_never_detected_is_refused(lang: str) -> None:
-    # Silently ignored before: the configured model never ran and nothing said why.
-    with pytest.raises(ModelLoadError, match="models_by_lang"):
-        build_analyzer(SentimentSettings(models_by_lang={lang: "embedded"}))
+def test_models_by_lang_for_a_language_never_detected_is_a_config_error(lang: str) -> None:
+    # Silently ignored before: the configured model never ran and nothing said why. check-config
+    # catches it, so the daemon never starts with it.
+    with pytest.raises(config.ConfigError) as err:
+        config.settings_from_mapping({"sentiment": {"models_by_lang": {lang: "embedded"}}})
+    assert err.value.key == "sentiment.models_by_lang" and "never detected" in err.value.problem
