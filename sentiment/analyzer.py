@@ -9,6 +9,7 @@ from sentiment.base import Scorer
 from sentiment.complaint import judge
 from sentiment.langid import LanguageIdentifier
 from sentiment.settings import ComplaintSettings
+from sentiment.text import canonical
 
 
 class SentimentAnalyzer:
@@ -36,7 +37,9 @@ class SentimentAnalyzer:
         """Score `texts`; `lang_hints` are the platforms' language tags (hints, not truth)."""
         if len(texts) != len(lang_hints):
             raise ValueError("texts and lang_hints must have the same length")
-        texts = [clean_text(t) for t in texts]  # `replyclock score` input does not pass through Mention
+        # `replyclock score` input does not pass through Mention; NFC and no invisible characters, so that
+        # "doszła" typed with a combining accent or a zero-width space scores like the plain word
+        texts = [canonical(clean_text(t)) for t in texts]
         langs = self._langid.identify(texts, lang_hints)
         results: list[Score | None] = [None] * len(texts)
         # One batch per scorer, so a transformers model sees all of its texts at once.

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from monitor.models import Severity
 from sentiment.settings import ComplaintSettings
-from sentiment.text import fold_diacritics
+from sentiment.text import canonical, fold_diacritics
 
 _SPACE = re.compile(r"\s+")
 
@@ -245,6 +245,7 @@ class ComplaintVerdict:
 
 def find_intents(text: str) -> list[IntentMatch]:
     """Complaint intents in `text` (matched on a lower-cased copy without diacritics)."""
+    text = canonical(text)
     lowered = text.lower()
     # Any run of whitespace (newline, no-break space, two spaces) reads as the one space the patterns use.
     folded = _SPACE.sub(" ", fold_diacritics(lowered))

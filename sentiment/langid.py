@@ -14,7 +14,7 @@ import numpy as np
 from sentiment.features import FeatureSpec, featurize, pool
 from sentiment.settings import SUPPORTED as SUPPORTED  # what this identifier answers, kept with the config
 from sentiment.settings import UNDETERMINED as UNDETERMINED
-from sentiment.text import fold_diacritics, normalize
+from sentiment.text import canonical, fold_diacritics, normalize
 
 # Languages the n-gram model was trained on (the others are decided by the rules below).
 MODEL_LANGS = ("pl", "hu", "ru", "en", "de", "sk")
@@ -76,7 +76,7 @@ class LanguageIdentifier:
     def identify(self, texts: Sequence[str], hints: Sequence[str | None] | None = None) -> list[str]:
         """Detected language of each text (ISO 639-1, or "und")."""
         hints = list(hints) if hints is not None else [None] * len(texts)
-        clean = [normalize(t) for t in texts]
+        clean = [normalize(canonical(t)) for t in texts]
         logits = self._model_logits([fold_diacritics(t) for t in clean])
         return [self._decide(text, row, _hint(hint)) for text, row, hint in zip(clean, logits, hints, strict=True)]
 

@@ -38,27 +38,42 @@ def _build_fold_table() -> dict[int, str]:
     return table
 
 
-# Format characters a reader never sees (zero-width spaces and joiners, soft hyphens, direction marks)
-# must not split words or phrases.
+_FOLD = _build_fold_table()
+
+# Format characters a reader never sees (zero-width spaces, soft hyphens, direction marks) must not
+# split words or phrases. The zero-width joiner (U+200D) stays: it holds emoji sequences together.
 _INVISIBLE: dict[int, str | None] = dict.fromkeys(
-    [0x00AD, 0x061C, 0x180E, *range(0x200B, 0x2010), *range(0x202A, 0x202F), *range(0x2060, 0x2070), 0xFEFF]
+    [
+        0x00AD,
+        0x061C,
+        0x180E,
+        *(c for c in range(0x200B, 0x2010) if c != 0x200D),
+        *range(0x202A, 0x202F),
+        *range(0x2060, 0x2070),
+        0xFEFF,
+    ]
 )
-_FOLD: dict[int, str | None] = {**_build_fold_table(), **_INVISIBLE}
 
 
-def _canonical(text: str) -> str:
-    # NFC first: "é" typed as "e" + a combining accent must read like the precomposed letter
-    return unicodedata.normalize("NFC", text)
+def canonical(text: str) -> str:
+    """The text as a reader sees it: NFC ("e" + a combining accent is "é") without invisible characters.
+
+    Applied at run time before language id, scoring and complaint rules. The training scripts do not
+    apply it, so retraining still reproduces the committed weights.
+    """
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    return text.translate(_INVISIBLE)
 
 
 def fold_diacritics(text: str) -> str:
-    """Remove diacritics from Latin letters ("nie doszła" -> "nie doszla") and invisible characters; Cyrillic stays."""
-    return _canonical(text).translate(_FOLD)
+    """Remove diacritics from Latin letters ("nie doszła" -> "nie doszla"); Cyrillic stays."""
+    return text.translate(_FOLD)
 
 
 def normalize(text: str) -> str:
-    """Lower-case, drop retweet prefixes, URLs, @handles, digits and invisible characters, squeeze repeats."""
-    text = _RT.sub("", _canonical(text).translate(_INVISIBLE))
+    """Lower-case, drop retweet prefixes, URLs, @handles and digit runs, squeeze repeats and spaces."""
+    text = _RT.sub("", text)
     text = _URL.sub(" ", text)
     text = _USER.sub(" @ ", text)
     text = text.lower()
