@@ -54,6 +54,8 @@ _INVISIBLE: dict[int, str | None] = dict.fromkeys(
     ]
 )
 
+_INVISIBLE_RE = re.compile("[" + "".join(map(chr, _INVISIBLE)) + "]")
+
 
 def canonical(text: str) -> str:
     """The text as a reader sees it: NFC ("e" + a combining accent is "é") without invisible characters.
@@ -61,9 +63,11 @@ def canonical(text: str) -> str:
     Applied at run time before language id, scoring and complaint rules. The training scripts do not
     apply it, so retraining still reproduces the committed weights.
     """
+    if text.isascii():  # most posts: nothing to do, and this runs on every text before scoring
+        return text
     if not unicodedata.is_normalized("NFC", text):
         text = unicodedata.normalize("NFC", text)
-    return text.translate(_INVISIBLE)
+    return _INVISIBLE_RE.sub("", text) if _INVISIBLE_RE.search(text) else text
 
 
 def fold_diacritics(text: str) -> str:
