@@ -149,6 +149,8 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
             r"(?:dm'?d|dmed|messaged|emailed|e-mailed|called|rang|tweeted|wrote to|written to|contacted) (?:you|u)\b.{0,30}"
             r"(?:nothing|no (?:answer|reply|response)|no ?one|nobody|silence|crickets)",
             r"is (?:any|some) ?one (?:there|even there|reading (?:this|these)|working there|alive)",
+            r"(?:czy )?ktos (?:tam |u was )?(?:w ogole )?(?:pracuje|czyta|to czyta|odpowie|zyje)\b|"
+            r"van (?:ott |egyaltalan )+valaki|(?:кто-нибудь|кто-то|хоть кто-то) (?:там |у вас )?(?:вообще )?(?:работает|читает|ответит|живой)",
             r"(?:ignor(?:ing|ed|e) (?:me|my|our|us)|you (?:ignore|don'?t answer|never (?:answer|reply|respond)))",
             r"(?:(?:haven'?t|has not|hasn'?t|didn'?t) (?:heard back|gotten a reply|got an? (?:answer|reply)))",
             r"(?:emails?|messages?|dms?|calls?|tickets?) .{0,25}(?:unanswered|ignored|no (?:answer|reply|response))",
@@ -211,7 +213,91 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
             r"(?:pravnik|advokat|soud|sud\b|zalob|zaloba|coi\b|soi\b|ochran[ay] spotrebitel|policii|policiu)",
         ),
     ),
+    "poor_service": (
+        "unhappy with the shop / never again",
+        (
+            # Aimed at the shop, not the weather: a service word next to the insult, or a vow not to buy
+            # again. "never again" and its kin only at the end of a sentence or before a buying verb
+            # ("soha többé nem nő vissza" is a hair-removal advert).
+            r"worst (?:shop|store|service|customer service|company|experience|online (?:shop|store)|website|seller)",
+            r"(?:terrible|awful|horrible|horrendous|appalling|disgusting|pathetic|shocking|abysmal|useless|rubbish|atrocious|dreadful|poor) "
+            r"(?:customer )?(?:service|support|shop|store|company|experience|communication)",
+            r"(?:customer service|service|support|shop|store|company)(?: is| was|'s)? (?:so |really |absolutely |just |truly )?"
+            r"(?:terrible|awful|horrible|appalling|disgusting|pathetic|shocking|abysmal|useless|rubbish|atrocious|dreadful|a joke|a disgrace)",
+            r"never again(?= *(?:$|[.!?]))|never (?:again )?(?:ordering|buying|shopping|order|buy|shop) (?:from|here|with|again)",
+            r"(?:won'?t|will never|never going to|not going to) (?:be )?(?:order|buy|shop)\w* (?:from you|from (?:this|your)|here|again|with you)",
+            r"(?:do not|don'?t|would not|wouldn'?t|can'?t|cannot) recommend (?:this|your|the)? ?(?:shop|store|company|site|seller)",
+            r"avoid (?:this|your|the) (?:shop|store|company|site|seller)|how is this acceptable|(?:this is|totally|completely|absolutely|simply) unacceptable",
+            r"(?:beznadziejn|fataln|tragiczn|okropn|skandaliczn|zenuj|najgorsz|koszmarn|dramatyczn|zalosn|paskudn)\w* "
+            r"(?:obslug|sklep|serwis|firm|kontakt|podejsci|traktowani)",
+            r"(?:obslug|sklep|serwis|kontakt)\w* (?:klienta )?(?:jest |to )?(?:tak |taka |az tak |po prostu |naprawde )?"
+            r"(?:beznadziejn|fataln|tragiczn|okropn|skandaliczn|zenuj|najgorsz|koszmarn|dramat|porazk|kpin)",
+            r"nigdy wiecej(?! (?:nie )?(?:takich|tak|bez))|(?:juz )?nigdy (?:wiecej )?nie (?:kupi|zamowi)\w*|wiecej (?:u was |tu |tutaj )?nie (?:kupi|zamowi)\w*",
+            r"nie polecam(?= *(?:$|[.!,;:)]|nikomu|tego sklepu|sklepu|firmy|was))|(?:omijajcie|omijac|omijam) (?:ten|ta|to|szerokim)|jak (?:mozna|mozecie) tak (?:traktowac|olewac)",
+            r"(?:borzalmas|szornyu|katasztrofalis|pocsek|gyalazatos|botranyos|vallalhatatlan|nevetseges|siralmas|tragikus|rossz) "
+            r"(?:az )?(?:ugyfelszolgalat|kiszolgalas|szolgaltatas|bolt|webshop|ceg|hozzaallas)",
+            r"(?:ugyfelszolgalat|kiszolgalas|szolgaltatas|webshop)\w* (?:egy )?(?:borzalmas|szornyu|katasztrofa|pocsek|gyalazat|botrany|vallalhatatlan|nevetseges|siralmas|tragikus)",
+            r"soha (?:tobbet|tobbe)(?= *(?:$|[.!?]|nem (?:rendel|vasarol|veszek|veszunk)))|tobbet (?:nem|soha) (?:rendel|vasarol|veszek)|nem ajanlom|elfogadhatatlan|ez igy elfogadhato",
+            r"(?:ужасн|отвратительн|кошмарн|худш|мерзк|позорн|хамск|отстойн)\w* (?:сервис|обслуживан|магазин|поддержк|служб|компани|отношени)",
+            r"(?:сервис|обслуживание|магазин|поддержка)\w* (?:просто |у вас |такой |такое |такая )*(?:ужасн|отвратительн|кошмар|позор|отстой)",
+            r"(?:больше никогда|никогда больше)(?= *(?:$|[.!?]|не (?:куп|закаж|буду|обращ|приду)))|ноги моей|не рекомендую|обходите (?:стороной|этот)",
+            r"(?:жахлив|огидн|найгірш)\w* (?:сервіс|обслуговуван|магазин|підтримк)|більше ніколи(?= *(?:$|[.!?]|не))",
+            r"nie wieder(?= *(?:$|[.!?]|bestell|kauf|hier|bei))|(?:schlechteste[rns]?|katastrophale[rns]?|miserable[rns]?|unverschamte[rns]?) "
+            r"(?:service|kundenservice|laden|shop|firma)|(?:kann|konnen) (?:ich )?(?:nicht|niemandem) empfehlen",
+            r"uz nikdy(?= *(?:$|[.!?]|ne ?(?:objedn|nakup|kup|koup)))|nedoporucuji|neodporucam|(?:hrozn|otresn|katastrofaln)\w* (?:sluzb|obchod|zakaznick|pristup)",
+        ),
+    ),
 }
+
+# A calm question asking for information or permission ("can I return them if they don't fit?", "czy mogę
+# zwrócić…?"): scorers trained on tweets read such questions as negative, so without a complaint intent
+# it is not escalated on its score alone. The opener must start the text (after an optional greeting or
+# @handle) or follow a comma ("I lost my receipt, can I still return it?"); a question after a full stop
+# ("Really disappointed. Is this how you treat customers?") is not one. "!" or an angry emoji makes it no
+# longer calm.
+_GREETING = (
+    r"(?:(?:@\w+|hi|hello|hey|good (?:morning|afternoon|evening)|dzien dobry|witam|czesc|hej|szia|sziasztok|hello|"
+    r"jo napot(?:ot)?|udv|здравствуйте|добрый (?:день|вечер)|привет|добрий день|hallo|guten tag|dobry den)\W*)*"
+)
+_INQUIRY_OPENERS = (
+    # en
+    r"(?:can|could|may) (?:i|we|you)\b|is it possible|how (?:long|much|many|do i|can i|do you|does)\b|"
+    r"when (?:will|is|does|do|are|can)\b|do you (?:have|ship|sell|deliver|offer|do|accept|know|take)\b|"
+    r"does (?:it|this|the|your)\b|is (?:there|the|it)\b(?! (?:\w+ )?how\b)|is this (?:available|in stock|still)\b|"
+    r"are (?:there|you open|these|the)\b|"
+    r"what(?:'s| is| are) (?:the|your)\b|where can i\b|which\b|"
+    # pl
+    r"czy (?:moge|mozna|da sie|macie|wysylacie|jest|bedzie|beda|sa|istnieje|dostane|mogl\w*|mozecie|przyjmujecie|"
+    r"oferujecie|sprzedajecie|wysylka)\b|kiedy (?:bedzie|beda|wroci|wroca|pojawi)|jak dlugo\b|"
+    r"ile (?:kosztuje|kosztuja|trwa|czasu|dni)\b|gdzie (?:moge|mozna)\b|"
+    # hu
+    r"lehet(?:seges)?(?:-?e)?\b|mikor (?:lesz|lesznek|jon|nyit|kapom|erkezik)\b|mennyi (?:ideig|ido|az|a)\b|meddig\b|"
+    r"van (?:meg|-?e)\b|\w+(?:hetem|hatom|hetek|hatok|hetnek|hatnek)(?:-?e)?\b|tudok\b|tudnek\b|"
+    r"(?:szallit|kuld)(?:otok|tok|tok-e|tok e)\b|hol (?:tudom|lehet)\b|"
+    # ru / uk
+    r"(?:а )?можно(?: ли)?\b|могу ли\b|когда (?:будет|будут|появится|появятся|откроется)|"
+    r"сколько (?:стоит|стоят|идет|длится|времени|дней)|есть ли\b|подскажите|скажите|будет ли\b|"
+    r"как (?:долго|можно|вернуть|оформить|поменять)\b|где можно\b|чи (?:можна|можу|є|буде)\b|коли (?:буде|будуть)|скільки\b|"
+    # de / cs / sk
+    r"(?:kann|konnte) ich\b|konnen sie\b|gibt es\b|wann (?:wird|kommt|ist|gibt)\b|wie lange\b|ist es moglich|"
+    r"(?:habt|liefert) ihr\b|haben sie\b|muzu\b|mozem\b|je mozne|da (?:se|sa)\b|k(?:dy|edy) bude|jak dlouho|ako dlho|"
+    r"mate\b|(?:dodavate|posielate|zasielate)\b"
+)
+_GREETED = re.compile(r"^" + _GREETING)
+_INQUIRY = re.compile(r"(?:^|, *)(?:" + _INQUIRY_OPENERS + r")")
+_NOT_CALM = re.compile("[!\U0001f620\U0001f621\U0001f92c\U0001f44e\U0001f4a9]")
+
+
+def is_calm_question(text: str) -> bool:
+    """A calm request for information or permission: a question opener, a "?", no "!" or angry emoji."""
+    folded = _SPACE.sub(" ", fold_diacritics(canonical(text).lower())).strip()
+    # "Hi! Can I…?" is still calm: the greeting's own "!" does not count
+    greeting = _GREETED.match(folded)
+    asked = folded[greeting.end() :] if greeting else folded
+    if "?" not in asked or _NOT_CALM.search(asked):
+        return False
+    return _INQUIRY.search(asked) is not None
+
 
 INTENTS: dict[str, str] = {key: label for key, (label, _) in _INTENT_PATTERNS.items()}
 # Every phrase starts at a word start: the look-behind lets the engine skip other positions quickly.
@@ -275,7 +361,7 @@ def judge(text: str, scores: Mapping[str, float], settings: ComplaintSettings) -
     reasons = [f"intent: {m.label} ({m.evidence})" for m in intents]
     complaint = bool(intents)
     if not intents and negative >= settings.negative_threshold:
-        complaint = True
+        complaint = not (settings.questions_need_intent and is_calm_question(text))
     if complaint:
         reasons.append(f"negative {negative:.2f}")
     if not complaint:

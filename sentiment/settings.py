@@ -13,6 +13,7 @@ INTENT_IDS = (
     "no_answer",
     "charged_twice",
     "legal_threat",
+    "poor_service",
 )
 _POLARITY = ("negative", "neutral", "positive")
 # What the language identifier can answer (sentiment.langid): the keys models_by_lang may use.
@@ -34,6 +35,11 @@ class ComplaintSettings(BaseModel):
         le=1.0,
         description="Negative probability at which a post with no complaint intent still counts as a "
         "complaint (severity low).",
+    )
+    questions_need_intent: bool = Field(
+        default=True,
+        description='A calm question ("can I return them if they don\'t fit?": a question opener, a question '
+        'mark, no "!" or angry emoji) escalates only with a complaint intent, not on its negative score alone.',
     )
     medium_negative: float = Field(
         default=0.6,
