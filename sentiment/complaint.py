@@ -30,6 +30,7 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
             r"(?:hasn'?t|has not|haven'?t|have not|never|still not|didn'?t|did not|not yet) "
             r"(?:been )?(?:arrived?|received|delivered|shipped|got(?:ten)?|come)(?! (?:such|so|a (?:nicer|better|faster))\b)",
             r"still (?:waiting|no (?:sign|order|parcel|package|delivery|tracking))",
+            r"(?:didn'?t|did not|failed to|to not|never) deliver (?:my|our|the|it)\b",
             r"(?:order|parcel|package|delivery) (?:is |was )?(?:late|delayed|lost|missing|stuck)",
             r"(?:lost|misplaced) (?:my|our|the) (?:order|parcel|package|delivery)",
             r"(?:says|shows|showing|marked(?: as)?|status:?) delivered,? but (?:there'?s |there is |i have |i'?ve got )?(?:nothing|no(?:thing| parcel| package| order| box)|(?:it'?s |it is )?not here|never|i (?:never|didn'?t|did not|haven'?t|have not))",
@@ -70,7 +71,9 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
             r"(?:потерял(?:[аи]|ся|ась|ись)?|пропал[аи]?) (?:мою |мой |наш[уа]? )?(?:посылк|заказ)",
             r"(?:посылки|заказа) (?:так и |до сих пор |все еще |ещё |еще )?нет\b",
             r"где (?:мой|моя|мое|моё|мои) (?:заказ|посылк|товар|деньги|возврат)",
-            r"до сих пор (?:нет|ничего|не)",
+            r"до сих пор (?:нет|ничего|не)|(?:все|так и) еще (?:ничего|жду|нет (?:заказа|посылки|ответа|денег|возврата))\b",
+            # "третья неделя и всё ещё ничего", "2 недели, а заказа нет"
+            r"(?:\d+|втор|трет|четверт|пят)\w* (?:недел|месяц|дн)\w*.{0,25}(?:ничего|нет\b|жду)",
             # "жду посылку с нетерпением" / "жду не дождусь" is looking forward to it
             r"(?<!нетерпением )жд(?:у|ем|ём) (?!.{0,25}(?:нетерпени|не дожд))(?:уже )?.{0,20}(?:недел|дн|месяц|заказ|посылк)",
             r"(?:не|так і не|досі не|ще не) (?:прийшло|прийшла|прийшов|отримав|отримала|доставили|надіслали|привіз|привезли)",

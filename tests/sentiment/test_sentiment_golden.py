@@ -230,6 +230,13 @@ GOLDEN = [
     ("Почему у вас такой ужасный сервис???", "ru", True, None, "unhappy with the shop"),
     ("Это вообще нормально?! Больше никогда", "ru", True, None, "unhappy with the shop"),
     ("Можно ли вернуть товар, если не подошёл размер?", "ru", False, None, ""),
+    # Sarcasm: the praise is ironic, the complaint is in the facts
+    ("Köszi szépen, már a harmadik hete várok a csomagra. Szuper szolgáltatás 👏", "hu", True, None, "not delivered"),
+    ("Gratulálok, megint rossz méretet küldtetek. Zseniális.", "hu", True, "medium", "damaged"),
+    ("Класс, третья неделя и всё ещё ничего. Молодцы!", "ru", True, None, "not delivered"),
+    ("Спасибо огромное, жду заказ уже месяц. Просто супер сервис 👏", "ru", True, None, "not delivered"),
+    ("Gratulacje, znowu wysłaliście zły rozmiar. Genialne.", "pl", True, "medium", "damaged"),
+    ("wow, amazing service, only took 3 weeks to not deliver my order 🙄", "en", True, None, "not delivered"),
     ("Why is your customer service so terrible???", "en", True, None, "unhappy with the shop"),
     ("How is this acceptable?! Worst shop ever", "en", True, None, "unhappy with the shop"),
     ("I lost my receipt, can I still return it?", "en", False, None, ""),
