@@ -3,6 +3,8 @@
 `facebook:page` reads the Page feed of the look-back window (the Page's posts and
 visitors' posts) and, for each post, its comments with `filter=stream` (replies
 inside threads included), newest first, stopping at what the cursor already has.
+A post whose `updated_time` and comment count in the feed have not moved since
+it was last read through is not read again (but at least every `RECHECK_EVERY`).
 A post with more new comments than one poll reads (after downtime, say) keeps
 its paging position in the cursor, and the next polls go on from there, after
 reading that post's newest comments, until the post is caught up.
@@ -16,9 +18,9 @@ import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeGuard
 from urllib.parse import parse_qsl, urlparse
 
 import facebook
@@ -37,7 +39,11 @@ DEFAULT_API_VERSION = "v21.0"
 THROTTLE_CODES = frozenset({4, 17, 32, 613} | set(range(80001, 80015)))
 # expired/invalid token (#190), session (#102), missing permission (#10, #200-#299)
 AUTH_CODES = frozenset({190, 102, 10} | set(range(200, 300)))
-POST_FIELDS = "id,message,created_time,from{id,name},permalink_url"
+# updated_time moves with a new comment; the count (replies included) tells the rest: a post where
+# neither moved since it was last read has no new comments, and its comments are not read again
+POST_FIELDS = (
+    "id,message,created_time,from{id,name},permalink_url,updated_time,comments.filter(stream).limit(0).summary(true)"
+)
 COMMENT_FIELDS = "id,message,created_time,from{id,name},parent{id,from{id}},permalink_url"
 PAGE_SIZE = 100
 MAX_PAGES = 20  # per post and for the feed, per fetch
@@ -46,6 +52,7 @@ STALE_CURSOR_CODES = frozenset({100, 2642})
 USAGE_LIMIT = 90  # percent of an x-app-usage / x-business-use-case-usage quota at which we back off
 HIGH_USAGE_PAUSE = timedelta(minutes=10)
 THROTTLE_PAUSE = timedelta(minutes=15)  # when Meta gives no estimated_time_to_regain_access
+RECHECK_EVERY = timedelta(minutes=30)  # read a post's comments at least this often, even when the feed says no change
 _PARENTS_KEPT = 20_000
 
 
@@ -247,23 +254,70 @@ class _Behind:
         return cls(after={str(k): str(v) for k, v in data["after"].items()}, floor=_Mark.load(data.get("floor")))
 
 
+def _is_count(value: object) -> TypeGuard[int]:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+@dataclass(frozen=True, slots=True)
+class _Activity:
+    """A post's updated_time and comment count as the feed showed them."""
+
+    updated: datetime
+    comments: int
+
+    @classmethod
+    def of(cls, post: Mapping[str, Any]) -> _Activity | None:
+        """What the feed says of a post, or None when it lacks either figure."""
+        updated = parse_time(post.get("updated_time"))
+        comments = post.get("comments")
+        summary = comments.get("summary") if isinstance(comments, Mapping) else None
+        count = summary.get("total_count") if isinstance(summary, Mapping) else None
+        if updated is None or not _is_count(count):
+            return None
+        return cls(updated, count)
+
+
 @dataclass(slots=True)
 class _PostState:
-    """What the cursor keeps of one post: the newest comment read, and where a catch-up goes on."""
+    """What the cursor keeps of a post: its newest comment read, a catch-up's position, its last activity read."""
 
     mark: _Mark = field(default_factory=_Mark)
     behind: _Behind | None = None
+    activity: _Activity | None = None
+    read_at: datetime | None = None
+
+    def unchanged(self, activity: _Activity | None, now: datetime, recheck_every: timedelta) -> bool:
+        """Whether the post has nothing new to read: caught up, and the feed shows it as it was lately."""
+        return (
+            self.behind is None
+            and activity is not None
+            and activity == self.activity
+            and self.read_at is not None
+            and timedelta(0) <= now - self.read_at < recheck_every
+        )
 
     def dump(self) -> dict[str, Any]:
         data = self.mark.dump()
         if self.behind is not None:
             data["behind"] = self.behind.dump()
+        if self.activity is not None and self.read_at is not None:
+            data["seen"] = {
+                "updated": self.activity.updated.isoformat(),
+                "comments": self.activity.comments,
+                "read_at": self.read_at.isoformat(),
+            }
         return data
 
     @classmethod
     def load(cls, data: object) -> _PostState:
-        behind = _Behind.load(data.get("behind")) if isinstance(data, dict) else None
-        return cls(mark=_Mark.load(data), behind=behind)
+        if not isinstance(data, dict):
+            return cls()
+        seen = data.get("seen")
+        if not isinstance(seen, dict):
+            seen = {}
+        updated, read_at, count = parse_time(seen.get("updated")), parse_time(seen.get("read_at")), seen.get("comments")
+        activity = _Activity(updated, count) if updated is not None and _is_count(count) else None
+        return cls(mark=_Mark.load(data), behind=_Behind.load(data.get("behind")), activity=activity, read_at=read_at)
 
 
 @dataclass(slots=True)
@@ -314,6 +368,7 @@ class FacebookPageSource:
         lookback: timedelta = timedelta(days=14),
         page_size: int = PAGE_SIZE,
         max_pages: int = MAX_PAGES,
+        recheck_every: timedelta = RECHECK_EVERY,
     ) -> None:
         if lookback <= timedelta(0):
             raise ValueError("lookback must be positive")
@@ -326,6 +381,7 @@ class FacebookPageSource:
         self._lookback = lookback
         self._page_size = page_size
         self._max_pages = max_pages
+        self._recheck_every = recheck_every
         self._blocked_until: datetime | None = None
         self._lock = threading.Lock()
         self._page_parents: OrderedDict[str, str | None] = OrderedDict()
@@ -365,8 +421,17 @@ class FacebookPageSource:
             if failure is not None and not isinstance(failure, _ObjectFailed):
                 new_posts[post_id] = old
                 continue
-            new_posts[post_id], found, error = self._comments(post_id, old)
+            activity = _Activity.of(post)
+            if old.unchanged(activity, now, self._recheck_every):
+                new_posts[post_id] = old
+                continue
+            new, found, error = self._comments(post_id, old)
             self._deliver(post_id, post, found, mentions, replies)
+            # the feed was read before the comments: what it showed is at most what was just read
+            caught_up = new.behind is None and error is None
+            new_posts[post_id] = replace(
+                new, activity=activity if caught_up else None, read_at=now if caught_up else None
+            )
             if error is not None and (failure is None or not isinstance(error, _ObjectFailed)):
                 failure = error
         if failure is not None:

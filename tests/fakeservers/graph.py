@@ -92,8 +92,9 @@ class FakeGraphServer(FakeServer):
 
     As on Graph, an `after` cursor points at an item (not an offset): comments added at the top do not
     move it, and deleting its item makes it invalid (`invalid_cursor()` answers it). The feed carries each
-    post's `updated_time` (its creation or its newest comment) and, when asked for
-    `comments.filter(stream).limit(0).summary(true)`, the comment count (`post_summaries=False` drops both).
+    post's `updated_time` (its creation or its newest comment; with `replies_move_updated_time=False`, its
+    newest top-level comment) and, when asked for `comments.filter(stream).limit(0).summary(true)`, the
+    comment count (`post_summaries=False` drops both).
     """
 
     def __init__(
@@ -112,6 +113,7 @@ class FakeGraphServer(FakeServer):
         self.repeat_last_on_next_page = repeat_last_on_next_page
         self.usage_headers = usage_headers or {}
         self.post_summaries = post_summaries
+        self.replies_move_updated_time = True
         self.stale_cursor_answer = invalid_cursor()
         self.posts: dict[str, dict[str, Any]] = {}
         self.comments: dict[str, list[dict[str, Any]]] = {}
@@ -192,7 +194,8 @@ class FakeGraphServer(FakeServer):
         self.comments.setdefault(post_id, []).append(comment)
         post = self.posts.get(post_id)
         created = comment.get("created_time")
-        if post is not None and isinstance(created, str) and created > post["updated_time"]:
+        moves = self.replies_move_updated_time or "parent" not in comment
+        if post is not None and moves and isinstance(created, str) and created > post["updated_time"]:
             post["updated_time"] = created
 
     def load_recorded(self) -> list[str]:
