@@ -172,3 +172,18 @@ def test_the_cursor_keeps_the_position_only_while_a_post_is_behind(
     assert "after" in json.dumps(json.loads(behind.next_cursor or "")["posts"][post])
     caught_up = source.fetch(behind.next_cursor)
     assert "after" not in json.dumps(json.loads(caught_up.next_cursor or "")["posts"][post])
+
+
+def test_a_second_burst_while_catching_up_loses_nothing(graph_server: FakeGraphServer, fb_clock: FakeClock) -> None:
+    post = graph_server.add_post("Black Friday", fb_clock.now() - timedelta(days=1))
+    source = _source(graph_server, fb_clock, page_size=5, max_pages=3)
+    cursor = source.fetch(None).next_cursor
+    fb_clock.advance(timedelta(hours=1))
+    first_burst = _comments(graph_server, post, 30, fb_clock)
+    first = source.fetch(cursor)
+    fb_clock.advance(timedelta(hours=1))
+    second_burst = _comments(graph_server, post, 30, fb_clock, start=30)  # more than a poll reads, again
+
+    batches, _, requests = _poll_until_quiet(source, first.next_cursor, graph_server, post)
+    delivered = {m.external_id for b in (first, *batches) for m in b.mentions}
+    assert delivered == {*first_burst, *second_burst} and max(requests) <= 3
