@@ -3,6 +3,11 @@
 `facebook:page` reads the Page feed of the look-back window (the Page's posts and
 visitors' posts) and, for each post, its comments with `filter=stream` (replies
 inside threads included), newest first, stopping at what the cursor already has.
+A post whose `updated_time` and comment count in the feed have not moved since
+it was last read through is not read again (but at least every `RECHECK_EVERY`).
+A post with more new comments than one poll reads (after downtime, say) keeps
+its paging position in the cursor, and the next polls go on from there, after
+reading that post's newest comments, until the post is caught up.
 A comment by the Page under a customer's comment is the team's answer.
 """
 
@@ -13,9 +18,9 @@ import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeGuard
 from urllib.parse import parse_qsl, urlparse
 
 import facebook
@@ -34,13 +39,20 @@ DEFAULT_API_VERSION = "v21.0"
 THROTTLE_CODES = frozenset({4, 17, 32, 613} | set(range(80001, 80015)))
 # expired/invalid token (#190), session (#102), missing permission (#10, #200-#299)
 AUTH_CODES = frozenset({190, 102, 10} | set(range(200, 300)))
-POST_FIELDS = "id,message,created_time,from{id,name},permalink_url"
+# updated_time moves with a new comment; the count (replies included) tells the rest: a post where
+# neither moved since it was last read has no new comments, and its comments are not read again
+POST_FIELDS = (
+    "id,message,created_time,from{id,name},permalink_url,updated_time,comments.filter(stream).limit(0).summary(true)"
+)
 COMMENT_FIELDS = "id,message,created_time,from{id,name},parent{id,from{id}},permalink_url"
 PAGE_SIZE = 100
 MAX_PAGES = 20  # per post and for the feed, per fetch
+# a stored `after` cursor Graph refuses (its comment was deleted): #2642 "Invalid cursors values", or #100
+STALE_CURSOR_CODES = frozenset({100, 2642})
 USAGE_LIMIT = 90  # percent of an x-app-usage / x-business-use-case-usage quota at which we back off
 HIGH_USAGE_PAUSE = timedelta(minutes=10)
 THROTTLE_PAUSE = timedelta(minutes=15)  # when Meta gives no estimated_time_to_regain_access
+RECHECK_EVERY = timedelta(minutes=30)  # read a post's comments at least this often, even when the feed says no change
 _PARENTS_KEPT = 20_000
 
 
@@ -103,9 +115,9 @@ class GraphClient:
         self.rejected: str | None = None
         self.busy_until: datetime | None = None
 
-    def connection(self, node_id: str, edge: str, args: Mapping[str, str]) -> GraphPage:
-        """One page of `node_id/edge` (e.g. a post's comments)."""
-        result = self._request(f"{self._graph.version}/{node_id}/{edge}", dict(args))
+    def connection(self, node_id: str, edge: str, args: Mapping[str, str], resumed: bool = False) -> GraphPage:
+        """One page of `node_id/edge` (e.g. a post's comments); `resumed`: `args` hold a cursor from an earlier poll."""
+        result = self._request(f"{self._graph.version}/{node_id}/{edge}", dict(args), resumed)
         data = result.get("data")
         if not isinstance(data, list):
             raise Unavailable(f"the Graph API answered {edge} of {node_id} without a data list")
@@ -116,13 +128,13 @@ class GraphClient:
             next_args = {k: v for k, v in parse_qsl(urlparse(next_url).query) if k != "access_token"}
         return GraphPage(items=tuple(data), next_args=next_args)
 
-    def _request(self, path: str, args: dict[str, str]) -> dict[str, Any]:
+    def _request(self, path: str, args: dict[str, str], resumed: bool = False) -> dict[str, Any]:
         if self.rejected:
             raise AuthRejected(self.rejected)
         try:
             result = self._graph.request(path, args)
         except facebook.GraphAPIError as exc:
-            raise self._translate(exc) from exc
+            raise self._translate(exc, resumed) from exc
         except requests.Timeout as exc:
             raise Unavailable(f"the Graph API did not answer in time ({exc})") from exc
         except requests.RequestException as exc:
@@ -157,7 +169,7 @@ class GraphClient:
                 log.info("facebook: Graph API quota %d%% used; pausing until %s", highest, f"{until:%H:%M} UTC")
                 self.busy_until = until
 
-    def _translate(self, exc: facebook.GraphAPIError) -> SourceError:
+    def _translate(self, exc: facebook.GraphAPIError, resumed: bool = False) -> SourceError:
         code = exc.code if isinstance(exc.code, int) else None
         message = redact(str(exc.message) if exc.message else str(exc), (self._token,))[:300]
         if code in THROTTLE_CODES or self._status() == 429:
@@ -166,6 +178,9 @@ class GraphClient:
             return RateLimited(f"the Graph API is throttling (#{code}: {message})", retry_at)
         error = exc.result.get("error") if isinstance(exc.result, dict) else None
         transient = isinstance(error, dict) and bool(error.get("is_transient"))  # a gateway may send a string
+        if resumed and not transient and code in STALE_CURSOR_CODES:
+            # the same token just read this post's newest comments: it is the old cursor Graph refuses
+            return _CursorRefused(f"the Graph API refused a stored paging cursor (#{code}: {message})")
         # (#100) as an OAuthException: a user token where a Page token is needed, not a bad parameter
         if not transient and (code in AUTH_CODES or (code == 100 and exc.type == "OAuthException")):
             rejection = (
@@ -185,6 +200,10 @@ class GraphClient:
 
 class _ObjectFailed(Unavailable):
     """The Graph API refused one request with a lasting error code (a post whose comments it cannot serve)."""
+
+
+class _CursorRefused(_ObjectFailed):
+    """The Graph API refused an `after` cursor kept from an earlier poll (cursors die with their comment)."""
 
 
 @dataclass(slots=True)
@@ -218,10 +237,93 @@ class _Mark:
         return cls(at=at, ids={str(i) for i in ids} if isinstance(ids, list) else set())
 
 
+@dataclass(frozen=True, slots=True)
+class _Behind:
+    """A post's comments not read yet: from the page `after` points at, down to `floor` (read before)."""
+
+    after: Mapping[str, str]  # the paging arguments of that page (Graph's `after` cursor), fields left out
+    floor: _Mark
+
+    def dump(self) -> dict[str, Any]:
+        return {"after": dict(sorted(self.after.items())), "floor": self.floor.dump()}
+
+    @classmethod
+    def load(cls, data: object) -> _Behind | None:
+        if not isinstance(data, dict) or not isinstance(data.get("after"), dict):
+            return None
+        return cls(after={str(k): str(v) for k, v in data["after"].items()}, floor=_Mark.load(data.get("floor")))
+
+
+def _is_count(value: object) -> TypeGuard[int]:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+@dataclass(frozen=True, slots=True)
+class _Activity:
+    """A post's updated_time and comment count as the feed showed them."""
+
+    updated: datetime
+    comments: int
+
+    @classmethod
+    def of(cls, post: Mapping[str, Any]) -> _Activity | None:
+        """What the feed says of a post, or None when it lacks either figure."""
+        updated = parse_time(post.get("updated_time"))
+        comments = post.get("comments")
+        summary = comments.get("summary") if isinstance(comments, Mapping) else None
+        count = summary.get("total_count") if isinstance(summary, Mapping) else None
+        if updated is None or not _is_count(count):
+            return None
+        return cls(updated, count)
+
+
+@dataclass(slots=True)
+class _PostState:
+    """What the cursor keeps of a post: its newest comment read, a catch-up's position, its last activity read."""
+
+    mark: _Mark = field(default_factory=_Mark)
+    behind: _Behind | None = None
+    activity: _Activity | None = None
+    read_at: datetime | None = None
+
+    def unchanged(self, activity: _Activity | None, now: datetime, recheck_every: timedelta) -> bool:
+        """Whether the post has nothing new to read: caught up, and the feed shows it as it was lately."""
+        return (
+            self.behind is None
+            and activity is not None
+            and activity == self.activity
+            and self.read_at is not None
+            and timedelta(0) <= now - self.read_at < recheck_every
+        )
+
+    def dump(self) -> dict[str, Any]:
+        data = self.mark.dump()
+        if self.behind is not None:
+            data["behind"] = self.behind.dump()
+        if self.activity is not None and self.read_at is not None:
+            data["seen"] = {
+                "updated": self.activity.updated.isoformat(),
+                "comments": self.activity.comments,
+                "read_at": self.read_at.isoformat(),
+            }
+        return data
+
+    @classmethod
+    def load(cls, data: object) -> _PostState:
+        if not isinstance(data, dict):
+            return cls()
+        seen = data.get("seen")
+        if not isinstance(seen, dict):
+            seen = {}
+        updated, read_at, count = parse_time(seen.get("updated")), parse_time(seen.get("read_at")), seen.get("comments")
+        activity = _Activity(updated, count) if updated is not None and _is_count(count) else None
+        return cls(mark=_Mark.load(data), behind=_Behind.load(data.get("behind")), activity=activity, read_at=read_at)
+
+
 @dataclass(slots=True)
 class _Cursor:
     feed: _Mark = field(default_factory=_Mark)
-    posts: dict[str, _Mark] = field(default_factory=dict)
+    posts: dict[str, _PostState] = field(default_factory=dict)
 
     @classmethod
     def parse(cls, text: str | None) -> _Cursor:
@@ -230,7 +332,7 @@ class _Cursor:
         try:
             data = json.loads(text)
             posts = data.get("posts") or {}
-            return cls(feed=_Mark.load(data.get("feed")), posts={str(k): _Mark.load(v) for k, v in posts.items()})
+            return cls(feed=_Mark.load(data.get("feed")), posts={str(k): _PostState.load(v) for k, v in posts.items()})
         except (ValueError, TypeError, AttributeError):
             log.warning("facebook:page: ignoring an unreadable stored cursor; reading the look-back window again")
             return cls()
@@ -238,6 +340,19 @@ class _Cursor:
     def dump(self) -> str:
         data = {"feed": self.feed.dump(), "posts": {k: v.dump() for k, v in sorted(self.posts.items())}}
         return json.dumps(data, separators=(",", ":"), sort_keys=True)
+
+
+_Found = tuple[str, datetime, Mapping[str, Any]]
+
+
+@dataclass(slots=True)
+class _Pass:
+    """One read of a post's comments, newest first, down to a mark."""
+
+    found: list[_Found] = field(default_factory=list)
+    pages: int = 0
+    stopped_at: dict[str, str] | None = None  # the page not read (out of pages, or it failed); None: done
+    error: SourceError | None = None
 
 
 class FacebookPageSource:
@@ -253,9 +368,12 @@ class FacebookPageSource:
         lookback: timedelta = timedelta(days=14),
         page_size: int = PAGE_SIZE,
         max_pages: int = MAX_PAGES,
+        recheck_every: timedelta = RECHECK_EVERY,
     ) -> None:
         if lookback <= timedelta(0):
             raise ValueError("lookback must be positive")
+        if max_pages < 2:
+            raise ValueError("max_pages must be at least 2: a post's newest comments, then its backlog")
         self.name = "facebook:page"
         self.page_id = str(page_id)
         self._client = client
@@ -263,6 +381,7 @@ class FacebookPageSource:
         self._lookback = lookback
         self._page_size = page_size
         self._max_pages = max_pages
+        self._recheck_every = recheck_every
         self._blocked_until: datetime | None = None
         self._lock = threading.Lock()
         self._page_parents: OrderedDict[str, str | None] = OrderedDict()
@@ -293,21 +412,28 @@ class FacebookPageSource:
         new_feed = _Mark(state.feed.at, set(state.feed.ids))
         for post_id, post in posts.items():
             self._post(post_id, post, state.feed, new_feed, mentions)
-        new_posts: dict[str, _Mark] = {}
+        new_posts: dict[str, _PostState] = {}
         failure: SourceError | None = None
         for post_id, post in posts.items():
-            old = state.posts.get(post_id, _Mark())
+            old = state.posts.get(post_id, _PostState())
             # one post Graph keeps refusing (#1 "reduce the amount of data", #100 on a post it cannot
             # serve) must not hide the comments of every post after it, poll after poll
             if failure is not None and not isinstance(failure, _ObjectFailed):
                 new_posts[post_id] = old
                 continue
-            try:
-                new_posts[post_id] = self._comments(post_id, post, old, mentions, replies)
-            except SourceError as exc:
-                if failure is None or not isinstance(exc, _ObjectFailed):
-                    failure = exc
+            activity = _Activity.of(post)
+            if old.unchanged(activity, now, self._recheck_every):
                 new_posts[post_id] = old
+                continue
+            new, found, error = self._comments(post_id, old)
+            self._deliver(post_id, post, found, mentions, replies)
+            # the feed was read before the comments: what it showed is at most what was just read
+            caught_up = new.behind is None and error is None
+            new_posts[post_id] = replace(
+                new, activity=activity if caught_up else None, read_at=now if caught_up else None
+            )
+            if error is not None and (failure is None or not isinstance(error, _ObjectFailed)):
+                failure = error
         if failure is not None:
             if isinstance(failure, RateLimited):
                 self._blocked_until = failure.retry_at
@@ -378,32 +504,104 @@ class FacebookPageSource:
         )
 
     def _comments(
-        self,
-        post_id: str,
-        post: Mapping[str, Any],
-        seen: _Mark,
-        mentions: dict[str, Mention],
-        replies: dict[str, Reply],
-    ) -> _Mark:
-        args = {
+        self, post_id: str, state: _PostState, pages: int | None = None
+    ) -> tuple[_PostState, list[_Found], SourceError | None]:
+        """Read a post's new comments in at most `max_pages` pages: the newest first, then any older backlog."""
+        pages = self._max_pages if pages is None else pages
+        base = {
             "fields": COMMENT_FIELDS,
             "filter": "stream",
             "order": "reverse_chronological",
             "limit": str(self._page_size),
         }
-        mark = _Mark(seen.at, set(seen.ids))
-        found: list[tuple[str, datetime, Mapping[str, Any]]] = []
-        for item in self._pages(post_id, "comments", args):
-            comment_id = item.get("id") if isinstance(item, Mapping) else None
-            created = parse_time(item.get("created_time")) if isinstance(item, Mapping) else None
-            if not comment_id or created is None:
-                log.warning("facebook:page: skipping malformed comment %s on post %s", comment_id or "?", post_id)
-                continue
-            if seen.is_older(created):
-                break  # newest first: everything from here on is already stored
-            if seen.is_known(str(comment_id), created):
-                continue
-            found.append((str(comment_id), created, item))
+        head = self._read_down(post_id, base, state.mark, pages)
+        if head.pages == 0 and head.error is not None:
+            return state, [], head.error
+        mark = _Mark(state.mark.at, set(state.mark.ids))
+        for comment_id, created, _item in head.found:
+            mark.advance(comment_id, created)
+        if head.stopped_at is not None:
+            # More new comments than one poll reads: go on from here next poll. A backlog left from before
+            # lies below `state.mark`; it is read again with this one (the store knows those comments).
+            floor = state.behind.floor if state.behind is not None else state.mark
+            if state.behind is None and head.error is None:
+                log.info("facebook:page: post %s has more new comments than one poll reads; catching up", post_id)
+            return _PostState(mark, _Behind(self._paging(head.stopped_at), floor)), head.found, head.error
+        if state.behind is None:
+            return _PostState(mark), head.found, None
+        if head.pages >= pages:
+            return _PostState(mark, state.behind), head.found, None
+        floor = state.behind.floor
+        tail = self._read_down(post_id, {**base, **state.behind.after}, floor, pages - head.pages, True)
+        if tail.pages == 0 and isinstance(tail.error, _CursorRefused):
+            log.warning(
+                "facebook:page: %s; reading post %s again from its newest comment down to what was stored",
+                tail.error,
+                post_id,
+            )
+            # the comments between the newest and the floor are read again (the store knows those it has)
+            left = pages - head.pages - 1
+            if left <= 0:
+                return _PostState(floor), head.found, None
+            again, found, error = self._comments(post_id, _PostState(floor), left)
+            return again, head.found + found, error
+        if tail.pages == 0 and tail.error is not None:
+            return _PostState(mark, state.behind), head.found, tail.error
+        found = head.found + tail.found
+        if tail.stopped_at is None:
+            log.info("facebook:page: post %s caught up", post_id)
+            return _PostState(mark), found, None
+        return _PostState(mark, _Behind(self._paging(tail.stopped_at), floor)), found, tail.error
+
+    def _read_down(
+        self, post_id: str, args: Mapping[str, str], stop: _Mark, pages: int, resumed: bool = False
+    ) -> _Pass:
+        """Comments newest first from `args` until `stop` or the end, in at most `pages` pages."""
+        result = _Pass()
+        asked: set[tuple[tuple[str, str], ...]] = set()
+        current: Mapping[str, str] | None = args
+        while current is not None:
+            key = tuple(sorted(current.items()))
+            if key in asked:  # a server that hands back the same page forever: nothing more to read
+                return result
+            if result.pages >= pages:
+                result.stopped_at = dict(current)
+                return result
+            asked.add(key)
+            try:
+                stored = resumed and result.pages == 0 and "after" in current
+                page = self._client.connection(post_id, "comments", current, stored)
+            except SourceError as exc:
+                result.error, result.stopped_at = exc, dict(current)
+                return result
+            result.pages += 1
+            for item in page.items:
+                comment_id = item.get("id") if isinstance(item, Mapping) else None
+                created = parse_time(item.get("created_time")) if isinstance(item, Mapping) else None
+                if not comment_id or created is None:
+                    log.warning("facebook:page: skipping malformed comment %s on post %s", comment_id or "?", post_id)
+                    continue
+                if stop.is_older(created):
+                    return result  # newest first: everything from here on was read before
+                if not stop.is_known(str(comment_id), created):
+                    result.found.append((str(comment_id), created, item))
+            current = page.next_args
+        return result
+
+    @staticmethod
+    def _paging(args: Mapping[str, str]) -> dict[str, str]:
+        """The paging part of a page's arguments (`after`), what a cursor keeps to go on from there."""
+        return {k: v for k, v in args.items() if k not in ("fields", "filter", "order", "limit")}
+
+    def _deliver(
+        self,
+        post_id: str,
+        post: Mapping[str, Any],
+        found: list[_Found],
+        mentions: dict[str, Mention],
+        replies: dict[str, Reply],
+    ) -> None:
+        """Turn a post's new comments into mentions and the Page's answers."""
         for comment_id, _created, item in found:
             parent = item.get("parent")
             if self._is_page(item.get("from")) and isinstance(parent, Mapping) and parent.get("id"):
@@ -411,7 +609,6 @@ class FacebookPageSource:
             elif self._is_page(item.get("from")):
                 self._remember(comment_id, None)
         for comment_id, created, item in found:
-            mark.advance(comment_id, created)
             if comment_id in mentions or comment_id in replies:
                 continue
             converted = self._comment(comment_id, created, item, post_id, post)
@@ -419,7 +616,6 @@ class FacebookPageSource:
                 mentions[comment_id] = converted
             elif isinstance(converted, Reply):
                 replies[comment_id] = converted
-        return mark
 
     def _remember(self, comment_id: str, parent_id: str | None) -> None:
         with self._lock:

@@ -1,8 +1,10 @@
 """The poller: fetches each source, stores the batch and advances its cursor, and keeps its health.
 
 A rate-limited source is deferred until `retry_at` while the others go on; a
-source whose credentials were refused stays stopped until restart. Only state
-changes are logged: one line when a source breaks, one when it recovers.
+source whose credentials were refused stays stopped until restart; a source
+that raises anything else (a bug) is failing at once and tried again on its
+next poll. Only state changes are logged: one line when a source breaks (with
+the traceback when the error was unexpected), one when it recovers.
 """
 
 from __future__ import annotations
@@ -133,6 +135,23 @@ class Poller:
             if health.state != "failing":
                 log.warning("source %s failing: %s", name, exc)
             return PollResult(name, polled=True, error=str(exc))
+        except Exception as exc:
+            # A bug (in the source, or a batch the store refuses) rather than the platform failing: the source
+            # is failing all the same, now, not once health.silent_after has run out. Only the exception's type
+            # goes into the health: its message may carry what was being parsed, or a secret.
+            error = f"unexpected {type(exc).__name__}; see the traceback in the log"
+            self._set(
+                name,
+                state="failing",
+                last_error=error,
+                errors=health.errors + 1,
+                consecutive_failures=health.consecutive_failures + 1,
+            )
+            if health.state != "failing" or health.last_error != error:
+                log.error(
+                    "source %s failing: unexpected %s; the other sources go on", name, type(exc).__name__, exc_info=True
+                )
+            return PollResult(name, polled=True, error=error)
         if health.state in ("failing", "deferred"):
             log.info("source %s recovered", name)
         now = self.clock.now()

@@ -8,7 +8,6 @@ from typing import Any
 
 from alerts.notify import BoardItem, DeliveryError, Notification
 from monitor.models import Batch, Mention, Reply, Score
-from monitor.sources import SourceError
 
 
 class FakeSource:
@@ -18,13 +17,14 @@ class FakeSource:
         self.name = name
         self.platform = platform
         self.items: list[Mention | Reply] = []
-        self.errors: list[SourceError] = []
+        self.errors: list[Exception] = []
         self.fetches: list[str | None] = []
 
     def add(self, *items: Mention | Reply) -> None:
         self.items.extend(items)
 
-    def fail_next(self, error: SourceError) -> None:
+    def fail_next(self, error: Exception) -> None:
+        """Raise `error` from the next fetch (a SourceError, or anything else for a source with a bug)."""
         self.errors.append(error)
 
     def fetch(self, cursor: str | None) -> Batch:

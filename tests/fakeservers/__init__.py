@@ -28,6 +28,7 @@ from tests.fakeservers.graph import (
     expired_token,
     graph_error,
     graph_time,
+    invalid_cursor,
     recorded_oauth_error,
     throttled,
 )
@@ -63,6 +64,7 @@ __all__ = [
     "graph_error",
     "graph_time",
     "html_error",
+    "invalid_cursor",
     "malformed_json",
     "no_content_type",
     "rate_limited",

@@ -57,6 +57,7 @@ class _Scripted:
     reply: Answer
     path_contains: str
     times: int
+    skip: int = 0
 
 
 class FakeServer:
@@ -106,10 +107,10 @@ class FakeServer:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def fail_next(self, reply: Answer, path_contains: str = "", times: int = 1) -> None:
-        """Answer the next `times` requests whose path contains `path_contains` with `reply`."""
+    def fail_next(self, reply: Answer, path_contains: str = "", times: int = 1, skip: int = 0) -> None:
+        """Answer the next `times` requests whose path contains `path_contains` with `reply`, after `skip` of them."""
         with self._lock:
-            self._scripted.append(_Scripted(reply, path_contains, times))
+            self._scripted.append(_Scripted(reply, path_contains, times, skip))
 
     def requests_to(self, path_contains: str) -> list[Recorded]:
         with self._lock:
@@ -122,6 +123,9 @@ class FakeServer:
         with self._lock:
             for entry in self._scripted:
                 if entry.path_contains in path:
+                    if entry.skip > 0:
+                        entry.skip -= 1
+                        return None
                     entry.times -= 1
                     if entry.times <= 0:
                         self._scripted.remove(entry)

@@ -77,13 +77,25 @@ def expired_token() -> Answer:
     )
 
 
+def invalid_cursor() -> Answer:
+    """Graph's answer to an `after` cursor whose item is gone (the code seen from the Marketing API)."""
+    return graph_error(2642, "(#2642) Invalid cursors values")
+
+
 def recorded_oauth_error() -> Answer:
     """The recorded `(#100) Pages Public Content Access requires ...` error (a user token)."""
     return Answer(400, recorded("facebook", "error_oauth.json"))
 
 
 class FakeGraphServer(FakeServer):
-    """`/{version}/{page}/feed` and `/{version}/{post}/comments` with cursor paging and `filter=stream`."""
+    """`/{version}/{page}/feed` and `/{version}/{post}/comments` with cursor paging and `filter=stream`.
+
+    As on Graph, an `after` cursor points at an item (not an offset): comments added at the top do not
+    move it, and deleting its item makes it invalid (`invalid_cursor()` answers it). The feed carries each
+    post's `updated_time` (its creation or its newest comment; with `replies_move_updated_time=False`, its
+    newest top-level comment) and, when asked for `comments.filter(stream).limit(0).summary(true)`, the
+    comment count (`post_summaries=False` drops both).
+    """
 
     def __init__(
         self,
@@ -93,12 +105,16 @@ class FakeGraphServer(FakeServer):
         now: Callable[[], datetime] | None = None,
         repeat_last_on_next_page: bool = False,
         usage_headers: dict[str, str] | None = None,
+        post_summaries: bool = True,
     ) -> None:
         self.page_token = page_token
         self.page_id = page_id
         self.page_name = page_name
         self.repeat_last_on_next_page = repeat_last_on_next_page
         self.usage_headers = usage_headers or {}
+        self.post_summaries = post_summaries
+        self.replies_move_updated_time = True
+        self.stale_cursor_answer = invalid_cursor()
         self.posts: dict[str, dict[str, Any]] = {}
         self.comments: dict[str, list[dict[str, Any]]] = {}
         self._seq = itertools.count(1)
@@ -126,6 +142,7 @@ class FakeGraphServer(FakeServer):
                 "id": pid,
                 "message": message,
                 "created_time": graph_time(created_at),
+                "updated_time": graph_time(created_at),
                 "from": author or self.page,
                 "permalink_url": _post_link(pid),
             }
@@ -159,13 +176,27 @@ class FakeGraphServer(FakeServer):
                 )
                 parent = next((c for c in self.comments.get(post_id, []) if c["id"] == parent_id), None)
                 comment["parent"] = {"id": parent_id, "from": (parent or {}).get("from", {"id": "0"})}
-            self.comments.setdefault(post_id, []).append(comment)
+            self._append(post_id, comment)
             return cid
 
     def put_raw_comment(self, post_id: str, comment: dict[str, Any]) -> None:
         """Store a comment exactly as given (broken fields included)."""
         with self._data_lock:
-            self.comments.setdefault(post_id, []).append(comment)
+            self._append(post_id, comment)
+
+    def delete_comment(self, post_id: str, comment_id: str) -> None:
+        """Remove a comment (cursors that point at it become invalid)."""
+        with self._data_lock:
+            self.comments[post_id] = [c for c in self.comments[post_id] if c.get("id") != comment_id]
+
+    def _append(self, post_id: str, comment: dict[str, Any]) -> None:
+        """Add a comment; a new comment moves its post's updated_time, as on Graph."""
+        self.comments.setdefault(post_id, []).append(comment)
+        post = self.posts.get(post_id)
+        created = comment.get("created_time")
+        moves = self.replies_move_updated_time or "parent" not in comment
+        if post is not None and moves and isinstance(created, str) and created > post["updated_time"]:
+            post["updated_time"] = created
 
     def load_recorded(self) -> list[str]:
         """The recorded 15-comment thread under one post of the Page; returns the comment ids."""
@@ -210,6 +241,7 @@ class FakeGraphServer(FakeServer):
         if edge == "feed" and node == self.page_id:
             with self._data_lock:
                 posts = sorted(self.posts.values(), key=lambda p: p["created_time"], reverse=True)
+                posts = [self._with_summary(p, request.query.get("fields", "")) for p in posts]
             since = request.query.get("since")
             if since:
                 floor = datetime.fromtimestamp(int(since), UTC)
@@ -229,6 +261,20 @@ class FakeGraphServer(FakeServer):
             return self._paged(request, version, node, edge, comments)
         return self._unknown(f"{node}/{edge}")
 
+    def _with_summary(self, post: dict[str, Any], fields: str) -> dict[str, Any]:
+        """The post as the feed shows it: updated_time and the comment count only when summaries are on."""
+        shown = dict(post)
+        if not self.post_summaries:
+            del shown["updated_time"]
+            return shown
+        if "comments." in fields and "summary(true)" in fields:
+            comments = self.comments.get(post["id"], [])
+            stream = "filter(stream)" in fields
+            count = len(comments) if stream else sum("parent" not in c for c in comments)
+            order = "chronological" if stream else "ranked"
+            shown["comments"] = {"data": [], "summary": {"order": order, "total_count": count, "can_comment": True}}
+        return shown
+
     def _ok(self, body: dict[str, Any]) -> Answer:
         return Answer(200, body, headers=dict(self.usage_headers))
 
@@ -243,7 +289,13 @@ class FakeGraphServer(FakeServer):
     def _paged(self, request: Recorded, version: str, node: str, edge: str, items: list[dict[str, Any]]) -> Answer:
         limit = int(request.query.get("limit", "25"))
         after = request.query.get("after")
-        start = int(base64.b64decode(after).decode()) if after else 0
+        start = 0
+        if after:
+            pointed = base64.b64decode(after).decode()
+            at = next((n for n, item in enumerate(items) if _cursor_key(item, n) == pointed), None)
+            if at is None:
+                return self.stale_cursor_answer
+            start = at + 1
         page = items[start : start + limit]
         fields = request.query.get("fields", "")
         data = [_fields(item, fields) for item in page]
@@ -252,8 +304,8 @@ class FakeGraphServer(FakeServer):
             end = start + len(page)
             next_start = end - 1 if self.repeat_last_on_next_page and len(page) > 1 else end
             cursors = {
-                "before": base64.b64encode(str(start).encode()).decode(),
-                "after": base64.b64encode(str(next_start).encode()).decode(),
+                "before": base64.b64encode(_cursor_key(items[start], start).encode()).decode(),
+                "after": base64.b64encode(_cursor_key(items[next_start - 1], next_start - 1).encode()).decode(),
             }
             body["paging"] = {"cursors": cursors}
             if end < len(items):
@@ -281,6 +333,11 @@ class FakeGraphServer(FakeServer):
                     ]
                 }
             )
+
+
+def _cursor_key(item: dict[str, Any], index: int) -> str:
+    """What a cursor points at: the item's id (an index for the rare item without one)."""
+    return f"id:{item['id']}" if item.get("id") else f"#{index}"
 
 
 def _post_link(post_id: str) -> str:

@@ -116,7 +116,8 @@ def test_run_once_twice_stores_escalates_and_records_answers(tmp_path: Path, ser
     assert escalations[shop.fb_late].first_response_at is not None
     assert escalations[shop.broken].first_response_at is None
     assert escalations[shop.fb_open].first_response_at is None
-    assert len(x.requests_to("/mentions")) == 2 and len(graph.requests_to("/comments")) == 2
+    assert len(x.requests_to("/mentions")) == 2 and len(graph.requests_to("/feed")) == 2
+    assert len(graph.requests_to("/comments")) == 1  # the second run's feed said the post had nothing new
     # secrets never reach the database (cursors, mentions, events, outbox), WAL included
     for path in tmp_path.glob(f"{db.name}*"):
         raw = path.read_bytes()

@@ -83,7 +83,7 @@ def test_refetching_with_the_cursor_brings_nothing_new_and_stops_at_known_commen
 
     again = source.fetch(first.next_cursor)
     assert again.mentions == () and again.replies == ()
-    assert len(graph_server.requests_to("/comments")) == 4  # newest page only: it is all known
+    assert len(graph_server.requests_to("/comments")) == 3  # the feed says the post has nothing new
 
     late = graph_server.add_comment(RECORDED_POST, "Zamówienie nie dotarło!", fb_clock.now(), CUSTOMER)
     answer = graph_server.add_comment(
@@ -92,7 +92,69 @@ def test_refetching_with_the_cursor_brings_nothing_new_and_stops_at_known_commen
     third = source.fetch(again.next_cursor)
     assert [m.external_id for m in third.mentions] == [late]
     assert [(r.external_id, r.in_reply_to) for r in third.replies] == [(answer, late)]
+    assert len(graph_server.requests_to("/comments")) == 4  # newest page only: it reaches known comments
     assert source.fetch(third.next_cursor).mentions == ()
+
+
+def test_posts_without_new_comments_are_not_read_again(graph_server: FakeGraphServer, fb_clock: FakeClock) -> None:
+    now = fb_clock.now()
+    posts = [graph_server.add_post(f"post {n}", now - timedelta(days=n + 1)) for n in range(3)]
+    for n, post in enumerate(posts):
+        graph_server.add_comment(post, f"complaint {n}", now - timedelta(hours=1), CUSTOMER)
+    source = _source(graph_server, fb_clock)
+    first = source.fetch(None)
+    assert len(first.mentions) == 3 and len(graph_server.requests_to("/comments")) == 3
+    fields = graph_server.requests_to("/feed")[0].query["fields"]
+    assert "updated_time" in fields and "comments.filter(stream).limit(0).summary(true)" in fields
+
+    fb_clock.advance(timedelta(minutes=2))
+    quiet = source.fetch(first.next_cursor)
+    assert quiet.mentions == () and len(graph_server.requests_to("/comments")) == 3
+
+    late = graph_server.add_comment(posts[1], "still waiting", fb_clock.now(), CUSTOMER)
+    fb_clock.advance(timedelta(minutes=2))
+    third = source.fetch(quiet.next_cursor)
+    assert [m.external_id for m in third.mentions] == [late]
+    assert [r.path for r in graph_server.requests_to("/comments")[3:]] == [f"/v21.0/{posts[1]}/comments"]
+
+
+def test_a_reply_that_moves_only_the_comment_count_is_read(graph_server: FakeGraphServer, fb_clock: FakeClock) -> None:
+    graph_server.replies_move_updated_time = False  # undocumented on Graph: do not count on it
+    post = graph_server.add_post("post", fb_clock.now() - timedelta(days=1))
+    asked = graph_server.add_comment(post, "where is my parcel?", fb_clock.now() - timedelta(hours=1), CUSTOMER)
+    source = _source(graph_server, fb_clock)
+    cursor = source.fetch(None).next_cursor
+    fb_clock.advance(timedelta(minutes=2))
+    again = graph_server.add_comment(post, "hello??", fb_clock.now(), CUSTOMER, parent_id=asked)
+    assert [m.external_id for m in source.fetch(cursor).mentions] == [again]
+
+
+def test_unchanged_posts_are_read_again_every_recheck_interval(
+    graph_server: FakeGraphServer, fb_clock: FakeClock
+) -> None:
+    now = fb_clock.now()
+    for n in range(2):
+        post = graph_server.add_post(f"post {n}", now - timedelta(days=n + 1))
+        graph_server.add_comment(post, f"complaint {n}", now - timedelta(hours=1), CUSTOMER)
+    source = _source(graph_server, fb_clock)
+    cursor = source.fetch(None).next_cursor
+    for _ in range(14):  # every 2 minutes for 28 minutes: the feed is enough
+        fb_clock.advance(timedelta(minutes=2))
+        cursor = source.fetch(cursor).next_cursor
+    assert len(graph_server.requests_to("/comments")) == 2
+    fb_clock.advance(timedelta(minutes=2))  # 30 minutes since the posts were read
+    source.fetch(cursor)
+    assert len(graph_server.requests_to("/comments")) == 4
+
+
+def test_without_updated_time_and_counts_every_post_is_read_every_poll(fb_clock: FakeClock) -> None:
+    with FakeGraphServer(now=fb_clock.now, post_summaries=False) as server:
+        for n in range(2):
+            post = server.add_post(f"post {n}", fb_clock.now() - timedelta(days=n + 1))
+            server.add_comment(post, f"complaint {n}", fb_clock.now() - timedelta(hours=1), CUSTOMER)
+        source = _source(server, fb_clock)
+        source.fetch(source.fetch(None).next_cursor)
+        assert len(server.requests_to("/comments")) == 4
 
 
 def test_visitor_posts_are_mentions_and_the_pages_posts_are_not(
