@@ -131,7 +131,7 @@ def store_summary(
 ) -> EscalationSummary:
     """The escalation summary read from the store (`active`: the open escalations, if already read)."""
     day_start = now.replace(hour=0, minute=0, second=0, microsecond=0)
-    recent = store.escalations(since=day_start - policy.response_time)
+    recent = store.escalations(due_since=day_start)
     return escalation_summary(store.active_escalations() if active is None else active, recent, policy, now)
 
 

@@ -124,6 +124,9 @@ class EscalationRow(SQLModel, table=True):
     mention_id: int = Field(foreign_key="mentions.id", unique=True)
     created_at: datetime = _ts()
     opened_at: datetime = _ts()
+    # decided when the escalation opens, under the policy then in force (revision 0002)
+    clock_started_at: datetime = _ts()
+    deadline: datetime = _ts(index=True)
     severity: str | None = None
     lang: str = "und"
     reasons: str = "[]"
@@ -316,9 +319,13 @@ class Store:
         with self.engine.connect() as conn:
             return migrations.state(conn, set(TABLES))
 
-    def upgrade_schema(self) -> tuple[str | None, str]:
-        """Apply every pending migration; returns the revisions before and after."""
-        return migrations.upgrade(self.engine, set(TABLES))
+    def upgrade_schema(self, response_time: timedelta | None = None) -> tuple[str | None, str]:
+        """Apply every pending migration; returns the revisions before and after.
+
+        `response_time` (the configured `sla.response_time`) is what older escalations, stored
+        before deadlines were, get as theirs; see `migrations.upgrade`.
+        """
+        return migrations.upgrade(self.engine, set(TABLES), response_time=response_time)
 
     def close(self) -> None:
         """Release every connection."""
@@ -520,12 +527,19 @@ class Store:
     # --- escalations -------------------------------------------------------------------------
 
     def open_escalation(
-        self, mention_id: int, score: Score, opened_at: datetime, notifiers: Sequence[str] = ()
+        self,
+        mention_id: int,
+        score: Score,
+        opened_at: datetime,
+        notifiers: Sequence[str] = (),
+        *,
+        response_time: timedelta,
     ) -> Escalation | None:
         """Open the escalation of a mention with its `opened` event; None if it already exists.
 
-        The alert for each of `notifiers` is queued in the same transaction, so a crash can
-        never leave an escalation that nobody is told about.
+        Its deadline, `response_time` after the clock starts, is stored with it: a later change
+        of the policy never moves it. The alert for each of `notifiers` is queued in the same
+        transaction, so a crash can never leave an escalation that nobody is told about.
         """
         try:
             with self._session() as s:
@@ -534,10 +548,13 @@ class Store:
                 mention = s.get(MentionRow, mention_id)
                 if mention is None:
                     raise KeyError(f"no mention {mention_id}")
+                started = mention.created_at
                 row = EscalationRow(
                     mention_id=mention_id,
                     created_at=mention.created_at,
                     opened_at=opened_at,
+                    clock_started_at=started,
+                    deadline=started + response_time,
                     severity=score.severity,
                     lang=score.lang,
                     reasons=json.dumps(list(score.reasons), ensure_ascii=False),
@@ -581,14 +598,18 @@ class Store:
             ).all()
             return self._escalations(s, rows)
 
-    def escalations(self, since: datetime | None = None, until: datetime | None = None) -> list[Escalation]:
-        """Every escalation (of posts created in [since, until) when given), oldest first."""
+    def escalations(
+        self, since: datetime | None = None, until: datetime | None = None, *, due_since: datetime | None = None
+    ) -> list[Escalation]:
+        """Every escalation, oldest first: of posts created in [since, until), due from `due_since` on, when given."""
         with self._session() as s:
             query = select(EscalationRow).order_by(col(EscalationRow.created_at), col(EscalationRow.id))
             if since is not None:
                 query = query.where(col(EscalationRow.created_at) >= since)
             if until is not None:
                 query = query.where(col(EscalationRow.created_at) < until)
+            if due_since is not None:
+                query = query.where(col(EscalationRow.deadline) >= due_since)
             return self._escalations(s, s.exec(query).all())
 
     def author_history(
@@ -985,6 +1006,8 @@ def _escalation(row: EscalationRow, mention: MentionRow, reminded: frozenset[tim
         lang=row.lang,
         created_at=row.created_at,
         opened_at=row.opened_at,
+        clock_started_at=row.clock_started_at,
+        deadline=row.deadline,
         severity=row.severity,
         reasons=tuple(json.loads(row.reasons)),
         url=mention.url,

@@ -205,7 +205,6 @@ def _store_at_0001_with_history(db_url: str) -> None:
     engine.dispose()
 
 
-@pytest.mark.xfail(strict=True, reason="no migration stores the deadline yet")
 def test_upgrade_backfills_deadlines_with_the_response_time_configured_when_it_runs(
     db_url: str, tmp_path, capsys
 ) -> None:
@@ -233,7 +232,6 @@ def test_upgrade_backfills_deadlines_with_the_response_time_configured_when_it_r
     assert [r["sla_minutes"] for r in records] == [45, 45]
 
 
-@pytest.mark.xfail(strict=True, reason="no migration stores the deadline yet")
 def test_upgrade_without_a_configured_response_time_backfills_the_default_60_minutes(db_url: str) -> None:
     _store_at_0001_with_history(db_url)
     store = Store(db_url, create_schema=False)
@@ -244,11 +242,30 @@ def test_upgrade_without_a_configured_response_time_backfills_the_default_60_min
     store = Store(db_url)
     try:
         assert [e.deadline for e in store.escalations()] == [c + 60 * M for c in CREATED]
+        migrations.downgrade(store.engine, "0001")  # and back, keeping every row and the links to them
+        with store.engine.connect() as conn:
+            assert "deadline" not in {c["name"] for c in inspect(conn).get_columns("escalations")}
+            assert conn.execute(text("SELECT COUNT(*) FROM escalations")).scalar() == 2
+            assert conn.execute(text("SELECT COUNT(*) FROM escalation_events")).scalar() == 2
     finally:
         store.close()
 
 
-@pytest.mark.xfail(strict=True, reason="no migration stores the deadline yet")
+def test_a_failed_upgrade_leaves_the_schema_as_it_was(db_url: str) -> None:
+    engine = create_db_engine(db_url)
+    try:
+        migrations.upgrade(engine, set(TABLES), revision="0001")
+        # SQLite's driver would have committed the columns added before the failing step
+        with pytest.raises(ValueError, match="whole seconds"):
+            migrations.upgrade(engine, set(TABLES), response_time=timedelta(seconds=90.5))
+        with engine.connect() as conn:
+            assert migrations.state(conn, set(TABLES)).current == "0001"
+            assert "deadline" not in {c["name"] for c in inspect(conn).get_columns("escalations")}
+        assert migrations.upgrade(engine, set(TABLES)) == ("0001", migrations.head())
+    finally:
+        engine.dispose()
+
+
 def test_upgrade_sql_backfills_with_the_configured_response_time(db_url: str, tmp_path, capsys) -> None:
     cfg = tmp_path / "config.yaml"
     cfg.write_text(f"storage:\n  url: {db_url}\nsla:\n  response_time: 45m\n  reminders: [10m]\n", encoding="utf-8")
