@@ -400,8 +400,8 @@ class App:
                 self.metrics.breached(e.platform)
         for e in closed:
             self._breaches_counted.discard(e.id)
-            if e.first_response_at is not None:
-                self.metrics.responded(e.platform, e.first_response_at - e.created_at)
+            if e.response_time is not None:
+                self.metrics.responded(e.platform, e.response_time)
 
     def post_health(self, text: str) -> None:
         """Tell the managers through every notifier that can (`post_health(text)`); raises if all failed."""

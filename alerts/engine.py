@@ -118,7 +118,7 @@ class EscalationEngine:
                         "escalation #%d answered on %s after %s",
                         escalation.id,
                         reply.platform,
-                        _fmt(reply.created_at - escalation.created_at),
+                        _fmt(reply.created_at - escalation.clock_started_at),
                     )
         next_events: list[datetime] = []
         for escalation in self.store.active_escalations():

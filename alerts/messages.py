@@ -225,7 +225,7 @@ def final_line(escalation: Escalation, sla: SlaStatus) -> str:
     if escalation.resolved_at is not None:
         return (
             f":ballot_box_with_check: *Resolved* by {who(escalation.closed_by)} "
-            f"after {human_duration(escalation.resolved_at - escalation.created_at)}"
+            f"after {human_duration(escalation.resolved_at - escalation.clock_started_at)}"
         )
     return ":ballot_box_with_check: *Closed*"
 

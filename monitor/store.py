@@ -29,6 +29,10 @@ from monitor.models import Batch, Escalation, Event, EventKind, Mention, OutboxI
 
 log = logging.getLogger(__name__)
 
+# A post dated this much after we first saw it means a clock is off (the platform's ahead, or ours
+# behind): worth one warning per mention. Its SLA clock starts when we saw it, whatever the skew.
+SKEW_WORTH_A_WARNING = timedelta(minutes=5)
+
 _Item = TypeVar("_Item", Mention, Reply)
 _T = TypeVar("_T")
 
@@ -370,12 +374,24 @@ class Store:
 
     def save_batch(self, source: str, batch: Batch, seen_at: datetime) -> SavedBatch:
         """Store a batch's mentions and replies and advance the source's cursor, atomically."""
-        return self._again_on_conflict(lambda: self._save_batch(source, batch, seen_at))
+        saved, new_mentions = self._again_on_conflict(lambda: self._save_batch(source, batch, seen_at))
+        # after the commit, so a retried batch warns once
+        for mention in new_mentions:
+            ahead = mention.created_at - seen_at
+            if ahead > SKEW_WORTH_A_WARNING:
+                log.warning(
+                    "%s %s is dated %s after replyclock first saw it: the platform's clock is ahead of ours "
+                    "(or ours is behind); its response clock starts when it was seen",
+                    mention.platform,
+                    mention.external_id,
+                    _minutes(ahead),
+                )
+        return saved
 
-    def _save_batch(self, source: str, batch: Batch, seen_at: datetime) -> SavedBatch:
+    def _save_batch(self, source: str, batch: Batch, seen_at: datetime) -> tuple[SavedBatch, list[Mention]]:
         with self._session() as s:
             new_mentions = self._insert_mentions(s, source, batch.mentions, seen_at)
-            new_replies = self._insert_replies(s, batch.replies, seen_at)
+            new_replies = len(self._insert_replies(s, batch.replies, seen_at))
             if batch.next_cursor is not None:
                 row = s.get(CursorRow, source)
                 if row is None:
@@ -384,9 +400,11 @@ class Store:
                     row.value = batch.next_cursor
                     row.updated_at = seen_at
                     s.add(row)
-        return SavedBatch(new_mentions, new_replies)
+        return SavedBatch(len(new_mentions), new_replies), new_mentions
 
-    def _insert_mentions(self, s: Session, source: str, mentions: Sequence[Mention], seen_at: datetime) -> int:
+    def _insert_mentions(
+        self, s: Session, source: str, mentions: Sequence[Mention], seen_at: datetime
+    ) -> list[Mention]:
         return self._insert_new(
             s,
             MentionRow,
@@ -409,7 +427,7 @@ class Store:
             ),
         )
 
-    def _insert_replies(self, s: Session, replies: Sequence[Reply], seen_at: datetime) -> int:
+    def _insert_replies(self, s: Session, replies: Sequence[Reply], seen_at: datetime) -> list[Reply]:
         return self._insert_new(
             s,
             ReplyRow,
@@ -432,14 +450,14 @@ class Store:
         model: type[MentionRow] | type[ReplyRow],
         items: Mapping[tuple[str, str], _Item],
         make_row: Callable[[_Item], SQLModel],
-    ) -> int:
-        """Add the rows for the items whose (platform, external id) is not stored yet; returns how many."""
+    ) -> list[_Item]:
+        """Add the rows for the items whose (platform, external id) is not stored yet; returns those items."""
         if not items:
-            return 0
+            return []
         known = self._known_keys(s, model, items)
-        fresh = [make_row(item) for key, item in items.items() if key not in known]
-        s.add_all(fresh)
-        return len(fresh)
+        fresh = [item for key, item in items.items() if key not in known]
+        s.add_all([make_row(item) for item in fresh])
+        return fresh
 
     @staticmethod
     def _known_keys(
@@ -548,7 +566,8 @@ class Store:
                 mention = s.get(MentionRow, mention_id)
                 if mention is None:
                     raise KeyError(f"no mention {mention_id}")
-                started = mention.created_at
+                # never later than when we first saw it: a post dated ahead of our clock gets no extra time
+                started = min(mention.created_at, mention.seen_at)
                 row = EscalationRow(
                     mention_id=mention_id,
                     created_at=mention.created_at,
@@ -562,13 +581,18 @@ class Store:
                 s.add(row)
                 s.flush()
                 delay = opened_at - mention.created_at
+                seen = (
+                    f"seen {_minutes(delay)} after it was posted"
+                    if delay >= timedelta(0)
+                    else f"seen {_minutes(-delay)} before the time it is dated: the clock starts when it was seen"
+                )
                 s.add(
                     EventRow(
                         escalation_id=row.id or 0,
                         key=EventKind.OPENED,
                         kind=EventKind.OPENED,
                         at=opened_at,
-                        detail=f"seen {_minutes(delay)} after it was posted",
+                        detail=seen,
                     )
                 )
                 for notifier in notifiers:

@@ -91,7 +91,6 @@ def test_counts_clocks_breaches_and_response_times(rig, clock) -> None:
     assert value(text, "replyclock_response_time_seconds_count", platform="x") == 1
 
 
-@pytest.mark.xfail(strict=True, reason="timed from created_at, which is after the answer here")
 def test_the_response_time_of_a_post_dated_ahead_counts_from_when_it_was_seen(rig, clock) -> None:
     app, source = rig
     assert app.metrics is not None
