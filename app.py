@@ -131,7 +131,7 @@ def store_summary(
 ) -> EscalationSummary:
     """The escalation summary read from the store (`active`: the open escalations, if already read)."""
     day_start = now.replace(hour=0, minute=0, second=0, microsecond=0)
-    recent = store.escalations(since=day_start - policy.response_time)
+    recent = store.escalations(due_since=day_start)
     return escalation_summary(store.active_escalations() if active is None else active, recent, policy, now)
 
 
@@ -400,8 +400,8 @@ class App:
                 self.metrics.breached(e.platform)
         for e in closed:
             self._breaches_counted.discard(e.id)
-            if e.first_response_at is not None:
-                self.metrics.responded(e.platform, e.first_response_at - e.created_at)
+            if e.response_time is not None:
+                self.metrics.responded(e.platform, e.response_time)
 
     def post_health(self, text: str) -> None:
         """Tell the managers through every notifier that can (`post_health(text)`); raises if all failed."""

@@ -24,7 +24,7 @@ from app import App, build_notifiers, escalation_summary, sla_policy, store_summ
 from monitor.clock import ScaledClock, SystemClock
 from monitor.health import EscalationSummary, Snapshot, state_dir
 from monitor.logs import masker, setup_logging
-from monitor.migrations import EXIT_SCHEMA, SchemaError
+from monitor.migrations import EXIT_SCHEMA, UPGRADE_HINT, SchemaError
 from monitor.replay import ReplaySource
 from monitor.systemd import SystemdNotifier
 from sentiment.errors import ModelLoadError
@@ -370,7 +370,22 @@ def cmd_status(args: argparse.Namespace, settings: config.Settings) -> int:
         try:
             store = Store(url, create_schema=False)
             try:
-                summary = store_summary(store, sla_policy(settings), now)
+                schema = store.schema_state()
+                if schema.up_to_date:
+                    summary = store_summary(store, sla_policy(settings), now)
+                else:  # its escalations cannot be read with this code's columns
+                    if schema.empty:
+                        what = "has no schema yet"
+                    elif schema.current:
+                        what = f"is at revision {schema.current}"
+                    else:
+                        what = "has an unversioned schema"
+                    print(
+                        f"replyclock: the store {config.mask_url(url)} {what} (this replyclock: revision "
+                        f"{schema.head}): {UPGRADE_HINT if schema.known else 'upgrade replyclock'}; "
+                        "its escalations are not shown",
+                        file=sys.stderr,
+                    )
             finally:
                 store.close()
         except Exception as exc:
@@ -415,7 +430,7 @@ def cmd_db(args: argparse.Namespace, settings: config.Settings) -> int:
 
     url = settings.storage.url
     if args.db_command == "upgrade" and args.sql:
-        migrations.sql_script(url)
+        migrations.sql_script(url, response_time=settings.sla.response_time)
         return 0
     if args.db_command == "status" and _missing_sqlite_file(url) is not None:
         print(
@@ -447,7 +462,7 @@ def cmd_db(args: argparse.Namespace, settings: config.Settings) -> int:
             print(f"store {config.mask_url(url)}: revision {at}, code head {state.head}: {verdict}")
             return 0 if state.up_to_date else EXIT_SCHEMA
         if args.db_command == "upgrade":
-            before, after = store.upgrade_schema()
+            before, after = store.upgrade_schema(response_time=settings.sla.response_time)
             if before == after:
                 print(f"store {config.mask_url(url)}: already at revision {after}")
             else:

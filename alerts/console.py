@@ -101,7 +101,7 @@ class ConsoleNotifier:
             return f"REMINDER  {head}: {human_duration(sla.time_left)} left to answer"
         if note.kind == "breached":
             return (
-                f"BREACH    {head}: no answer within {human_duration(sla.deadline - esc.created_at)} "
+                f"BREACH    {head}: no answer within {human_duration(esc.time_allowed)} "
                 f"(overdue {human_duration(sla.overdue)})"
             )
         if note.kind == "responded":

@@ -77,7 +77,9 @@ class EscalationEngine:
         if from_brand or not score.complaint:
             return None
         now = self.clock.now()
-        escalation = self.store.open_escalation(mention_id, score, now, notifiers=self.notifiers)
+        escalation = self.store.open_escalation(
+            mention_id, score, now, notifiers=self.notifiers, response_time=self.policy.response_time
+        )
         if escalation is None:
             return None
         sla = status(escalation, self.policy, now)
@@ -116,7 +118,7 @@ class EscalationEngine:
                         "escalation #%d answered on %s after %s",
                         escalation.id,
                         reply.platform,
-                        _fmt(reply.created_at - escalation.created_at),
+                        _fmt(reply.created_at - escalation.clock_started_at),
                     )
         next_events: list[datetime] = []
         for escalation in self.store.active_escalations():
@@ -172,7 +174,7 @@ class EscalationEngine:
             log.warning(
                 "escalation #%d BREACHED: no answer %s after the post (%s by %s)",
                 escalation.id,
-                _fmt(self.policy.response_time),
+                _fmt(escalation.time_allowed),
                 escalation.platform,
                 escalation.author,
             )

@@ -216,7 +216,7 @@ def final_line(escalation: Escalation, sla: SlaStatus) -> str:
         via = f" ({escape(escalation.response_via)})" if escalation.response_via else ""
         if sla.state == SlaState.ANSWERED_LATE or sla.breached:
             head = f":warning: *Answered late*, in {took} by {who(escalation.responded_by)}{via}"
-            head += f" — {human_duration(sla.response_time - (sla.deadline - escalation.created_at))} over"
+            head += f" — {human_duration(sla.response_time - escalation.time_allowed)} over"
         else:
             head = f":white_check_mark: *Answered in {took}* by {who(escalation.responded_by)}{via}"
         if escalation.resolved_at is not None:
@@ -225,7 +225,7 @@ def final_line(escalation: Escalation, sla: SlaStatus) -> str:
     if escalation.resolved_at is not None:
         return (
             f":ballot_box_with_check: *Resolved* by {who(escalation.closed_by)} "
-            f"after {human_duration(escalation.resolved_at - escalation.created_at)}"
+            f"after {human_duration(escalation.resolved_at - escalation.clock_started_at)}"
         )
     return ":ballot_box_with_check: *Closed*"
 
@@ -375,10 +375,9 @@ def breach_text(escalation: Escalation, sla: SlaStatus, permalink: str | None, o
     """The managers' post about a breach, linking to the alert."""
     link = f"<{permalink}|the alert>" if permalink else "the alert in the alerts channel"
     owner_line = f" {who(owner)} acknowledged it." if owner else " Nobody has acknowledged it."
-    response_time = sla.deadline - escalation.created_at
     return (
         f":red_circle: *SLA breached*: a complaint from {escape(escalation.author)} on "
-        f"{platform_name(escalation.platform)} has had no answer for {human_duration(response_time)} "
+        f"{platform_name(escalation.platform)} has had no answer for {human_duration(escalation.time_allowed)} "
         f"(“{escape(shorten(escalation.text, 120))}”). See {link}.{owner_line}"
     )
 

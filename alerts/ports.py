@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from monitor.models import Escalation, OutboxIntent, Reply, Score
@@ -63,7 +63,13 @@ class EscalationStore(EscalationLog, Protocol):
     """What the engine needs: opening escalations and matching answers (notifications go with events)."""
 
     def open_escalation(
-        self, mention_id: int, score: Score, opened_at: datetime, notifiers: Sequence[str] = ()
+        self,
+        mention_id: int,
+        score: Score,
+        opened_at: datetime,
+        notifiers: Sequence[str] = (),
+        *,
+        response_time: timedelta,
     ) -> Escalation | None: ...
     def pending_responses(self) -> Sequence[PendingResponseLike]: ...
     def mark_settled(self, escalation_id: int) -> None: ...

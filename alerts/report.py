@@ -46,6 +46,8 @@ def report_records(escalations: Sequence[Escalation], policy: SlaPolicy, now: da
                 "severity": esc.severity,
                 "url": esc.url,
                 "deadline": _iso(sla.deadline),
+                "clock_started_at": _iso(esc.clock_started_at),
+                "sla_minutes": round(esc.time_allowed.total_seconds() / 60, 1),
                 "breached_at": _iso(esc.breached_at),
                 "overdue_minutes": round(sla.overdue.total_seconds() / 60, 1) if sla.breached else None,
                 "acknowledged_by": esc.acknowledged_by,

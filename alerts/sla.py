@@ -1,9 +1,12 @@
 """The SLA clock: a pure function of an escalation's stored timestamps, the policy and `now`.
 
 Nothing sleeps until a deadline; every tick recomputes from the clock, so a
-restart loses nothing. The clock starts at the post's own `created_at`. The
-deadline is the first moment that counts as late: an answer strictly before
-it is in time, and an unanswered escalation is breached from it on.
+restart loses nothing. The clock's start and its deadline were stored when the
+escalation opened, under the policy then in force: a later change of the
+response time applies to new escalations only. The deadline is the first moment
+that counts as late: an answer strictly before it is in time, and an unanswered
+escalation is breached from it on. The policy still decides, now, when to remind
+(counted back from the stored deadline) and what shows as at risk.
 """
 
 from __future__ import annotations
@@ -47,27 +50,21 @@ class SlaStatus:
         return max(-self.time_left, timedelta(0))
 
 
-def deadline(escalation: Escalation, policy: SlaPolicy) -> datetime:
-    """When the response becomes late."""
-    return escalation.created_at + policy.response_time
-
-
 def status(escalation: Escalation, policy: SlaPolicy, now: datetime) -> SlaStatus:
-    """The clock of `escalation` at `now` under `policy`."""
-    due = deadline(escalation, policy)
+    """The clock of `escalation` at `now`: its stored deadline, and `policy`'s reminders and risk threshold."""
+    due = escalation.deadline
     stopped_at = escalation.closed_at
     running = stopped_at is None or stopped_at > now
     until = now if running else stopped_at
     assert until is not None
     breached = until >= due
     time_left = due - until
-    elapsed = until - escalation.created_at
-    response_time = escalation.first_response_at - escalation.created_at if escalation.first_response_at else None
+    elapsed = until - escalation.clock_started_at
 
     if running:
         if breached:
             state = SlaState.BREACHED
-        elif time_left <= policy.risk_threshold:
+        elif time_left <= policy.risk_threshold(escalation.time_allowed):
             state = SlaState.AT_RISK
         else:
             state = SlaState.ON_TRACK
@@ -85,7 +82,7 @@ def status(escalation: Escalation, policy: SlaPolicy, now: datetime) -> SlaStatu
         elapsed=elapsed,
         running=running,
         breached=breached,
-        response_time=response_time,
+        response_time=escalation.response_time,
         reminder_due=reminder_due,
         next_event_at=next_event_at,
         outcome=_outcome(escalation, breached, running),

@@ -99,7 +99,7 @@ class Metrics:
         self.breaches = Counter("replyclock_breaches", "SLA breaches, by platform", ["platform"], registry=r)
         self.response_time = Histogram(
             "replyclock_response_time_seconds",
-            "Time from a complaint's post to the team's first answer, by platform",
+            "Time from a complaint's post (or when first seen, if dated later) to the team's first answer, by platform",
             ["platform"],
             buckets=RESPONSE_BUCKETS,
             registry=r,

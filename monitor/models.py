@@ -179,17 +179,20 @@ class SlaPolicy:
             if not timedelta(0) < point < self.response_time:
                 raise ValueError(f"reminder {point} must lie between 0 and the response time")
 
-    @property
-    def risk_threshold(self) -> timedelta:
-        """Time left below which an open escalation is shown as at risk."""
+    def risk_threshold(self, time_allowed: timedelta) -> timedelta:
+        """Time left below which an open escalation that was given `time_allowed` is shown as at risk."""
         if self.at_risk_below is not None:
             return self.at_risk_below
-        return max(self.reminders) if self.reminders else self.response_time / 2
+        return max(self.reminders) if self.reminders else time_allowed / 2
 
 
 @dataclass(frozen=True, slots=True)
 class Escalation:
-    """A complaint under the response clock, with the timestamps the clock is computed from."""
+    """A complaint under the response clock, with the timestamps the clock is computed from.
+
+    `clock_started_at` and `deadline` are decided once, when the escalation opens, under the
+    policy then in force: a later policy change never moves them.
+    """
 
     id: int
     mention_id: int
@@ -200,6 +203,8 @@ class Escalation:
     lang: str
     created_at: datetime
     opened_at: datetime
+    clock_started_at: datetime
+    deadline: datetime
     severity: str | None = None
     reasons: tuple[str, ...] = ()
     url: str | None = None
@@ -217,8 +222,26 @@ class Escalation:
     reminded: frozenset[timedelta] = field(default_factory=frozenset)
 
     def __post_init__(self) -> None:
-        for name in ("created_at", "opened_at", "alerted_at", "first_response_at", "breached_at"):
+        for name in (
+            "created_at",
+            "opened_at",
+            "clock_started_at",
+            "deadline",
+            "alerted_at",
+            "first_response_at",
+            "breached_at",
+        ):
             _require_aware(name, getattr(self, name))
+
+    @property
+    def time_allowed(self) -> timedelta:
+        """The response time the policy gave this escalation when it opened."""
+        return self.deadline - self.clock_started_at
+
+    @property
+    def response_time(self) -> timedelta | None:
+        """How long the team took to answer, from the clock's start (None while unanswered)."""
+        return self.first_response_at - self.clock_started_at if self.first_response_at is not None else None
 
     @property
     def closed_at(self) -> datetime | None:

@@ -29,6 +29,10 @@ from monitor.models import Batch, Escalation, Event, EventKind, Mention, OutboxI
 
 log = logging.getLogger(__name__)
 
+# A post dated this much after we first saw it means a clock is off (the platform's ahead, or ours
+# behind): worth one warning per mention. Its SLA clock starts when we saw it, whatever the skew.
+SKEW_WORTH_A_WARNING = timedelta(minutes=5)
+
 _Item = TypeVar("_Item", Mention, Reply)
 _T = TypeVar("_T")
 
@@ -124,6 +128,9 @@ class EscalationRow(SQLModel, table=True):
     mention_id: int = Field(foreign_key="mentions.id", unique=True)
     created_at: datetime = _ts()
     opened_at: datetime = _ts()
+    # decided when the escalation opens, under the policy then in force (revision 0002)
+    clock_started_at: datetime = _ts()
+    deadline: datetime = _ts(index=True)
     severity: str | None = None
     lang: str = "und"
     reasons: str = "[]"
@@ -316,9 +323,13 @@ class Store:
         with self.engine.connect() as conn:
             return migrations.state(conn, set(TABLES))
 
-    def upgrade_schema(self) -> tuple[str | None, str]:
-        """Apply every pending migration; returns the revisions before and after."""
-        return migrations.upgrade(self.engine, set(TABLES))
+    def upgrade_schema(self, response_time: timedelta | None = None) -> tuple[str | None, str]:
+        """Apply every pending migration; returns the revisions before and after.
+
+        `response_time` (the configured `sla.response_time`) is what older escalations, stored
+        before deadlines were, get as theirs; see `migrations.upgrade`.
+        """
+        return migrations.upgrade(self.engine, set(TABLES), response_time=response_time)
 
     def close(self) -> None:
         """Release every connection."""
@@ -363,12 +374,24 @@ class Store:
 
     def save_batch(self, source: str, batch: Batch, seen_at: datetime) -> SavedBatch:
         """Store a batch's mentions and replies and advance the source's cursor, atomically."""
-        return self._again_on_conflict(lambda: self._save_batch(source, batch, seen_at))
+        saved, new_mentions = self._again_on_conflict(lambda: self._save_batch(source, batch, seen_at))
+        # after the commit, so a retried batch warns once
+        for mention in new_mentions:
+            ahead = mention.created_at - seen_at
+            if ahead > SKEW_WORTH_A_WARNING:
+                log.warning(
+                    "%s %s is dated %s after replyclock first saw it: the platform's clock is ahead of ours "
+                    "(or ours is behind); its response clock starts when it was seen",
+                    mention.platform,
+                    mention.external_id,
+                    _minutes(ahead),
+                )
+        return saved
 
-    def _save_batch(self, source: str, batch: Batch, seen_at: datetime) -> SavedBatch:
+    def _save_batch(self, source: str, batch: Batch, seen_at: datetime) -> tuple[SavedBatch, list[Mention]]:
         with self._session() as s:
             new_mentions = self._insert_mentions(s, source, batch.mentions, seen_at)
-            new_replies = self._insert_replies(s, batch.replies, seen_at)
+            new_replies = len(self._insert_replies(s, batch.replies, seen_at))
             if batch.next_cursor is not None:
                 row = s.get(CursorRow, source)
                 if row is None:
@@ -377,9 +400,11 @@ class Store:
                     row.value = batch.next_cursor
                     row.updated_at = seen_at
                     s.add(row)
-        return SavedBatch(new_mentions, new_replies)
+        return SavedBatch(len(new_mentions), new_replies), new_mentions
 
-    def _insert_mentions(self, s: Session, source: str, mentions: Sequence[Mention], seen_at: datetime) -> int:
+    def _insert_mentions(
+        self, s: Session, source: str, mentions: Sequence[Mention], seen_at: datetime
+    ) -> list[Mention]:
         return self._insert_new(
             s,
             MentionRow,
@@ -402,7 +427,7 @@ class Store:
             ),
         )
 
-    def _insert_replies(self, s: Session, replies: Sequence[Reply], seen_at: datetime) -> int:
+    def _insert_replies(self, s: Session, replies: Sequence[Reply], seen_at: datetime) -> list[Reply]:
         return self._insert_new(
             s,
             ReplyRow,
@@ -425,14 +450,14 @@ class Store:
         model: type[MentionRow] | type[ReplyRow],
         items: Mapping[tuple[str, str], _Item],
         make_row: Callable[[_Item], SQLModel],
-    ) -> int:
-        """Add the rows for the items whose (platform, external id) is not stored yet; returns how many."""
+    ) -> list[_Item]:
+        """Add the rows for the items whose (platform, external id) is not stored yet; returns those items."""
         if not items:
-            return 0
+            return []
         known = self._known_keys(s, model, items)
-        fresh = [make_row(item) for key, item in items.items() if key not in known]
-        s.add_all(fresh)
-        return len(fresh)
+        fresh = [item for key, item in items.items() if key not in known]
+        s.add_all([make_row(item) for item in fresh])
+        return fresh
 
     @staticmethod
     def _known_keys(
@@ -520,12 +545,19 @@ class Store:
     # --- escalations -------------------------------------------------------------------------
 
     def open_escalation(
-        self, mention_id: int, score: Score, opened_at: datetime, notifiers: Sequence[str] = ()
+        self,
+        mention_id: int,
+        score: Score,
+        opened_at: datetime,
+        notifiers: Sequence[str] = (),
+        *,
+        response_time: timedelta,
     ) -> Escalation | None:
         """Open the escalation of a mention with its `opened` event; None if it already exists.
 
-        The alert for each of `notifiers` is queued in the same transaction, so a crash can
-        never leave an escalation that nobody is told about.
+        Its deadline, `response_time` after the clock starts, is stored with it: a later change
+        of the policy never moves it. The alert for each of `notifiers` is queued in the same
+        transaction, so a crash can never leave an escalation that nobody is told about.
         """
         try:
             with self._session() as s:
@@ -534,10 +566,14 @@ class Store:
                 mention = s.get(MentionRow, mention_id)
                 if mention is None:
                     raise KeyError(f"no mention {mention_id}")
+                # never later than when we first saw it: a post dated ahead of our clock gets no extra time
+                started = min(mention.created_at, mention.seen_at)
                 row = EscalationRow(
                     mention_id=mention_id,
                     created_at=mention.created_at,
                     opened_at=opened_at,
+                    clock_started_at=started,
+                    deadline=started + response_time,
                     severity=score.severity,
                     lang=score.lang,
                     reasons=json.dumps(list(score.reasons), ensure_ascii=False),
@@ -545,13 +581,18 @@ class Store:
                 s.add(row)
                 s.flush()
                 delay = opened_at - mention.created_at
+                seen = (
+                    f"seen {_minutes(delay)} after it was posted"
+                    if delay >= timedelta(0)
+                    else f"seen {_minutes(-delay)} before the time it is dated: the clock starts when it was seen"
+                )
                 s.add(
                     EventRow(
                         escalation_id=row.id or 0,
                         key=EventKind.OPENED,
                         kind=EventKind.OPENED,
                         at=opened_at,
-                        detail=f"seen {_minutes(delay)} after it was posted",
+                        detail=seen,
                     )
                 )
                 for notifier in notifiers:
@@ -581,14 +622,18 @@ class Store:
             ).all()
             return self._escalations(s, rows)
 
-    def escalations(self, since: datetime | None = None, until: datetime | None = None) -> list[Escalation]:
-        """Every escalation (of posts created in [since, until) when given), oldest first."""
+    def escalations(
+        self, since: datetime | None = None, until: datetime | None = None, *, due_since: datetime | None = None
+    ) -> list[Escalation]:
+        """Every escalation, oldest first: of posts created in [since, until), due from `due_since` on, when given."""
         with self._session() as s:
             query = select(EscalationRow).order_by(col(EscalationRow.created_at), col(EscalationRow.id))
             if since is not None:
                 query = query.where(col(EscalationRow.created_at) >= since)
             if until is not None:
                 query = query.where(col(EscalationRow.created_at) < until)
+            if due_since is not None:
+                query = query.where(col(EscalationRow.deadline) >= due_since)
             return self._escalations(s, s.exec(query).all())
 
     def author_history(
@@ -985,6 +1030,8 @@ def _escalation(row: EscalationRow, mention: MentionRow, reminded: frozenset[tim
         lang=row.lang,
         created_at=row.created_at,
         opened_at=row.opened_at,
+        clock_started_at=row.clock_started_at,
+        deadline=row.deadline,
         severity=row.severity,
         reasons=tuple(json.loads(row.reasons)),
         url=mention.url,

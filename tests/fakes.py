@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from alerts.notify import BoardItem, DeliveryError, Notification
-from monitor.models import Batch, Mention, Reply, Score
+from monitor.models import Batch, Mention, Reply, Score, SlaPolicy
 
 
 class FakeSource:
@@ -93,6 +93,9 @@ class KeywordAnalyzer:
                 )
             )
         return out
+
+
+RESPONSE_TIME = SlaPolicy().response_time  # what store tests open escalations with: the default policy's
 
 
 def complaint_score(severity: str = "medium") -> Score:

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import functools
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -27,6 +30,8 @@ BASELINE = "0001"
 MIGRATION_LOCK = 0x7265706C79_01  # "reply" + 1
 EXIT_SCHEMA = 75  # EX_TEMPFAIL: under systemd the unit retries and starts once `db upgrade` has run
 UPGRADE_HINT = "run `replyclock db upgrade`"
+# Where a migration finds the configured `sla.response_time` (a timedelta), when the caller knows it.
+RESPONSE_TIME = "sla_response_time"
 
 
 class SchemaError(Exception):
@@ -51,8 +56,14 @@ class SchemaState:
         return not self.up_to_date and not self.empty and (self.known or self.current is None)
 
 
-def alembic_config(connection: Connection | None = None, url: str | None = None) -> Config:
-    """An Alembic config for our scripts, bound to a connection (or a URL for offline SQL)."""
+def alembic_config(
+    connection: Connection | None = None, url: str | None = None, response_time: timedelta | None = None
+) -> Config:
+    """An Alembic config for our scripts, bound to a connection (or a URL for offline SQL).
+
+    `response_time` is the configured `sla.response_time`, for migrations that fill in what
+    older rows lack (revision 0002: the deadlines of escalations stored before them).
+    """
     from alembic.config import Config
 
     logging.getLogger("alembic").setLevel(logging.WARNING)  # its per-plugin INFO lines say nothing to operators
@@ -62,6 +73,7 @@ def alembic_config(connection: Connection | None = None, url: str | None = None)
     if url is not None:
         cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     cfg.attributes["connection"] = connection
+    cfg.attributes[RESPONSE_TIME] = response_time
     return cfg
 
 
@@ -101,16 +113,51 @@ def state(connection: Connection, tables: set[str]) -> SchemaState:
     return SchemaState(current=current, head=head(), empty=empty, known=known)
 
 
-def upgrade(engine: Engine, tables: set[str], revision: str = "head") -> tuple[str | None, str]:
+@contextmanager
+def _migrating(engine: Engine) -> Iterator[Connection]:
+    """One transaction to migrate in; on SQLite with foreign keys off while it runs, checked before it commits.
+
+    SQLite alters a table by copying it and dropping the old one, and with foreign keys on the drop
+    fails as soon as another table's rows refer to it (escalation_events, outbox -> escalations).
+    The pragma does nothing inside a transaction, so it is set before the transaction begins.
+    Python's sqlite3 would begin the transaction only at the first INSERT or UPDATE, leaving the
+    DDL before it committed whatever happens next: it is begun explicitly.
+    """
+    from sqlalchemy import text
+
+    with engine.connect() as conn:
+        sqlite = conn.dialect.name == "sqlite"
+        if sqlite:
+            conn.execute(text("PRAGMA foreign_keys=OFF"))
+            conn.commit()
+        try:
+            with conn.begin():
+                if sqlite:
+                    conn.exec_driver_sql("BEGIN")
+                yield conn
+                if sqlite:
+                    broken = conn.execute(text("PRAGMA foreign_key_check")).fetchall()
+                    if broken:
+                        raise SchemaError(f"the migration would leave rows whose parent is gone: {broken[:5]}")
+        finally:
+            if sqlite:
+                conn.execute(text("PRAGMA foreign_keys=ON"))
+                conn.commit()
+
+
+def upgrade(
+    engine: Engine, tables: set[str], revision: str = "head", *, response_time: timedelta | None = None
+) -> tuple[str | None, str]:
     """Migrate the database to `revision` in one transaction; returns (before, after).
 
     An unversioned database that already holds our tables (made by `create_all` before
-    migrations existed) is stamped with the baseline first.
+    migrations existed) is stamped with the baseline first. `response_time`: the configured
+    `sla.response_time`, given to migrations that backfill deadlines (None: they use 60 minutes).
     """
     from alembic import command
     from sqlalchemy import text
 
-    with engine.begin() as conn:
+    with _migrating(engine) as conn:
         if conn.dialect.name == "postgresql":
             conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         before = state(conn, tables)
@@ -119,7 +166,7 @@ def upgrade(engine: Engine, tables: set[str], revision: str = "head") -> tuple[s
                 f"the database is at revision {before.current}, newer than this replyclock "
                 f"(which knows up to {before.head}): upgrade replyclock"
             )
-        cfg = alembic_config(conn)
+        cfg = alembic_config(conn, response_time=response_time)
         if before.current is None and not before.empty:
             command.stamp(cfg, BASELINE)
         command.upgrade(cfg, revision)
@@ -131,15 +178,15 @@ def downgrade(engine: Engine, revision: str) -> None:
     """Migrate the database back to `revision` (`base` drops every table)."""
     from alembic import command
 
-    with engine.begin() as conn:
+    with _migrating(engine) as conn:
         command.downgrade(alembic_config(conn), revision)
 
 
-def sql_script(url: str, revision: str = "head") -> None:
+def sql_script(url: str, revision: str = "head", *, response_time: timedelta | None = None) -> None:
     """Print the SQL of an upgrade instead of running it (offline mode, for a DBA to review)."""
     from alembic import command
 
-    command.upgrade(alembic_config(url=url), revision, sql=True)
+    command.upgrade(alembic_config(url=url, response_time=response_time), revision, sql=True)
 
 
 def diff(connection: Connection, metadata: Any) -> list[Any]:

@@ -26,6 +26,8 @@ def esc(**kw: object) -> Escalation:
         lang="pl",
         created_at=T0,
         opened_at=T0 + 2 * M,
+        clock_started_at=T0,
+        deadline=T0 + 60 * M,
     )
     return replace(base, **kw)  # type: ignore[arg-type]
 

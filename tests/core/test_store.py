@@ -10,7 +10,7 @@ import pytest
 
 from monitor.models import Batch, EventKind, Mention, OutboxIntent, Reply
 from monitor.store import Store
-from tests.fakes import complaint_score
+from tests.fakes import RESPONSE_TIME, complaint_score
 
 pytestmark = pytest.mark.any_db  # SQLite, and PostgreSQL when the test server is there
 
@@ -57,9 +57,9 @@ def test_escalation_is_idempotent_on_the_mention(store: Store, clock) -> None:
     [pending] = store.unscored_mentions()
     store.save_score(pending.id, complaint_score(), clock.now())
     store.save_score(pending.id, complaint_score(), clock.now())
-    first = store.open_escalation(pending.id, complaint_score(), clock.now())
+    first = store.open_escalation(pending.id, complaint_score(), clock.now(), response_time=RESPONSE_TIME)
     assert first is not None and first.created_at == clock.now() - 5 * M
-    assert store.open_escalation(pending.id, complaint_score(), clock.now()) is None
+    assert store.open_escalation(pending.id, complaint_score(), clock.now(), response_time=RESPONSE_TIME) is None
     assert len(store.escalations()) == 1
     assert [e.kind for e in store.events(first.id)] == [EventKind.OPENED]
     assert "seen 5 min after it was posted" in store.events(first.id)[0].detail
@@ -68,7 +68,7 @@ def test_escalation_is_idempotent_on_the_mention(store: Store, clock) -> None:
 def test_events_are_once_per_key_and_set_the_timestamps(store: Store, clock) -> None:
     store.save_batch("s", Batch((mention(clock),), (), None), clock.now())
     [pending] = store.unscored_mentions()
-    esc = store.open_escalation(pending.id, complaint_score(), clock.now())
+    esc = store.open_escalation(pending.id, complaint_score(), clock.now(), response_time=RESPONSE_TIME)
     assert esc is not None
     t = clock.advance(10 * M)
     assert store.record_event(esc.id, EventKind.ACKNOWLEDGED, t, actor="U1")
@@ -84,7 +84,10 @@ def test_events_are_once_per_key_and_set_the_timestamps(store: Store, clock) -> 
 
 def test_reminders_sent_are_read_back_from_the_event_log(store: Store, clock) -> None:
     store.save_batch("s", Batch((mention(clock), mention(clock, "2")), (), None), clock.now())
-    first, second = (store.open_escalation(p.id, complaint_score(), clock.now()) for p in store.unscored_mentions())
+    first, second = (
+        store.open_escalation(p.id, complaint_score(), clock.now(), response_time=RESPONSE_TIME)
+        for p in store.unscored_mentions()
+    )
     assert first is not None and second is not None and first.reminded == frozenset()
     store.record_event(first.id, EventKind.REMINDED, clock.now(), detail="1800s left", key="reminded:1800")
     store.record_event(first.id, EventKind.REMINDED, clock.now(), detail="600s left", key="reminded:600")
@@ -100,7 +103,7 @@ def test_replies_match_escalations_whatever_the_order(store: Store, clock) -> No
     store.save_batch("s", Batch((mention(clock),), (), None), clock.now())
     assert store.pending_responses() == []  # not escalated yet
     [pending] = store.unscored_mentions()
-    esc = store.open_escalation(pending.id, complaint_score(), clock.now())
+    esc = store.open_escalation(pending.id, complaint_score(), clock.now(), response_time=RESPONSE_TIME)
     assert esc is not None
     [match] = store.pending_responses()
     assert match.escalation_id == esc.id and match.reply.external_id == "r1"
@@ -112,7 +115,7 @@ def test_a_reply_after_the_team_closed_it_by_hand_is_not_pending_forever(store: 
     store.save_batch("s", Batch((mention(clock, "1"), mention(clock, "2")), (), None), clock.now())
     ids = []
     for pending in store.unscored_mentions():
-        esc = store.open_escalation(pending.id, complaint_score(), clock.now())
+        esc = store.open_escalation(pending.id, complaint_score(), clock.now(), response_time=RESPONSE_TIME)
         assert esc is not None
         ids.append(esc.id)
     store.record_event(ids[0], EventKind.RESOLVED, clock.now(), actor="anna")
@@ -146,7 +149,7 @@ def test_an_answer_in_a_thread_also_answers_that_customers_earlier_follow_ups(st
     store.save_batch("s", Batch((first, follow_up, stranger, late_follow_up), (answer,), None), clock.now())
     ids = {}
     for pending in store.unscored_mentions():
-        esc = store.open_escalation(pending.id, complaint_score(), clock.now())
+        esc = store.open_escalation(pending.id, complaint_score(), clock.now(), response_time=RESPONSE_TIME)
         assert esc is not None
         ids[pending.mention.external_id] = esc.id
     matched = sorted(p.escalation_id for p in store.pending_responses())
@@ -157,7 +160,7 @@ def test_an_answer_in_a_thread_also_answers_that_customers_earlier_follow_ups(st
 def test_outbox_once_per_key_and_coalesced_refreshes(store: Store, clock) -> None:
     store.save_batch("s", Batch((mention(clock),), (), None), clock.now())
     [pending] = store.unscored_mentions()
-    esc = store.open_escalation(pending.id, complaint_score(), clock.now())
+    esc = store.open_escalation(pending.id, complaint_score(), clock.now(), response_time=RESPONSE_TIME)
     assert esc is not None
     assert store.enqueue("slack", f"{esc.id}:opened", esc.id, "opened", clock.now())
     assert not store.enqueue("slack", f"{esc.id}:opened", esc.id, "opened", clock.now())
@@ -186,7 +189,9 @@ def test_two_stores_on_one_file_share_the_truth(db_url: str, clock) -> None:
 def test_notifications_are_queued_in_the_same_transaction_as_their_event(store: Store, clock) -> None:
     store.save_batch("s", Batch((mention(clock),), (), None), clock.now())
     [pending] = store.unscored_mentions()
-    esc = store.open_escalation(pending.id, complaint_score(), clock.now(), notifiers=["slack", "console"])
+    esc = store.open_escalation(
+        pending.id, complaint_score(), clock.now(), notifiers=["slack", "console"], response_time=RESPONSE_TIME
+    )
     assert esc is not None
     assert sorted((e.notifier, e.key) for e in store.outbox_entries()) == [
         ("console", f"{esc.id}:opened"),

@@ -13,7 +13,7 @@ import daemon
 import settings as config
 from monitor.models import Batch, Mention
 from monitor.store import Store
-from tests.fakes import complaint_score
+from tests.fakes import RESPONSE_TIME, complaint_score
 
 
 def _config(tmp_path: Path, db: Path) -> Path:
@@ -29,7 +29,9 @@ def _store_with_one_escalation(db: Path) -> int:
         mention = Mention(platform="x", external_id="1", author="@k", text="parcel never arrived", created_at=now)
         store.save_batch("x:mentions", Batch((mention,), (), None), now)
         [pending] = store.unscored_mentions()
-        escalation = store.open_escalation(pending.id, complaint_score(), now - timedelta(minutes=1))
+        escalation = store.open_escalation(
+            pending.id, complaint_score(), now - timedelta(minutes=1), response_time=RESPONSE_TIME
+        )
         assert escalation is not None
         return escalation.id
     finally:
@@ -182,3 +184,17 @@ def test_act_without_by_records_who_ran_it_even_under_sudo(tmp_path, capsys, mon
     esc = _store_with_one_escalation(db)
     assert daemon.main(["--config", str(_config(tmp_path, db)), "act", str(esc), "acknowledge"]) == 0
     assert json.loads(capsys.readouterr().out)["by"] == by
+
+
+def test_status_on_a_store_older_than_the_code_says_to_upgrade_it(tmp_path, capsys) -> None:
+    from monitor import migrations
+    from monitor.store import TABLES, create_db_engine
+
+    db = tmp_path / "rc.db"
+    engine = create_db_engine(f"sqlite:///{db}")
+    migrations.upgrade(engine, set(TABLES), revision="0001")  # as the release before left it
+    engine.dispose()
+    assert daemon.main(["--config", str(_config(tmp_path, db)), "status"]) == 1
+    out, err = capsys.readouterr()
+    assert "is at revision 0001" in err and "run `replyclock db upgrade`" in err
+    assert "OperationalError" not in err + out

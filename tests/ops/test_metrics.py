@@ -91,6 +91,21 @@ def test_counts_clocks_breaches_and_response_times(rig, clock) -> None:
     assert value(text, "replyclock_response_time_seconds_count", platform="x") == 1
 
 
+def test_the_response_time_of_a_post_dated_ahead_counts_from_when_it_was_seen(rig, clock) -> None:
+    app, source = rig
+    assert app.metrics is not None
+    source.add(post(clock, "1", "paczka nie dotarło", "pl", ago=-10 * M))  # the platform's clock 10 min ahead
+    app.run_once()
+    app.observe()
+    clock.advance(5 * M)
+    source.add(Reply(platform="x", external_id="r1", in_reply_to="1", created_at=clock.now(), author="@shop"))
+    app.run_once()
+    app.observe()
+    text = app.metrics.render().decode()
+    assert value(text, "replyclock_response_time_seconds_count", platform="x") == 1
+    assert value(text, "replyclock_response_time_seconds_sum", platform="x") == 5 * 60  # not 0: 5 min after seen
+
+
 def test_source_errors_deferrals_and_slack_calls(rig, clock) -> None:
     app, source = rig
     assert app.metrics is not None

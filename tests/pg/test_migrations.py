@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import shutil
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import inspect, text
 
 import daemon
+from alerts.report import report_records
 from monitor import migrations
-from monitor.models import Batch, Mention
+from monitor.models import Batch, Mention, SlaPolicy
 from monitor.store import METADATA, TABLES, Store, create_db_engine
 
 pytestmark = pytest.mark.any_db
@@ -51,9 +53,11 @@ def test_downgrade_to_nothing_and_up_again(db_url: str) -> None:
 
 
 def test_an_unversioned_database_is_refused_then_upgraded_keeping_its_rows(db_url: str, tmp_path, clock, capsys):
-    # what the first releases made with create_all, before migrations existed
+    # what the first releases made with create_all, before migrations existed: revision 0001's tables
     engine = create_db_engine(db_url)
-    METADATA.create_all(engine)
+    migrations.upgrade(engine, set(TABLES), revision="0001")
+    with engine.begin() as conn:
+        conn.execute(text(f"DROP TABLE {migrations.VERSION_TABLE}"))
     engine.dispose()
     with pytest.raises(migrations.SchemaError, match=r"unversioned schema.*run `replyclock db upgrade`"):
         Store(db_url)
@@ -143,3 +147,128 @@ def test_upgrade_sql_is_printed_for_review(db_url: str, tmp_path, capsys) -> Non
     assert daemon.main(["--config", _config(tmp_path, db_url), "db", "upgrade", "--sql"]) == 0
     out = capsys.readouterr().out
     assert "CREATE TABLE outbox" in out and "alembic_version" in out
+
+
+T0 = datetime(2026, 10, 5, 9, 0, tzinfo=UTC)
+M = timedelta(minutes=1)
+# the second one a microsecond before a full minute: the backfill must not round it (SQLite's datetime() does)
+CREATED = (T0, T0 + timedelta(minutes=7, seconds=59, microseconds=999_999))
+
+
+def _store_at_0001_with_history(db_url: str) -> None:
+    """A store as the release before left it: revision 0001, two escalations (one answered in 44 min) and their logs."""
+    engine = create_db_engine(db_url)
+    migrations.upgrade(engine, set(TABLES), revision="0001")
+    tables = METADATA.tables
+    with engine.begin() as conn:
+        for n, created in enumerate(CREATED, start=1):
+            conn.execute(
+                tables["mentions"].insert(),
+                {
+                    "id": n,
+                    "platform": "x",
+                    "external_id": str(n),
+                    "author": "@a",
+                    "text": "nie dotarło",
+                    "created_at": created,
+                    "seen_at": created + M,
+                    "scored": True,
+                },
+            )
+            conn.execute(
+                tables["escalations"].insert(),
+                {
+                    "id": n,
+                    "mention_id": n,
+                    "created_at": created,
+                    "opened_at": created + M,
+                    "lang": "pl",
+                    "first_response_at": created + 44 * M if n == 1 else None,
+                    "is_active": n != 1,
+                },
+            )
+            conn.execute(
+                tables["escalation_events"].insert(),
+                {"escalation_id": n, "key": "opened", "kind": "opened", "at": created + M},
+            )
+            conn.execute(
+                tables["outbox"].insert(),
+                {
+                    "notifier": "slack",
+                    "key": f"{n}:opened",
+                    "escalation_id": n,
+                    "kind": "opened",
+                    "created_at": created + M,
+                    "next_attempt_at": created + M,
+                },
+            )
+    engine.dispose()
+
+
+def test_upgrade_backfills_deadlines_with_the_response_time_configured_when_it_runs(
+    db_url: str, tmp_path, capsys
+) -> None:
+    _store_at_0001_with_history(db_url)
+    cfg = tmp_path / "config.yaml"
+    cfg.write_text(f"storage:\n  url: {db_url}\nsla:\n  response_time: 45m\n  reminders: [10m]\n", encoding="utf-8")
+    assert daemon.main(["--config", str(cfg), "db", "upgrade"]) == 0
+    assert f"upgraded from 0001 to revision {migrations.head()}" in capsys.readouterr().out
+    store = Store(db_url)
+    try:
+        escalations = store.escalations()
+        assert [(e.clock_started_at, e.deadline) for e in escalations] == [(c, c + 45 * M) for c in CREATED]
+        assert [len(store.events(e.id)) for e in escalations] == [1, 1]
+        assert len(store.outbox_entries("slack")) == 2
+        with store.engine.connect() as conn:
+            assert migrations.diff(conn, METADATA) == []
+            if store.dialect == "sqlite":
+                assert conn.execute(text("PRAGMA foreign_key_check")).fetchall() == []
+                assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        # a later policy change re-judges none of them
+        records = report_records(escalations, SlaPolicy(response_time=30 * M, reminders=()), T0 + 90 * M)
+    finally:
+        store.close()
+    assert [r["outcome"] for r in records] == ["responded", "breached"]
+    assert [r["sla_minutes"] for r in records] == [45, 45]
+
+
+def test_upgrade_without_a_configured_response_time_backfills_the_default_60_minutes(db_url: str) -> None:
+    _store_at_0001_with_history(db_url)
+    store = Store(db_url, create_schema=False)
+    try:
+        store.upgrade_schema()
+    finally:
+        store.close()
+    store = Store(db_url)
+    try:
+        assert [e.deadline for e in store.escalations()] == [c + 60 * M for c in CREATED]
+        migrations.downgrade(store.engine, "0001")  # and back, keeping every row and the links to them
+        with store.engine.connect() as conn:
+            assert "deadline" not in {c["name"] for c in inspect(conn).get_columns("escalations")}
+            assert conn.execute(text("SELECT COUNT(*) FROM escalations")).scalar() == 2
+            assert conn.execute(text("SELECT COUNT(*) FROM escalation_events")).scalar() == 2
+    finally:
+        store.close()
+
+
+def test_a_failed_upgrade_leaves_the_schema_as_it_was(db_url: str) -> None:
+    engine = create_db_engine(db_url)
+    try:
+        migrations.upgrade(engine, set(TABLES), revision="0001")
+        # SQLite's driver would have committed the columns added before the failing step
+        with pytest.raises(ValueError, match="whole seconds"):
+            migrations.upgrade(engine, set(TABLES), response_time=timedelta(seconds=90.5))
+        with engine.connect() as conn:
+            assert migrations.state(conn, set(TABLES)).current == "0001"
+            assert "deadline" not in {c["name"] for c in inspect(conn).get_columns("escalations")}
+        assert migrations.upgrade(engine, set(TABLES)) == ("0001", migrations.head())
+    finally:
+        engine.dispose()
+
+
+def test_upgrade_sql_backfills_with_the_configured_response_time(db_url: str, tmp_path, capsys) -> None:
+    cfg = tmp_path / "config.yaml"
+    cfg.write_text(f"storage:\n  url: {db_url}\nsla:\n  response_time: 45m\n  reminders: [10m]\n", encoding="utf-8")
+    assert daemon.main(["--config", str(cfg), "db", "upgrade", "--sql"]) == 0
+    out = capsys.readouterr().out
+    assert "UPDATE escalations SET" in out and "2700 seconds" in out

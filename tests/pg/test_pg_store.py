@@ -15,7 +15,7 @@ import daemon
 from app import App
 from monitor.models import Batch, EventKind, Mention, Reply
 from monitor.store import METADATA, Store
-from tests.fakes import FakeSource, KeywordAnalyzer, RecordingNotifier, complaint_score
+from tests.fakes import RESPONSE_TIME, FakeSource, KeywordAnalyzer, RecordingNotifier, complaint_score
 
 
 def test_the_idempotency_keys_are_unique_constraints_on_postgresql(pg_url: str) -> None:
@@ -67,7 +67,11 @@ def test_concurrent_writers_open_record_and_enqueue_once(pg_url: str, clock) -> 
         [pending] = stores[0].unscored_mentions()
         _race(n, stores, lambda s: s.save_score(pending.id, complaint_score("high"), clock.now()))
         assert stores[0].score_of(pending.id) == complaint_score("high") and stores[0].unscored_mentions() == []
-        opened = _race(n, stores, lambda s: s.open_escalation(pending.id, complaint_score("high"), clock.now()))
+        opened = _race(
+            n,
+            stores,
+            lambda s: s.open_escalation(pending.id, complaint_score("high"), clock.now(), response_time=RESPONSE_TIME),
+        )
         assert sum(e is not None for e in opened) == 1
         esc = next(e for e in opened if e is not None)
         recorded = _race(n, stores, lambda s: s.record_event(esc.id, EventKind.ACKNOWLEDGED, clock.now(), actor="U1"))
@@ -153,7 +157,7 @@ def test_db_copy_moves_a_sqlite_history_to_postgresql(
         )
         [fresh] = target.unscored_mentions()
         assert fresh.id == max(r[0] for r in before["mentions"]) + 1
-        esc = target.open_escalation(fresh.id, complaint_score("high"), clock.now())
+        esc = target.open_escalation(fresh.id, complaint_score("high"), clock.now(), response_time=RESPONSE_TIME)
         assert esc is not None and esc.id == len(before["escalations"]) + 1
     finally:
         target.close()

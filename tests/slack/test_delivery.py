@@ -230,6 +230,8 @@ def test_intervals_follow_the_load(notifier, clock) -> None:
                 lang="en",
                 created_at=clock.now() - (policy.response_time - left),
                 opened_at=clock.now(),
+                clock_started_at=clock.now() - (policy.response_time - left),
+                deadline=clock.now() + left,
             )
             items.append(BoardItem(e, status(e, policy, clock.now()), {"ts": "1.1", "channel": "CALERTS"}))
         return items

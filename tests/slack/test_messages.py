@@ -39,7 +39,8 @@ def esc(**kw) -> Escalation:
         url="https://x.com/anka/status/1859",
     )
     base.update(kw)
-    return Escalation(**base)
+    started = base["created_at"]
+    return Escalation(**base, clock_started_at=started, deadline=started + POLICY.response_time)
 
 
 def test_open_alert_snapshot() -> None:
