@@ -942,8 +942,10 @@ class Store:
 def copy_store(source: Store, target: Store, *, force: bool = False, chunk: int = 1000) -> dict[str, int]:
     """Copy every row of `source` into `target` (brought to the head revision first), keeping ids.
 
-    Refuses a target that already holds rows unless `force`, which replaces them. The copy is
-    one transaction on the target; PostgreSQL sequences are moved past the copied ids.
+    Refuses a target that already holds rows unless `force`, which replaces them, and never replaces
+    them with nothing: an empty source (a mistyped URL that still reaches a database) is refused even
+    with `force`. The copy is one transaction on the target; PostgreSQL sequences are moved past the
+    copied ids.
     """
     if make_url(source.url).render_as_string(hide_password=False) == make_url(target.url).render_as_string(
         hide_password=False
@@ -953,9 +955,16 @@ def copy_store(source: Store, target: Store, *, force: bool = False, chunk: int 
     tables = METADATA.sorted_tables  # parents before children
     counts: dict[str, int] = {}
     with source.engine.connect() as src, target.engine.begin() as dst:
-        filled = [t.name for t in tables if dst.execute(sa_select(func.count()).select_from(t)).scalar()]
+        held = {t.name: dst.execute(sa_select(func.count()).select_from(t)).scalar() or 0 for t in tables}
+        filled = [name for name, n in held.items() if n]
         if filled and not force:
             raise ValueError(f"the target already holds rows ({', '.join(filled)}): use --force to replace them")
+        if filled and not any(src.execute(sa_select(func.count()).select_from(t)).scalar() for t in tables):
+            detail = ", ".join(f"{name} {held[name]}" for name in filled)
+            raise ValueError(
+                f"the source holds no rows: refusing to replace the target's ({detail}) with nothing; "
+                "check storage.url (the source) in the config"
+            )
         for table in reversed(tables):
             dst.execute(table.delete())
         for table in tables:

@@ -88,6 +88,31 @@ def test_db_copy_from_a_mistyped_source_never_empties_the_target(tmp_path, capsy
         store.close()
 
 
+def test_db_copy_from_an_empty_source_never_empties_the_target_even_with_force(tmp_path, capsys) -> None:
+    # a source URL that reaches a database, but the wrong one (a fresh PostgreSQL database, an empty file)
+    target = tmp_path / "target.db"
+    esc = _store_with_one_escalation(target)
+    empty = tmp_path / "empty.db"
+    Store(f"sqlite:///{empty}").close()
+    cfg = str(_config(tmp_path, empty))
+    assert daemon.main(["--config", cfg, "db", "copy", "--to", f"sqlite:///{target}", "--force"]) == 1
+    err = capsys.readouterr().err
+    assert "source holds no rows" in err and "escalations 1" in err
+    store = Store(f"sqlite:///{target}")
+    try:
+        assert store.escalation(esc).id == esc
+    finally:
+        store.close()
+
+
+def test_db_copy_from_an_empty_source_to_an_empty_target_is_fine(tmp_path, capsys) -> None:
+    empty = tmp_path / "empty.db"
+    Store(f"sqlite:///{empty}").close()
+    cfg = str(_config(tmp_path, empty))
+    assert daemon.main(["--config", cfg, "db", "copy", "--to", f"sqlite:///{tmp_path / 'new.db'}"]) == 0
+    assert "copied 0 rows" in capsys.readouterr().out
+
+
 def test_demo_speed_and_length_that_no_clock_can_run_are_usage_errors(tmp_path, capsys) -> None:
     db = tmp_path / "demo.db"
     db.write_text("kept")
