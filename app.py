@@ -23,6 +23,8 @@ from monitor.health import (
     EscalationSummary,
     HealthWatcher,
     Snapshot,
+    read_snapshot,
+    standby_may_write,
     state_dir,
     status_line,
     write_snapshot,
@@ -335,14 +337,32 @@ class App:
             self._next_ping = now + every.total_seconds()
 
     def standby_beat(self) -> None:
-        """A standby only keeps the watchdog fed and says what it is doing (its sources are not its to watch)."""
-        self._ping_watchdog(time.monotonic())
+        """A standby keeps the watchdog fed and says what it is doing (its sources are not its to watch)."""
+        now = time.monotonic()
+        self._ping_watchdog(now)
         problem = self.leadership.problem if self.leadership is not None else None
+        if problem is not None:
+            problem = masker().mask(problem)
         # not "another replyclock is the leader" when nobody may be: the lock (or its database) is out of reach
         line = STANDBY_STATUS if problem is None else f"not leading: cannot reach the leader lock ({problem})"
         if self._status != line:
-            self.systemd.status(masker().mask(line))
+            self.systemd.status(line)
             self._status = line
+        if self.status_file is not None and now >= self._next_observe:
+            self._next_observe = now + OBSERVE_EVERY
+            # `replyclock status` on this host says "standby", not "is replyclock running?"; a leader of the
+            # same folder (two daemons, one host) keeps its fresh snapshot
+            at = self.clock.now()
+            if standby_may_write(read_snapshot(self.status_file), at, os.getpid()):
+                snapshot = Snapshot(
+                    at=at,
+                    started_at=self._started_at or at,
+                    scorer=self.analyzer.name,
+                    pid=os.getpid(),
+                    role="standby",
+                    leader_problem=problem,
+                )
+                self.guarded("standby status", functools.partial(write_snapshot, self.status_file, snapshot))
 
     def beat(self) -> None:
         """Ping the systemd watchdog when due, and take a snapshot every few seconds."""

@@ -52,6 +52,10 @@ class Snapshot:
     stopped_notifiers: Mapping[str, str] = field(default_factory=dict)
     scorer: str = ""
     pid: int = 0
+    # "standby": another replyclock leads on this store (its sources and alerts are the leader's);
+    # `leader_problem` says why a standby could not even ask for the lock
+    role: str = "leader"
+    leader_problem: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         """Plain JSON data (datetimes as ISO 8601, durations in seconds)."""
@@ -67,6 +71,8 @@ class Snapshot:
             },
             "sources": [_health_json(h) for h in self.sources],
             "stopped_notifiers": dict(self.stopped_notifiers),
+            "role": self.role,
+            "leader_problem": self.leader_problem,
         }
 
     @classmethod
@@ -83,6 +89,8 @@ class Snapshot:
             stopped_notifiers=dict(data.get("stopped_notifiers") or {}),
             scorer=str(data.get("scorer", "")),
             pid=int(data.get("pid", 0)),
+            role="standby" if data.get("role") == "standby" else "leader",  # files from before roles: a leader's
+            leader_problem=str(data["leader_problem"]) if data.get("leader_problem") else None,
         )
 
 
@@ -140,6 +148,11 @@ def write_snapshot(path: Path, snapshot: Snapshot) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def standby_may_write(current: Snapshot | None, now: datetime, pid: int) -> bool:
+    """Whether a standby may replace `current`: never a fresh snapshot of a leader sharing its folder."""
+    return current is None or current.role == "standby" or current.pid == pid or now - current.at > STALE_AFTER
 
 
 def read_snapshot(path: Path) -> Snapshot | None:
@@ -224,9 +237,16 @@ def render_status(
     else:
         age = now - snapshot.at
         stale = age > STALE_AFTER
-        healthy = not stale
+        healthy = not stale and snapshot.leader_problem is None
+        role = ""
+        if snapshot.role == "standby":
+            role = (
+                f"NOT LEADING: cannot reach the leader lock ({snapshot.leader_problem}); "
+                if snapshot.leader_problem
+                else "standby: another replyclock is the leader on this store and polls, posts and takes clicks; "
+            )
         lines.append(
-            f"daemon: pid {snapshot.pid}, up {ago(snapshot.at - snapshot.started_at)}, scorer {snapshot.scorer}; "
+            f"daemon: pid {snapshot.pid}, {role}up {ago(snapshot.at - snapshot.started_at)}, scorer {snapshot.scorer}; "
             f"status {ago(age)} old" + (" — STALE: is replyclock still running?" if stale else "")
         )
     esc = escalations if escalations is not None else (snapshot.escalations if snapshot else None)
@@ -240,7 +260,9 @@ def render_status(
             f"escalations: {esc.open} open ({esc.at_risk} at risk), {esc.overdue} overdue{urgent}; "
             f"breaches today: {esc.breaches_today}"
         )
-    if snapshot is not None:
+    if snapshot is not None and snapshot.role == "standby":
+        lines.append("sources: polled by the leader (run `replyclock status` where it runs)")
+    elif snapshot is not None:
         lines.append("sources:" if snapshot.sources else "sources: none enabled")
         width = max((len(h.name) for h in snapshot.sources), default=0)
         for h in snapshot.sources:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -13,11 +14,13 @@ import pytest
 import daemon
 from app import App
 from monitor.health import (
+    STALE_AFTER,
     STATUS_FILE,
     EscalationSummary,
     HealthWatcher,
     Snapshot,
     read_snapshot,
+    render_status,
     state_dir,
     status_line,
     write_snapshot,
@@ -295,3 +298,79 @@ def test_status_exit_status_is_the_same_with_and_without_json(
     assert daemon.main(["--config", str(cfg), "status", *json_flag]) == expected
     if json_flag:
         assert json.loads(capsys.readouterr().out)["stopped_notifiers"] == stopped  # the JSON is as before
+
+
+class _HeldElsewhere:
+    """A lock another replyclock holds."""
+
+    def try_acquire(self) -> bool:
+        return False
+
+    def still_held(self) -> bool:
+        return False
+
+    def release(self) -> None:
+        pass
+
+    def describe(self) -> str:
+        return "PostgreSQL advisory lock"
+
+
+class _Unreachable(_HeldElsewhere):
+    def try_acquire(self) -> bool:
+        raise OSError("connection refused")
+
+
+def _standby(app: App, clock, lock: object) -> App:
+    from monitor.leader import Leadership
+
+    app.leadership = Leadership(lock, clock)  # type: ignore[arg-type]
+    assert not app.is_leader()
+    return app
+
+
+def test_a_standby_writes_a_snapshot_that_status_reads_as_a_healthy_standby(rig, clock) -> None:
+    """A standby host used to have no status.json: `replyclock status` said "is replyclock running?", exit 1."""
+    app, _, _ = rig
+    _standby(app, clock, _HeldElsewhere())
+    app.standby_beat()
+    path = state_dir(app.settings.storage.url) / STATUS_FILE
+    snapshot = read_snapshot(path)
+    assert snapshot is not None and snapshot.role == "standby" and snapshot.sources == ()
+    text, healthy = render_status(snapshot, None, clock.now(), silent_after=2 * H, snapshot_path=path)
+    assert healthy, text
+    assert "standby" in text and "another replyclock is the leader" in text
+    assert "is replyclock running?" not in text
+
+
+def test_a_standby_that_cannot_reach_the_lock_is_unhealthy_and_says_why(rig, clock) -> None:
+    app, _, _ = rig
+    _standby(app, clock, _Unreachable())
+    app.standby_beat()
+    path = state_dir(app.settings.storage.url) / STATUS_FILE
+    snapshot = read_snapshot(path)
+    assert snapshot is not None and snapshot.role == "standby"
+    assert "connection refused" in (snapshot.leader_problem or "")
+    text, healthy = render_status(snapshot, None, clock.now(), silent_after=2 * H, snapshot_path=path)
+    assert not healthy
+    assert "cannot reach the leader lock" in text and "another replyclock is the leader" not in text
+
+
+def test_a_standby_never_overwrites_a_fresh_leader_snapshot_in_the_same_folder(rig, clock) -> None:
+    app, _, _ = rig
+    leader_snapshot = app.observe()  # the leader of this folder (another process in real life)
+    path = state_dir(app.settings.storage.url) / STATUS_FILE
+    write_snapshot(path, replace(leader_snapshot, pid=leader_snapshot.pid + 1))
+    _standby(app, clock, _HeldElsewhere())
+    app.standby_beat()
+    assert read_snapshot(path).role == "leader"  # type: ignore[union-attr]
+    clock.advance(STALE_AFTER + M)  # the leader of this folder is gone: the standby's word counts now
+    app._next_observe = 0.0  # a snapshot is due (they are taken every few seconds of real time)
+    app.standby_beat()
+    assert read_snapshot(path).role == "standby"  # type: ignore[union-attr]
+
+
+def test_a_snapshot_written_before_roles_existed_reads_as_the_leader(clock) -> None:
+    data = Snapshot(at=clock.now(), started_at=clock.now()).to_json()
+    del data["role"], data["leader_problem"]
+    assert Snapshot.from_json(data).role == "leader"
