@@ -255,7 +255,15 @@ class App:
             # "breached_at before the start": a breach it recorded after downtime is dated at the deadline.
             app._breaches_counted = {e.id for e in store.active_escalations() if e.breached_at is not None}
         app.status_file = state_dir(settings.storage.url) / STATUS_FILE
-        app.health = HealthWatcher(settings.health.silent_after, clock, app.post_health, started_at=app._started_at)
+        previous = read_snapshot(app.status_file)
+        app.health = HealthWatcher(
+            settings.health.silent_after,
+            clock,
+            app.post_health,
+            started_at=app._started_at,
+            # a standby's file says nothing of what the managers were told
+            reported=previous.health_reported if previous is not None and previous.role == "leader" else None,
+        )
         return app
 
     # --- jobs ------------------------------------------------------------------------------
@@ -379,14 +387,19 @@ class App:
         active = self.store.active_escalations()
         summary = store_summary(self.store, policy, now, active)
         self._count_outcomes(active)
+        sources = tuple(self.poller.health.values())
+        if self.health is not None:
+            # before the snapshot is written: it keeps what the managers were told, for the next process
+            self.health.check(sources)
         snapshot = Snapshot(
             at=now,
             started_at=self._started_at or now,
             escalations=summary,
-            sources=tuple(self.poller.health.values()),
+            sources=sources,
             stopped_notifiers=dict(self.dispatcher.stopped),
             scorer=self.analyzer.name,
             pid=os.getpid(),
+            health_reported=dict(self.health.reported) if self.health is not None else {},
         )
         if self.metrics is not None:
             self.metrics.update(summary, self.dispatcher.stopped, [n.name for n in self.dispatcher.notifiers])
@@ -396,8 +409,6 @@ class App:
             self._status = line
         if self.status_file is not None:
             write_snapshot(self.status_file, snapshot)
-        if self.health is not None:
-            self.health.check(snapshot.sources)
         return snapshot
 
     def _count_outcomes(self, active: Sequence[Escalation]) -> None:

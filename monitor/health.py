@@ -56,6 +56,9 @@ class Snapshot:
     # `leader_problem` says why a standby could not even ask for the lock
     role: str = "leader"
     leader_problem: str | None = None
+    # what the managers were told is wrong, per source: a later process (a restart, `run --once` from cron)
+    # does not tell them again
+    health_reported: Mapping[str, str] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         """Plain JSON data (datetimes as ISO 8601, durations in seconds)."""
@@ -73,6 +76,7 @@ class Snapshot:
             "stopped_notifiers": dict(self.stopped_notifiers),
             "role": self.role,
             "leader_problem": self.leader_problem,
+            "health_reported": dict(self.health_reported),
         }
 
     @classmethod
@@ -91,6 +95,7 @@ class Snapshot:
             pid=int(data.get("pid", 0)),
             role="standby" if data.get("role") == "standby" else "leader",  # files from before roles: a leader's
             leader_problem=str(data["leader_problem"]) if data.get("leader_problem") else None,
+            health_reported={str(k): str(v) for k, v in dict(data.get("health_reported") or {}).items()},
         )
 
 
@@ -293,12 +298,14 @@ class HealthWatcher:
         clock: Clock,
         post: Callable[[str], None],
         started_at: datetime | None = None,
+        reported: Mapping[str, str] | None = None,
     ) -> None:
         self.silent_after = silent_after
         self.clock = clock
         self.post = post
         self.started_at = started_at or clock.now()
-        self.reported: dict[str, str] = {}  # source -> the problem the managers were told about
+        # source -> the problem the managers were told about (by this process or, from status.json, an earlier one)
+        self.reported: dict[str, str] = dict(reported or {})
         self._post_failed: set[str] = set()
 
     def check(self, health: Iterable[SourceHealth]) -> list[str]:

@@ -201,6 +201,9 @@ def test_snapshot_round_trip_keeps_every_field(clock) -> None:
         stopped_notifiers={"slack": "invalid_auth"},
         scorer="embedded",
         pid=42,
+        role="standby",
+        leader_problem="OperationalError: connection refused",
+        health_reported={"fb": "stopped: 401"},
     )
     assert Snapshot.from_json(json.loads(json.dumps(snap.to_json()))) == snap
 
@@ -374,3 +377,29 @@ def test_a_snapshot_written_before_roles_existed_reads_as_the_leader(clock) -> N
     data = Snapshot(at=clock.now(), started_at=clock.now()).to_json()
     del data["role"], data["leader_problem"]
     assert Snapshot.from_json(data).role == "leader"
+
+
+def test_a_later_process_does_not_tell_the_managers_again_what_an_earlier_one_told(make_settings, clock) -> None:
+    """`run --once` from cron (or a restart) posted "needs attention" for the same stopped source every run."""
+    settings = make_settings(health={"silent_after": "2h"})
+
+    def one_run(fail: bool) -> list[str]:
+        source = FakeSource("x:mentions", platform="x")
+        if fail:
+            source.fail_next(AuthRejected("401 Unauthorized"))
+        notifier = HealthRecorder()
+        app = App.build(settings, clock, sources=[source], notifiers=[notifier], analyzer=KeywordAnalyzer())
+        try:
+            app.run_once()
+            app.observe()
+        finally:
+            app.close()
+        clock.advance(5 * M)
+        return notifier.health
+
+    [told] = one_run(fail=True)
+    assert "x:mentions" in told and "needs attention" in told
+    assert one_run(fail=True) == []  # the managers already know
+    [recovered] = one_run(fail=False)
+    assert "recovered" in recovered
+    assert one_run(fail=False) == []
