@@ -103,7 +103,9 @@ cat >"$BIN_DIR/replyclock.tmp" <<'EOF'
 : "${REPLYCLOCK_CONFIG:=/etc/replyclock/config.yaml}"
 : "${CREDENTIALS_DIRECTORY:=/etc/replyclock/credentials}"
 : "${STATE_DIRECTORY:=/var/lib/replyclock}"
-export REPLYCLOCK_CONFIG CREDENTIALS_DIRECTORY STATE_DIRECTORY
+# the service's model cache: `sudo replyclock model download ID` fills it and hands it to the service's user
+: "${HF_HOME:=/var/lib/replyclock/huggingface}"
+export REPLYCLOCK_CONFIG CREDENTIALS_DIRECTORY STATE_DIRECTORY HF_HOME
 exec /opt/replyclock/venv/bin/replyclock "$@"
 EOF
 chmod 0755 "$BIN_DIR/replyclock.tmp"

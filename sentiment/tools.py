@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Iterable
 from pathlib import Path
@@ -95,4 +96,28 @@ def download_model(model_id: str, cache_dir: str | None = None) -> Path:
         )
     from sentiment.transformers_scorer import download
 
-    return download(model_id, cache_dir)
+    path = download(model_id, cache_dir)
+    _hand_to_service(Path(cache_dir) if cache_dir else _hf_home())
+    return path
+
+
+def _hf_home() -> Path:
+    return Path(os.environ.get("HF_HOME") or "~/.cache/huggingface").expanduser()
+
+
+def _hand_to_service(cache: Path) -> None:
+    """Give a cache that root filled inside the service's state folder to the folder's owner.
+
+    `sudo replyclock model download` runs as root; the service (systemd DynamicUser) owns its state
+    folder and must be able to extend the cache there (its ONNX exports), not only read it.
+    """
+    state = os.environ.get("STATE_DIRECTORY", "").split(":", 1)[0]
+    if not state or os.geteuid() != 0 or not cache.exists():
+        return
+    state_path = Path(state).resolve()
+    if not cache.resolve().is_relative_to(state_path):
+        return
+    owner = state_path.stat()
+    for root, dirs, files in os.walk(cache):
+        for name in [root, *(os.path.join(root, n) for n in dirs + files)]:
+            os.lchown(name, owner.st_uid, owner.st_gid)

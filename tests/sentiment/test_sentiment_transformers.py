@@ -176,3 +176,65 @@ def test_download_fetches_pytorch_weights_when_a_repo_has_no_safetensors(
     monkeypatch.setattr(huggingface_hub, "snapshot_download", fake_snapshot_download)
     folder = download("someone/bin-only-model")
     assert (folder / "pytorch_model.bin").exists() and not (folder / "training_args.bin").exists()
+
+
+def test_a_download_by_root_into_the_service_cache_is_handed_to_the_service_user(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """`sudo replyclock model download` left root-owned files the service (DynamicUser) could not extend."""
+    import huggingface_hub
+
+    from sentiment import tools
+
+    state = tmp_path / "state"
+    state.mkdir()
+    hf_home = state / "huggingface"
+
+    def fake_snapshot_download(model_id: str, cache_dir: str | None = None, allow_patterns: list[str] = ()) -> str:
+        folder = hf_home / "hub" / "models--someone--m" / "snapshots" / "abc"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "config.json").write_text("{}")
+        (folder / "model.safetensors").write_text("weights")
+        return str(folder)
+
+    chowned: list[tuple[str, int, int]] = []
+    monkeypatch.setenv("STATE_DIRECTORY", str(state))
+    monkeypatch.setenv("HF_HOME", str(hf_home))
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    monkeypatch.delenv("TRANSFORMERS_OFFLINE", raising=False)
+    monkeypatch.setattr(huggingface_hub, "snapshot_download", fake_snapshot_download)
+    monkeypatch.setattr(tools.os, "geteuid", lambda: 0)
+    monkeypatch.setattr(tools.os, "lchown", lambda p, uid, gid: chowned.append((str(p), uid, gid)))
+    owner = (state.stat().st_uid, state.stat().st_gid)
+    tools.download_model("someone/m", None)
+    paths = {p for p, _, _ in chowned}
+    snapshot = hf_home / "hub" / "models--someone--m" / "snapshots" / "abc"
+    assert {str(hf_home), str(snapshot), str(snapshot / "config.json")} <= paths
+    assert {(uid, gid) for _, uid, gid in chowned} == {owner}
+
+
+def test_a_download_outside_the_service_state_or_not_by_root_changes_no_owner(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import huggingface_hub
+
+    from sentiment import tools
+
+    def fake_snapshot_download(model_id: str, cache_dir: str | None = None, allow_patterns: list[str] = ()) -> str:
+        folder = tmp_path / "hf" / "snap"
+        folder.mkdir(parents=True, exist_ok=True)
+        return str(folder)
+
+    chowned: list[str] = []
+    monkeypatch.setenv("STATE_DIRECTORY", str(tmp_path / "state"))
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    monkeypatch.setattr(huggingface_hub, "snapshot_download", fake_snapshot_download)
+    monkeypatch.setattr(tools.os, "lchown", lambda p, uid, gid: chowned.append(str(p)))
+    monkeypatch.setattr(tools.os, "geteuid", lambda: 0)
+    tools.download_model("someone/m", None)  # root, but the cache is not the service's
+    (tmp_path / "state").mkdir()
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "state" / "hf"))
+    monkeypatch.setattr(tools.os, "geteuid", lambda: 1000)
+    tools.download_model("someone/m", None)  # the service's cache, but not root: files are the user's already
+    assert chowned == []
