@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import io
 import threading
 from dataclasses import replace
 from datetime import timedelta
 
 import pytest
 
+from alerts.console import ConsoleNotifier
+from alerts.messages import alert_blocks, load_reply_templates, suggest_reply
 from alerts.notify import DeliveryError
 from alerts.report import render_table, report_records
+from alerts.sla import status
 from app import App
 from monitor.models import EventKind, Mention, Reply, clean_text
 from monitor.sources import AuthRejected, RateLimited, Unavailable
@@ -253,6 +257,40 @@ def test_a_text_the_scorer_chokes_on_loses_no_other_complaint(make_settings, clo
         assert poisoned is not None and poisoned.model == "none" and not poisoned.complaint
         assert poisoned.reasons == ("scorer failed: ValueError",)
         assert "scoring one by one" in caplog.text and "could not score a mention (ValueError)" in caplog.text
+    finally:
+        app.close()
+
+
+def test_a_post_in_a_language_we_do_not_support_is_und_from_scoring_to_the_alert(make_settings, clock) -> None:
+    """A Spanish or Turkish customer is not shown as Slovak nor answered in Slovak: the language is "und",
+    the scorer borrows the English weights, the complaint rules still run, and the alert says so."""
+    source = FakeSource()
+    out = io.StringIO()
+    notifiers = [RecordingNotifier(), ConsoleNotifier(out, live=False)]
+    analyzer = build_analyzer(SentimentSettings())
+    app = App.build(make_settings(), clock, sources=[source], notifiers=notifiers, analyzer=analyzer)
+    try:
+        source.add(
+            post(clock, "1", "Nadie responde desde hace dos semanas. Voy a pedir un chargeback a mi banco.", lang="es"),
+            post(clock, "2", "Siparişim hâlâ gelmedi, ne zaman kargoya verilecek?"),
+        )
+        app.poller.poll_all()
+        ids = {p.mention.external_id: p.id for p in app.store.unscored_mentions()}
+        app.run_once()
+        spanish, turkish = app.store.score_of(ids["1"]), app.store.score_of(ids["2"])
+        assert spanish is not None and turkish is not None
+        assert (spanish.lang, turkish.lang) == ("und", "und")
+        assert spanish.model == turkish.model == "embedded"
+        assert spanish.complaint and spanish.severity == "high"
+        assert spanish.reasons[0] == "intent: legal or public threat (chargeback)"
+        [escalation] = app.store.escalations()
+        assert escalation.lang == "und"
+        sla = status(escalation, app.engine.policy, clock.now())
+        blocks = alert_blocks(escalation, sla, suggestion=suggest_reply(load_reply_templates(), escalation))
+        assert "on X (language not identified)" in blocks[1]["text"]["text"]
+        reply = next(b for b in blocks if b.get("block_id") == "reply")["text"]["text"]
+        assert reply.startswith("*Suggested first reply* (en, language not identified):\n```Hi @c1, ")
+        assert "(language not identified, high)" in out.getvalue()
     finally:
         app.close()
 
