@@ -35,12 +35,13 @@ from monitor.poller import Poller
 from monitor.replay import ReplaySource
 from monitor.sources import Source
 from monitor.systemd import SystemdNotifier
+from sentiment.errors import ScorerFailed
 
 if TYPE_CHECKING:
     from alerts.slack import SlackRuntime
     from monitor.leader import Leadership
     from monitor.metrics import Metrics
-    from monitor.store import Store
+    from monitor.store import Store, StoredMention
     from sentiment.base import Analyzer
 
 log = logging.getLogger("replyclock")
@@ -210,6 +211,7 @@ class App:
     _next_ping: float = 0.0
     _next_observe: float = 0.0
     _status: str = ""
+    _left_unscored: int = 0  # mentions the last scoring pass could not score: the next poll tries again
 
     @classmethod
     def build(
@@ -269,64 +271,98 @@ class App:
     # --- jobs ------------------------------------------------------------------------------
 
     def poll(self, name: str) -> None:
-        """Poll one source, then score what it brought."""
+        """Poll one source, then score what it brought (and what an earlier pass had to leave)."""
         result = self.poller.poll(name)
-        if result.new_mentions:
+        if result.new_mentions or self._left_unscored:
             self.score_pending()
 
     def score_pending(self, batch_size: int = 256) -> int:
-        """Score every unscored mention and open escalations for the complaints."""
-        done = 0
-        while True:
-            pending = self.store.unscored_mentions(batch_size)
-            if not pending:
-                return done
-            if self.stopping is not None and self.stopping.is_set():
-                # the rest stay unscored and the next start scores them; finishing a long backlog
-                # here would outlast systemd's TimeoutStopSec and end in SIGKILL
-                if done:
-                    log.info("stopping: %d mention(s) scored, the rest wait for the next start", done)
-                return done
-            texts = [p.mention.text for p in pending]
-            hints = [p.mention.lang for p in pending]
-            started = time.perf_counter()
-            try:
-                scores = self.analyzer.analyze(texts, hints)
-            except Exception:
-                log.exception("scoring a batch of %d failed; scoring one by one", len(pending))
-                scores = [self._score_one(p.mention.text, p.mention.lang) for p in pending]
-            if self.metrics is not None:
-                self.metrics.scorer_took(time.perf_counter() - started)
-            now = self.clock.now()
-            for item, score in zip(pending, scores, strict=True):
-                # escalate before the score marks the mention done: a crash in between rescores it,
-                # and escalating again is a no-op, so no complaint is ever left without its clock
-                opened = self.engine.escalate(item.id, score, from_brand=item.mention.from_brand)
-                self.store.save_score(item.id, score, now)
-                if self.metrics is not None:
-                    self.metrics.scored(
-                        item.mention.platform, score.lang, score.complaint and not item.mention.from_brand
-                    )
-                    if opened is not None:
-                        # watched from now on, so a close before the next snapshot still counts
-                        self._watched[opened.id] = opened.platform
-                        self.metrics.escalations_opened.labels(opened.platform).inc()
-            done += len(pending)
-            self.beat()  # a long backlog through a large model must not look like a hung loop
+        """Score every unscored mention and open escalations for the complaints.
 
-    def _score_one(self, text: str, lang: str | None) -> Score:
+        Mentions whose scorer fails (a model down, `sentiment.fallback: null`) stay unscored and are
+        tried again at the next poll; the others go on.
+        """
+        done = 0
+        left: set[int] = set()
         try:
-            return self.analyzer.analyze([text], [lang])[0]
-        except Exception as exc:
-            log.error("could not score a mention (%s); stored as unscored for review", type(exc).__name__)
-            return Score(
-                label="neutral",
-                scores={"negative": 0.0, "neutral": 1.0, "positive": 0.0},
-                lang=lang or "und",
-                complaint=False,
-                reasons=(f"scorer failed: {type(exc).__name__}",),
-                model="none",
-            )
+            while True:
+                pending = self.store.unscored_mentions(batch_size, exclude=left)
+                if not pending:
+                    return done
+                if self.stopping is not None and self.stopping.is_set():
+                    # the rest stay unscored and the next start scores them; finishing a long backlog
+                    # here would outlast systemd's TimeoutStopSec and end in SIGKILL
+                    if done:
+                        log.info("stopping: %d mention(s) scored, the rest wait for the next start", done)
+                    return done
+                texts = [p.mention.text for p in pending]
+                hints = [p.mention.lang for p in pending]
+                started = time.perf_counter()
+                try:
+                    scores: list[Score | None] = list(self.analyzer.analyze(texts, hints))
+                except Exception:
+                    if self._left_unscored:  # a scorer already known to be down: said when it went down
+                        log.debug("scoring a batch of %d failed; scoring one by one", len(pending), exc_info=True)
+                    else:
+                        log.exception("scoring a batch of %d failed; scoring one by one", len(pending))
+                    scores = self._score_alone(pending)
+                if self.metrics is not None:
+                    self.metrics.scorer_took(time.perf_counter() - started)
+                now = self.clock.now()
+                for item, score in zip(pending, scores, strict=True):
+                    if score is None:
+                        left.add(item.id)
+                        continue
+                    # escalate before the score marks the mention done: a crash in between rescores it,
+                    # and escalating again is a no-op, so no complaint is ever left without its clock
+                    opened = self.engine.escalate(item.id, score, from_brand=item.mention.from_brand)
+                    self.store.save_score(item.id, score, now)
+                    done += 1
+                    if self.metrics is not None:
+                        self.metrics.scored(
+                            item.mention.platform, score.lang, score.complaint and not item.mention.from_brand
+                        )
+                        if opened is not None:
+                            # watched from now on, so a close before the next snapshot still counts
+                            self._watched[opened.id] = opened.platform
+                            self.metrics.escalations_opened.labels(opened.platform).inc()
+                self.beat()  # a long backlog through a large model must not look like a hung loop
+        finally:
+            self._note_left_unscored(len(left))
+
+    def _score_alone(self, pending: Sequence[StoredMention]) -> list[Score | None]:
+        """Each mention scored by itself; None for one whose scorer fails for every text (tried again later)."""
+        scores: list[Score | None] = []
+        failures: list[tuple[int, Exception]] = []
+        for i, item in enumerate(pending):
+            try:
+                scores.append(self.analyzer.analyze([item.mention.text], [item.mention.lang])[0])
+            except Exception as exc:
+                scores.append(None)
+                failures.append((i, exc))
+        worked = {score.model for score in scores if score is not None}
+        for i, error in failures:
+            scorer = error.scorer if isinstance(error, ScorerFailed) else None
+            # its scorer scored other texts: this text breaks it, and would at every retry
+            if scorer in worked if scorer is not None else bool(worked):
+                log.error("could not score a mention (%s); stored as 'scorer failed' for review", type(error).__name__)
+                scores[i] = Score(
+                    label="neutral",
+                    scores={"negative": 0.0, "neutral": 1.0, "positive": 0.0},
+                    lang=pending[i].mention.lang or "und",
+                    complaint=False,
+                    reasons=(f"scorer failed: {type(error).__name__}",),
+                    model="none",
+                )
+        return scores
+
+    def _note_left_unscored(self, count: int) -> None:
+        """Say when scoring starts leaving mentions for later and when it stops (not at every poll)."""
+        if count and not self._left_unscored:
+            log.warning("%d mention(s) left unscored: their scorer fails; tried again at every poll", count)
+        elif self._left_unscored and not count:
+            log.info("the mentions left unscored are scored now")
+        self._left_unscored = count
 
     def tick(self) -> None:
         """Apply clicks, match answers, send due reminders and breaches, deliver the outbox, refresh countdowns."""

@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any, TextIO
 
+from alerts.messages import language_label
 from alerts.notify import BoardItem, Notification
 from alerts.sla import SlaState
 from alerts.text import clock_text, human_duration, shorten
@@ -94,7 +95,7 @@ class ConsoleNotifier:
             why = "; ".join(esc.reasons[:3])
             when = "already overdue" if sla.breached else f"{human_duration(sla.time_left)} left"
             return (
-                f"ALERT     {head} ({esc.lang}, {esc.severity or 'complaint'}): "
+                f"ALERT     {head} ({language_label(esc.lang)}, {esc.severity or 'complaint'}): "
                 f"\u201c{shorten(esc.text, 90)}\u201d — {when}" + (f" — {why}" if why else "")
             )
         if note.kind == "reminder":

@@ -22,6 +22,7 @@ from alerts.text import human_duration, shorten
 from monitor.models import Escalation, Outcome
 
 ACTION_PREFIX = "replyclock:"
+UNDETERMINED = "und"
 ACKNOWLEDGE = f"{ACTION_PREFIX}acknowledge"
 RESPOND = f"{ACTION_PREFIX}respond"
 RESOLVE = f"{ACTION_PREFIX}resolve"
@@ -113,6 +114,21 @@ def suggest_reply(templates: ReplyTemplates, escalation: Escalation) -> tuple[st
     values = {"quote": shorten(escalation.text, 140), "author": escalation.author}
     text = " ".join(_fill(steps[s], values) for s in STEPS)
     return lang, text
+
+
+def language_label(lang: str | None) -> str:
+    """The customer's language as the team reads it: the code, or that it was not identified."""
+    # "und" is what the language identifier answers for a language it does not support (ISO 639-2)
+    return lang if lang and lang != UNDETERMINED else "language not identified"
+
+
+def _reply_heading(escalation: Escalation, used: str) -> str:
+    asked = (escalation.lang or "").split("-", 1)[0].lower()
+    if used == asked:
+        return used
+    if asked in ("", UNDETERMINED):
+        return f"{used}, language not identified"
+    return f"{used}, no {asked} template"
 
 
 def _fill(template: str, values: Mapping[str, str]) -> str:
@@ -288,7 +304,8 @@ def alert_blocks(
             "type": "section",
             "block_id": "post",
             "text": _md(
-                f"{mark} *{escape(escalation.author)}* on {where} ({escalation.lang}){link}\n{_quote(escalation.text)}"
+                f"{mark} *{escape(escalation.author)}* on {where} ({language_label(escalation.lang)}){link}\n"
+                f"{_quote(escalation.text)}"
             ),
         }
     )
@@ -317,7 +334,7 @@ def alert_blocks(
                 "type": "section",
                 "block_id": "reply",
                 # it quotes the customer: escaped like every other customer text, or it could ping or mask a link
-                "text": _md(f"*Suggested first reply* ({lang}):\n```{escape(text)}```"),
+                "text": _md(f"*Suggested first reply* ({_reply_heading(escalation, lang)}):\n```{escape(text)}```"),
             }
         )
     actions = action_elements(escalation, sla)

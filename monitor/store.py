@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -488,15 +488,13 @@ class Store:
 
     # --- scoring -----------------------------------------------------------------------------
 
-    def unscored_mentions(self, limit: int = 256) -> list[StoredMention]:
-        """Customer mentions that have no score yet, oldest first."""
+    def unscored_mentions(self, limit: int = 256, exclude: Collection[int] = ()) -> list[StoredMention]:
+        """Customer mentions that have no score yet, oldest first; `exclude`: ids to pass over."""
         with self._session() as s:
-            rows = s.exec(
-                select(MentionRow)
-                .where(col(MentionRow.scored).is_(False))
-                .order_by(col(MentionRow.created_at), col(MentionRow.id))
-                .limit(limit)
-            ).all()
+            query = select(MentionRow).where(col(MentionRow.scored).is_(False))
+            if exclude:
+                query = query.where(col(MentionRow.id).not_in(list(exclude)))
+            rows = s.exec(query.order_by(col(MentionRow.created_at), col(MentionRow.id)).limit(limit)).all()
             return [StoredMention(row.id or 0, _mention(row)) for row in rows]
 
     def save_score(self, mention_id: int, score: Score, at: datetime) -> None:

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping, Sequence
 
-from monitor.models import Score, clean_text
+from monitor.models import Score, Sentiment, clean_text
 from sentiment.base import Scorer
 from sentiment.complaint import judge
+from sentiment.errors import ScorerFailed
 from sentiment.langid import LanguageIdentifier
 from sentiment.settings import ComplaintSettings
 from sentiment.text import canonical
+
+log = logging.getLogger(__name__)
 
 
 class SentimentAnalyzer:
@@ -21,11 +25,14 @@ class SentimentAnalyzer:
         default: Scorer,
         by_lang: Mapping[str, Scorer] | None = None,
         complaint: ComplaintSettings | None = None,
+        fallback: Scorer | None = None,
     ) -> None:
         self._langid = langid
         self._default = default
         self._by_lang = dict(by_lang or {})
         self._complaint = complaint or ComplaintSettings()
+        self._fallback = fallback  # scores the texts of a scorer that raises (sentiment.fallback: embedded)
+        self._failing: set[str] = set()  # scorers that raised last time, so a failure is logged once
         names = [default.name] + [f"{lang}={s.name}" for lang, s in sorted(self._by_lang.items())]
         self.name = ",".join(names)
 
@@ -48,7 +55,7 @@ class SentimentAnalyzer:
             scorer = self.scorer_for(lang)
             groups.setdefault(id(scorer), (scorer, []))[1].append(i)
         for scorer, indices in groups.values():
-            sentiments = scorer.predict([texts[i] for i in indices], [langs[i] for i in indices])
+            scorer, sentiments = self._predict(scorer, [texts[i] for i in indices], [langs[i] for i in indices])
             for i, sentiment in zip(indices, sentiments, strict=True):
                 verdict = judge(texts[i], sentiment.scores, self._complaint)
                 results[i] = Score(
@@ -61,3 +68,28 @@ class SentimentAnalyzer:
                     model=scorer.name,
                 )
         return [r for r in results if r is not None]
+
+    def _predict(self, scorer: Scorer, texts: list[str], langs: list[str]) -> tuple[Scorer, list[Sentiment]]:
+        """The scorer's sentiments, or the fallback's when it raises; without a fallback, `ScorerFailed`."""
+        try:
+            sentiments = scorer.predict(texts, langs)
+        except Exception as exc:
+            fallback = self._fallback
+            if fallback is None or fallback is scorer:
+                raise ScorerFailed(scorer.name, exc) from exc
+            if scorer.name not in self._failing:
+                self._failing.add(scorer.name)
+                log.warning(
+                    "sentiment model %s failed (%s); the %s scorer scores its texts until it works again",
+                    scorer.name,
+                    type(exc).__name__,
+                    fallback.name,
+                )
+            try:
+                return fallback, fallback.predict(texts, langs)
+            except Exception as fallback_exc:
+                raise ScorerFailed(fallback.name, fallback_exc) from fallback_exc
+        if scorer.name in self._failing:
+            self._failing.discard(scorer.name)
+            log.info("sentiment model %s works again", scorer.name)
+        return scorer, sentiments

@@ -57,4 +57,5 @@ def build_analyzer(settings: SentimentSettings) -> Analyzer:
 
     default = scorer(settings.model)
     by_lang = {lang: scorer(model_id) for lang, model_id in settings.models_by_lang.items()}
-    return SentimentAnalyzer(model.langid, default, by_lang, settings.complaint)
+    fallback = embedded if settings.fallback == EMBEDDED else None
+    return SentimentAnalyzer(model.langid, default, by_lang, settings.complaint, fallback)

@@ -98,7 +98,8 @@ class SentimentSettings(BaseModel):
     fallback: Literal["embedded"] | None = Field(
         default=None,
         description='When a configured model cannot be loaded: "embedded" logs it and uses the embedded '
-        "scorer; null makes it an error at start-up.",
+        'scorer; null makes it an error at start-up. When a model raises while scoring: "embedded" scores '
+        "that batch with the embedded scorer; null leaves its texts unscored for the next polls.",
     )
     fast_path: Literal["onnx", "none"] = Field(
         default="onnx",

@@ -1,4 +1,4 @@
-"""Fakes over mocks: a scripted source, a recording notifier and a keyword analyzer."""
+"""Fakes over mocks: a scripted source, a recording notifier, a keyword analyzer and a broken scorer."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from alerts.notify import BoardItem, DeliveryError, Notification
-from monitor.models import Batch, Mention, Reply, Score, SlaPolicy
+from monitor.models import Batch, Mention, Reply, Score, Sentiment, SlaPolicy
 
 
 class FakeSource:
@@ -109,3 +109,19 @@ def complaint_score(severity: str = "medium") -> Score:
         reasons=("intent: not delivered",),
         model="t",
     )
+
+
+class BrokenScorer:
+    """A `Scorer` whose runtime broke (it raises at inference) until the test mends it."""
+
+    def __init__(self, name: str, message: str = "inference failed") -> None:
+        self.name = name
+        self.broken = True
+        self.message = message
+        self.calls = 0
+
+    def predict(self, texts: Sequence[str], langs: Sequence[str]) -> list[Sentiment]:
+        self.calls += 1
+        if self.broken:
+            raise RuntimeError(self.message)
+        return [Sentiment.from_scores({"negative": 0.9, "neutral": 0.05, "positive": 0.05}) for _ in texts]

@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
+import io
 import threading
 from dataclasses import replace
 from datetime import timedelta
 
 import pytest
 
+from alerts.console import ConsoleNotifier
+from alerts.messages import alert_blocks, load_reply_templates, suggest_reply
 from alerts.notify import DeliveryError
 from alerts.report import render_table, report_records
+from alerts.sla import status
 from app import App
 from monitor.models import EventKind, Mention, Reply, clean_text
 from monitor.sources import AuthRejected, RateLimited, Unavailable
-from sentiment.factory import build_analyzer
+from sentiment.analyzer import SentimentAnalyzer
+from sentiment.embedded import EmbeddedScorer
+from sentiment.factory import _embedded_model, build_analyzer
 from sentiment.settings import SentimentSettings
-from tests.fakes import FakeSource, KeywordAnalyzer, RecordingNotifier
+from tests.fakes import BrokenScorer, FakeSource, KeywordAnalyzer, RecordingNotifier
 
 pytestmark = pytest.mark.any_db  # SQLite, and PostgreSQL when the test server is there
 
@@ -253,6 +259,74 @@ def test_a_text_the_scorer_chokes_on_loses_no_other_complaint(make_settings, clo
         assert poisoned is not None and poisoned.model == "none" and not poisoned.complaint
         assert poisoned.reasons == ("scorer failed: ValueError",)
         assert "scoring one by one" in caplog.text and "could not score a mention (ValueError)" in caplog.text
+    finally:
+        app.close()
+
+
+def test_a_post_in_a_language_we_do_not_support_is_und_from_scoring_to_the_alert(make_settings, clock) -> None:
+    """A Spanish or Turkish customer is not shown as Slovak nor answered in Slovak: the language is "und",
+    the scorer borrows the English weights, the complaint rules still run, and the alert says so."""
+    source = FakeSource()
+    out = io.StringIO()
+    notifiers = [RecordingNotifier(), ConsoleNotifier(out, live=False)]
+    analyzer = build_analyzer(SentimentSettings())
+    app = App.build(make_settings(), clock, sources=[source], notifiers=notifiers, analyzer=analyzer)
+    try:
+        source.add(
+            post(clock, "1", "Nadie responde desde hace dos semanas. Voy a pedir un chargeback a mi banco.", lang="es"),
+            post(clock, "2", "Siparişim hâlâ gelmedi, ne zaman kargoya verilecek?"),
+        )
+        app.poller.poll_all()
+        ids = {p.mention.external_id: p.id for p in app.store.unscored_mentions()}
+        app.run_once()
+        spanish, turkish = app.store.score_of(ids["1"]), app.store.score_of(ids["2"])
+        assert spanish is not None and turkish is not None
+        assert (spanish.lang, turkish.lang) == ("und", "und")
+        assert spanish.model == turkish.model == "embedded"
+        assert spanish.complaint and spanish.severity == "high"
+        assert spanish.reasons[0] == "intent: legal or public threat (chargeback)"
+        [escalation] = app.store.escalations()
+        assert escalation.lang == "und"
+        sla = status(escalation, app.engine.policy, clock.now())
+        blocks = alert_blocks(escalation, sla, suggestion=suggest_reply(load_reply_templates(), escalation))
+        assert "on X (language not identified)" in blocks[1]["text"]["text"]
+        reply = next(b for b in blocks if b.get("block_id") == "reply")["text"]["text"]
+        assert reply.startswith("*Suggested first reply* (en, language not identified):\n```Hi @c1, ")
+        assert "(language not identified, high)" in out.getvalue()
+    finally:
+        app.close()
+
+
+def test_a_languages_model_down_without_fallback_loses_nothing_and_stops_nothing(make_settings, clock, caplog) -> None:
+    """With `sentiment.fallback: null` the failure propagates: the other languages' mentions are scored and
+    escalated, the failing model's mentions stay unscored (not stored as failed) and are scored at the next
+    polls once it works again, without waiting for new mentions."""
+    model = _embedded_model()
+    hu = BrokenScorer("hu-model")
+    analyzer = SentimentAnalyzer(model.langid, EmbeddedScorer(model), {"hu": hu})
+    source = FakeSource()
+    rec = RecordingNotifier()
+    app = App.build(make_settings(), clock, sources=[source], notifiers=[rec], analyzer=analyzer)
+    try:
+        source.add(
+            post(clock, "1", "Paczka nie doszła, czekam 3 tygodnie"),
+            post(clock, "2", "Még mindig nem érkezett meg a csomagom"),
+            post(clock, "3", "Где мой заказ? Жду уже месяц"),
+        )
+        app.run_once()
+        assert sorted(e.external_id for e in app.store.escalations()) == ["1", "3"]
+        assert [p.mention.external_id for p in app.store.unscored_mentions()] == ["2"]
+        app.run_once()  # still down, and no new mention: tried again, still waiting
+        assert [p.mention.external_id for p in app.store.unscored_mentions()] == ["2"]
+        assert hu.calls >= 4
+        hu.broken = False
+        clock.advance(M)
+        app.poll("fake")  # nothing new from the source: the waiting mention is scored all the same
+        assert app.store.unscored_mentions() == []
+        assert sorted(e.external_id for e in app.store.escalations()) == ["1", "2", "3"]
+        [stored] = [e for e in app.store.escalations() if e.external_id == "2"]
+        assert stored.lang == "hu" and "scorer failed" not in " ".join(stored.reasons)
+        assert caplog.text.count("left unscored") == 1  # the outage is logged once, not at every poll
     finally:
         app.close()
 

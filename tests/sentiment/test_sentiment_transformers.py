@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from tiny_sentiment_model import ID2LABEL, TRAIN
 
-from sentiment.errors import ModelLoadError
+from sentiment.errors import ModelLoadError, ScorerFailed
 from sentiment.factory import build_analyzer
 from sentiment.settings import SentimentSettings
 from sentiment.transformers_scorer import TransformersScorer, map_labels, polarity_of
@@ -96,6 +96,24 @@ def test_models_by_lang_and_offline_errors(
     monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
     with pytest.raises(ModelLoadError, match="HF_HUB_OFFLINE"):
         build_analyzer(SentimentSettings(model="someone/not-cached-model"))
+
+
+def test_a_models_by_lang_model_failing_at_inference_falls_back_only_when_configured(
+    tiny_model_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    strict = SentimentSettings(models_by_lang={"en": str(tiny_model_dir)}, fast_path="none", threads=1)
+    lenient = build_analyzer(strict.model_copy(update={"fallback": "embedded"}))
+    strict_analyzer = build_analyzer(strict)
+
+    def broken(self: TransformersScorer, texts: object, langs: object) -> list[object]:
+        raise RuntimeError("ONNXRuntimeError: invalid input")
+
+    monkeypatch.setattr(TransformersScorer, "predict", broken)
+    texts = ["worst shop , refund refused , terrible", "Dziękuję, wszystko super!"]
+    en, pl = lenient.analyze(texts, ["en", "pl"])
+    assert en.model == "embedded" and en.complaint and pl.model == "embedded" and pl.label == "positive"
+    with pytest.raises(ScorerFailed, match=str(tiny_model_dir)):
+        strict_analyzer.analyze(texts, ["en", "pl"])
 
 
 def test_download_refuses_clearly_when_offline(monkeypatch: pytest.MonkeyPatch) -> None:

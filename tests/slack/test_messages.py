@@ -159,3 +159,19 @@ def test_the_customers_words_in_the_suggested_reply_cannot_ping_the_channel_or_m
     shown = str(blocks)
     assert "<!channel>" not in shown and "<!here>" not in shown and "<https://phish" not in shown
     assert "&lt;!channel&gt;" in blocks[-3]["text"]["text"]
+
+
+@pytest.mark.parametrize(
+    ("lang", "shown", "reply_header"),
+    [
+        ("und", "on X (language not identified)", "*Suggested first reply* (en, language not identified):"),
+        ("cs", "on X (cs)", "*Suggested first reply* (en, no cs template):"),
+        ("de", "on X (de)", "*Suggested first reply* (de):"),
+    ],
+)
+def test_the_alert_says_when_the_language_is_unknown_and_why_the_reply_is_in_english(lang, shown, reply_header) -> None:
+    e = esc(lang=lang, text="Voy a pedir un chargeback a mi banco", reasons=("intent: legal or public threat",))
+    blocks = alert_blocks(e, status(e, POLICY, T0 + M), suggestion=suggest_reply(load_reply_templates(), e))
+    assert shown in blocks[1]["text"]["text"]
+    reply = next(b for b in blocks if b.get("block_id") == "reply")["text"]["text"]
+    assert reply.startswith(reply_header)
