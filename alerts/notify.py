@@ -11,7 +11,7 @@ from typing import Any, Protocol
 from alerts.ports import OutboxStore
 from alerts.sla import SlaStatus, status
 from monitor.clock import Clock
-from monitor.models import Escalation, EventKind, SlaPolicy
+from monitor.models import Escalation, SlaPolicy
 
 log = logging.getLogger(__name__)
 
@@ -172,11 +172,8 @@ class Dispatcher:
                 self.store.outbox_update(alert.id, status="sent", at=now, result=replaced, count_attempt=False)
             elif isinstance(replaced, Mapping):
                 result.update(replaced)
-            self.store.outbox_update(entry.id, status="sent", at=now, result=result)
-            if entry.kind == "opened":
-                self.store.record_event(
-                    escalation.id, EventKind.ALERTED, now, detail=f"via {notifier.name}", key="alerted"
-                )
+            alerted_via = notifier.name if entry.kind == "opened" else None
+            self.store.outbox_update(entry.id, status="sent", at=now, result=result, alerted_via=alerted_via)
             sent += 1
         return sent
 

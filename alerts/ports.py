@@ -91,4 +91,5 @@ class OutboxStore(EscalationLog, Protocol):
         error: str = "",
         retry_at: datetime | None = None,
         count_attempt: bool = True,
+        alerted_via: str | None = None,
     ) -> None: ...

@@ -677,23 +677,30 @@ class Store:
         key = key or str(kind)
         try:
             with self._session() as s:
-                exists = s.exec(
-                    select(EventRow.id).where(EventRow.escalation_id == escalation_id, EventRow.key == key)
-                ).first()
-                if exists:
+                changed = self._record_in(s, escalation_id, kind, at, actor, detail, key)
+                if changed is None:
                     return False
-                row = s.get(EscalationRow, escalation_id)
-                if row is None:
-                    raise KeyError(f"no escalation {escalation_id}")
-                s.add(EventRow(escalation_id=escalation_id, key=key, kind=kind, at=at, actor=actor, detail=detail))
-                changed = self._apply(row, kind, at, actor, detail)
-                s.add(row)
                 if changed or not only_if_changed:
                     for intent in outbox:
                         self._enqueue_in(s, intent, escalation_id, at)
             return True
         except IntegrityError:
             return False
+
+    def _record_in(
+        self, s: Session, escalation_id: int, kind: str, at: datetime, actor: str, detail: str, key: str
+    ) -> bool | None:
+        """Append the event in session `s` and apply it; whether it changed the escalation, None if already there."""
+        exists = s.exec(select(EventRow.id).where(EventRow.escalation_id == escalation_id, EventRow.key == key)).first()
+        if exists:
+            return None
+        row = s.get(EscalationRow, escalation_id)
+        if row is None:
+            raise KeyError(f"no escalation {escalation_id}")
+        s.add(EventRow(escalation_id=escalation_id, key=key, kind=kind, at=at, actor=actor, detail=detail))
+        changed = self._apply(row, kind, at, actor, detail)
+        s.add(row)
+        return changed
 
     @staticmethod
     def _apply(row: EscalationRow, kind: str, at: datetime, actor: str, detail: str) -> bool:
@@ -917,12 +924,21 @@ class Store:
         error: str = "",
         retry_at: datetime | None = None,
         count_attempt: bool = True,
+        alerted_via: str | None = None,
     ) -> None:
-        """Record the outcome of a delivery attempt: sent, pending again (retry) or dead."""
+        """Record the outcome of a delivery attempt: sent, pending again (retry) or dead.
+
+        `alerted_via`: the entry posted its escalation's alert; the `alerted` event is recorded in the
+        same transaction, so no crash leaves an alert sent and its escalation never alerted.
+        """
         with self._session() as s:
             row = s.get(OutboxRow, entry_id)
             if row is None:
                 return
+            if alerted_via is not None and row.escalation_id is not None:
+                self._record_in(
+                    s, row.escalation_id, EventKind.ALERTED, at, "replyclock", f"via {alerted_via}", "alerted"
+                )
             row.status = status
             if count_attempt:
                 row.attempts += 1

@@ -229,6 +229,33 @@ def test_a_crash_between_escalating_and_saving_the_score_loses_and_doubles_nothi
     assert rec.kinds() == ["opened"]
 
 
+def test_marking_the_alert_sent_and_recording_it_alerted_are_one_write(rig, clock, monkeypatch) -> None:
+    """The failover test saw it: outbox 'sent' and the ALERTED event were two writes; a leader killed (or a
+    database error) between them left alerted_at empty for good, as a sent entry is never delivered again."""
+    from monitor.models import EventKind
+
+    app, source, rec = rig
+    source.add(post(clock, "1", "my parcel never arrived"))
+    real = app.store._record_in
+    died = []
+
+    def dies_once(s, escalation_id, kind, *args):  # type: ignore[no-untyped-def]
+        if kind == EventKind.ALERTED and not died:
+            died.append(kind)
+            raise RuntimeError("the database went away here")
+        return real(s, escalation_id, kind, *args)
+
+    monkeypatch.setattr(app.store, "_record_in", dies_once)
+    app.run_once()  # the dispatcher's failure is logged by the tick job, as any job's
+    [entry] = [e for e in app.store.outbox_entries(rec.name) if e.kind == "opened"]
+    assert died and entry.status == "pending"  # not "sent" without its escalation being alerted
+    clock.advance(M)
+    app.run_once()
+    [esc] = app.store.escalations()
+    assert esc.alerted_at is not None
+    assert [e.status for e in app.store.outbox_entries(rec.name) if e.kind == "opened"] == ["sent"]
+
+
 class PoisonedAnalyzer(KeywordAnalyzer):
     """Raises whenever one particular text is in the batch, as a broken model might on odd input."""
 
