@@ -9,7 +9,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -105,15 +105,15 @@ def poll_interval(settings: config.Settings, source: Source) -> timedelta:
 
 
 def escalation_summary(
-    active: Sequence[Escalation], recent: Sequence[Escalation], policy: SlaPolicy, now: datetime
+    active: Sequence[Escalation], recent: Sequence[Escalation], policy: SlaPolicy, now: datetime, tz: tzinfo = UTC
 ) -> EscalationSummary:
-    """Count the open clocks in `active`, and the breaches among `recent` whose deadline fell today (UTC)."""
+    """Count the open clocks in `active`, and the breaches among `recent` whose deadline fell today (in `tz`)."""
     from alerts.sla import SlaState, status
 
     clocks = [(e, status(e, policy, now)) for e in active]
     running = [(e, s) for e, s in clocks if s.running and not s.breached]
     urgent = min(running, key=lambda pair: pair[1].time_left, default=None)
-    day_start = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    day_start = _day_start(now, tz)
     breaches_today = 0
     for e in recent:
         s = status(e, policy, now)
@@ -129,13 +129,22 @@ def escalation_summary(
     )
 
 
+def _day_start(now: datetime, tz: tzinfo) -> datetime:
+    """Midnight of `now`'s day in `tz`, in UTC (the shop's day, not the server's)."""
+    local = now.astimezone(tz)
+    return datetime.combine(local.date(), datetime.min.time(), tzinfo=tz).astimezone(UTC)
+
+
 def store_summary(
-    store: Store, policy: SlaPolicy, now: datetime, active: Sequence[Escalation] | None = None
+    store: Store,
+    policy: SlaPolicy,
+    now: datetime,
+    active: Sequence[Escalation] | None = None,
+    tz: tzinfo = UTC,
 ) -> EscalationSummary:
     """The escalation summary read from the store (`active`: the open escalations, if already read)."""
-    day_start = now.replace(hour=0, minute=0, second=0, microsecond=0)
-    recent = store.escalations(due_since=day_start)
-    return escalation_summary(store.active_escalations() if active is None else active, recent, policy, now)
+    recent = store.escalations(due_since=_day_start(now, tz))
+    return escalation_summary(store.active_escalations() if active is None else active, recent, policy, now, tz)
 
 
 def build_notifiers(
@@ -421,7 +430,7 @@ class App:
         now = self.clock.now()
         policy = self.engine.policy
         active = self.store.active_escalations()
-        summary = store_summary(self.store, policy, now, active)
+        summary = store_summary(self.store, policy, now, active, self.settings.sla.zone)
         self._count_outcomes(active)
         sources = tuple(self.poller.health.values())
         if self.health is not None:

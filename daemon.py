@@ -352,7 +352,7 @@ def cmd_report(args: argparse.Namespace, settings: config.Settings) -> int:
         records = report_records(store.escalations(since=since), sla_policy(settings), now)
     finally:
         store.close()
-    print(render_json(records) if args.format == "json" else render_table(records))
+    print(render_json(records) if args.format == "json" else render_table(records, tz=settings.sla.zone))
     return 0
 
 
@@ -372,7 +372,7 @@ def cmd_status(args: argparse.Namespace, settings: config.Settings) -> int:
             try:
                 schema = store.schema_state()
                 if schema.up_to_date:
-                    summary = store_summary(store, sla_policy(settings), now)
+                    summary = store_summary(store, sla_policy(settings), now, tz=settings.sla.zone)
                 else:  # its escalations cannot be read with this code's columns
                     if schema.empty:
                         what = "has no schema yet"

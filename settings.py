@@ -10,9 +10,10 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator, Mapping
-from datetime import timedelta
+from datetime import timedelta, tzinfo
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 from pydantic import (
@@ -159,6 +160,21 @@ class SlaSettings(_Section):
     response_time: Duration = timedelta(minutes=60)
     reminders: tuple[Duration, ...] = (timedelta(minutes=30), timedelta(minutes=10))
     at_risk_below: Duration | None = None
+    timezone: str = "UTC"
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{value!r} is not an IANA time zone name (e.g. Europe/Warsaw, UTC)") from None
+        return value
+
+    @property
+    def zone(self) -> tzinfo:
+        """`timezone` as a tzinfo: the shop's day for "breaches today" and the report table's times."""
+        return ZoneInfo(self.timezone)
 
     @model_validator(mode="after")
     def _reminders_inside(self) -> SlaSettings:

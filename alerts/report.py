@@ -7,7 +7,7 @@ import math
 import statistics
 from collections import Counter
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
 from alerts.sla import status
@@ -86,18 +86,31 @@ def summary_lines(records: Sequence[dict[str, Any]]) -> list[str]:
     return lines
 
 
-def render_table(records: Sequence[dict[str, Any]], width: int = 120) -> str:
-    """The SLA log as a fixed-width table with a summary underneath."""
+def _local(iso: str | None, tz: tzinfo) -> str:
+    """A record's UTC time as "YYYY-MM-DD HH:MM" in `tz`."""
+    if not iso:
+        return ""
+    return datetime.fromisoformat(iso.replace("Z", "+00:00")).astimezone(tz).strftime("%Y-%m-%d %H:%M")
+
+
+def render_table(records: Sequence[dict[str, Any]], width: int = 120, tz: tzinfo = UTC) -> str:
+    """The SLA log as a fixed-width table with a summary underneath; times in `tz` (sla.timezone)."""
+    created_head = f"created ({tz})"
+    created_width = max(16, len(created_head))
     header = (
-        f"{'#':>4}  {'platform':<8}  {'created (UTC)':<16}  {'lang':<4}  {'outcome':<9}  {'response':>9}  author / text"
+        f"{'#':>4}  {'platform':<8}  {created_head:<{created_width}}  {'lang':<4}  {'outcome':<9}  {'response':>9}  "
+        "author / text"
     )
     lines = [header, "-" * min(width, max(len(header), 100))]
     for r in records:
-        created = (r["created_at"] or "")[:16].replace("T", " ")
+        created = _local(r["created_at"], tz)
         response = f"{math.floor(r['response_minutes'])} min" if r["response_minutes"] is not None else "—"
         if r["outcome"] == Outcome.BREACHED and r["response_minutes"] is None:
             response = f"+{r['overdue_minutes']:.0f} late"
-        prefix = f"{r['id']:>4}  {r['platform']:<8}  {created:<16}  {r['lang']:<4}  {r['outcome']:<9}  {response:>9}  "
+        prefix = (
+            f"{r['id']:>4}  {r['platform']:<8}  {created:<{created_width}}  {r['lang']:<4}  {r['outcome']:<9}  "
+            f"{response:>9}  "
+        )
         rest = shorten(f"{r['author']}: {r['text']}", max(width - len(prefix), 20))
         lines.append(prefix + rest)
     lines.append("")

@@ -115,6 +115,8 @@ def test_every_setting_is_in_config_yaml_with_a_comment() -> None:
         # every key of a section commented out leaves `slack:` null; it said "instance of SlackSettings"
         ({"slack": None}, "slack", "is empty"),
         ({"sources": {"x": [1, 2]}}, "sources.x", "must be a section of keys, not list"),
+        ({"sla": {"timezone": "Europe/Warsow"}}, "sla.timezone", "IANA"),
+        ({"sla": {"timezone": "+01:00"}}, "sla.timezone", "IANA"),
     ],
 )
 def test_bad_config_names_key_and_problem(data, key, problem, monkeypatch) -> None:
@@ -288,3 +290,10 @@ def test_check_config_prints_effective_settings_masked(tmp_path) -> None:
     shown = yaml.safe_load(result.stdout)
     assert shown["sources"]["x"]["bearer_token"] == "**********"
     assert shown["sla"]["response_time"] == "1h"
+
+
+def test_sla_timezone_is_a_zone() -> None:
+    from zoneinfo import ZoneInfo
+
+    assert config.settings_from_mapping({"sla": {"timezone": "Europe/Warsaw"}}).sla.zone == ZoneInfo("Europe/Warsaw")
+    assert config.settings_from_mapping({}).sla.zone == ZoneInfo("UTC")
