@@ -125,3 +125,33 @@ class BrokenScorer:
         if self.broken:
             raise RuntimeError(self.message)
         return [Sentiment.from_scores({"negative": 0.9, "neutral": 0.05, "positive": 0.05}) for _ in texts]
+
+
+class HeldElsewhereLock:
+    """A leader lock another replyclock holds: this process stays a standby."""
+
+    def __init__(self, describe: str = "PostgreSQL advisory lock") -> None:
+        self._describe = describe
+
+    def try_acquire(self) -> bool:
+        return False
+
+    def still_held(self) -> bool:
+        return False
+
+    def release(self) -> None:
+        pass
+
+    def describe(self) -> str:
+        return self._describe
+
+
+class UnreachableLock(HeldElsewhereLock):
+    """A lock nobody can take: a lock file the daemon may not open, or a database that is down."""
+
+    def __init__(self, error: Exception, describe: str = "PostgreSQL advisory lock") -> None:
+        super().__init__(describe)
+        self._error = error
+
+    def try_acquire(self) -> bool:
+        raise self._error

@@ -30,7 +30,7 @@ from monitor.models import Mention
 from monitor.poller import SourceHealth
 from monitor.sources import AuthRejected, Unavailable
 from monitor.store import Store
-from tests.fakes import FakeSource, KeywordAnalyzer, RecordingNotifier
+from tests.fakes import FakeSource, HeldElsewhereLock, KeywordAnalyzer, RecordingNotifier, UnreachableLock
 
 H = timedelta(hours=1)
 M = timedelta(minutes=1)
@@ -303,27 +303,6 @@ def test_status_exit_status_is_the_same_with_and_without_json(
         assert json.loads(capsys.readouterr().out)["stopped_notifiers"] == stopped  # the JSON is as before
 
 
-class _HeldElsewhere:
-    """A lock another replyclock holds."""
-
-    def try_acquire(self) -> bool:
-        return False
-
-    def still_held(self) -> bool:
-        return False
-
-    def release(self) -> None:
-        pass
-
-    def describe(self) -> str:
-        return "PostgreSQL advisory lock"
-
-
-class _Unreachable(_HeldElsewhere):
-    def try_acquire(self) -> bool:
-        raise OSError("connection refused")
-
-
 def _standby(app: App, clock, lock: object) -> App:
     from monitor.leader import Leadership
 
@@ -335,7 +314,7 @@ def _standby(app: App, clock, lock: object) -> App:
 def test_a_standby_writes_a_snapshot_that_status_reads_as_a_healthy_standby(rig, clock) -> None:
     """A standby host used to have no status.json: `replyclock status` said "is replyclock running?", exit 1."""
     app, _, _ = rig
-    _standby(app, clock, _HeldElsewhere())
+    _standby(app, clock, HeldElsewhereLock())
     app.standby_beat()
     path = state_dir(app.settings.storage.url) / STATUS_FILE
     snapshot = read_snapshot(path)
@@ -348,7 +327,7 @@ def test_a_standby_writes_a_snapshot_that_status_reads_as_a_healthy_standby(rig,
 
 def test_a_standby_that_cannot_reach_the_lock_is_unhealthy_and_says_why(rig, clock) -> None:
     app, _, _ = rig
-    _standby(app, clock, _Unreachable())
+    _standby(app, clock, UnreachableLock(OSError("connection refused")))
     app.standby_beat()
     path = state_dir(app.settings.storage.url) / STATUS_FILE
     snapshot = read_snapshot(path)
@@ -364,7 +343,7 @@ def test_a_standby_never_overwrites_a_fresh_leader_snapshot_in_the_same_folder(r
     leader_snapshot = app.observe()  # the leader of this folder (another process in real life)
     path = state_dir(app.settings.storage.url) / STATUS_FILE
     write_snapshot(path, replace(leader_snapshot, pid=leader_snapshot.pid + 1))
-    _standby(app, clock, _HeldElsewhere())
+    _standby(app, clock, HeldElsewhereLock())
     app.standby_beat()
     assert read_snapshot(path).role == "leader"  # type: ignore[union-attr]
     clock.advance(STALE_AFTER + M)  # the leader of this folder is gone: the standby's word counts now

@@ -13,7 +13,7 @@ from app import App
 from monitor.leader import LEADER_LOCK_KEY, FileLock, Leadership, PostgresAdvisoryLock, SoleLock, lock_for
 from monitor.models import Mention
 from monitor.systemd import SystemdNotifier
-from tests.fakes import FakeSource, KeywordAnalyzer, RecordingNotifier
+from tests.fakes import FakeSource, KeywordAnalyzer, RecordingNotifier, UnreachableLock
 
 S = timedelta(seconds=1)
 
@@ -189,22 +189,6 @@ def test_a_deleted_lock_file_is_noticed_so_two_daemons_never_both_lead(tmp_path,
         b.release()
 
 
-class _Unreachable:
-    """A lock nobody can take: a lock file the daemon may not open, or a database that is down."""
-
-    def try_acquire(self) -> bool:
-        raise PermissionError(13, "Permission denied", "/var/lib/replyclock/replyclock.db.leader")
-
-    def still_held(self) -> bool:
-        return False
-
-    def release(self) -> None:
-        pass
-
-    def describe(self) -> str:
-        return "file lock /var/lib/replyclock/replyclock.db.leader"
-
-
 class _Statuses(SystemdNotifier):
     def __init__(self) -> None:
         super().__init__(None)
@@ -219,7 +203,11 @@ def test_a_daemon_that_cannot_reach_the_lock_does_not_claim_another_one_leads(ma
     """`systemctl status` said "another replyclock is the leader" while no daemon polled anything."""
     app = App.build(make_settings(), clock, sources=[FakeSource()], notifiers=[], analyzer=KeywordAnalyzer())
     try:
-        app.leadership = Leadership(_Unreachable(), clock)
+        lock = UnreachableLock(
+            PermissionError(13, "Permission denied", "/var/lib/replyclock/replyclock.db.leader"),
+            "file lock /var/lib/replyclock/replyclock.db.leader",
+        )
+        app.leadership = Leadership(lock, clock)
         app.systemd = _Statuses()
         assert not app.is_leader()
         app.standby_beat()
