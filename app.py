@@ -546,6 +546,8 @@ class App:
                 continue
             if not leading:
                 leading = True
+                # a complaint whose deadline passed before now was missed while no replyclock was leading
+                self.engine.running_since = self.clock.now()
                 # only the leader takes clicks: a standby's queue would never be applied
                 self.start_interactivity()
                 self.run_once()  # catch up at once with what the previous leader left

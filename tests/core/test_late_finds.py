@@ -23,7 +23,6 @@ from tests.fakes import FakeSource, KeywordAnalyzer, RecordingNotifier
 pytestmark = pytest.mark.any_db
 
 M = timedelta(minutes=1)
-LATE_FINDS_XFAIL = pytest.mark.xfail(strict=True, reason="each late find posts to the managers; no digest yet")
 REPORT_XFAIL = pytest.mark.xfail(strict=True, reason="the report does not mark late finds yet")
 OPS_XFAIL = pytest.mark.xfail(strict=True, reason="status and metrics do not count late finds apart yet")
 H = timedelta(hours=1)
@@ -46,7 +45,6 @@ def digests(app: App) -> list:
     return [e for e in app.store.outbox_entries() if e.kind == "late_digest"]
 
 
-@LATE_FINDS_XFAIL
 def test_a_first_start_records_each_late_find_as_a_breach_and_tells_the_managers_once(make_settings, clock) -> None:
     source, rec = FakeSource(), RecordingNotifier()
     app = build(make_settings, clock, source, rec)
@@ -92,7 +90,6 @@ def test_a_first_start_records_each_late_find_as_a_breach_and_tells_the_managers
         app.close()
 
 
-@LATE_FINDS_XFAIL
 def test_one_digest_per_tick_that_found_late_complaints(make_settings, clock) -> None:
     source, rec = FakeSource(), RecordingNotifier()
     app = build(make_settings, clock, source, rec)
@@ -109,7 +106,6 @@ def test_one_digest_per_tick_that_found_late_complaints(make_settings, clock) ->
         app.close()
 
 
-@LATE_FINDS_XFAIL
 def test_the_digest_survives_a_failing_notifier_and_a_restart(make_settings, clock) -> None:
     source, rec = FakeSource(), RecordingNotifier()
     app = build(make_settings, clock, source, rec)
@@ -138,7 +134,6 @@ def test_the_digest_survives_a_failing_notifier_and_a_restart(make_settings, clo
         app.close()
 
 
-@LATE_FINDS_XFAIL
 def test_why_they_were_late_after_downtime(make_settings, clock) -> None:
     source, rec = FakeSource(), RecordingNotifier()
     app = build(make_settings, clock, source, rec)
@@ -161,7 +156,6 @@ def test_why_they_were_late_after_downtime(make_settings, clock) -> None:
         app.close()
 
 
-@LATE_FINDS_XFAIL
 def test_why_they_were_late_when_the_source_fell_behind_while_running(make_settings, clock) -> None:
     source, rec = FakeSource(), RecordingNotifier()
     app = build(make_settings, clock, source, rec)
@@ -202,7 +196,6 @@ def test_the_report_marks_late_finds_and_counts_them_apart(make_settings, clock)
     assert "without them, within SLA: 1/2 (50%)" in table
 
 
-@LATE_FINDS_XFAIL
 def test_the_console_prints_one_line_for_the_digest(make_settings, clock) -> None:
     out = io.StringIO()
     source = FakeSource()

@@ -18,7 +18,6 @@ from monitor.models import Mention, SlaPolicy
 from tests.fakes import FakeSource, KeywordAnalyzer
 
 M = timedelta(minutes=1)
-LATE_FINDS_XFAIL = pytest.mark.xfail(strict=True, reason="each late find posts to the managers; no digest yet")
 H = timedelta(hours=1)
 S = timedelta(seconds=1)
 LATE_NOTE = "already past its deadline when replyclock first saw it"
@@ -62,7 +61,6 @@ def rig(slack_settings, clock):
     app.close()
 
 
-@LATE_FINDS_XFAIL
 def test_install_day_tells_the_managers_once_and_each_alert_why_it_is_red(rig, clock, fake_slack) -> None:
     app, source = rig
     slack = fake_slack.slack
@@ -98,7 +96,6 @@ def test_install_day_tells_the_managers_once_and_each_alert_why_it_is_red(rig, c
     assert len(managers) == 2 and "SLA breached" in managers[1]["text"] and "@cfresh" in managers[1]["text"]
 
 
-@LATE_FINDS_XFAIL
 def test_the_digest_is_retried_through_an_outage_of_the_managers_channel(rig, clock, fake_slack) -> None:
     app, source = rig
     slack = fake_slack.slack
@@ -114,7 +111,6 @@ def test_the_digest_is_retried_through_an_outage_of_the_managers_channel(rig, cl
     assert entry.status == "sent" and entry.attempts == 4
 
 
-@LATE_FINDS_XFAIL
 def test_a_digest_whose_answer_was_lost_is_found_not_posted_again(slack_settings, clock, fake_slack) -> None:
     client = WebClient(token="xoxb-test", base_url=fake_slack.base_url, timeout=0.3, retry_handlers=[])  # type: ignore[arg-type]
     notifier = SlackNotifier(
@@ -136,7 +132,6 @@ def test_a_digest_whose_answer_was_lost_is_found_not_posted_again(slack_settings
         app.close()
 
 
-@LATE_FINDS_XFAIL
 def test_without_a_managers_channel_the_digest_goes_to_the_alerts_channel(slack_settings, clock, fake_slack) -> None:
     source = FakeSource()
     settings = slack_settings(slack={"managers_channel": None})
@@ -156,7 +151,6 @@ def test_without_a_managers_channel_the_digest_goes_to_the_alerts_channel(slack_
         app.close()
 
 
-@LATE_FINDS_XFAIL
 def test_the_managers_hear_of_late_finds_whose_alerts_slack_refused(make_settings, clock, fake_slack) -> None:
     # e.g. the bot is not in the alerts channel: there is nothing to link to, the digest still goes up
     client = WebClient(token="xoxb-test", base_url=fake_slack.base_url, retry_handlers=[])
