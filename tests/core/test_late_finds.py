@@ -23,7 +23,6 @@ from tests.fakes import FakeSource, KeywordAnalyzer, RecordingNotifier
 pytestmark = pytest.mark.any_db
 
 M = timedelta(minutes=1)
-REPORT_XFAIL = pytest.mark.xfail(strict=True, reason="the report does not mark late finds yet")
 OPS_XFAIL = pytest.mark.xfail(strict=True, reason="status and metrics do not count late finds apart yet")
 H = timedelta(hours=1)
 LATE_DETAIL = "already late when first seen"
@@ -172,7 +171,6 @@ def test_why_they_were_late_when_the_source_fell_behind_while_running(make_setti
         app.close()
 
 
-@REPORT_XFAIL
 def test_the_report_marks_late_finds_and_counts_them_apart(make_settings, clock) -> None:
     source, rec = FakeSource(), RecordingNotifier()
     app = build(make_settings, clock, source, rec)
