@@ -23,7 +23,6 @@ from tests.fakes import FakeSource, KeywordAnalyzer, RecordingNotifier
 pytestmark = pytest.mark.any_db
 
 M = timedelta(minutes=1)
-OPS_XFAIL = pytest.mark.xfail(strict=True, reason="status and metrics do not count late finds apart yet")
 H = timedelta(hours=1)
 LATE_DETAIL = "already late when first seen"
 
@@ -217,7 +216,6 @@ def test_the_console_prints_one_line_for_the_digest(make_settings, clock) -> Non
     assert "2 complaints" in digest and "before replyclock first read fake" in digest
 
 
-@OPS_XFAIL
 def test_status_and_metrics_count_late_finds_apart(make_settings, clock) -> None:
     source, rec = FakeSource(), RecordingNotifier()
     settings = make_settings(metrics={"enabled": True, "listen": "127.0.0.1:9"})
