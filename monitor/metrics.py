@@ -156,8 +156,10 @@ class Metrics:
     def breached(self, platform: str, *, late_when_seen: bool = False) -> None:
         """Count one SLA breach (and whether it was already late when first seen)."""
         self.breaches.labels(platform).inc()
+        # the series exists (at 0) beside every breaches series: `breaches - breaches_late` needs both sides
+        late = self.breaches_late.labels(platform)
         if late_when_seen:
-            self.breaches_late.labels(platform).inc()
+            late.inc()
 
     def responded(self, platform: str, response_time: timedelta) -> None:
         """Observe the time to the first answer of an escalation."""
