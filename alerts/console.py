@@ -120,7 +120,7 @@ class ConsoleNotifier:
             seen_after = human_duration(esc.opened_at - esc.clock_started_at)
             return (
                 f"BREACH    {head}: already late when first seen, {seen_after} after it was posted "
-                f"(overdue {human_duration(sla.overdue)})"
+                f"({human_duration(esc.opened_at - esc.deadline)} past its deadline)"
             )
         if note.kind == "breached":
             return (
