@@ -114,11 +114,12 @@ def escalation_summary(
     running = [(e, s) for e, s in clocks if s.running and not s.breached]
     urgent = min(running, key=lambda pair: pair[1].time_left, default=None)
     day_start = _day_start(now, tz)
-    breaches_today = 0
+    breaches_today = late_today = 0
     for e in recent:
         s = status(e, policy, now)
         if s.outcome == Outcome.BREACHED and day_start <= s.deadline <= now:
             breaches_today += 1
+            late_today += 1 if e.late_when_seen else 0
     return EscalationSummary(
         open=len(running),
         at_risk=sum(1 for _, s in running if s.state == SlaState.AT_RISK),
@@ -126,6 +127,7 @@ def escalation_summary(
         most_urgent_id=urgent[0].id if urgent else None,
         most_urgent_left=urgent[1].time_left if urgent else None,
         breaches_today=breaches_today,
+        breaches_today_late=late_today,
     )
 
 
@@ -473,7 +475,7 @@ class App:
         for e in [*current.values(), *closed]:
             if e.breached_at is not None and e.id not in self._breaches_counted:
                 self._breaches_counted.add(e.id)
-                self.metrics.breached(e.platform)
+                self.metrics.breached(e.platform, late_when_seen=e.late_when_seen)
         for e in closed:
             self._breaches_counted.discard(e.id)
             if e.response_time is not None:
@@ -546,6 +548,8 @@ class App:
                 continue
             if not leading:
                 leading = True
+                # a complaint whose deadline passed before now was missed while no replyclock was leading
+                self.engine.running_since = self.clock.now()
                 # only the leader takes clicks: a standby's queue would never be applied
                 self.start_interactivity()
                 self.run_once()  # catch up at once with what the previous leader left

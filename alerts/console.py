@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any, TextIO
 
 from alerts.messages import language_label
-from alerts.notify import BoardItem, Notification
+from alerts.notify import BoardItem, Digest, Notification
 from alerts.sla import SlaState
 from alerts.text import clock_text, human_duration, shorten
 
@@ -63,6 +63,22 @@ class ConsoleNotifier:
         self._line(self._describe(note))
         return {"printed": True}
 
+    def deliver_digest(self, digest: Digest) -> Mapping[str, Any] | None:
+        """Print one line for the complaints a tick found already past their deadline."""
+        if not digest.items:
+            return {"skipped": "none of its escalations is left"}
+        n = len(digest.items)
+        longest = digest.items[0]
+        esc = longest.escalation
+        self._line(
+            f"LATE      {n} complaint{'s' if n != 1 else ''} already past the deadline when first seen: "
+            + "; ".join(digest.why(lambda at: at.strftime("%Y-%m-%d %H:%M UTC")))
+            + f"; longest #{esc.id} {esc.author} on {esc.platform}, {human_duration(longest.overdue_when_seen)} over"
+            + " — breaches in the SLA log, told here once: "
+            + ", ".join(f"#{item.escalation.id}" for item in digest.items)
+        )
+        return {"printed": True}
+
     def post_health(self, text: str) -> None:
         """Print a health message meant for the managers (a source failed, went silent, recovered)."""
         self._line(f"HEALTH    {text}")
@@ -100,6 +116,12 @@ class ConsoleNotifier:
             )
         if note.kind == "reminder":
             return f"REMINDER  {head}: {human_duration(sla.time_left)} left to answer"
+        if note.kind == "breached" and note.payload.get("late_when_seen"):
+            seen_after = human_duration(esc.opened_at - esc.clock_started_at)
+            return (
+                f"BREACH    {head}: already late when first seen, {seen_after} after it was posted "
+                f"({human_duration(esc.opened_at - esc.deadline)} past its deadline)"
+            )
         if note.kind == "breached":
             return (
                 f"BREACH    {head}: no answer within {human_duration(esc.time_allowed)} "

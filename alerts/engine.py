@@ -12,10 +12,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from alerts.late import LATE_DETAIL, late_reason
 from alerts.ports import EscalationStore
 from alerts.sla import SlaStatus, status
 from monitor.clock import Clock
-from monitor.models import Escalation, EventKind, OutboxIntent, Score, SlaPolicy
+from monitor.models import Escalation, EventKind, NewEvent, OutboxIntent, Score, SlaPolicy
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +34,7 @@ class NotificationKind:
     RESPONDED = "responded"
     RESOLVED = "resolved"
     DISMISSED = "dismissed"
+    LATE_DIGEST = "late_digest"  # the complaints one tick found already past their deadline, together
 
 
 @dataclass
@@ -42,6 +44,7 @@ class TickReport:
     responded: list[int] = field(default_factory=list)
     reminded: list[int] = field(default_factory=list)
     breached: list[int] = field(default_factory=list)
+    late: list[int] = field(default_factory=list)  # of `breached`: already past their deadline when first seen
     next_event_at: datetime | None = None
 
 
@@ -71,6 +74,9 @@ class EscalationEngine:
         self.policy = policy
         self.clock = clock
         self.notifiers = tuple(notifiers)
+        # when this replyclock began ticking (the daemon moves it when it takes over as leader): a deadline
+        # before it passed while no replyclock was running
+        self.running_since = clock.now()
 
     def escalate(self, mention_id: int, score: Score, *, from_brand: bool = False) -> Escalation | None:
         """Open an escalation if `score` is a complaint; None when not a complaint or already open."""
@@ -121,10 +127,14 @@ class EscalationEngine:
                         _fmt(reply.created_at - escalation.clock_started_at),
                     )
         next_events: list[datetime] = []
+        late: list[Escalation] = []
         for escalation in self.store.active_escalations():
             sla = status(escalation, self.policy, now)
             if sla.breached and escalation.breached_at is None and sla.running:
-                self._breach(escalation, sla, now)
+                if escalation.late_when_seen:
+                    late.append(escalation)
+                else:
+                    self._breach(escalation, sla, now)
                 report.breached.append(escalation.id)
             elif sla.reminder_due is not None:
                 self._remind(escalation, sla, sla.reminder_due, now)
@@ -133,6 +143,8 @@ class EscalationEngine:
                 self.store.mark_settled(escalation.id)
             if sla.next_event_at is not None:
                 next_events.append(sla.next_event_at)
+        if late:
+            report.late = self._breach_late(late, now)
         report.next_event_at = min(next_events) if next_events else None
         return report
 
@@ -167,10 +179,9 @@ class EscalationEngine:
         return after
 
     def _breach(self, escalation: Escalation, sla: SlaStatus, now: datetime) -> None:
-        at = max(sla.deadline, escalation.opened_at)
-        detail = "already late when first seen" if escalation.opened_at >= sla.deadline else ""
+        """An escalation whose deadline passed while its clock ran (one found already late: `_breach_late`)."""
         outbox = self._intents(escalation.id, NotificationKind.BREACHED, now)
-        if self.store.record_event(escalation.id, EventKind.BREACHED, at, detail=detail, outbox=outbox):
+        if self.store.record_event(escalation.id, EventKind.BREACHED, sla.deadline, outbox=outbox):
             log.warning(
                 "escalation #%d BREACHED: no answer %s after the post (%s by %s)",
                 escalation.id,
@@ -178,6 +189,54 @@ class EscalationEngine:
                 escalation.platform,
                 escalation.author,
             )
+
+    def _breach_late(self, late: Sequence[Escalation], now: datetime) -> list[int]:
+        """Record the breach of each complaint found already late, and queue one digest of them all.
+
+        Each still tells the team (its alert shows it overdue, with a note why); the managers get the
+        digest instead of a post each, which on a first start or after downtime would be a flood.
+        Breaches and digest are written in one transaction: no crash records the one without the other.
+        """
+        first_reads = self.store.first_reads()
+        late = sorted(late, key=lambda e: (e.deadline - e.opened_at, e.id))  # longest overdue first
+        reasons = {e.id: late_reason(e, first_reads, self.running_since) for e in late}
+        events = [
+            NewEvent(
+                e.id,
+                EventKind.BREACHED,
+                e.opened_at,  # it was past its deadline already: breached from the moment it was seen
+                detail=LATE_DETAIL,
+                outbox=tuple(self._intents(e.id, NotificationKind.BREACHED, now, {"late_when_seen": True})),
+            )
+            for e in late
+        ]
+        payload = {
+            "escalations": [{"id": e.id, "reason": str(reasons[e.id]), "source": e.source} for e in late],
+            "running_since": self.running_since.isoformat(),
+            "first_reads": {e.source: first_reads[e.source].isoformat() for e in late if e.source in first_reads},
+        }
+        # an escalation breaches once, so the first of them names this digest alone
+        key = f"late:{min(e.id for e in late)}"
+        digest = [OutboxIntent(n, key, NotificationKind.LATE_DIGEST, payload, queued_at=now) for n in self.notifiers]
+        recorded = self.store.record_events(events, outbox=digest)
+        for e in late:
+            if e.id in recorded:
+                log.info(
+                    "escalation #%d breached: already %s past its deadline when first seen (%s by %s, %s)",
+                    e.id,
+                    _fmt(e.opened_at - e.deadline),
+                    e.platform,
+                    e.author,
+                    reasons[e.id],
+                )
+        if recorded:
+            log.warning(
+                "%d complaint(s) were already past their deadline when first seen (%s): recorded as breaches, "
+                "the managers get one digest",
+                len(recorded),
+                ", ".join(sorted({str(reasons[i]) for i in recorded})),
+            )
+        return recorded
 
     def _remind(self, escalation: Escalation, sla: SlaStatus, point: timedelta, now: datetime) -> None:
         seconds = int(point.total_seconds())

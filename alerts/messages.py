@@ -17,6 +17,7 @@ from typing import Any
 
 import yaml
 
+from alerts.notify import Digest
 from alerts.sla import SlaState, SlaStatus
 from alerts.text import human_duration, shorten
 from monitor.models import Escalation, Outcome
@@ -402,6 +403,55 @@ def breach_text(escalation: Escalation, sla: SlaStatus, permalink: str | None, o
 def breach_thread_text(sla: SlaStatus) -> str:
     """The note in the alert's own thread when it breaches."""
     return f":red_circle: The response time is over (due {slack_date(sla.deadline)}); the managers were told."
+
+
+def late_thread_text(escalation: Escalation, sla: SlaStatus) -> str:
+    """The note in the alert's thread of a complaint already past its deadline when replyclock first saw it."""
+    seen_after = human_duration(escalation.opened_at - escalation.clock_started_at)
+    return (
+        f":hourglass: This complaint was already past its deadline when replyclock first saw it, {seen_after} "
+        f"after it was posted (it was due {slack_date(sla.deadline, '{date_short_pretty} {time}')}). It counts as "
+        "breached in the SLA log; the managers get one summary of such finds rather than a post for each. "
+        "It still needs an answer."
+    )
+
+
+LATE_IDS_LISTED = 100  # a digest names at most this many escalations (the longest overdue first)
+
+
+def late_digest_text(digest: Digest, links: Mapping[int, str]) -> str:
+    """The managers' one post about the complaints a tick found already late, linking the alerts in `links`."""
+    n = len(digest.items)
+    plural = n != 1
+    head = (
+        f":hourglass: *{n} complaint{'s were' if plural else ' was'} already past "
+        f"{'their' if plural else 'its'} deadline when replyclock first saw {'them' if plural else 'it'}*"
+    )
+    why = "; ".join(digest.why(lambda at: slack_date(at, "{date_short_pretty} {time}")))
+    longest = digest.items[0]
+    esc = longest.escalation
+    listed = []
+    for item in digest.items[:LATE_IDS_LISTED]:
+        ident = f"#{item.escalation.id}"
+        link = links.get(item.escalation.id)
+        if link:
+            listed.append(
+                f"<{link}|{ident}> {escape(item.escalation.author)} ({human_duration(item.overdue_when_seen)})"
+            )
+        else:
+            listed.append(ident)
+    more = f" …and {n - LATE_IDS_LISTED} more" if n > LATE_IDS_LISTED else ""
+    return "\n".join(
+        [
+            f"{head} — {why}.",
+            f"Longest overdue: {escape(esc.author)} on {platform_name(esc.platform)}, "
+            f"{human_duration(longest.overdue_when_seen)} past its deadline when first seen.",
+            f"{'They count' if plural else 'It counts'} as breaches in the SLA log (`replyclock report` marks them "
+            "late when seen), not one post each here; each alert shows it overdue, with a note in its thread, "
+            "so the team can still answer.",
+            "Escalations: " + ", ".join(listed) + more,
+        ]
+    )
 
 
 def refusal_text(action: str) -> str:

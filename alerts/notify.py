@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from alerts.ports import OutboxStore
+from alerts.late import why_late
+from alerts.ports import OutboxLike, OutboxStore
 from alerts.sla import SlaStatus, status
 from monitor.clock import Clock
 from monitor.models import Escalation, SlaPolicy
@@ -30,6 +31,50 @@ class Notification:
     alert_result: Mapping[str, Any]
     attempts: int = 0
     queued_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LateFind:
+    """A complaint that was already past its deadline when replyclock first saw it, as a digest lists it."""
+
+    escalation: Escalation
+    status: SlaStatus
+    alert_result: Mapping[str, Any]  # what the notifier stored when it posted the alert
+    reason: str  # a `LateReason`
+
+    @property
+    def overdue_when_seen(self) -> timedelta:
+        """How far past its deadline it was when replyclock first saw it."""
+        return self.escalation.opened_at - self.escalation.deadline
+
+
+@dataclass(frozen=True, slots=True)
+class Digest:
+    """One notification about the complaints a tick found already late (instead of a managers' post each)."""
+
+    kind: str
+    key: str
+    items: tuple[LateFind, ...]  # longest overdue when seen first
+    payload: Mapping[str, Any]
+    attempts: int = 0
+    queued_at: datetime | None = None
+
+    def why(self, when: Callable[[datetime], str]) -> list[str]:
+        """Why they were late, one phrase per reason and source, each led by how many; `when` writes a time."""
+        first_reads = {str(k): _parse_time(v) for k, v in (self.payload.get("first_reads") or {}).items()}
+        return why_late(
+            ((item.reason, item.escalation.source) for item in self.items),
+            {k: v for k, v in first_reads.items() if v is not None},
+            _parse_time(self.payload.get("running_since")),
+            when,
+        )
+
+
+def _parse_time(value: object) -> datetime | None:
+    try:
+        return datetime.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +123,10 @@ class Notifier(Protocol):
         """Deliver one notification; the returned mapping is stored with the outbox entry."""
         ...
 
+    def deliver_digest(self, digest: Digest) -> Mapping[str, Any] | None:
+        """Deliver one digest of complaints found already late; raises DeliveryError like `deliver`."""
+        ...
+
     def refresh(self, board: Sequence[BoardItem], now: datetime) -> None:
         """Bring the live countdown up to date (called every tick)."""
         ...
@@ -115,23 +164,24 @@ class Dispatcher:
         sent = 0
         now = self.clock.now()
         for entry in self.store.due_outbox(notifier.name, now):
-            escalation = self.store.escalation(entry.escalation_id)
-            alert = self.store.outbox_entry(notifier.name, f"{escalation.id}:opened")
-            alert_result = dict(alert.result) if alert is not None else {}
-            if alert is not None and alert.status == "dead":
-                alert_result["undeliverable"] = True  # given up: never wait for it
-            note = Notification(
-                kind=entry.kind,
-                key=entry.key,
-                escalation=escalation,
-                status=status(escalation, self.policy, now),
-                payload=entry.payload,
-                alert_result=alert_result,
-                attempts=entry.attempts,
-                queued_at=entry.created_at,
-            )
+            alert: OutboxLike | None = None
             try:
-                result = notifier.deliver(note)
+                if entry.escalation_id is None:  # about several escalations: a digest
+                    result = notifier.deliver_digest(self._digest(notifier.name, entry, now))
+                else:
+                    escalation = self.store.escalation(entry.escalation_id)
+                    alert, alert_result = self._alert(notifier.name, escalation.id)
+                    note = Notification(
+                        kind=entry.kind,
+                        key=entry.key,
+                        escalation=escalation,
+                        status=status(escalation, self.policy, now),
+                        payload=entry.payload,
+                        alert_result=alert_result,
+                        attempts=entry.attempts,
+                        queued_at=entry.created_at,
+                    )
+                    result = notifier.deliver(note)
             except DeliveryError as exc:
                 if exc.alert is not None and alert is not None and alert.id != entry.id:
                     # the alert was posted again before this failed: the retry must update it, not post a third
@@ -176,6 +226,35 @@ class Dispatcher:
             self.store.outbox_update(entry.id, status="sent", at=now, result=result, alerted_via=alerted_via)
             sent += 1
         return sent
+
+    def _alert(self, notifier: str, escalation_id: int) -> tuple[OutboxLike | None, dict[str, Any]]:
+        """The outbox entry of an escalation's alert, and what the notifier stored when it delivered it."""
+        alert = self.store.outbox_entry(notifier, f"{escalation_id}:opened")
+        result = dict(alert.result) if alert is not None else {}
+        if alert is not None and alert.status == "dead":
+            result["undeliverable"] = True  # given up: never wait for it
+        return alert, result
+
+    def _digest(self, notifier: str, entry: OutboxLike, now: datetime) -> Digest:
+        """The digest an outbox entry stands for, with each listed escalation as it is now."""
+        items = []
+        for listed in entry.payload.get("escalations") or ():
+            try:
+                escalation = self.store.escalation(int(listed["id"]))
+            except KeyError:
+                continue  # gone (a store copied without it): the rest still make the digest
+            _, alert_result = self._alert(notifier, escalation.id)
+            sla = status(escalation, self.policy, now)
+            items.append(LateFind(escalation, sla, alert_result, str(listed.get("reason", ""))))
+        items.sort(key=lambda item: (-item.overdue_when_seen, item.escalation.id))
+        return Digest(
+            kind=entry.kind,
+            key=entry.key,
+            items=tuple(items),
+            payload=entry.payload,
+            attempts=entry.attempts,
+            queued_at=entry.created_at,
+        )
 
     def refresh(self) -> None:
         """Give every notifier the live board, with what each one stored when it posted the alert."""

@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from monitor.models import Escalation, OutboxIntent, Reply, Score
+from monitor.models import Escalation, NewEvent, OutboxIntent, Reply, Score
 
 
 class PendingResponseLike(Protocol):
@@ -27,7 +27,7 @@ class OutboxLike(Protocol):
     @property
     def kind(self) -> str: ...
     @property
-    def escalation_id(self) -> int: ...
+    def escalation_id(self) -> int | None: ...  # None: about several escalations, listed in the payload
     @property
     def payload(self) -> Mapping[str, Any]: ...
     @property
@@ -71,6 +71,8 @@ class EscalationStore(EscalationLog, Protocol):
         *,
         response_time: timedelta,
     ) -> Escalation | None: ...
+    def record_events(self, events: Sequence[NewEvent], *, outbox: Sequence[OutboxIntent] = ()) -> list[int]: ...
+    def first_reads(self) -> Mapping[str, datetime]: ...
     def pending_responses(self) -> Sequence[PendingResponseLike]: ...
     def mark_settled(self, escalation_id: int) -> None: ...
 

@@ -56,6 +56,8 @@ def report_records(escalations: Sequence[Escalation], policy: SlaPolicy, now: da
                 "dismissed_at": _iso(esc.dismissed_at),
                 "dismiss_reason": esc.dismiss_reason,
                 "reasons": list(esc.reasons),
+                # past its deadline when replyclock first saw it (first start on a source, downtime)
+                "late_when_seen": esc.late_when_seen,
             }
         )
     return records
@@ -81,6 +83,15 @@ def summary_lines(records: Sequence[dict[str, Any]]) -> list[str]:
     if decided:
         in_time = len(decided) - breached
         lines.append(f"within SLA: {in_time}/{len(decided)} ({100 * in_time / len(decided):.0f}%)")
+    late = sum(1 for r in decided if r["outcome"] == Outcome.BREACHED and r.get("late_when_seen"))
+    if late:
+        # the team's own figure: these were past their deadline before replyclock could show them to anyone
+        own = len(decided) - late
+        rate = f"{in_time}/{own} ({100 * in_time / own:.0f}%)" if own else "none left to judge"
+        lines.append(
+            f"already late when first seen: {late} of the {breached} breaches (marked *); "
+            f"without them, within SLA: {rate}"
+        )
     if answered:
         lines.append(f"response time: median {statistics.median(answered):.0f} min, slowest {max(answered):.0f} min")
     return lines
@@ -107,8 +118,9 @@ def render_table(records: Sequence[dict[str, Any]], width: int = 120, tz: tzinfo
         response = f"{math.floor(r['response_minutes'])} min" if r["response_minutes"] is not None else "—"
         if r["outcome"] == Outcome.BREACHED and r["response_minutes"] is None:
             response = f"+{r['overdue_minutes']:.0f} late"
+        outcome = r["outcome"] + ("*" if r["outcome"] == Outcome.BREACHED and r.get("late_when_seen") else "")
         prefix = (
-            f"{r['id']:>4}  {r['platform']:<8}  {created:<{created_width}}  {r['lang']:<4}  {r['outcome']:<9}  "
+            f"{r['id']:>4}  {r['platform']:<8}  {created:<{created_width}}  {r['lang']:<4}  {outcome:<9}  "
             f"{response:>9}  "
         )
         rest = shorten(f"{r['author']}: {r['text']}", max(width - len(prefix), 20))

@@ -37,13 +37,15 @@ from alerts.messages import (
     alert_text,
     breach_text,
     breach_thread_text,
+    late_digest_text,
+    late_thread_text,
     load_reply_templates,
     mention_target,
     reminder_text,
     suggest_reply,
     who,
 )
-from alerts.notify import BoardItem, DeliveryError, Notification, NotifierStopped
+from alerts.notify import BoardItem, DeliveryError, Digest, Notification, NotifierStopped
 from alerts.sla import SlaStatus, status
 from monitor.clock import Clock
 from monitor.models import Escalation, SlaPolicy
@@ -52,6 +54,7 @@ log = logging.getLogger(__name__)
 
 ALERT_EVENT = "replyclock_alert"
 POST_EVENT = "replyclock_post"
+DIGEST_REF = "late-digest"  # the `ref` of a digest's metadata: it is about several escalations
 AUTH_ERRORS = frozenset({"invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired"})
 GONE_ERRORS = frozenset({"message_not_found", "thread_not_found", "cant_update_message"})
 CHANNEL_ERRORS = frozenset({"channel_not_found", "is_archived", "not_in_channel"})
@@ -72,6 +75,9 @@ HISTORY_CACHE_FOR = timedelta(minutes=5)
 MAX_HISTORY_PAGES = 20
 DEFAULT_RETRY_AFTER = 30  # seconds, when a rate limit comes without a usable Retry-After
 MAX_RETRY_AFTER = 3600  # a proxy's odd header must not silence Slack for days (or overflow the clock)
+DIGEST_LINKS = 10  # a digest links the alerts of this many (the longest overdue); the rest by id
+DIGEST_WAITS = timedelta(minutes=5)  # at most this long for those alerts to be posted, so it can link them
+DIGEST_RETRY = timedelta(seconds=10)
 
 
 class _Paused(Exception):
@@ -223,16 +229,28 @@ class SlackNotifier:
     def deliver(self, note: Notification) -> Mapping[str, Any] | None:
         """Post or update the alert for one outbox entry; raises DeliveryError to retry or defer."""
         now = self.clock.now()
+        deliver: Callable[[Notification, datetime], Mapping[str, Any] | None]
+        if note.kind == NotificationKind.OPENED:
+            deliver = self._deliver_alert
+        elif note.kind == NotificationKind.REMINDER:
+            deliver = self._deliver_reminder
+        elif note.kind == NotificationKind.BREACHED:
+            # one found already late tells its own thread: the managers hear of it in its tick's digest
+            deliver = self._deliver_late_breach if note.payload.get("late_when_seen") else self._deliver_breach
+        else:
+            deliver = self._deliver_state
+        return self._delivering(lambda: deliver(note, now))
+
+    def deliver_digest(self, digest: Digest) -> Mapping[str, Any] | None:
+        """Post one digest of complaints found already late (to the managers, else the alerts channel)."""
+        now = self.clock.now()
+        return self._delivering(lambda: self._deliver_digest(digest, now))
+
+    def _delivering(self, deliver: Callable[[], Mapping[str, Any] | None]) -> Mapping[str, Any] | None:
+        """Run one delivery, turning Slack's answers into DeliveryError (retry, defer or give up)."""
         self._reposted = None
         try:
-            if note.kind == NotificationKind.OPENED:
-                result = self._deliver_alert(note, now)
-            elif note.kind == NotificationKind.REMINDER:
-                result = self._deliver_reminder(note, now)
-            elif note.kind == NotificationKind.BREACHED:
-                result = self._deliver_breach(note, now)
-            else:
-                result = self._deliver_state(note, now)
+            result = deliver()
         except _Paused as exc:
             raise DeliveryError(str(exc), retry_at=exc.until, deferred=True, alert=self._reposted) from None
         except _Transient as exc:
@@ -248,8 +266,8 @@ class SlackNotifier:
         if note.alert_result.get("ts"):
             return None
         channel = self.alerts_channel
-        if self._may_have_posted(note):
-            ts = self._find_posted(channel, note.key, esc, note.queued_at or esc.opened_at, now)
+        if self._may_have_posted(note.key, note.attempts, note.queued_at):
+            ts = self._find_posted(channel, note.key, _ref(esc), note.queued_at or esc.opened_at, now)
             if ts is not None:
                 log.info("escalation #%d: alert already in Slack (ts %s); not posting it again", esc.id, ts)
                 self._dirty.add(esc.id)
@@ -270,8 +288,8 @@ class SlackNotifier:
             # held up (rate limit, outage) until after the team answered: a ping now would only mislead
             return {"skipped": "the clock had stopped"}
         channel, ts = self._alert_ref(note, now)
-        if self._may_have_posted(note):
-            found = self._find_posted(channel, note.key, esc, note.queued_at or now, now, thread_ts=ts)
+        if self._may_have_posted(note.key, note.attempts, note.queued_at):
+            found = self._find_posted(channel, note.key, _ref(esc), note.queued_at or now, now, thread_ts=ts)
             if found is not None:
                 return {"reminder_ts": found, "reconciled": True}
         self._take_post(channel, now)
@@ -296,8 +314,8 @@ class SlackNotifier:
         alert_lost = bool(managers and note.alert_result.get("undeliverable"))
         channel, ts = ("", "") if alert_lost else self._alert_ref(note, now)
         posted: str | None = None
-        if managers and self._may_have_posted(note):
-            posted = self._find_posted(managers, note.key, esc, note.queued_at or now, now)
+        if managers and self._may_have_posted(note.key, note.attempts, note.queued_at):
+            posted = self._find_posted(managers, note.key, _ref(esc), note.queued_at or now, now)
         if managers and posted is None:
             self._take_post(managers, now)
 
@@ -326,6 +344,55 @@ class SlackNotifier:
         if alert_lost:
             return update_and_tell(channel, ts)
         return self._on_alert(note, now, channel, ts, update_and_tell)
+
+    def _deliver_late_breach(self, note: Notification, now: datetime) -> Mapping[str, Any]:
+        """A complaint already past its deadline when first seen: a note in its alert's thread, no managers' post.
+
+        The alert was posted overdue (it is drawn from the clock) and the countdown keeps it so; the
+        managers hear of it in the digest of its tick.
+        """
+        esc = note.escalation
+        if esc.dismissed_at is not None:
+            return {"skipped": "dismissed as not a complaint"}
+        if note.alert_result.get("undeliverable"):
+            return {"skipped": "the alert could not be posted; the digest names it"}
+        channel, ts = self._alert_ref(note, now)
+        if self._may_have_posted(note.key, note.attempts, note.queued_at):
+            found = self._find_posted(channel, note.key, _ref(esc), note.queued_at or now, now, thread_ts=ts)
+            if found is not None:
+                return {"note_ts": found, "reconciled": True}
+        self._take_post(channel, now)
+        text = late_thread_text(esc, note.status)
+
+        def post(ch: str, thread: str) -> dict[str, Any]:
+            return {"note_ts": self._post(ch, note.key, esc, now, text=text, thread_ts=thread)["ts"]}
+
+        return self._on_alert(note, now, channel, ts, post)
+
+    def _deliver_digest(self, digest: Digest, now: datetime) -> Mapping[str, Any]:
+        if not digest.items:
+            return {"skipped": "none of its escalations is left"}
+        channel = self.managers_channel or self.alerts_channel
+        linked = digest.items[:DIGEST_LINKS]
+        waiting = [i for i in linked if not i.alert_result.get("ts") and not i.alert_result.get("undeliverable")]
+        if waiting and now - (digest.queued_at or now) < DIGEST_WAITS:
+            # their alerts are queued before it (paced to one a second): wait a little, so it can link them
+            wait = f"{len(waiting)} of the alerts it links are not in Slack yet"
+            raise DeliveryError(wait, retry_at=now + DIGEST_RETRY, deferred=True)
+        if self._may_have_posted(digest.key, digest.attempts, digest.queued_at):
+            found = self._find_posted(channel, digest.key, DIGEST_REF, digest.queued_at or now, now)
+            if found is not None:
+                return {"channel": channel, "ts": found, "reconciled": True}
+        self._take_post(channel, now)
+        links: dict[int, str] = {}
+        for item in linked:
+            alert_channel, alert_ts = item.alert_result.get("channel"), item.alert_result.get("ts")
+            if alert_channel and alert_ts and not item.alert_result.get("undeliverable"):
+                link = self._permalink(str(alert_channel), str(alert_ts), now)
+                if link:
+                    links[item.escalation.id] = link
+        resp = self._post(channel, digest.key, None, now, text=late_digest_text(digest, links))
+        return {"channel": resp["channel"], "ts": resp["ts"], "linked": len(links)}
 
     def _deliver_state(self, note: Notification, now: datetime) -> Mapping[str, Any]:
         esc = note.escalation
@@ -518,7 +585,7 @@ class SlackNotifier:
         self,
         channel: str,
         key: str,
-        esc: Escalation,
+        esc: Escalation | None,  # None: a digest, about several escalations
         now: datetime,
         *,
         text: str,
@@ -527,12 +594,15 @@ class SlackNotifier:
         event: str = POST_EVENT,
     ) -> Mapping[str, Any]:
         self._seq += 1
+        about: dict[str, Any] = {"ref": DIGEST_REF, "key": key}
+        if esc is not None:
+            about = {"ref": _ref(esc), "key": key, "escalation": esc.id}
         kwargs: dict[str, Any] = {
             "channel": channel,
             "text": text,
             "unfurl_links": False,
             "unfurl_media": False,
-            "metadata": {"event_type": event, "event_payload": {"ref": _ref(esc), "key": key, "escalation": esc.id}},
+            "metadata": {"event_type": event, "event_payload": about},
         }
         if blocks is not None:
             kwargs["blocks"] = list(blocks)
@@ -573,15 +643,15 @@ class SlackNotifier:
         self._permalinks[ts] = link
         return link or None
 
-    def _may_have_posted(self, note: Notification) -> bool:
-        queued_before_start = note.queued_at is not None and note.queued_at < self.started_at
-        return note.key in self._uncertain or note.attempts > 0 or queued_before_start
+    def _may_have_posted(self, key: str, attempts: int, queued_at: datetime | None) -> bool:
+        queued_before_start = queued_at is not None and queued_at < self.started_at
+        return key in self._uncertain or attempts > 0 or queued_before_start
 
     def _find_posted(
         self,
         channel: str,
         key: str,
-        esc: Escalation,
+        ref: str,
         since: datetime,
         now: datetime,
         thread_ts: str | None = None,
@@ -604,7 +674,7 @@ class SlackNotifier:
             if len(self._scans) > 1000:
                 self._scans.clear()
             self._scans[cache_key] = scan
-        return scan.found.get((_ref(esc), key))
+        return scan.found.get((ref, key))
 
     def _scan(self, channel: str, oldest: datetime, now: datetime, thread_ts: str | None) -> dict[tuple[str, str], str]:
         found: dict[tuple[str, str], str] = {}

@@ -39,6 +39,7 @@ class EscalationSummary:
     most_urgent_id: int | None = None
     most_urgent_left: timedelta | None = None
     breaches_today: int = 0
+    breaches_today_late: int = 0  # of those, already past their deadline when replyclock first saw them
 
 
 @dataclass(frozen=True, slots=True)
@@ -264,6 +265,7 @@ def render_status(
         lines.append(
             f"escalations: {esc.open} open ({esc.at_risk} at risk), {esc.overdue} overdue{urgent}; "
             f"breaches today: {esc.breaches_today}"
+            + (f" ({esc.breaches_today_late} already late when first seen)" if esc.breaches_today_late else "")
         )
     if snapshot is not None and snapshot.role == "standby":
         lines.append("sources: polled by the leader (run `replyclock status` where it runs)")

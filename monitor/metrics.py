@@ -97,6 +97,13 @@ class Metrics:
             registry=r,
         )
         self.breaches = Counter("replyclock_breaches", "SLA breaches, by platform", ["platform"], registry=r)
+        self.breaches_late = Counter(
+            "replyclock_breaches_late_when_seen",
+            "SLA breaches already past their deadline when replyclock first saw the post (a first start on a "
+            "source, downtime), by platform; counted in replyclock_breaches too",
+            ["platform"],
+            registry=r,
+        )
         self.response_time = Histogram(
             "replyclock_response_time_seconds",
             "Time from a complaint's post (or when first seen, if dated later) to the team's first answer, by platform",
@@ -146,9 +153,13 @@ class Metrics:
         if not ok:
             self.slack_failures.labels(method, error or "unknown").inc()
 
-    def breached(self, platform: str) -> None:
-        """Count one SLA breach."""
+    def breached(self, platform: str, *, late_when_seen: bool = False) -> None:
+        """Count one SLA breach (and whether it was already late when first seen)."""
         self.breaches.labels(platform).inc()
+        # the series exists (at 0) beside every breaches series: `breaches - breaches_late` needs both sides
+        late = self.breaches_late.labels(platform)
+        if late_when_seen:
+            late.inc()
 
     def responded(self, platform: str, response_time: timedelta) -> None:
         """Observe the time to the first answer of an escalation."""

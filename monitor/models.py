@@ -220,6 +220,7 @@ class Escalation:
     closed_by: str | None = None
     dismiss_reason: str | None = None
     reminded: frozenset[timedelta] = field(default_factory=frozenset)
+    source: str = ""  # the source that brought the post (e.g. `x:mentions`)
 
     def __post_init__(self) -> None:
         for name in (
@@ -237,6 +238,11 @@ class Escalation:
     def time_allowed(self) -> timedelta:
         """The response time the policy gave this escalation when it opened."""
         return self.deadline - self.clock_started_at
+
+    @property
+    def late_when_seen(self) -> bool:
+        """Whether its deadline had already passed when replyclock first saw the post (and opened it)."""
+        return self.opened_at >= self.deadline
 
     @property
     def response_time(self) -> timedelta | None:
@@ -270,3 +276,16 @@ class OutboxIntent:
     kind: str
     payload: Mapping[str, object] = field(default_factory=dict)
     queued_at: datetime | None = None  # default: the time of the event that queues it
+
+
+@dataclass(frozen=True, slots=True)
+class NewEvent:
+    """An event to append to an escalation's log once per key, with the notifications it queues."""
+
+    escalation_id: int
+    kind: str
+    at: datetime
+    actor: str = "replyclock"
+    detail: str = ""
+    key: str | None = None  # default: the kind (happens once)
+    outbox: tuple[OutboxIntent, ...] = ()

@@ -25,7 +25,7 @@ from sqlalchemy.types import DateTime, TypeDecorator
 from sqlmodel import Field, Session, SQLModel, UniqueConstraint, col, create_engine, select
 
 from monitor import migrations
-from monitor.models import Batch, Escalation, Event, EventKind, Mention, OutboxIntent, Reply, Score
+from monitor.models import Batch, Escalation, Event, EventKind, Mention, NewEvent, OutboxIntent, Reply, Score
 
 log = logging.getLogger(__name__)
 
@@ -103,6 +103,7 @@ class CursorRow(SQLModel, table=True):
     source: str = Field(primary_key=True)
     value: str | None = None
     updated_at: datetime = _ts()
+    first_read_at: datetime | None = _ts(default=None)  # when this source was first read (revision 0003)
 
 
 class ScoreRow(SQLModel, table=True):
@@ -168,7 +169,8 @@ class OutboxRow(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     notifier: str = Field(index=True)
     key: str
-    escalation_id: int = Field(foreign_key="escalations.id", index=True)
+    # None: a notification about several escalations, listed in its payload (revision 0003)
+    escalation_id: int | None = Field(default=None, foreign_key="escalations.id", index=True)
     kind: str
     payload: str = "{}"
     created_at: datetime = _ts()
@@ -203,7 +205,7 @@ class OutboxEntry:
     id: int
     notifier: str
     key: str
-    escalation_id: int
+    escalation_id: int | None  # None: about several escalations, listed in the payload
     kind: str
     payload: Mapping[str, Any]
     status: str
@@ -364,6 +366,12 @@ class Store:
             row = s.get(CursorRow, source)
             return row.value if row else None
 
+    def first_reads(self) -> dict[str, datetime]:
+        """When each source was first read (its first batch stored), by source name."""
+        with self._session() as s:
+            rows = s.exec(select(CursorRow.source, CursorRow.first_read_at)).all()
+            return {source: at for source, at in rows if at is not None}
+
     def _again_on_conflict(self, work: Callable[[], _T]) -> _T:
         """Run a write once more when a concurrent writer inserted the same key first (the retry sees its row)."""
         try:
@@ -395,10 +403,11 @@ class Store:
             if batch.next_cursor is not None:
                 row = s.get(CursorRow, source)
                 if row is None:
-                    s.add(CursorRow(source=source, value=batch.next_cursor, updated_at=seen_at))
+                    s.add(CursorRow(source=source, value=batch.next_cursor, updated_at=seen_at, first_read_at=seen_at))
                 else:
                     row.value = batch.next_cursor
                     row.updated_at = seen_at
+                    row.first_read_at = row.first_read_at or seen_at
                     s.add(row)
         return SavedBatch(len(new_mentions), new_replies), new_mentions
 
@@ -702,6 +711,32 @@ class Store:
         s.add(row)
         return changed
 
+    def record_events(self, events: Sequence[NewEvent], *, outbox: Sequence[OutboxIntent] = ()) -> list[int]:
+        """Append several events in one transaction, each once per key as `record_event` does.
+
+        Returns the escalations whose event was new. `outbox`: notifications about all of them
+        together (tied to no one escalation), queued in the same transaction when any event was
+        new, so no crash can record the events and lose the notification that tells of them.
+        """
+
+        def work() -> list[int]:
+            with self._session() as s:
+                new = []
+                for event in events:
+                    key = event.key or str(event.kind)
+                    e = event
+                    if self._record_in(s, e.escalation_id, e.kind, e.at, e.actor, e.detail, key) is None:
+                        continue  # recorded before
+                    new.append(event.escalation_id)
+                    for intent in event.outbox:
+                        self._enqueue_in(s, intent, event.escalation_id, event.at)
+                if new:
+                    for intent in outbox:
+                        self._enqueue_in(s, intent, None, max(event.at for event in events))
+                return new
+
+        return self._again_on_conflict(work)
+
     @staticmethod
     def _apply(row: EscalationRow, kind: str, at: datetime, actor: str, detail: str) -> bool:
         """Set the columns the event sets the first time it happens; True if anything changed."""
@@ -821,7 +856,7 @@ class Store:
         self,
         notifier: str,
         key: str,
-        escalation_id: int,
+        escalation_id: int | None,
         kind: str,
         at: datetime,
         payload: Mapping[str, Any] | None = None,
@@ -829,6 +864,8 @@ class Store:
         coalesce: bool = False,
     ) -> bool:
         """Queue a notification once per (notifier, key); False if it was already queued.
+
+        `escalation_id` None: a notification about several escalations (its payload lists them).
 
         With `coalesce`, an entry already delivered is queued again (a countdown refresh):
         there is still at most one pending entry per key.
@@ -842,7 +879,7 @@ class Store:
 
     @staticmethod
     def _enqueue_in(
-        s: Session, intent: OutboxIntent, escalation_id: int, at: datetime, *, coalesce: bool = False
+        s: Session, intent: OutboxIntent, escalation_id: int | None, at: datetime, *, coalesce: bool = False
     ) -> bool:
         body = json.dumps(dict(intent.payload), ensure_ascii=False, default=str)
         at = intent.queued_at or at
@@ -904,7 +941,7 @@ class Store:
                     col(EscalationRow.is_active).is_(True),
                 )
             ).all()
-            return {esc_id: json.loads(result) for esc_id, result in rows}
+            return {esc_id: json.loads(result) for esc_id, result in rows if esc_id is not None}
 
     def outbox_entries(self, notifier: str | None = None) -> list[OutboxEntry]:
         """Every outbox entry (of one notifier), in the order queued."""
@@ -1070,6 +1107,7 @@ def _escalation(row: EscalationRow, mention: MentionRow, reminded: frozenset[tim
         closed_by=row.closed_by,
         dismiss_reason=row.dismiss_reason,
         reminded=reminded,
+        source=mention.source,
     )
 
 

@@ -46,14 +46,23 @@ class RecordingNotifier:
     def __init__(self, name: str = "recorder") -> None:
         self.name = name
         self.delivered: list[Notification] = []
+        self.digests: list[Any] = []  # the digests of complaints already late when first seen
         self.boards: list[tuple[datetime, list[BoardItem]]] = []
         self.fail_with: DeliveryError | None = None
+        self.fail_digest_with: DeliveryError | None = None
 
     def deliver(self, note: Notification) -> Mapping[str, Any] | None:
         if self.fail_with is not None:
             raise self.fail_with
         self.delivered.append(note)
         return {"n": len(self.delivered)}
+
+    def deliver_digest(self, digest: Any) -> Mapping[str, Any] | None:
+        failure = self.fail_with or self.fail_digest_with
+        if failure is not None:
+            raise failure
+        self.digests.append(digest)
+        return {"n": len(self.digests)}
 
     def refresh(self, board: Sequence[BoardItem], now: datetime) -> None:
         self.boards.append((now, list(board)))

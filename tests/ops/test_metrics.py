@@ -78,6 +78,8 @@ def test_counts_clocks_breaches_and_response_times(rig, clock) -> None:
     app.observe()
     text = app.metrics.render().decode()
     assert value(text, "replyclock_breaches_total", platform="x") == 1
+    # an ordinary breach; the series is there at 0, so `breaches - breaches_late` has both sides
+    assert value(text, "replyclock_breaches_late_when_seen_total", platform="x") == 0
     assert value(text, "replyclock_overdue_escalations") == 1
     assert value(text, "replyclock_open_escalations") == 0
     assert math.isnan(value(text, "replyclock_most_urgent_time_left_seconds"))

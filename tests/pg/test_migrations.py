@@ -12,7 +12,7 @@ from sqlalchemy import inspect, text
 import daemon
 from alerts.report import report_records
 from monitor import migrations
-from monitor.models import Batch, Mention, SlaPolicy
+from monitor.models import Mention, SlaPolicy
 from monitor.store import METADATA, TABLES, Store, create_db_engine
 
 pytestmark = pytest.mark.any_db
@@ -64,9 +64,24 @@ def test_an_unversioned_database_is_refused_then_upgraded_keeping_its_rows(db_ur
     cfg = _config(tmp_path, db_url)
     assert daemon.main(["--config", cfg, "run", "--once"]) == migrations.EXIT_SCHEMA
     assert "run `replyclock db upgrade`" in capsys.readouterr().err
-    raw = Store(db_url, create_schema=False)
-    raw.save_batch("s", Batch((_mention(clock),), (), "c"), clock.now())
-    raw.close()
+    # what that release stored, written as it wrote it: today's Store reads columns its schema lacks
+    engine = create_db_engine(db_url)
+    mention = _mention(clock)
+    with engine.begin() as conn:
+        conn.execute(
+            METADATA.tables["mentions"].insert(),
+            {
+                "platform": mention.platform,
+                "external_id": mention.external_id,
+                "source": "s",
+                "author": mention.author,
+                "text": mention.text,
+                "created_at": mention.created_at,
+                "seen_at": clock.now(),
+            },
+        )
+        conn.execute(METADATA.tables["cursors"].insert(), {"source": "s", "value": "c", "updated_at": clock.now()})
+    engine.dispose()
 
     assert daemon.main(["--config", cfg, "db", "upgrade"]) == 0
     assert f"to revision {migrations.head()}" in capsys.readouterr().out
@@ -272,3 +287,38 @@ def test_upgrade_sql_backfills_with_the_configured_response_time(db_url: str, tm
     assert daemon.main(["--config", str(cfg), "db", "upgrade", "--sql"]) == 0
     out = capsys.readouterr().out
     assert "UPDATE escalations SET" in out and "2700 seconds" in out
+
+
+def test_upgrade_to_0003_lets_the_outbox_hold_a_digest_and_dates_each_cursors_first_read(db_url: str) -> None:
+    _store_at_0001_with_history(db_url)
+    engine = create_db_engine(db_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE mentions SET source = 'x:mentions'"))
+            cursors = METADATA.tables["cursors"]
+            conn.execute(cursors.insert(), {"source": "x:mentions", "value": "c", "updated_at": T0 + 90 * M})
+            conn.execute(cursors.insert(), {"source": "x:search:quiet", "value": "q", "updated_at": T0 + 80 * M})
+        assert migrations.upgrade(engine, set(TABLES)) == ("0001", migrations.head())
+        with engine.connect() as conn:
+            outbox = {c["name"]: c for c in inspect(conn).get_columns("outbox")}
+            assert outbox["escalation_id"]["nullable"] is True
+            assert migrations.diff(conn, METADATA) == []
+            if engine.dialect.name == "sqlite":
+                assert conn.execute(text("PRAGMA foreign_key_check")).fetchall() == []
+    finally:
+        engine.dispose()
+    store = Store(db_url)
+    try:
+        assert len(store.outbox_entries("slack")) == 2, "every entry kept"
+        # the first read: when its first mention was seen, or its cursor's last move when it has none
+        assert store.first_reads() == {"x:mentions": T0 + M, "x:search:quiet": T0 + 80 * M}
+        assert store.enqueue("slack", "late:1", None, "late_digest", T0 + 120 * M, {"escalations": []})
+        migrations.downgrade(store.engine, "0002")  # and back: the digests go, everything else stays
+        with store.engine.connect() as conn:
+            outbox = {c["name"]: c for c in inspect(conn).get_columns("outbox")}
+            assert outbox["escalation_id"]["nullable"] is False
+            assert "first_read_at" not in {c["name"] for c in inspect(conn).get_columns("cursors")}
+            assert conn.execute(text("SELECT COUNT(*) FROM outbox")).scalar() == 2
+            assert conn.execute(text("SELECT COUNT(*) FROM cursors")).scalar() == 2
+    finally:
+        store.close()

@@ -4,7 +4,8 @@ It keeps channels with messages (and their metadata and threads), answers the
 methods replyclock uses, records every call, and can be scripted to fail:
 `fail("chat.update", status=429, retry_after=7)`, `fail("chat.postMessage", status=500)`,
 `fail("chat.postMessage", hang=0.5)` (answers late: a client timeout), or
-`fail("chat.update", error="message_not_found")`. `on_post` runs after a post is
+`fail("chat.update", error="message_not_found")`; `channel="C…"` fails only the calls on
+that channel. `on_post` runs after a post is
 stored and before the answer goes out (to kill the poster in between).
 """
 
@@ -37,6 +38,7 @@ class Failure:
     retry_after: int | None = None
     hang: float = 0.0
     times: int = 1
+    channel: str | None = None  # only the calls on this channel fail
 
 
 @dataclass
@@ -82,12 +84,12 @@ class FakeSlack:
     ) -> tuple[int, dict[str, Any], dict[str, str], float]:
         with self._lock:
             self.calls.append(Call(method, args, token, self.clock.now() if self.clock else None))
-            scripted = self._failures.get(method)
-            if scripted:
-                failure = scripted[0]
+            scripted = self._failures.get(method) or []
+            failure = next((f for f in scripted if f.channel in (None, args.get("channel"))), None)
+            if failure is not None:
                 failure.times -= 1
                 if failure.times <= 0:
-                    scripted.pop(0)
+                    scripted.remove(failure)
                 headers = {"Retry-After": str(failure.retry_after)} if failure.retry_after is not None else {}
                 if failure.hang:
                     # process the call normally, but answer after the client gave up
