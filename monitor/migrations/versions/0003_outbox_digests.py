@@ -15,7 +15,7 @@ Downgrade drops the digests (the older code cannot deliver them) and the column.
 
 Revision ID: 0003
 Revises: 0002
-Create Date: 2026-12-08
+Create Date: 2026-11-22
 """
 
 from __future__ import annotations
