@@ -98,6 +98,13 @@ def pg_url(postgres_databases: PostgresDatabases) -> Iterator[str]:
 
 
 @pytest.fixture(autouse=True)
+def _state_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """status.json of an App on PostgreSQL goes to $STATE_DIRECTORY (else ./var): one per test, never the
+    working folder, where a snapshot dated near the real time read as a live daemon to other tests."""
+    monkeypatch.setenv("STATE_DIRECTORY", str(tmp_path / "state"))
+
+
+@pytest.fixture(autouse=True)
 def _restore_logging() -> Iterator[None]:
     """Undo what an in-process `daemon.main()` did to logging (root handlers, quieted loggers)."""
     root = logging.getLogger()
