@@ -401,8 +401,11 @@ def breach_text(escalation: Escalation, sla: SlaStatus, permalink: str | None, o
 
 
 def breach_thread_text(sla: SlaStatus) -> str:
-    """The note in the alert's own thread when it breaches."""
-    return f":red_circle: The response time is over (due {slack_date(sla.deadline)}); the managers were told."
+    """The note in the alert's own thread when it breaches and there is no managers' channel to tell."""
+    return (
+        f":red_circle: The response time is over (due {slack_date(sla.deadline)}). No managers' channel is set "
+        "(`slack.managers_channel`), so this thread is the only place the breach is told."
+    )
 
 
 def late_thread_text(escalation: Escalation, sla: SlaStatus) -> str:

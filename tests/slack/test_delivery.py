@@ -435,3 +435,24 @@ def test_an_alert_outlives_a_slack_outage_longer_than_the_retries(rig, clock, fa
     clock.advance(10 * M)
     app.run_once()
     assert len(slack.top_level("CALERTS")) == 1 and opened(app)[0].status == "sent"
+
+
+def test_without_a_managers_channel_the_breach_note_does_not_claim_the_managers_were_told(
+    make_settings, clock, fake_slack
+) -> None:
+    client = WebClient(token="xoxb-test", base_url=fake_slack.base_url, timeout=2, retry_handlers=[])  # type: ignore[arg-type]
+    notifier = SlackNotifier(client, alerts_channel="CALERTS", policy=SlaPolicy(), clock=clock)
+    app, source = build(make_settings, clock, notifier)
+    slack = fake_slack.slack
+    try:
+        source.add(complaint(clock, "1"))
+        app.run_once()
+        clock.advance(61 * M)
+        app.run_once()
+        [alert] = slack.top_level("CALERTS")
+        notes = [m["text"] for m in slack.replies("CALERTS", alert["ts"])]
+        [breach] = [t for t in notes if "response time is over" in t]
+        assert "managers were told" not in breach
+        assert "slack.managers_channel" in breach
+    finally:
+        app.close()
