@@ -287,22 +287,25 @@ class SlackNotifier:
         if not note.status.running:
             # held up (rate limit, outage) until after the team answered: a ping now would only mislead
             return {"skipped": "the clock had stopped"}
+        mention = who(esc.acknowledged_by) if esc.acknowledged_by else mention_target(self.mention_on_reminder)
+        result = self._thread_note(note, now, "reminder_ts", reminder_text(esc, note.status, mention))
+        self._dirty.add(esc.id)  # the alert itself turns "at risk": the refresh updates it first
+        return result
+
+    def _thread_note(self, note: Notification, now: datetime, field: str, text: str) -> Mapping[str, Any]:
+        """Post `text` in the alert's thread once (a lost answer is looked up, not posted again); its ts as `field`."""
+        esc = note.escalation
         channel, ts = self._alert_ref(note, now)
         if self._may_have_posted(note.key, note.attempts, note.queued_at):
             found = self._find_posted(channel, note.key, _ref(esc), note.queued_at or now, now, thread_ts=ts)
             if found is not None:
-                return {"reminder_ts": found, "reconciled": True}
+                return {field: found, "reconciled": True}
         self._take_post(channel, now)
-        mention = who(esc.acknowledged_by) if esc.acknowledged_by else mention_target(self.mention_on_reminder)
-        text = reminder_text(esc, note.status, mention)
 
         def post(ch: str, thread: str) -> dict[str, Any]:
-            resp = self._post(ch, note.key, esc, now, text=text, thread_ts=thread)
-            return {"reminder_ts": resp["ts"]}
+            return {field: self._post(ch, note.key, esc, now, text=text, thread_ts=thread)["ts"]}
 
-        result = self._on_alert(note, now, channel, ts, post)
-        self._dirty.add(esc.id)  # the alert itself turns "at risk": the refresh updates it first
-        return result
+        return self._on_alert(note, now, channel, ts, post)
 
     def _deliver_breach(self, note: Notification, now: datetime) -> Mapping[str, Any]:
         esc = note.escalation
@@ -356,18 +359,7 @@ class SlackNotifier:
             return {"skipped": "dismissed as not a complaint"}
         if note.alert_result.get("undeliverable"):
             return {"skipped": "the alert could not be posted; the digest names it"}
-        channel, ts = self._alert_ref(note, now)
-        if self._may_have_posted(note.key, note.attempts, note.queued_at):
-            found = self._find_posted(channel, note.key, _ref(esc), note.queued_at or now, now, thread_ts=ts)
-            if found is not None:
-                return {"note_ts": found, "reconciled": True}
-        self._take_post(channel, now)
-        text = late_thread_text(esc, note.status)
-
-        def post(ch: str, thread: str) -> dict[str, Any]:
-            return {"note_ts": self._post(ch, note.key, esc, now, text=text, thread_ts=thread)["ts"]}
-
-        return self._on_alert(note, now, channel, ts, post)
+        return self._thread_note(note, now, "note_ts", late_thread_text(esc, note.status))
 
     def _deliver_digest(self, digest: Digest, now: datetime) -> Mapping[str, Any]:
         if not digest.items:
