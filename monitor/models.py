@@ -246,8 +246,13 @@ class Escalation:
 
     @property
     def response_time(self) -> timedelta | None:
-        """How long the team took to answer, from the clock's start (None while unanswered)."""
-        return self.first_response_at - self.clock_started_at if self.first_response_at is not None else None
+        """How long the team took to answer, from the clock's start (None while unanswered).
+
+        Never negative: an answer the platform dates before the post (its clocks disagree) was at once.
+        """
+        if self.first_response_at is None:
+            return None
+        return max(self.first_response_at - self.clock_started_at, timedelta(0))
 
     @property
     def closed_at(self) -> datetime | None:

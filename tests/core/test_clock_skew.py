@@ -91,3 +91,16 @@ def test_a_small_skew_is_not_worth_a_warning_but_still_gives_no_extra_time(rig, 
     assert records["1"]["deadline"] == iso(seen + 60 * M)
     assert records["2"]["deadline"] == iso(seen + 53 * M)  # an ordinary post: the clock starts at its own time
     assert skew_warnings(caplog) == []
+
+
+def test_an_answer_dated_before_its_post_reads_as_answered_at_once_not_in_negative_minutes(rig, clock) -> None:
+    app, source, _ = rig
+    source.add(post("1", clock.now() - 2 * M))
+    app.run_once()
+    clock.advance(M)
+    # the platform dates the answer a few seconds before the post (its clocks disagree)
+    source.add(Reply(platform="x", external_id="r1", in_reply_to="1", created_at=clock.now() - 4 * M, author="@shop"))
+    app.run_once()
+    [record] = report_records(app.store.escalations(), app.engine.policy, clock.now())
+    assert record["outcome"] == "responded"
+    assert record["response_minutes"] == 0.0
