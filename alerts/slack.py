@@ -494,6 +494,10 @@ class SlackNotifier:
                     )
                 else:
                     self._log_once(f"refresh:{exc.error}", "countdown update refused by Slack: %s", exc)
+                    # tried again at its cadence, as a countdown that worked: not every tick, which would
+                    # spend the update budget the other countdowns need
+                    self.shown[esc.id] = _Shown(now, "")
+                    self._dirty.discard(esc.id)
                 continue
             self._note_recovery()
             self.shown[esc.id] = _Shown(now, fingerprint)

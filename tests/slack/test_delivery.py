@@ -456,3 +456,20 @@ def test_without_a_managers_channel_the_breach_note_does_not_claim_the_managers_
         assert "slack.managers_channel" in breach
     finally:
         app.close()
+
+
+def test_a_countdown_update_slack_refuses_is_retried_at_its_cadence_not_every_tick(
+    rig, clock, fake_slack, caplog
+) -> None:
+    """A refusal other than "gone" (invalid_blocks, not_in_channel…) took one update call every tick."""
+    app, source = rig
+    slack = fake_slack.slack
+    source.add(complaint(clock, "1"))
+    app.run_once()
+    slack.fail("chat.update", error="invalid_blocks", times=1000)
+    for _ in range(60):  # two minutes of ticks, 2 s apart
+        clock.advance(2 * S)
+        app.run_once()
+    updates = slack.methods("chat.update")
+    assert 1 <= len(updates) <= 3, len(updates)  # about once a minute, as a countdown that works
+    assert sum("invalid_blocks" in r.getMessage() for r in caplog.records) == 1  # said once
