@@ -354,8 +354,9 @@ class App:
         worked = {score.model for score in scores if score is not None}
         for i, error in failures:
             scorer = error.scorer if isinstance(error, ScorerFailed) else None
-            # its scorer scored other texts: this text breaks it, and would at every retry
-            if scorer in worked if scorer is not None else bool(worked):
+            # its scorer (or, unnamed, any scorer) scored other texts: this text breaks it, and would at every retry
+            breaks_a_working_scorer = scorer in worked if scorer is not None else bool(worked)
+            if breaks_a_working_scorer:
                 log.error("could not score a mention (%s); stored as 'scorer failed' for review", type(error).__name__)
                 scores[i] = Score(
                     label="neutral",

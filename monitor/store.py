@@ -722,17 +722,18 @@ class Store:
         def work() -> list[int]:
             with self._session() as s:
                 new = []
-                for event in events:
-                    key = event.key or str(event.kind)
-                    e = event
-                    if self._record_in(s, e.escalation_id, e.kind, e.at, e.actor, e.detail, key) is None:
+                for e in events:
+                    if (
+                        self._record_in(s, e.escalation_id, e.kind, e.at, e.actor, e.detail, e.key or str(e.kind))
+                        is None
+                    ):
                         continue  # recorded before
-                    new.append(event.escalation_id)
-                    for intent in event.outbox:
-                        self._enqueue_in(s, intent, event.escalation_id, event.at)
+                    new.append(e.escalation_id)
+                    for intent in e.outbox:
+                        self._enqueue_in(s, intent, e.escalation_id, e.at)
                 if new:
                     for intent in outbox:
-                        self._enqueue_in(s, intent, None, max(event.at for event in events))
+                        self._enqueue_in(s, intent, None, max(e.at for e in events))
                 return new
 
         return self._again_on_conflict(work)

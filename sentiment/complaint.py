@@ -259,7 +259,7 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
 # ("Really disappointed. Is this how you treat customers?") is not one. "!" or an angry emoji makes it no
 # longer calm.
 _GREETING = (
-    r"(?:(?:@\w+|hi|hello|hey|good (?:morning|afternoon|evening)|dzien dobry|witam|czesc|hej|szia|sziasztok|hello|"
+    r"(?:(?:@\w+|hi|hello|hey|good (?:morning|afternoon|evening)|dzien dobry|witam|czesc|hej|szia|sziasztok|"
     r"jo napot(?:ot)?|udv|здравствуйте|добрый (?:день|вечер)|привет|добрий день|hallo|guten tag|dobry den)\W*)*"
 )
 _INQUIRY_OPENERS = (

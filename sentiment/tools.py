@@ -94,15 +94,11 @@ def download_model(model_id: str, cache_dir: str | None = None) -> Path:
         raise ModelLoadError(
             f"{model_id} is bundled (weights in the repository or its pip packages): nothing to download"
         )
-    from sentiment.transformers_scorer import download
+    from sentiment.transformers_scorer import download, hf_home
 
     path = download(model_id, cache_dir)
-    _hand_to_service(Path(cache_dir) if cache_dir else _hf_home())
+    _hand_to_service(Path(cache_dir) if cache_dir else hf_home())
     return path
-
-
-def _hf_home() -> Path:
-    return Path(os.environ.get("HF_HOME") or "~/.cache/huggingface").expanduser()
 
 
 def _hand_to_service(cache: Path) -> None:

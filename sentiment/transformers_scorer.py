@@ -230,11 +230,15 @@ class _OnnxRunner:
         return cls(session, names)
 
 
+def hf_home() -> Path:
+    """The Hugging Face cache folder: $HF_HOME, else ~/.cache/huggingface (as huggingface_hub reads it)."""
+    return Path(os.environ.get("HF_HOME") or "~/.cache/huggingface").expanduser()
+
+
 def _cache_root(settings: SentimentSettings) -> Path:
     if settings.onnx_cache_dir:
         return Path(settings.onnx_cache_dir).expanduser()
-    hf_home = os.environ.get("HF_HOME") or str(Path("~/.cache/huggingface").expanduser())
-    return Path(hf_home) / "replyclock-onnx"
+    return hf_home() / "replyclock-onnx"
 
 
 def _fingerprint(folder: Path) -> str:
