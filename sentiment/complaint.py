@@ -35,6 +35,8 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
             r"(?:lost|misplaced) (?:my|our|the) (?:order|parcel|package|delivery)",
             r"(?:says|shows|showing|marked(?: as)?|status:?) delivered,? but (?:there'?s |there is |i have |i'?ve got )?(?:nothing|no(?:thing| parcel| package| order| box)|(?:it'?s |it is )?not here|never|i (?:never|didn'?t|did not|haven'?t|have not))",
             r"tracking (?:hasn'?t|has not|isn'?t|is not|not|still not|never) (?:been )?updat",
+            r"(?:delivered|sent|shipped|left|dropped(?: off)?|gave|handed)(?: it| them| my (?:order|parcel|package))? (?:to|at|with) "
+            r"(?:the |a )?(?:wrong|another|different|someone else'?s|random|my neighbou?rs?'?) ?(?:address|house|door|flat|building|person|city|neighbou?r|people)?\b",
             # the raw text is matched (digits are not folded to 0); "came in 2 days, can't wait" is no complaint
             r"\b\d+ (?:weeks?|days?|months?)\b(?: ago| later| now)?,? (?:and )?(?:still|nothing|and counting|waiting|"
             r"no (?:sign|order|parcel|package|delivery|tracking|update|news|word|reply|answer|refund))\b",
@@ -54,6 +56,9 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
             r"(?:paczki|przesylki|zamowienia) (?:nadal |wciaz |dalej |ciagle |jak )?(?:nie ma|brak)\b",
             r"mial[aoy]? (?:byc|dojsc|przyjsc|dotrzec) .{0,40}(?:mija|minel|minal|minely|minelo|a (?:jest|dzis)|nadal|dalej)",
             r"gdzie (?:to|ona|on) (?:jest|sa)\b",
+            # delivered to someone else: the customer still has nothing
+            r"(?:dostarczon|doreczon|dostarczyl|doreczyl|zawiozl|zawiezl|wyslal|wyslan|zostawil|oddal)\w* (?:\w+ )?(?:pod|na|do) "
+            r"(?:zly|zlego|inny|innego|niewlasciw|obc)\w* (?:adres|paczkomat|punkt|osob|dom|miast)",
             # hu
             # "nem jött vissza (a pénzem)" is a refund, not a parcel
             r"(?:nem|meg mindig nem|meg nem|sose|soha nem) (?:erkezett|jott(?! vissza)|kaptam|kaptuk|szallitottak|szallitotta|hoztak|hozt(?:a|ad) (?:ki|el)\b|kezbesitett\w*)",
@@ -64,6 +69,7 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
             r"(?:csomag|rendeles|kuldemeny)\w* (?:meg mindig )?(?:nincs|kesik|elveszett|nem jott|nem erkezett)",
             r"meg mindig (?:nincs|varok|semmi)",
             r"(?:masodik|harmadik|negyedik|otodik|\d+\.?) (?:hete|napja|honapja) .{0,30}var",
+            r"(?:rossz|mas|egy masik|idegen) (?:cimre|cimen|hazba|hazhoz|szomszedhoz|csomagautomatba|emberhez)",
             # ru / uk
             r"(?:не|так и не|до сих пор не|еще не|ещё не) (?:пришел|пришла|пришло|пришли|получил[аи]?|"
             r"доставил[аи]?|доставлен[аоы]?|привез(?:ла|ли)?\b|отправили)",
@@ -74,6 +80,9 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
             r"до сих пор (?:нет|ничего|не)|(?:все|так и) еще (?:ничего|жду|нет (?:заказа|посылки|ответа|денег|возврата))\b",
             # "третья неделя и всё ещё ничего", "2 недели, а заказа нет"
             r"(?:\d+|втор|трет|четверт|пят)\w* (?:недел|месяц|дн)\w*.{0,25}(?:ничего|нет\b|жду)",
+            r"сколько (?:можно|ещ[её]|мне) ждать(?! ответа)",
+            r"(?:доставил[аи]?|привез(?:ла|ли)?|отправил[аи]?|отдал[аи]?|оставил[аи]?|вручил[аи]?|доставлен[аоы]?) .{0,20}"
+            r"(?:не туда|на (?:другой|чужой|неправильный|не тот) адрес|не тому|чужому)|не по (?:тому )?адресу",
             # "жду посылку с нетерпением" / "жду не дождусь" is looking forward to it
             r"(?<!нетерпением )жд(?:у|ем|ём) (?!.{0,25}(?:нетерпени|не дожд))(?:уже )?.{0,20}(?:недел|дн|месяц|заказ|посылк)",
             r"(?:не|так і не|досі не|ще не) (?:прийшло|прийшла|прийшов|отримав|отримала|доставили|надіслали|привіз|привезли)",
@@ -97,6 +106,13 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
             r"(?:sent|send|received) .{0,30}\binstead of|got (?:a |an |the )?(?:size|colou?r) .{0,20}instead of",
             r"(?:arrived|came) (?:wet|in pieces|open(?:ed)?)",
             r"wrong (?:item|size|colou?r|product|order|parcel|package)",
+            r"ordered (?:an? |the |size |it in |in )?[\w-]+(?: [\w-]+)?,? (?:and |but )?(?:i )?(?:got|received|was sent|you sent(?: me)?|came in|arrived in) "
+            r"(?:an? |the |size |it in |in )?(?:xxs|xs|s|m|l|xl|xxl|xxxl|\d{2}|black|white|navy|blue|red|green|gr[ae]y|pink|beige|brown|yellow|"
+            r"purple|orange|another|a different|the wrong|something else|someone else'?s)\b",
+            r"zamowil\w* .{0,30}(?:a|ale|i) (?:dostal\w*|przyszl\w*|przyszedl|otrzymal\w*|przyslaliscie|wyslaliscie) (?:mi )?(?:zupelnie )?(?:inn|zl|nie t|czyjes)",
+            r"(?:nem azt|mast|masikat|rossz \w+t) (?:kaptam|kuldtetek|kuldtek|kaptuk)|helyett .{0,25}(?:kaptam|kuldtetek|kuldtek|jott|erkezett)",
+            r"(?:прислали|пришл[аои]?|пришел|получил[аи]?|отправили|привезли) .{0,25}вместо|вместо .{0,30}(?:прислали|пришл|пришел|получил|отправили|привезли)|"
+            r"заказывал\w* .{0,30}(?:а|но) (?:пришл\w*|пришел|получил\w*|прислали) (?:совсем )?(?:друг|не т|чуж)",
             r"(?:not what i ordered|missing (?:item|part|piece)s?|doesn'?t work|does not work|stopped working)",
             r"(?<!\bnie )(?:uszkodzon|zniszczon|rozdart|podart|pogniecion|zgniecion|zmiazdzon|potluczon|stluczon|w kawalkach|"
             r"zamokl|przemoczon|zbit[aey]?\b|peknie|pekniet|polaman|zepsut|"
@@ -104,7 +120,7 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
             r"inny (?:produkt|towar|rozmiar|kolor) niz|brakuje|rozklei|sie rozpadl|rozpadl\w* sie|sie rozlecial|rozlecial\w* sie|rozprul|odpadl[aoy]?\b)",
             r"(?<!\bnem )(?<!\bsem )(?:serult|torott|osszetort|eltort|szakadt|elazott|atazott|osszetaposott|karos|hibas|selejtes|nem mukodik|rossz (?:meret|termek|szin)|"
             r"nem (?:azt|ezt)(?: (?:a |az )?(?:meret|szin|termek|modell)\w*)?,? (?:kaptam|rendeltem|kuldtetek|kuldtek)|hianyzik|hianyos|elszakadt|tonkrement)",
-            r"(?<!\bне )(?<!\bбез )(?<!\bнет )(?:поврежд|сломан|разбит|порван|промок|вдребезги|мят(?:ая|ый|ое)|брак|бракован|не работает|не тот (?:размер|цвет|товар)|"
+            r"(?<!\bне )(?<!\bбез )(?<!\bнет )(?:поврежд|сломан|разбит|порван|промок(?!од)|вдребезги|мят(?:ая|ый|ое)|брак(?!осочет)|не работает|не тот (?:размер|цвет|товар)|"
             r"не то,? что заказыва|не хватает)",
             r"(?:размер|цвет|товар|модель) (?:не тот|не та|другой|другого)",
             r"(?:порвал|сломал|развалил|отклеил|расклеил)(?:ся|ась|ось|ись)|треснул[аои]?\b|разош(?:елся|лась|лись) (?:шов|по шву)",
@@ -124,6 +140,15 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
             r"(?:won'?t|will not|wouldn'?t|didn'?t|did not|never|still no|still haven'?t|waiting (?:for|on) (?:my |a |the )?)"
             r".{0,25}(?:refund|money back|reimburs)",
             r"\bno (?:refund|money back|reimbursement)",
+            r"where(?:'s| is) (?:my|our|the) money|(?:kept|took|taken|still have|are keeping|keeping) (?:my|our) money|"
+            r"(?:cancel+ed)\b.{0,50}(?:still (?:charged|took|taking|have)|but (?:i was |i'?ve been |you )?(?:charged|took|kept|billed)|no refund|"
+            r"money (?:is )?(?:gone|not back|still))",
+            r"anulowa\w* .{0,50}(?:zabral|pobral|zatrzymal|nie (?:wrocil|zwrocil|oddal))\w*|(?:zabral|zatrzymal)\w* (?:moje |nasze |mi )?pieniadze",
+            r"(?:torolt|torolte|toroltek|toroltetek|sztornoz)\w* .{0,50}(?:levon|leemel|megterhel|nem (?:kaptam|jott|adtak|utaltak) vissza)",
+            r"отмен\w* .{0,50}(?:списали|сняли|не вернули|не возвращают)",
+            r"cancel+ed (?:my |the |our )?order (?:after|though|even though|when) (?:i |we )?(?:had |already )?(?:paid|was charged|were charged)|"
+            r"anulowa\w* .{0,40}(?:po|mimo) (?:oplac|zaplac|platnosc|wplac)\w*|(?:toroltek|toroltetek|torolt)\w* .{0,40}(?:pedig|miutan) (?:mar )?(?:ki)?fizettem|"
+            r"отмен\w* .{0,40}(?:после оплаты|хотя (?:я )?(?:уже )?оплатил)",
             r"(?:refund|return|money back).{0,30}(?:refused|rejected|denied|declined|ignored|never came|not (?:received|processed)|"
             r"still (?:not|no|nothing|hasn'?t|pending)|not (?:back )?(?:in|on) my (?:account|card|bank))",
             r"(?:odmow|odrzuc|nie (?:chca|chcecie|przyjel|uznal|oddal|zwroc|zwrocil)|nie moge|czekam na|brak|nie ma).{0,25}"
@@ -167,6 +192,15 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
             r"(?:пишу|писал[аи]?|звоню|звонил[аи]?|обращаюсь|обращал[аи]?сь)\b.{0,40}тишина",
             r"(?:ніхто не (?:відповідає|відповів)|не відповідаєте|ігноруєте|немає відповіді)",
             r"(?:keine antwort|niemand antwortet|antworten nicht|ignoriert)",
+            # the phone or chat nobody picks up
+            r"(?:can'?t|cannot|unable to|impossible to) (?:get through|reach (?:you|anyone|any ?one|your)|get hold of (?:you|anyone))|"
+            r"(?:helpline|hotline|phone line|customer service|support|live chat) (?:is )?(?:unreachable|always busy|never answers|not answering)",
+            r"infolinia\w* (?:jest |ciagle |caly czas )?(?:niedostepn|nie odpowiada|nie odbiera|zajet)|nie (?:mozna|da sie|moge) (?:sie )?(?:do (?:was|nich|sklepu|ciebie) )?dodzwonic",
+            r"(?:ugyfelszolgalat|telefon|vonal|chat)\w* (?:nem elerheto|nem veszi fel|folyton foglalt|mindig foglalt|nem valaszol)|"
+            r"nem (?:lehet|tudom|tudlak|tudunk) (?:elerni|felhivni)|elerhetetlenek vagytok|elerhetetlen (?:az |a )?(?:ugyfelszolgalat|telefon|vonal)",
+            r"(?:не (?:могу|можем|получается|удается) |невозможно )дозвониться|не дозвониться|"
+            r"(?:горячая линия|(?:ваш |у вас )телефон|поддержка|чат)\w* (?:не отвечает|вечно занят|всегда занят|недоступ)|"
+            r"(?:сколько можно|сколько (?:ещ[её]|мне)) ждать ответа|терпени\w* (?:закончил|лопнул)",
             r"(?:nikto|nikdo) (?:neodpoved|neodpisal|nereaguj)|(?:bez odpovede|bez odpovedi|neodpovedate|ignorujete)",
         ),
     ),
@@ -216,6 +250,35 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
             r"(?:pravnik|advokat|soud|sud\b|zalob|zaloba|coi\b|soi\b|ochran[ay] spotrebitel|policii|policiu)",
         ),
     ),
+    "cant_order": (
+        "can't order or pay",
+        (
+            # The shop is losing the sale: the site, app, checkout, payment or a promised code fails the
+            # customer. A negation between "can't" and the verb ("nie mogę nie kupić", "не могу не
+            # заказать") is a customer who cannot resist, not one who cannot pay.
+            r"(?:can'?t|cannot|can not|unable to|won'?t let me|doesn'?t let me|not able to) (?:place (?:an? |my |the )?order|"
+            r"complete (?:my |the |an? )?(?:order|purchase|payment|checkout)|check ?out|pay\b|log ?in|sign in|finish (?:my |the )?(?:order|payment))",
+            r"(?:website|site|app|checkout|payment page|payment|basket|cart) (?:keeps? |is |was |just )?"
+            r"(?:crash|down\b|broken|not (?:working|loading)|won'?t (?:load|work)|doesn'?t (?:load|work)|froze|freez|error)",
+            r"(?:discount|promo|voucher|coupon|gift) ?(?:code|card)?s? (?:keeps? )?"
+            r"(?:failed|fails|failing|rejected|doesn'?t work|not working|isn'?t working|won'?t work|is invalid|says invalid)",
+            r"nie (?:moge|da sie|mozna|mozemy|udaje (?:mi )?sie) (?:(?!nie\b)\w+ )?(?:zaplacic|oplacic|zamowic|zlozyc zamowieni|sfinalizowac|zalogowac|dokonac platnosci)",
+            r"nie dziala (?:mi )?(?:kod|strona|aplikacja|apka|platnosc|koszyk|voucher|bon)",
+            r"(?:strona|aplikacja|apka|platnosc|platnosci|koszyk|sklep internetowy|kod rabatowy|kod promocyjny|bon|voucher)\w* "
+            r"(?:ciagle |znow |znowu )?(?:sie )?(?:wiesza|zawiesza|nie dziala|nie laduje|wywala|crashuje|lezy|nie przechodzi|wyrzuca blad)",
+            r"nem (?:tudok|tudunk|lehet|enged) (?:(?!nem\b)\w+ )?(?:fizetni|rendelni|belepni|bejelentkezni|leadni|vasarolni|megrendelni)",
+            r"nem mukodik (?:a |az )?(?:kupon|kuponkod|kedvezmenykod|oldal|weboldal|webshop|fizetes|alkalmazas|app|kosar)",
+            r"(?:oldal|weboldal|webshop|alkalmazas|app|fizetes|kosar|kuponkod|kupon|kedvezmenykod)\w* (?:megint |folyton |mindig )?"
+            r"(?:nem mukodik|lefagy|nem tolt|osszeomlik|hibat (?:ir|dob)|hibaval|nem fogadja)",
+            r"не (?:могу|можем|получается|удается|дает|дают) (?:(?!не\b)\w+ )?(?:оплатить|заказать|оформить|войти|зайти|залогиниться|купить)",
+            r"(?:сайт|приложение|оплата|корзин|промокод|купон)\w* (?:опять |снова |постоянно )?"
+            r"(?:не работает|висит|зависает|вылетает|лежит|не грузится|выдает ошибку|глючит)",
+            r"не работает (?:ваш |у вас )?(?:промокод|сайт|приложение|оплата|корзина|купон)",
+            r"не (?:можу|вдається) (?:оплатити|замовити|оформити|увійти)|(?:сайт|додаток|оплата|промокод)\w* не працює",
+            r"(?:kann|konnen) (?:nicht|nichts) (?:bezahlen|bestellen|einloggen)|(?:seite|app|shop|kasse|zahlung|gutschein|rabattcode)\w* (?:funktioniert nicht|sturzt ab|hangt)",
+            r"(?:nemuzu|nemozem|nejde|neda sa|neda se|nemohu) (?:\w+ )?(?:zaplatit|objednat|prihlasit)",
+        ),
+    ),
     "poor_service": (
         "unhappy with the shop / never again",
         (
@@ -227,6 +290,10 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
             r"(?:customer )?(?:service|support|shop|store|company|experience|communication)",
             r"(?:customer service|service|support|shop|store|company)(?: is| was|'s)? (?:so |really |absolutely |just |truly )?"
             r"(?:terrible|awful|horrible|appalling|disgusting|pathetic|shocking|abysmal|useless|rubbish|atrocious|dreadful|a joke|a disgrace)",
+            r"(?:courier|driver|delivery (?:guy|man|driver|person)|postman)\w* (?:was |is |just )?(?:so |really |very )?(?:rude|aggressive|threw|thrown|dumped|kicked|swore)",
+            r"kurier\w* (?:byl |jest |mi |nam )?(?:bardzo |strasznie )?(?:niemil|chamsk|bezczeln|wulgarn|agresywn|rzucil|rzuca|wyrzucil|przerzucil|kopnal|nakrzyczal)",
+            r"(?:futar|sofor)\w* (?:nagyon )?(?:bunko|udvariatlan|modortalan|goromba|agressziv|dobta|bedobta|atdobta|hajitotta|kiabalt)",
+            r"курьер\w* (?:был |просто |очень )?(?:хамил|нахамил|хам\b|грубил|нагрубил|груб|бросил|швырнул|кинул|наорал)",
             r"never again(?= *(?:$|[.!?]))|never (?:again )?(?:ordering|buying|shopping|order|buy|shop) (?:from|here|with|again)",
             r"(?:won'?t|will never|never going to|not going to) (?:be )?(?:order|buy|shop)\w* (?:from you|from (?:this|your)|here|again|with you)",
             r"(?:do not|don'?t|would not|wouldn'?t|can'?t|cannot) recommend (?:this|your|the)? ?(?:shop|store|company|site|seller)",
@@ -302,6 +369,31 @@ def is_calm_question(text: str) -> bool:
     return _INQUIRY.search(asked) is not None
 
 
+# Regret that an item is sold out ("so sad my size is sold out 😢", "Szkoda, że mój rozmiar jest wyprzedany"):
+# scorers read it as strongly negative, yet nothing went wrong with an order, so without a complaint intent
+# it does not open a clock on its score alone. "!" or an angry emoji, or a cancelled order, makes it more
+# than regret.
+# "Unavailable" alone is also a helpline nobody answers ("infolinia niedostępna", "az ügyfélszolgálat nem
+# elérhető"), and "закончилось" is also patience running out: those need an item or a size next to them.
+_SOLD_OUT = re.compile(
+    r"(?<!\w)(?:sold out|out of stock|not in stock|no longer in stock|none left|"
+    r"(?:no longer|not) available (?:in (?:my |your |this |that |any )?(?:size|colou?r|xx?s|s|m|l|xx?l)\b|any ?more)|"
+    r"wyprzedan\w*|brak (?:w magazynie|na stanie|(?:mojego )?rozmiaru)|nie ma (?:juz )?(?:mojego )?rozmiaru|"
+    r"elfogyott|nincs (?:raktaron|keszleten)|"
+    r"распродан\w*|раскупили|нет в наличии|нет (?:моего )?размера|"
+    r"(?:размер|товар|модел|цвет)\w*(?: \w+)? закончил\w*|закончил\w* (?:мой |мои |нужный )?(?:размер|товар)|розпродан\w*|немає в наявності|"
+    r"ausverkauft|nicht (?:mehr )?(?:vorratig|lieferbar)|vyprodan\w*|vypredan\w*|neni skladem|nie je (?:na )?sklade)"
+)
+_CANCELLED = re.compile(r"cancel|anulow|torol|sztorno|отмен|скасува|storniert|zrusen|zrusil")
+
+
+def is_sold_out_regret(text: str) -> bool:
+    """Calm regret that something is sold out: a sold-out phrase, no "!" or angry emoji, no cancelled order."""
+    folded = _SPACE.sub(" ", fold_diacritics(canonical(text).lower()))
+    calm = _NOT_CALM.search(folded) is None and _CANCELLED.search(folded) is None
+    return calm and _SOLD_OUT.search(folded) is not None
+
+
 INTENTS: dict[str, str] = {key: label for key, (label, _) in _INTENT_PATTERNS.items()}
 # Every phrase starts at a word start: the look-behind lets the engine skip other positions quickly.
 _COMPILED = {
@@ -332,6 +424,9 @@ class ComplaintVerdict:
     reasons: tuple[str, ...]
 
 
+_BROAD = frozenset({"not_delivered", "damaged_wrong"})
+
+
 def find_intents(text: str) -> list[IntentMatch]:
     """Complaint intents in `text` (matched on a lower-cased copy without diacritics)."""
     text = canonical(text)
@@ -340,13 +435,22 @@ def find_intents(text: str) -> list[IntentMatch]:
     folded = _SPACE.sub(" ", fold_diacritics(lowered))
     # Same length means positions line up ("İ".lower() is two characters), so we can quote the original spelling.
     aligned = len(folded) == len(lowered) == len(text)
-    found: list[IntentMatch] = []
+    spans: dict[str, tuple[int, int]] = {}
     for intent, pattern in _COMPILED.items():
         match = pattern.search(folded)
-        if match is None:
+        if match is not None:
+            spans[intent] = match.span()
+    found: list[IntentMatch] = []
+    for intent, (start, end) in spans.items():
+        # The broad phrasings of a late parcel ("N weeks and still…") or a faulty item ("doesn't work") give
+        # way to a more precise intent when one match lies inside the other: "promo code doesn't work" is a
+        # code that fails at checkout, "3 weeks and no refund" is a refund, not a late parcel.
+        if intent in _BROAD and any(
+            other not in _BROAD and ((s <= start and end <= e) or (start <= s and e <= end))
+            for other, (s, e) in spans.items()
+        ):
             continue
-        start, end = match.span()
-        evidence = (text[start:end] if aligned else match.group(0)).strip()
+        evidence = (text[start:end] if aligned else folded[start:end]).strip()
         found.append(IntentMatch(intent=intent, evidence=_shorten(evidence)))
     return found
 
@@ -364,7 +468,10 @@ def judge(text: str, scores: Mapping[str, float], settings: ComplaintSettings) -
     reasons = [f"intent: {m.label} ({m.evidence})" for m in intents]
     complaint = bool(intents)
     if not intents and negative >= settings.negative_threshold:
-        complaint = not (settings.questions_need_intent and is_calm_question(text))
+        complaint = not (
+            (settings.questions_need_intent and is_calm_question(text))
+            or (settings.sold_out_needs_intent and is_sold_out_regret(text))
+        )
     if complaint:
         reasons.append(f"negative {negative:.2f}")
     if not complaint:

@@ -14,6 +14,7 @@ INTENT_IDS = (
     "charged_twice",
     "legal_threat",
     "poor_service",
+    "cant_order",
 )
 _POLARITY = ("negative", "neutral", "positive")
 # What the language identifier can answer (sentiment.langid): the keys models_by_lang may use.
@@ -40,6 +41,11 @@ class ComplaintSettings(BaseModel):
         default=True,
         description='A calm question ("can I return them if they don\'t fit?": a question opener, a question '
         'mark, no "!" or angry emoji) escalates only with a complaint intent, not on its negative score alone.',
+    )
+    sold_out_needs_intent: bool = Field(
+        default=True,
+        description='Regret that an item is sold out ("so sad my size is sold out 😢": a sold-out phrase, no "!" '
+        "or angry emoji, no cancelled order) escalates only with a complaint intent, not on its negative score alone.",
     )
     medium_negative: float = Field(
         default=0.6,
