@@ -35,6 +35,13 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
             r"(?:lost|misplaced) (?:my|our|the) (?:order|parcel|package|delivery)",
             r"(?:says|shows|showing|marked(?: as)?|status:?) delivered,? but (?:there'?s |there is |i have |i'?ve got )?(?:nothing|no(?:thing| parcel| package| order| box)|(?:it'?s |it is )?not here|never|i (?:never|didn'?t|did not|haven'?t|have not))",
             r"tracking (?:hasn'?t|has not|isn'?t|is not|not|still not|never) (?:been )?updat",
+            r"delivered,? but (?:my |the |our )?(?:mailbox|letterbox|porch|doorstep|locker|parcel locker|box)\w* (?:is |was )?empty|"
+            r"delivered,? but (?:it'?s|it is|it was|they'?re) (?:not|nowhere)",
+            r"(?:courier|driver|delivery (?:guy|man|driver|person)|postman) (?:never|didn'?t|did not|still hasn'?t) (?:even )?"
+            r"(?:show(?:ed)? up|come|came|turn(?:ed)? up|arrive|rang|ring|knock)",
+            # "paid for express shipping and it took one day!" is praise: only a slow or missing parcel after it
+            r"paid (?:extra )?for (?:express|next[- ]day|fast|priority|premium|expedited) (?:shipping|delivery|post)\b.{0,30}"
+            r"(?:been (?:a|an|over|\d+|two|three|four|five|several)\b|still|nothing|late|where)",
             r"(?:delivered|sent|shipped|left|dropped(?: off)?|gave|handed)(?: it| them| my (?:order|parcel|package))? (?:to|at|with) "
             r"(?:the |a )?(?:wrong|another|different|someone else'?s|random|my neighbou?rs?'?) ?(?:address|house|door|flat|building|person|city|neighbou?r|people)?\b",
             # the raw text is matched (digits are not folded to 0); "came in 2 days, can't wait" is no complaint
@@ -56,6 +63,12 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
             r"(?:paczki|przesylki|zamowienia) (?:nadal |wciaz |dalej |ciagle |jak )?(?:nie ma|brak)\b",
             r"mial[aoy]? (?:byc|dojsc|przyjsc|dotrzec) .{0,40}(?:mija|minel|minal|minely|minelo|a (?:jest|dzis)|nadal|dalej)",
             r"gdzie (?:to|ona|on) (?:jest|sa)\b",
+            r"kurier\w* (?:sie )?(?:nie|nawet nie|w ogole nie) (?:przyjechal|pojawil|dotarl|przyszedl|zadzwonil|zapukal)",
+            r"(?:pust\w*|nic|nie ma)\W+(?:a|ale) (?:status|w systemie|w sledzeniu|sledzenie)\w* (?:\w+ )?(?:dostarczon|doreczon|odebran)|"
+            r"(?:status|sledzenie|w systemie)\w* (?:\w+ )?(?:dostarczon|doreczon|odebran)\w*\W+(?:a|ale) (?:\w+ )?(?:pust|nic|nie ma|brak)",
+            r"(?:paczka|przesylka|zamowienie) (?:idzie|jedzie) (?:juz )?(?:\w+ )?(?:tydzien|tygodni|dni|miesiac)",
+            r"zaplacil\w* (?:ekstra )?za (?:ekspres|kurier|szybk|expres)\w* (?:wysylk|dostaw)?\w*\W+(?:a|i|ale) (?:\w+ )?"
+            r"(?:idzie|jedzie|nadal|dalej|wciaz|ciagle|nie ma|czekam|brak|nic|juz)",
             # delivered to someone else: the customer still has nothing
             r"(?:dostarczon|doreczon|dostarczyl|doreczyl|zawiozl|zawiezl|wyslal|wyslan|zostawil|oddal)\w* (?:\w+ )?(?:pod|na|do) "
             r"(?:zly|zlego|inny|innego|niewlasciw|obc)\w* (?:adres|paczkomat|punkt|osob|dom|miast)",
@@ -69,6 +82,9 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
             r"(?:csomag|rendeles|kuldemeny)\w* (?:meg mindig )?(?:nincs|kesik|elveszett|nem jott|nem erkezett)",
             r"meg mindig (?:nincs|varok|semmi)",
             r"(?:masodik|harmadik|negyedik|otodik|\d+\.?) (?:hete|napja|honapja) .{0,30}var",
+            r"(?:hete|napja|honapja) jon (?:a |az )?(?:csomag|rendeles|kuldemeny)",
+            r"kifizettem (?:az? )?(?:expressz?|gyors|soron kivuli)\w* (?:szallitas|kezbesites|kiszallitas)?\w*\W+(?:es|de|megis) "
+            r"(?:egy|ket|harom|\d+|meg mindig|semmi|nincs|mar)",
             r"(?:rossz|mas|egy masik|idegen) (?:cimre|cimen|hazba|hazhoz|szomszedhoz|csomagautomatba|emberhez)",
             # ru / uk
             r"(?:не|так и не|до сих пор не|еще не|ещё не) (?:пришел|пришла|пришло|пришли|получил[аи]?|"
@@ -81,6 +97,10 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
             # "третья неделя и всё ещё ничего", "2 недели, а заказа нет"
             r"(?:\d+|втор|трет|четверт|пят)\w* (?:недел|месяц|дн)\w*.{0,25}(?:ничего|нет\b|жду)",
             r"сколько (?:можно|ещ[её]|мне) ждать(?! ответа)",
+            r"курьер\w* (?:так и |до сих пор |ещ[её] |даже )?не (?:приехал|пришел|пришёл|привез|привёз|позвонил|появился)",
+            r"(?:посылк|заказ|отправлени)\w* (?:ид[её]т|едет) (?:уже )?(?:\w+ )?(?:недел|месяц|дн)",
+            r"(?:статус|пишет|написано|трекинг)\w* .{0,10}(?:доставлен|вручен|получен)\w*\W+(?:а|но) .{0,25}(?:пусто|нет|ничего|не получал|не получила)",
+            r"оплатил\w* (?:экспресс|срочн|быстр)\S*(?: доставк\w*)?\W+(?:а|но) (?:\w+ )?(?:ид[её]т|едет|до сих пор|вс[её] ещ[её]|нет|жду|так и)",
             r"(?:доставил[аи]?|привез(?:ла|ли)?|отправил[аи]?|отдал[аи]?|оставил[аи]?|вручил[аи]?|доставлен[аоы]?) .{0,20}"
             r"(?:не туда|на (?:другой|чужой|неправильный|не тот) адрес|не тому|чужому)|не по (?:тому )?адресу",
             # "жду посылку с нетерпением" / "жду не дождусь" is looking forward to it
@@ -106,6 +126,22 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
             r"(?:sent|send|received) .{0,30}\binstead of|got (?:a |an |the )?(?:size|colou?r) .{0,20}instead of",
             r"(?:arrived|came) (?:wet|in pieces|open(?:ed)?)",
             r"wrong (?:item|size|colou?r|product|order|parcel|package)",
+            r"(?:different|another|other) (?:colou?r|size|model|item|product|style)s? (?:than|from|to) (?:what )?(?:i|we) (?:had )?ordered|"
+            r"not the (?:colou?r|size|model|one|item|style) (?:i|we) (?:had )?ordered",
+            r"(?:looks?|is|was) nothing like (?:the |your )?(?:pictures?|photos?|images?|description|website|advert|ad)\b|"
+            r"not as (?:described|pictured|advertised|shown)",
+            r"(?:sent|got|received|delivered) (?:me |us )?(?:a |an )?(?:used|worn|second[- ]hand|dirty|stained|returned) "
+            r"(?:item|one|product|pair|dress|shoes?|jacket|top|bag)|(?:with|has|had|covered in|full of) (?:stains|a stain|marks all over)\b",
+            r"(?:w )?inn\w* (?:kolorze|rozmiarze|kolor|rozmiar|modelu|model) niz (?:zamawial|zamowil)\w*|nie (?:ten|taki) (?:kolor|rozmiar|model) (?:jak|co) zamawial",
+            # "używane ubrania" / "használt ruha" alone is a second-hand shop's advert: only one received
+            r"(?:dostal\w*|przyszl\w*|przyszedl|wyslaliscie|przyslaliscie|otrzymal\w*) (?:\w+ )?(?:uzywan|noszon|poplamion|zaplamion|brudn)\w*|"
+            r"z plamami|poplamion\w*|zaplamion\w*",
+            r"mint (?:amit|amilyet|ami) rendeltem|(?:mas|masik) (?:szinu|meretu|tipusu|modellt)\w* .{0,20}(?:kaptam|jott|kuldtetek|erkezett)|"
+            r"hasznalt (?:termeket|arut|cipot|ruhat|holmit) (?:kaptam|kuldtetek|kuldtek)|(?:kaptam|kuldtetek|kuldtek) (?:egy )?hasznalt|"
+            r"(?:hasznaltan|hasznalt allapotban) (?:kaptam|jott|erkezett)|foltosan (?:jott|erkezett)",
+            r"(?:прислали|пришл\w*|пришел|пришёл|получил\w*|привезли) .{0,25}(?:другого|не того|чужого) (?:цвета|размера|товара|модели)|"
+            r"(?:другого|не того) (?:цвета|размера) .{0,20}(?:прислали|пришл|пришел|пришёл)",
+            r"(?:прислали|пришл\w*|получил\w*) б/у|б/у (?:товар|вещь|платье)|с пятнами|в пятнах|(?:ношен|поношен)(?:ый|ая|ое|ые|ую)\b",
             r"ordered (?:an? |the |size |it in |in )?[\w-]+(?: [\w-]+)?,? (?:and |but )?(?:i )?(?:got|received|was sent|you sent(?: me)?|came in|arrived in) "
             r"(?:an? |the |size |it in |in )?(?:xxs|xs|s|m|l|xl|xxl|xxxl|\d{2}|black|white|navy|blue|red|green|gr[ae]y|pink|beige|brown|yellow|"
             r"purple|orange|another|a different|the wrong|something else|someone else'?s)\b",
@@ -154,6 +190,7 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
             r"(?:odmow|odrzuc|nie (?:chca|chcecie|przyjel|uznal|oddal|zwroc|zwrocil)|nie moge|czekam na|brak|nie ma).{0,25}"
             r"(?:zwrot|reklamacj|pieniad|kasy|wymian)",
             r"(?:oddajcie|zwroccie|oddawajcie) (?:mi |nam )?(?:moj[ae] )?(?:kase|pieniadze|hajs)|(?:reklamacj|zwrot)\w* wisi",
+            r"czekam .{0,25}na (?:zwrot|pieniadze|kase|przelew|zwrot pieniedzy)",
             r"(?:zwrot|reklamacj|pieniad|pieniedzy|kas[ay]\b).{0,30}(?:odrzucon|odmow|nie uznan|nadal nie|wciaz nie|brak|nie dostal|"
             r"nie (?:wrocil|wplynel|wplynal|przyszl|przyszedl|doszl|dotarl)|do dzis(?:iaj)? nie)",
             r"(?:elutasit|nem (?:fogadjak|fogadtak|adjak|adtak|kuldik|kaptam)|nem (?:jott|kaptam|utaltak|utaltatok|kuldtek|kuldtetek) vissza|"
@@ -192,6 +229,12 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
             r"(?:пишу|писал[аи]?|звоню|звонил[аи]?|обращаюсь|обращал[аи]?сь)\b.{0,40}тишина",
             r"(?:ніхто не (?:відповідає|відповів)|не відповідаєте|ігноруєте|немає відповіді)",
             r"(?:keine antwort|niemand antwortet|antworten nicht|ignoriert)",
+            r"heard nothing(?: back| from)|heard nothing(?= *(?:$|[.,!?]|since|for|yet|at all))|(?:haven'?t|have not|never|didn'?t|did not) hear(?:d)? (?:anything )?back|"
+            r"no ?one (?:has |ever )?(?:got|gotten|came) back",
+            r"nikt (?:sie )?(?:ze mna |z nami |do mnie )?(?:nie )?(?:odezwal|odpisal|oddzwonil|skontaktowal)|"
+            r"(?:temu|mail\w*|wiadomosc\w*|reklamacj\w*|zgloszeni\w*|napisal\w*).{0,40}(?:i|a) (?:dalej |nadal |wciaz |ciagle |tylko |kompletna |totalna )?cisza\b|"
+            r"(?:dalej|nadal|wciaz|ciagle) cisza",
+            r"ответа (?:так и |до сих пор |вс[её] ещ[её] |пока )?нет",
             # the phone or chat nobody picks up
             r"(?:can'?t|cannot|unable to|impossible to) (?:get through|reach (?:you|anyone|any ?one|your)|get hold of (?:you|anyone))|"
             r"(?:helpline|hotline|phone line|customer service|support|live chat) (?:is )?(?:unreachable|always busy|never answers|not answering)",
@@ -298,6 +341,8 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
             r"(?:won'?t|will never|never going to|not going to) (?:be )?(?:order|buy|shop)\w* (?:from you|from (?:this|your)|here|again|with you)",
             r"(?:do not|don'?t|would not|wouldn'?t|can'?t|cannot) recommend (?:this|your|the)? ?(?:shop|store|company|site|seller)",
             r"avoid (?:this|your|the) (?:shop|store|company|site|seller)|how is this acceptable|(?:this is|totally|completely|absolutely|simply) unacceptable",
+            r"(?<!\bnot a )(?<!\bnot )(?<!\bno )(?:total |complete |such a |a )?waste of (?:my )?money|strata (?:czasu i )?pieniedzy|wyrzucone pieniadze|"
+            r"kidobott penz|penzkidobas|деньги на ветер|выброшенные деньги",
             r"(?:beznadziejn|fataln|tragiczn|okropn|skandaliczn|zenuj|najgorsz|koszmarn|dramatyczn|zalosn|paskudn)\w* "
             r"(?:obslug|sklep|serwis|firm|kontakt|podejsci|traktowani)",
             r"(?:obslug|sklep|serwis|kontakt)\w* (?:klienta )?(?:jest |to )?(?:tak |taka |az tak |po prostu |naprawde )?"
