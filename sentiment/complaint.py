@@ -33,8 +33,19 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
             r"(?:didn'?t|did not|failed to|to not|never) deliver (?:my|our|the|it)\b",
             r"(?:order|parcel|package|delivery) (?:is |was )?(?:late|delayed|lost|missing|stuck)",
             r"(?:lost|misplaced) (?:my|our|the) (?:order|parcel|package|delivery)",
+            # left at the door and stolen: the customer still has nothing
+            r"(?:some ?one|somebody) stole (?:my |the |our )?(?:parcel|package|order|delivery)|(?:parcel|package|order|delivery) (?:was |got |has been )?stolen|"
+            r"ktos (?:mi |ja |go |nam )*(?:ukradl|zwinal)|(?:ukradl\w*|zwinel\w*|zwinal\w*) (?:mi |nam )?(?:moja |nasza )?(?:paczk|przesylk|zamowien)|"
+            r"(?:paczk|przesylk)\w* .{0,20}(?:ukradl|ukradzion|skradzion)|"
+            r"ellopt\w* (?:a |az )?(?:csomag|kuldemeny)|(?:csomag|kuldemeny)\w* .{0,20}ellopt|"
+            r"(?:украли|утащили|стащили|спёрли|сперли) (?:мою |мой |наш[уа]? )?(?:посылк|заказ|коробк)|(?:посылк|заказ|коробк)\w* (?:украли|утащили|стащили)",
             r"(?:says|shows|showing|marked(?: as)?|status:?) delivered,? but (?:there'?s |there is |i have |i'?ve got )?(?:nothing|no(?:thing| parcel| package| order| box)|(?:it'?s |it is )?not here|never|i (?:never|didn'?t|did not|haven'?t|have not))",
             r"tracking (?:hasn'?t|has not|isn'?t|is not|not|still not|never) (?:been )?updat",
+            # an order stuck in one status for days
+            r"(?:processing|pending|in preparation|label created|awaiting dispatch)\W{0,2} (?:for|since) (?:\d+|a|an|two|three|four|five|over|several|almost) (?:days?|weeks?)|"
+            r"(?:for|since) (?:\d+|two|three|four|five|over|several) (?:days?|weeks?)\W{0,3}(?:still )?(?:on |at |in )?(?:processing|pending|in preparation)",
+            r"(?:promised|supposed to (?:arrive|come|be (?:here|delivered))|should have (?:arrived|come|been (?:here|delivered))|was due)\b.{0,40}"
+            r"(?:and (?:still )?nothing|still (?:not|no|nothing)|never (?:came|arrived|showed)|(?:it'?s|today is|now it'?s) (?:\w+day|\d))",
             r"delivered,? but (?:my |the |our )?(?:mailbox|letterbox|porch|doorstep|locker|parcel locker|box)\w* (?:is |was )?empty|"
             r"delivered,? but (?:it'?s|it is|it was|they'?re) (?:not|nowhere)",
             r"(?:courier|driver|delivery (?:guy|man|driver|person)|postman) (?:never|didn'?t|did not|still hasn'?t) (?:even )?"
@@ -61,8 +72,12 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
             r"(?:paczka|przesylka|zamowienie) (?:sie )?(?:spoznia|zaginel[ao]|zgubil[ai]|utknel[ao])",
             r"(?:zgubil[ai]?|zgubiliscie|zagubil[ai]?) (?:mi |nam )?(?:moja |moje |nasza )?(?:paczk|przesylk|zamowieni)",
             r"(?:paczki|przesylki|zamowienia) (?:nadal |wciaz |dalej |ciagle |jak )?(?:nie ma|brak)\b",
-            r"mial[aoy]? (?:byc|dojsc|przyjsc|dotrzec) .{0,40}(?:mija|minel|minal|minely|minelo|a (?:jest|dzis)|nadal|dalej)",
+            r"mial[aoy]? (?:byc|dojsc|przyjsc|dotrzec) .{0,40}(?:mija|minel|minal|minely|minelo|(?:a|,) (?:jest|dzis|dzisiaj|mamy)|nadal|dalej|i nic)",
+            r"obiecaliscie .{0,40}(?:i nic|a nic|nadal|dalej|wciaz|(?:a|,) (?:jest|dzis|dzisiaj|mamy))",
             r"gdzie (?:to|ona|on) (?:jest|sa)\b",
+            r"(?:paczki|przesylki|zamowienia) brak|brak (?:mojej )?(?:paczki|przesylki)",
+            r"(?:od|przez) (?:\d+|kilku|wielu|dwoch|trzech) (?:dni|tygodni)\W{0,3}(?:ciagle |nadal |wciaz )?status|"
+            r"status\W{0,3}(?:w przygotowaniu|w realizacji|oczekuje\w*|przyjete|w trakcie\w*)\W{0,3} (?:juz )?(?:od|przez) (?:\d+|kilku|wielu|tygodnia)",
             r"kurier\w* (?:sie )?(?:nie|nawet nie|w ogole nie) (?:przyjechal|pojawil|dotarl|przyszedl|zadzwonil|zapukal)",
             r"(?:pust\w*|nic|nie ma)\W+(?:a|ale) (?:status|w systemie|w sledzeniu|sledzenie)\w* (?:\w+ )?(?:dostarczon|doreczon|odebran)|"
             r"(?:status|sledzenie|w systemie)\w* (?:\w+ )?(?:dostarczon|doreczon|odebran)\w*\W+(?:a|ale) (?:\w+ )?(?:pust|nic|nie ma|brak)",
@@ -83,6 +98,10 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
             r"meg mindig (?:nincs|varok|semmi)",
             r"(?:masodik|harmadik|negyedik|otodik|\d+\.?) (?:hete|napja|honapja) .{0,30}var",
             r"(?:hete|napja|honapja) jon (?:a |az )?(?:csomag|rendeles|kuldemeny)",
+            r"(?:a |az )?(?:csomag|rendeles|kuldemeny)\w* (?:meg )?sehol|sehol (?:sincs )?(?:a |az )?(?:csomag|rendeles)",
+            r"(?:napja|hete|honapja)\W{0,3}(?:feldolgozas alatt|feldolgozas|folyamatban|fuggoben)|"
+            r"(?:feldolgozas alatt|folyamatban|fuggoben)\W{0,3} (?:a statusz )?(?:mar )?(?:\d+|ket|harom|egy) (?:napja|hete)",
+            r"(?:igert|igertetek|igertek|kellett volna (?:megerkeznie|jonnie|megjonnie)).{0,50}(?:es semmi|meg mindig|semmi|(?:ma|most) (?:mar )?\w+ van)",
             r"kifizettem (?:az? )?(?:expressz?|gyors|soron kivuli)\w* (?:szallitas|kezbesites|kiszallitas)?\w*\W+(?:es|de|megis) "
             r"(?:egy|ket|harom|\d+|meg mindig|semmi|nincs|mar)",
             r"(?:rossz|mas|egy masik|idegen) (?:cimre|cimen|hazba|hazhoz|szomszedhoz|csomagautomatba|emberhez)",
@@ -97,6 +116,9 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
             # "третья неделя и всё ещё ничего", "2 недели, а заказа нет"
             r"(?:\d+|втор|трет|четверт|пят)\w* (?:недел|месяц|дн)\w*.{0,25}(?:ничего|нет\b|жду)",
             r"сколько (?:можно|ещ[её]|мне) ждать(?! ответа)",
+            r"(?:\d+|несколько|две|три) (?:дн\w*|недел\w*)\W{0,3}(?:уже )?статус|"
+            r"статус\W{0,3}(?:в обработке|обрабатывается|собирается|ожидает\w*|оформлен)\W{0,3} (?:уже )?(?:\d+|несколько|неделю|две|три)",
+            r"(?:обещали|должн[аыо]? был[аио]? (?:прийти|быть|приехать|доставить)).{0,50}(?:и ничего|до сих пор|так и не|(?:а |, )?(?:сегодня|уже) \w+)",
             r"курьер\w* (?:так и |до сих пор |ещ[её] |даже )?не (?:приехал|пришел|пришёл|привез|привёз|позвонил|появился)",
             r"(?:посылк|заказ|отправлени)\w* (?:ид[её]т|едет) (?:уже )?(?:\w+ )?(?:недел|месяц|дн)",
             r"(?:статус|пишет|написано|трекинг)\w* .{0,10}(?:доставлен|вручен|получен)\w*\W+(?:а|но) .{0,25}(?:пусто|нет|ничего|не получал|не получила)",
@@ -125,6 +147,19 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
             r"(?:broke|snapped|fell apart|came apart|fell off|ripped|tore|split)\b",
             r"(?:sent|send|received) .{0,30}\binstead of|got (?:a |an |the )?(?:size|colou?r) .{0,20}instead of",
             r"(?:arrived|came) (?:wet|in pieces|open(?:ed)?)",
+            r"only (?:one|1|half|part) (?:\w+ )?(?:in the (?:box|parcel|package)|arrived|came|was in)|missing from (?:my |the )?(?:order|parcel|box|package)",
+            r"(?:w paczce|w pudelku|w kartonie|w przesylce) (?:byl[aoy]?|jest|sa) (?:tylko|jedynie)|"
+            r"(?:a )?(?:csomagban|dobozban) (?:csak|mindossze) (?:egy|\d)|(?:в коробке|в посылке|в пакете) (?:был[аои]? )?только",
+            # shrank, faded, bobbled: the wash or the wear showed the fault
+            r"\b(?:shrank|shrunk|shrinks|pilling|bobbled)\b|(?:colou?r|dye)s? (?:ran|faded|bled|came off|washed out)|faded after",
+            r"skurczyl\w*|zbiegl\w* sie|sfilcowal\w*|wyblakl\w*|(?:kolor|farba) (?:sie )?(?:pusci|spral|zmyl)\w*|zmechacil\w*|mechaci sie",
+            r"osszement|osszezsugorod\w*|(?:ki|meg)fakult (?:a |az )?(?:szin|ruha|polo|nadrag|anyag|pulover)|(?:szin|ruha|polo|nadrag|anyag)\w* (?:ki|meg)fakult|bolyhosod\w*|(?:a )?szine? (?:kijott|kimosodott|lejott)",
+            r"(?:сел[аои]?|сели|усел[аои]?|усели) (?:на (?:\w+ )?размер|после (?:первой )?стирки)|после (?:первой )?стирки .{0,20}(?:сел|усел|полинял|выцвел|расползл)|полинял\w*|выцвел\w*",
+            r"different (?:from|than|to) (?:the |your )?(?:photos?|pictures?|images?|website|description)|doesn'?t look (?:anything )?like (?:the |your |in the )?(?:photos?|pictures?|website)",
+            r"inn\w* niz na (?:zdjeciu|zdjeciach|stronie|fotce|obrazku)|nie (?:taki|taka|takie|wyglada) jak na (?:zdjeciu|zdjeciach|stronie)",
+            r"mas,? mint (?:a |az )?(?:kepen|kepeken|foton|weboldalon|oldalon)|nem olyan,? mint (?:a |az )?(?:kepen|foton)|nem ugy nez ki,? mint",
+            r"не так(?:ой|ая|ое|ие)?,? как на (?:фото|картинке|сайте|снимке)|отличается от (?:фото|картинки|описания)",
+            r"(?:fell|falling|came|coming) apart (?:after|within|in|on)\b|(?:szetjott|szetment|szetesett|szetszakadt)\w*",
             r"wrong (?:item|size|colou?r|product|order|parcel|package)",
             r"(?:different|another|other) (?:colou?r|size|model|item|product|style)s? (?:than|from|to) (?:what )?(?:i|we) (?:had )?ordered|"
             r"not the (?:colou?r|size|model|one|item|style) (?:i|we) (?:had )?ordered",
@@ -146,7 +181,8 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
             r"(?:an? |the |size |it in |in )?(?:xxs|xs|s|m|l|xl|xxl|xxxl|\d{2}|black|white|navy|blue|red|green|gr[ae]y|pink|beige|brown|yellow|"
             r"purple|orange|another|a different|the wrong|something else|someone else'?s)\b",
             r"zamowil\w* .{0,30}(?:a|ale|i) (?:dostal\w*|przyszl\w*|przyszedl|otrzymal\w*|przyslaliscie|wyslaliscie) (?:mi )?(?:zupelnie )?(?:inn|zl|nie t|czyjes)",
-            r"(?:nem azt|mast|masikat|rossz \w+t) (?:kaptam|kuldtetek|kuldtek|kaptuk)|helyett .{0,25}(?:kaptam|kuldtetek|kuldtek|jott|erkezett)",
+            r"(?:dostal\w*|przyszl\w*|przyszedl|wyslaliscie|przyslaliscie|otrzymal\w*) .{0,40}zamiast|zamiast .{0,30}(?:dostal|przyszl|przyszedl|wyslaliscie|przyslaliscie)",
+            r"(?:nem azt|mast|masikat|rossz \w+t) (?:kaptam|kuldtetek|kuldtek|kaptuk)|helyett .{0,25}(?:kaptam|kuldtetek|kuldtek|jott|erkezett)|(?:kaptam|kuldtetek|kuldtek) .{0,30}helyett",
             r"(?:прислали|пришл[аои]?|пришел|получил[аи]?|отправили|привезли) .{0,25}вместо|вместо .{0,30}(?:прислали|пришл|пришел|получил|отправили|привезли)|"
             r"заказывал\w* .{0,30}(?:а|но) (?:пришл\w*|пришел|получил\w*|прислали) (?:совсем )?(?:друг|не т|чуж)",
             r"(?:not what i ordered|missing (?:item|part|piece)s?|doesn'?t work|does not work|stopped working)",
@@ -191,6 +227,10 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
             r"(?:zwrot|reklamacj|pieniad|kasy|wymian)",
             r"(?:oddajcie|zwroccie|oddawajcie) (?:mi |nam )?(?:moj[ae] )?(?:kase|pieniadze|hajs)|(?:reklamacj|zwrot)\w* wisi",
             r"czekam .{0,25}na (?:zwrot|pieniadze|kase|przelew|zwrot pieniedzy)",
+            r"(?:make|made|making|want|expect|ask(?:ing)?) (?:me|us) (?:to )?pay (?:for )?(?:the )?(?:return|returns|postage back|shipping back)",
+            r"(?:kazecie|kaza|kazali|kazaliscie|wymagacie|zadacie) (?:mi |nam )?(?:placic|zaplacic|oplacic) za (?:odeslanie|zwrot|wysylke zwrotn|przesylke zwrotn)",
+            r"(?:nekem|nekunk) kell (?:meg )?fizetn\w* (?:a )?(?:visszakuldes|postakoltseg)\w*|fizettetitek velem (?:a )?visszakuld",
+            r"(?:требуете|заставляете|просите),? (?:чтобы )?(?:я |мы )?(?:платил\w*|оплатил\w*|заплатил\w*|оплачивал\w*) (?:за )?(?:пересылку|возврат|обратн)",
             r"(?:zwrot|reklamacj|pieniad|pieniedzy|kas[ay]\b).{0,30}(?:odrzucon|odmow|nie uznan|nadal nie|wciaz nie|brak|nie dostal|"
             r"nie (?:wrocil|wplynel|wplynal|przyszl|przyszedl|doszl|dotarl)|do dzis(?:iaj)? nie)",
             r"(?:elutasit|nem (?:fogadjak|fogadtak|adjak|adtak|kuldik|kaptam)|nem (?:jott|kaptam|utaltak|utaltatok|kuldtek|kuldtetek) vissza|"
@@ -229,12 +269,18 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
             r"(?:пишу|писал[аи]?|звоню|звонил[аи]?|обращаюсь|обращал[аи]?сь)\b.{0,40}тишина",
             r"(?:ніхто не (?:відповідає|відповів)|не відповідаєте|ігноруєте|немає відповіді)",
             r"(?:keine antwort|niemand antwortet|antworten nicht|ignoriert)",
-            r"heard nothing(?: back| from)|heard nothing(?= *(?:$|[.,!?]|since|for|yet|at all))|(?:haven'?t|have not|never|didn'?t|did not) hear(?:d)? (?:anything )?back|"
+            r"heard nothing(?: back| from)|heard nothing(?= *(?:$|[.,!?]|since|for|yet|at all))|promised to (?:call|ring|get back|reply|email|contact|answer)\b.{0,30}(?:nobody|no ?one|never|didn'?t|did not|nothing)|(?:haven'?t|have not|never|didn'?t|did not) hear(?:d)? (?:anything )?back|"
             r"no ?one (?:has |ever )?(?:got|gotten|came) back",
-            r"nikt (?:sie )?(?:ze mna |z nami |do mnie )?(?:nie )?(?:odezwal|odpisal|oddzwonil|skontaktowal)|"
+            r"nikt (?:sie )?(?:ze mna |z nami |do mnie )?(?:nie )?(?:odezwal|odpisal|oddzwonil|zadzwonil|skontaktowal)|"
             r"(?:temu|mail\w*|wiadomosc\w*|reklamacj\w*|zgloszeni\w*|napisal\w*).{0,40}(?:i|a) (?:dalej |nadal |wciaz |ciagle |tylko |kompletna |totalna )?cisza\b|"
             r"(?:dalej|nadal|wciaz|ciagle) cisza",
             r"ответа (?:так и |до сих пор |вс[её] ещ[её] |пока )?нет",
+            r"(?:second|third|fourth|fifth|\d+(?:st|nd|rd|th)) time (?:i'?m |i am |i have been )?(?:writing|asking|messaging|contacting|emailing|calling|dm'?ing)|"
+            r"(?:does|is|do) (?:any ?one|anybody|somebody|some ?one) (?:even |actually )?(?:read|reading|check|checking)(?! out)",
+            r"(?:drugi|trzeci|czwarty|piaty|kolejny|\d+\.?) raz (?:juz )?(?:pisze|pytam|dzwonie|pisalam|pisalem|pisze)|czy ktos (?:to )?(?:w ogole )?(?:czyta|sprawdza)",
+            r"(?:masodszor|harmadszor|negyedszer|otodszor|sokadszor|\d+\.? alkalommal) (?:irok|kerdezek|telefonalok|irtam)|olvassa (?:ezt )?(?:egyaltalan )?valaki",
+            r"(?:пишу|спрашиваю|звоню|обращаюсь) (?:уже )?(?:второй|третий|четв[её]ртый|пятый|\d+-?й|энный) раз|"
+            r"(?:второй|третий|четв[её]ртый|пятый) раз (?:пишу|спрашиваю|звоню|обращаюсь)|(?:кто-(?:то|нибудь)|кто) (?:это )?(?:вообще )?(?:читает|читают)",
             # the phone or chat nobody picks up
             r"(?:can'?t|cannot|unable to|impossible to) (?:get through|reach (?:you|anyone|any ?one|your)|get hold of (?:you|anyone))|"
             r"(?:helpline|hotline|phone line|customer service|support|live chat) (?:is )?(?:unreachable|always busy|never answers|not answering)",
@@ -248,17 +294,22 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
         ),
     ),
     "charged_twice": (
-        "charged twice / fraud",
+        "charged twice or wrongly / fraud",
         (
             r"(?:charged|billed|debited|paid|took (?:my )?money) (?:me |us |my (?:card|account) )?(?:twice|two times|double|2 times|2 ?x\b)",
             r"(?:double|duplicate) (?:charge|payment|billing)",
+            r"(?:charged|billed|took) (?:me |us )?(?:for|extra)\b.{0,40}(?:supposed to be|should (?:have )?be(?:en)?|was) free|overcharged|"
+            r"charged (?:me |us )?(?:too much|more than|the wrong)",
+            r"(?:pobral\w*|naliczyl\w*|doliczyl\w*) .{0,30}(?:choc|chociaz|mimo ze|a) .{0,20}(?:miala|mialo|mial) byc (?:darmow|bezplatn|gratis)",
+            r"(?:felszamolt|felszamoltatok|felszamoltak|levontatok|kifizettettek) .{0,40}(?:pedig|holott) .{0,25}(?:ingyen|dijmentes)",
+            r"(?:взяли|списали|сняли) .{0,30}(?:хотя|а ведь) .{0,25}(?:бесплатн)",
             r"(?<!\bnot a )(?<!\bnot )(?<!\bno )\b(?:scam|scammers?|fraud|fraudulent|rip[- ]?off|stole my money|unauthori[sz]ed (?:charge|payment))\b",
             r"(?:pobrali|pobraliscie|zaplacilem|zaplacilam|obciazyli|sciagneli).{0,25}(?:dwa razy|podwojnie|dwukrotnie|2 razy|2 ?x\b|x ?2\b)",
             r"\b(?:oszust|oszustwo|oszusci|naciagacze|zlodzieje|wyludz|kradziez)",
             r"(?:ketszer|dupla|duplan|2 ?x\b).{0,25}(?:levon|terhel|fizet|vontak|vettek)",
             r"\b(?:csalas|csalo|csalok|atveres|atvertek|lehuzas|lopas|lopnak)",
             r"(?:списали|сняли|оплатил[аи]?).{0,25}(?:дважды|два раза|2 раза|двойн|2 ?[xх](?!\w))|двойное списание",
-            r"\b(?:мошенник|мошенничеств|обман|развод|кидал|воры|украли)",
+            r"\b(?:мошенник|мошенничеств|обман|развод|кидал|воры|(?<!посылку )(?<!заказ )(?<!коробку )украли(?! (?:мою |мой |наш[уа]? )?(?:посылк|заказ|коробк)))",
             r"(?:списали|зняли).{0,25}(?:двічі|два рази)|\b(?:шахра|обман|крадіжк)",
             r"(?:zweimal|doppelt) (?:abgebucht|belastet|berechnet|bezahlt)|\b(?:betrug|betruger|abzocke)",
             r"(?:dvakrat|dvojmo|dvojite).{0,25}(?:strhl|strhnut|zaplat|platb)|\b(?:podvod|zlodej|okradl)",
@@ -305,6 +356,15 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
             r"(?:crash|down\b|broken|not (?:working|loading)|won'?t (?:load|work)|doesn'?t (?:load|work)|froze|freez|error)",
             r"(?:discount|promo|voucher|coupon|gift) ?(?:code|card)?s? (?:keeps? )?"
             r"(?:failed|fails|failing|rejected|doesn'?t work|not working|isn'?t working|won'?t work|is invalid|says invalid)",
+            r"(?:won'?t|doesn'?t|does not|will not|didn'?t) accept (?:my )?(?:card|payment|paypal|visa|mastercard)|"
+            r"nie (?:przyjmuje|akceptuje|przechodzi) (?:mojej )?(?:karty|platnosci|blik)|nem fogadja el .{0,20}(?:kartya|fizetes)|"
+            r"не принима\w* (?:мою |мои )?(?:карт|оплат|платеж)",
+            r"(?:transfer|payment|money) (?:went through|was made|has gone|is done|cleared|left my account).{0,40}(?:unpaid|not paid|awaiting payment|pending payment)|"
+            r"(?:paid|charged).{0,30}(?:order )?(?:still )?(?:shows|says|marked) (?:as )?(?:unpaid|not paid|awaiting payment)",
+            r"(?:przelew|platnosc|pieniadze)\w* (?:poszedl|poszla|poszly|wyszedl|zaksiegowan\w*|zeszl\w*).{0,40}(?:nieoplacon|nie oplacon|oczekuje na (?:platnosc|wplate))|"
+            r"(?:zaplacil\w*|oplacil\w*).{0,40}(?:nieoplacon|oczekuje na platnosc)",
+            r"(?:atutalas|fizetes|penz)\w* (?:elment|megtortent|levon\w*).{0,40}(?:fizetetlen|nincs (?:ki)?fizetve|fizetesre var)|(?:fizettem|kifizettem).{0,40}(?:fizetetlen|nincs (?:ki)?fizetve)",
+            r"(?:деньги|оплат\w*|перевод\w*) (?:перевел\w*|ушл\w*|прош\w*|списал\w*).{0,40}(?:неоплачен|не оплачен|ожидает оплаты)|(?:перевел\w*|оплатил\w*).{0,40}(?:неоплачен|не оплачен|ожидает оплаты)",
             r"nie (?:moge|da sie|mozna|mozemy|udaje (?:mi )?sie) (?:(?!nie\b)\w+ )?(?:zaplacic|oplacic|zamowic|zlozyc zamowieni|sfinalizowac|zalogowac|dokonac platnosci)",
             r"nie dziala (?:mi )?(?:kod|strona|aplikacja|apka|platnosc|koszyk|voucher|bon)",
             r"(?:strona|aplikacja|apka|platnosc|platnosci|koszyk|sklep internetowy|kod rabatowy|kod promocyjny|bon|voucher)\w* "
@@ -337,6 +397,11 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
             r"kurier\w* (?:byl |jest |mi |nam )?(?:bardzo |strasznie )?(?:niemil|chamsk|bezczeln|wulgarn|agresywn|rzucil|rzuca|wyrzucil|przerzucil|kopnal|nakrzyczal)",
             r"(?:futar|sofor)\w* (?:nagyon )?(?:bunko|udvariatlan|modortalan|goromba|agressziv|dobta|bedobta|atdobta|hajitotta|kiabalt)",
             r"курьер\w* (?:был |просто |очень )?(?:хамил|нахамил|хам\b|грубил|нагрубил|груб|бросил|швырнул|кинул|наорал)",
+            r"(?:agent|staff|assistant|consultant|employee|seller|cashier|support|person|guy|lady|woman|man|operator)\w* (?:on (?:the )?(?:chat|phone|line) |in (?:the )?store )?"
+            r"(?:was|were|is|has been) (?:\w+ )?(?:rude|arrogant|condescending|insulting|aggressive)",
+            r"(?:sprzedawc|konsultant|pracownik|obslug|pani|pan|kasjer)\w* .{0,25}(?:byl[ao]?|jest)? ?(?:po prostu |bardzo |strasznie )?(?:bezczeln|niemil|chamsk|opryskliw|arogan|wulgarn)",
+            r"(?:elado|ugyintezo|munkatars|kollega|ugyfelszolgalatos)\w* .{0,25}(?:bunko|udvariatlan|modortalan|goromba|arrogans|lekezelo)",
+            r"(?:продав|консультант|оператор|сотрудни|менеджер|кассир)\w* .{0,20}(?:хамил|нахамил|хам\b|грубил|нагрубил|груб|хамк)",
             r"never again(?= *(?:$|[.!?]))|never (?:again )?(?:ordering|buying|shopping|order|buy|shop) (?:from|here|with|again)",
             r"(?:won'?t|will never|never going to|not going to) (?:be )?(?:order|buy|shop)\w* (?:from you|from (?:this|your)|here|again|with you)",
             r"(?:do not|don'?t|would not|wouldn'?t|can'?t|cannot) recommend (?:this|your|the)? ?(?:shop|store|company|site|seller)",

@@ -298,6 +298,11 @@ GOLDEN = [
     ("I filed a complaint a month ago and heard nothing back", "en", True, None, "no answer"),
     ("I paid for express shipping and it took one day, amazing!", "en", False, None, ""),
     ("I've heard nothing but praise for your shoes", "en", False, None, ""),
+    # Left at the door and stolen; "stole our idea" and money stolen are not a lost parcel
+    ("A futár az ajtó előtt hagyta, és ellopták a csomagot", "hu", True, None, "not delivered"),
+    ("Курьер оставил у двери, и посылку украли", "ru", True, None, "not delivered"),
+    ("Вы украли мои деньги", "ru", True, None, "fraud"),
+    ("Driver left it on the porch and someone stole my package", "en", True, None, "not delivered"),
     # German, colloquial
     ("Paket ist seit 2 Wochen nicht angekommen", "de", True, None, "not delivered"),
     ("Ich warte immer noch auf meine Rückerstattung", "de", True, "medium", "refund"),
