@@ -107,10 +107,14 @@ class EscalationEngine:
         report = TickReport()
         for pending in self.store.pending_responses():
             reply = pending.reply
+            # An answer the platform dates after this moment (its clock ahead of ours) was written by
+            # now: stamped later, it would leave the clock running while the escalation is closed, and
+            # its alert counting down for good. As for a post dated ahead (README, Clock skew).
+            answered_at = min(reply.created_at, now)
             if self.store.record_event(
                 pending.escalation_id,
                 EventKind.RESPONDED,
-                reply.created_at,
+                answered_at,
                 actor=reply.author or "brand",
                 detail=f"on {reply.platform}",
                 key=f"responded:{reply.platform}:{reply.external_id}",
@@ -118,13 +122,13 @@ class EscalationEngine:
                 only_if_changed=True,
             ):
                 escalation = self.store.escalation(pending.escalation_id)
-                if escalation.first_response_at == reply.created_at:
+                if escalation.first_response_at == answered_at:
                     report.responded.append(escalation.id)
                     log.info(
                         "escalation #%d answered on %s after %s",
                         escalation.id,
                         reply.platform,
-                        _fmt(reply.created_at - escalation.clock_started_at),
+                        _fmt(answered_at - escalation.clock_started_at),
                     )
         next_events: list[datetime] = []
         late: list[Escalation] = []
