@@ -278,7 +278,7 @@ def cmd_demo(args: argparse.Namespace, settings: config.Settings) -> int:
         app.guarded("tick", app.tick)
         records = report_records(app.store.escalations(), app.engine.policy, clock.now())
         print("\nSLA log")
-        print(render_table(records))
+        print(render_table(records, tz=demo.sla.zone))
     finally:
         app.close()
     return 0
