@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import settings as config
-from alerts.engine import ActionRefused, EscalationEngine
+from alerts.engine import ActionRefused, EscalationEngine, unchanged_reason
 from alerts.report import render_json, render_table, report_records
 from app import App, build_notifiers, escalation_summary, sla_policy, store_summary
 from monitor.clock import ScaledClock, SystemClock
@@ -278,7 +278,7 @@ def cmd_demo(args: argparse.Namespace, settings: config.Settings) -> int:
         app.guarded("tick", app.tick)
         records = report_records(app.store.escalations(), app.engine.policy, clock.now())
         print("\nSLA log")
-        print(render_table(records))
+        print(render_table(records, tz=demo.sla.zone))
     finally:
         app.close()
     return 0
@@ -413,13 +413,17 @@ def cmd_act(args: argparse.Namespace, settings: config.Settings) -> int:
         engine = EscalationEngine(
             store, sla_policy(settings), SystemClock(), [n.name for n in build_notifiers(settings)]
         )
-        escalation = engine.act(args.escalation, args.action, args.by, args.reason)
+        acted = engine.apply(args.escalation, args.action, args.by, args.reason)
     except ActionRefused as exc:
         print(f"replyclock: {exc}", file=sys.stderr)
         return 1
     finally:
         store.close()
-    print(json.dumps({"id": escalation.id, "action": args.action, "by": args.by}))
+    if not acted.changed:
+        # still exit 0 (the attempt is in the event log), but nobody should think the complaint is now theirs
+        why = unchanged_reason(acted.escalation, args.action)
+        print(f"replyclock: nothing changed: {why} (the attempt is kept in its event log)", file=sys.stderr)
+    print(json.dumps({"id": acted.escalation.id, "action": args.action, "by": args.by}))
     return 0
 
 

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from alerts.engine import ActionRefused, EscalationEngine
-from alerts.messages import ACKNOWLEDGE, DISMISS, RESOLVE, RESPOND, reason_label, refusal_text
+from alerts.engine import ActionRefused, EscalationEngine, unchanged_reason
+from alerts.messages import ACKNOWLEDGE, DISMISS, RESOLVE, RESPOND, reason_label, refusal_text, who
 from monitor.clock import Clock
 
 log = logging.getLogger(__name__)
@@ -142,7 +142,7 @@ def apply_clicks(
     gate: Gatekeeper,
     refuse: Refuse,
 ) -> list[tuple[Click, str]]:
-    """Apply queued clicks in order; returns (click, outcome) with outcome `done`, `refused`, `rejected` or `failed`."""
+    """Apply queued clicks in order; returns (click, outcome): done, unchanged, refused, rejected or failed."""
     outcomes: list[tuple[Click, str]] = []
     for click in clicks:
         try:
@@ -178,11 +178,16 @@ def _apply_click(click: Click, engine: EscalationEngine, gate: Gatekeeper, refus
         _safe_refuse(refuse, click, refusal_text(click.action))
         return "refused"
     try:
-        engine.act(click.escalation_id, click.action, click.user_id, click.detail)
+        acted = engine.apply(click.escalation_id, click.action, click.user_id, click.detail)
     except ActionRefused as exc:
         log.warning("click %s on #%d by %s rejected: %s", click.action, click.escalation_id, click.user_id, exc)
         _safe_refuse(refuse, click, f":warning: Nothing changed: {exc}")
         return "rejected"
+    if not acted.changed:
+        # e.g. two people pressed Acknowledge at once: the second must not believe the complaint is theirs
+        why = unchanged_reason(acted.escalation, click.action, who)
+        _safe_refuse(refuse, click, f":information_source: Nothing changed: {why}.")
+        return "unchanged"
     return "done"
 
 

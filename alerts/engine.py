@@ -7,7 +7,7 @@ It talks to the store through the small `EscalationStore` protocol below, so
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -50,6 +50,24 @@ class TickReport:
 
 class ActionRefused(Exception):
     """An action cannot be applied (unknown escalation, already closed, bad action name)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Acted:
+    """What a team action did: the escalation after it, and whether it changed anything."""
+
+    escalation: Escalation
+    changed: bool
+
+
+def unchanged_reason(escalation: Escalation, action: str, name: Callable[[str], str] = str) -> str:
+    """Why `action` changed nothing on `escalation`, in words (`name` writes a person, e.g. a Slack mention)."""
+    if action == "acknowledge" and escalation.acknowledged_by:
+        return f"escalation #{escalation.id} is already acknowledged by {name(escalation.acknowledged_by)}"
+    if action == "respond" and escalation.first_response_at is not None:
+        by = f", by {name(escalation.responded_by)}" if escalation.responded_by else ""
+        return f"escalation #{escalation.id} is already answered{by}"
+    return f"escalation #{escalation.id} is already {action}d"
 
 
 ACTIONS = {
@@ -107,10 +125,14 @@ class EscalationEngine:
         report = TickReport()
         for pending in self.store.pending_responses():
             reply = pending.reply
+            # An answer the platform dates after this moment (its clock ahead of ours) was written by
+            # now: stamped later, it would leave the clock running while the escalation is closed, and
+            # its alert counting down for good. As for a post dated ahead (README, Clock skew).
+            answered_at = min(reply.created_at, now)
             if self.store.record_event(
                 pending.escalation_id,
                 EventKind.RESPONDED,
-                reply.created_at,
+                answered_at,
                 actor=reply.author or "brand",
                 detail=f"on {reply.platform}",
                 key=f"responded:{reply.platform}:{reply.external_id}",
@@ -118,13 +140,13 @@ class EscalationEngine:
                 only_if_changed=True,
             ):
                 escalation = self.store.escalation(pending.escalation_id)
-                if escalation.first_response_at == reply.created_at:
+                if escalation.first_response_at == answered_at:
                     report.responded.append(escalation.id)
                     log.info(
                         "escalation #%d answered on %s after %s",
                         escalation.id,
                         reply.platform,
-                        _fmt(reply.created_at - escalation.clock_started_at),
+                        _fmt(answered_at - escalation.clock_started_at),
                     )
         next_events: list[datetime] = []
         late: list[Escalation] = []
@@ -150,6 +172,10 @@ class EscalationEngine:
 
     def act(self, escalation_id: int, action: str, actor: str, detail: str = "") -> Escalation:
         """Apply a team action (acknowledge / respond / resolve / dismiss) from Slack or the CLI."""
+        return self.apply(escalation_id, action, actor, detail).escalation
+
+    def apply(self, escalation_id: int, action: str, actor: str, detail: str = "") -> Acted:
+        """`act`, also saying whether it changed anything (a second acknowledge or answer is only logged)."""
         kind = ACTIONS.get(action)
         if kind is None:
             raise ActionRefused(f"unknown action {action!r}; expected one of {', '.join(ACTIONS)}")
@@ -176,7 +202,7 @@ class EscalationEngine:
         after = self.store.escalation(escalation_id)
         if after != before:
             log.info("escalation #%d %s by %s", escalation_id, kind, actor)
-        return after
+        return Acted(after, after != before)
 
     def _breach(self, escalation: Escalation, sla: SlaStatus, now: datetime) -> None:
         """An escalation whose deadline passed while its clock ran (one found already late: `_breach_late`)."""

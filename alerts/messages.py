@@ -240,10 +240,14 @@ def final_line(escalation: Escalation, sla: SlaStatus) -> str:
             head += f"\n:ballot_box_with_check: Resolved by {who(escalation.closed_by)}"
         return head
     if escalation.resolved_at is not None:
-        return (
-            f":ballot_box_with_check: *Resolved* by {who(escalation.closed_by)} "
-            f"after {human_duration(escalation.resolved_at - escalation.clock_started_at)}"
-        )
+        took = human_duration(escalation.resolved_at - escalation.clock_started_at)
+        if sla.breached:
+            # the SLA log counts it breached: a plain "Resolved" would hide that from whoever reads the alert
+            return (
+                f":warning: *Resolved late*, after {took} by {who(escalation.closed_by)} — "
+                f"no answer within {human_duration(escalation.time_allowed)} (breached)"
+            )
+        return f":ballot_box_with_check: *Resolved* by {who(escalation.closed_by)} after {took}"
     return ":ballot_box_with_check: *Closed*"
 
 

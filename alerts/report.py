@@ -93,7 +93,9 @@ def summary_lines(records: Sequence[dict[str, Any]]) -> list[str]:
             f"without them, within SLA: {rate}"
         )
     if answered:
-        lines.append(f"response time: median {statistics.median(answered):.0f} min, slowest {max(answered):.0f} min")
+        # cut like the table's minutes: 59.9 must not read as 60, the deadline
+        median, slowest = math.floor(statistics.median(answered)), math.floor(max(answered))
+        lines.append(f"response time: median {median} min, slowest {slowest} min")
     return lines
 
 
@@ -117,7 +119,9 @@ def render_table(records: Sequence[dict[str, Any]], width: int = 120, tz: tzinfo
         created = _local(r["created_at"], tz)
         response = f"{math.floor(r['response_minutes'])} min" if r["response_minutes"] is not None else "—"
         if r["outcome"] == Outcome.BREACHED and r["response_minutes"] is None:
-            response = f"+{r['overdue_minutes']:.0f} late"
+            overdue = math.floor(r["overdue_minutes"])
+            # a breach of a few seconds is late all the same: never "+0 late"
+            response = f"+{overdue} late" if overdue else "+<1 late"
         outcome = r["outcome"] + ("*" if r["outcome"] == Outcome.BREACHED and r.get("late_when_seen") else "")
         prefix = (
             f"{r['id']:>4}  {r['platform']:<8}  {created:<{created_width}}  {r['lang']:<4}  {outcome:<9}  "

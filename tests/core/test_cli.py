@@ -151,3 +151,17 @@ def test_act_on_an_id_too_large_for_the_database_is_a_clear_error(tmp_path) -> N
     result = cli("--config", str(cfg), "act", "17936100000000000001", "resolve", cwd=tmp_path)
     assert result.returncode == 2, result.stderr
     assert "Traceback" not in result.stderr and "escalation" in result.stderr
+
+
+def test_the_demos_sla_log_prints_times_in_the_shops_zone(tmp_path) -> None:
+    feed = tmp_path / "feed.jsonl"
+    item = {"platform": "x", "id": "1", "author": "@k", "text": "my parcel never arrived", "created_at": "-70m"}
+    feed.write_text(json.dumps(item) + "\n")
+    cfg = tmp_path / "config.yaml"
+    cfg.write_text("sla:\n  timezone: Europe/Warsaw\nnotify:\n  console: true\n")
+    result = cli(
+        "--config", str(cfg), "demo", "--feed", str(feed), "--speed", "600", "--max-minutes", "1", "--db", "d.db",
+        cwd=tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "created (Europe/Warsaw)" in result.stdout, "the same table as `replyclock report` under sla.timezone"

@@ -223,3 +223,27 @@ def test_status_on_a_store_older_than_the_code_says_to_upgrade_it(tmp_path, caps
     out, err = capsys.readouterr()
     assert "is at revision 0001" in err and "run `replyclock db upgrade`" in err
     assert "OperationalError" not in err + out
+
+
+def test_act_that_changes_nothing_says_so_and_who_has_it(tmp_path, capsys) -> None:
+    db = tmp_path / "rc.db"
+    esc = _store_with_one_escalation(db)
+    cfg = str(_config(tmp_path, db))
+    assert daemon.main(["--config", cfg, "act", str(esc), "acknowledge", "--by", "anna"]) == 0
+    out, err = capsys.readouterr()
+    assert json.loads(out) == {"id": esc, "action": "acknowledge", "by": "anna"} and err == ""
+    # Bob must not walk away believing the complaint is his: Anna's name stays on it, and reminders go to her
+    assert daemon.main(["--config", cfg, "act", str(esc), "acknowledge", "--by", "bob"]) == 0
+    out, err = capsys.readouterr()
+    assert json.loads(out) == {"id": esc, "action": "acknowledge", "by": "bob"}
+    assert f"nothing changed: escalation #{esc} is already acknowledged by anna" in err
+    assert daemon.main(["--config", cfg, "act", str(esc), "respond", "--by", "anna"]) == 0
+    assert capsys.readouterr().err == ""
+    assert daemon.main(["--config", cfg, "act", str(esc), "respond", "--by", "bob"]) == 0
+    assert f"nothing changed: escalation #{esc} is already answered, by anna" in capsys.readouterr().err
+    store = Store(f"sqlite:///{db}")
+    try:
+        after = store.escalation(esc)
+        assert (after.acknowledged_by, after.responded_by) == ("anna", "anna")
+    finally:
+        store.close()

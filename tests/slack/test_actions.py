@@ -226,3 +226,20 @@ def test_a_leader_that_stands_by_stops_taking_clicks_it_would_never_apply(rig, m
     assert len(sockets) == 2
     assert sockets[0].closed, "the standby kept its Socket Mode connection open"
     assert not sockets[1].closed and app.slack.socket is sockets[1]
+
+
+def test_a_second_acknowledge_is_told_who_already_has_it(rig, fake_slack) -> None:
+    # two people press Acknowledge on the same alert within a second: the second must not believe it is theirs
+    app = rig
+    (esc,) = app.store.escalations()
+    fake_slack.slack.usergroups["S0SOCIAL"] = ["UBEATA002"]
+    socket = RecordingSocketClient()
+    for user in ("UANNA0001", "UBEATA002"):
+        app.slack.listener(socket, SocketModeRequest.from_dict(envelope(user, "replyclock:acknowledge", str(esc.id))))
+    app.run_once()
+    assert app.store.escalation(esc.id).acknowledged_by == "UANNA0001"
+    [told] = fake_slack.slack.ephemeral
+    assert told["user"] == "UBEATA002"
+    assert told["text"] == (
+        f":information_source: Nothing changed: escalation #{esc.id} is already acknowledged by <@UANNA0001>."
+    )

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 
 from alerts.actions import Click
+from alerts.report import report_records
 from app import App
 from monitor.models import EventKind, Mention, Reply
 from tests.fakes import FakeSource, KeywordAnalyzer
@@ -269,3 +270,22 @@ def test_done_when_replay_feed_against_fake_slack(slack_settings, clock, fake_sl
         assert ":red_circle: *Breached*" in clock_text(by_ref[ref])
     managers = slack.top_level("CMANAGERS")
     assert sorted(m["metadata"]["event_payload"]["ref"] for m in managers) == ["facebook:p_200", "x:102"]
+
+
+def test_an_answer_the_platform_dates_ahead_of_our_clock_closes_the_alert(rig, clock, fake_slack) -> None:
+    app, source = rig
+    slack = fake_slack.slack
+    source.add(post(clock, "8", "my parcel never arrived", ago=0 * M))
+    app.run_once()
+    run_for(app, clock, 12 * M)
+    # the platform's clock runs 40 s ahead of ours: the answer is fetched "before" it was written
+    source.add(
+        Reply(platform="x", external_id="r8", in_reply_to="8", created_at=clock.now() + 40 * S, author="@sklep_demo")
+    )
+    app.run_once()
+    run_for(app, clock, 3 * M)
+    message = slack.top_level("CALERTS")[0]
+    assert ":white_check_mark: *Answered in 12 min* by @sklep_demo" in clock_text(message)
+    assert "left" not in clock_text(message), "no countdown left running on an answered complaint"
+    [record] = report_records(app.store.escalations(), app.engine.policy, clock.now())
+    assert record["outcome"] == "responded" and record["response_minutes"] == 12.0

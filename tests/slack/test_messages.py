@@ -175,3 +175,18 @@ def test_the_alert_says_when_the_language_is_unknown_and_why_the_reply_is_in_eng
     assert shown in blocks[1]["text"]["text"]
     reply = next(b for b in blocks if b.get("block_id") == "reply")["text"]["text"]
     assert reply.startswith(reply_header)
+
+
+def test_resolved_without_an_answer_after_the_deadline_still_says_it_breached() -> None:
+    # the report counts it breached: the alert must not turn into a plain "Resolved" that hides it
+    late = esc(resolved_at=T0 + 90 * M, closed_by="UANNA0001")
+    sla = status(late, POLICY, T0 + 95 * M)
+    line = alert_blocks(late, sla)[3]["text"]["text"]
+    assert line == (
+        ":warning: *Resolved late*, after 1 h 30 min by <@UANNA0001> — no answer within 1 h 00 min (breached)"
+    )
+    assert alert_text(late, sla).startswith("Complaint on X from @anka: Resolved late, after 1 h 30 min")
+    in_time = esc(resolved_at=T0 + 20 * M, closed_by="UANNA0001")
+    assert alert_blocks(in_time, status(in_time, POLICY, T0 + 95 * M))[3]["text"]["text"] == (
+        ":ballot_box_with_check: *Resolved* by <@UANNA0001> after 20 min"
+    )
