@@ -41,6 +41,12 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
             r"(?:украли|утащили|стащили|спёрли|сперли) (?:мою |мой |наш[уа]? )?(?:посылк|заказ|коробк)|(?:посылк|заказ|коробк)\w* (?:украли|утащили|стащили)",
             r"(?:says|shows|showing|marked(?: as)?|status:?) delivered,? but (?:there'?s |there is |i have |i'?ve got )?(?:nothing|no(?:thing| parcel| package| order| box)|(?:it'?s |it is )?not here|never|i (?:never|didn'?t|did not|haven'?t|have not))",
             r"tracking (?:hasn'?t|has not|isn'?t|is not|not|still not|never) (?:been )?updat",
+            r"(?:said|promised|supposed|guaranteed|advertised)\b.{0,40}(?:\d+ ?(?:h|hrs?|hours?|days?)|next[- ]day|tomorrow).{0,30}"
+            r"(?:it'?s been|been|now|already|passed|later) (?:\d+|two|three|four|five|six|seven|ten|several|over a) (?:days?|weeks?)",
+            r"(?:mieliscie|mial[aoy]?|obiecaliscie|obiecan\w*|deklarowan\w*|gwarantowan\w*) .{0,40}(?:minel[oay]?|minal|mija|uplynel[oay]?) (?:juz )?"
+            r"(?:\d+|dwa|trzy|cztery|piec|tydzien|kilka)",
+            r"(?:igertetek|igertek|igert|vallaltatok|irtatok)\b.{0,40}(?:eltelt|elmult|mar) (?:\d+|ket|harom|negy|ot|egy het)",
+            r"(?:обещали|обещано|должны были|заявлен\w*) .{0,40}(?:прошло|прошла|прош[её]л|уже) (?:\d+|два|две|три|пять|неделя|несколько)",
             # an order stuck in one status for days
             r"(?:processing|pending|in preparation|label created|awaiting dispatch)\W{0,2} (?:for|since) (?:\d+|a|an|two|three|four|five|over|several|almost) (?:days?|weeks?)|"
             r"(?:for|since) (?:\d+|two|three|four|five|over|several) (?:days?|weeks?)\W{0,3}(?:still )?(?:on |at |in )?(?:processing|pending|in preparation)",
@@ -147,6 +153,14 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
             r"(?:broke|snapped|fell apart|came apart|fell off|ripped|tore|split)\b",
             r"(?:sent|send|received) .{0,30}\binstead of|got (?:a |an |the )?(?:size|colou?r) .{0,20}instead of",
             r"(?:arrived|came) (?:wet|in pieces|open(?:ed)?)",
+            r"(?:seam|stitching|zip(?:per)?|sole|heel|strap|button|hem|lining)s? (?:came|has come|have come|is coming|come) (?:undone|apart|loose|off)|"
+            r"(?:seam|stitching)s? (?:split|ripped|tore|burst|gave way)",
+            r"(?:szew|szwy|zamek|podeszw|obcas|pasek|guzik|podszewk)\w* (?:sie )?(?:rozeszl|rozszedl|rozprul|puscil|odkleil|odpadl|oderwal|urwal|pekl)\w*|"
+            r"(?:rozszedl|rozeszl|rozprul|puscil|odkleil|odpadl|oderwal|urwal|pekl)\w* (?:sie |mi )*(?:szew|szwy|zamek|podeszw|obcas|pasek|guzik|podszewk)",
+            r"(?:felfeslett|szetfeslett|kifeslett)\w*|(?:varras|cipzar|talp|sarok|gomb|pant|fule)\w* .{0,15}(?:szetjott|kijott|levalt|leesett|leszakadt|elszakadt|letort)|"
+            r"(?:levalt|leszakadt|elszakadt|letort|leesett) (?:a |az )?(?:talp|sarok|gomb|pant|fule|cipzar)",
+            r"(?:разош[её]л|разошлись|распорол|расползл|отклеил|оторвал|отвалил|сломал|лопнул)\w* (?:шов|швы|молния|подошва|каблук|пуговиц|ремеш)|"
+            r"(?:шов|швы|молния|подошва|каблук|пуговиц\w*) (?:разош|распорол|отклеил|оторвал|отвалил|сломал|лопнул)\w*",
             r"only (?:one|1|half|part) (?:\w+ )?(?:in the (?:box|parcel|package)|arrived|came|was in)|missing from (?:my |the )?(?:order|parcel|box|package)",
             r"(?:w paczce|w pudelku|w kartonie|w przesylce) (?:byl[aoy]?|jest|sa) (?:tylko|jedynie)|"
             r"(?:a )?(?:csomagban|dobozban) (?:csak|mindossze) (?:egy|\d)|(?:в коробке|в посылке|в пакете) (?:был[аои]? )?только",
@@ -167,7 +181,7 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
             r"not as (?:described|pictured|advertised|shown)",
             r"(?:sent|got|received|delivered) (?:me |us )?(?:a |an )?(?:used|worn|second[- ]hand|dirty|stained|returned) "
             r"(?:item|one|product|pair|dress|shoes?|jacket|top|bag)|(?:with|has|had|covered in|full of) (?:stains|a stain|marks all over)\b",
-            r"(?:w )?inn\w* (?:kolorze|rozmiarze|kolor|rozmiar|modelu|model) niz (?:zamawial|zamowil)\w*|nie (?:ten|taki) (?:kolor|rozmiar|model) (?:jak|co) zamawial",
+            r"(?:w )?inn\w* (?:kolorze|rozmiarze|kolor|rozmiar|modelu|model) niz (?:zamawial|zamowil)\w*|nie (?:ten|taki) (?:kolor|rozmiar|model) (?:jak|co) zamawial|nie to,? co (?:zamawial|zamowil)\w*",
             # "używane ubrania" / "használt ruha" alone is a second-hand shop's advert: only one received
             r"(?:dostal\w*|przyszl\w*|przyszedl|wyslaliscie|przyslaliscie|otrzymal\w*) (?:\w+ )?(?:uzywan|noszon|poplamion|zaplamion|brudn)\w*|"
             r"z plamami|poplamion\w*|zaplamion\w*",
@@ -185,7 +199,7 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
             r"(?:nem azt|mast|masikat|rossz \w+t) (?:kaptam|kuldtetek|kuldtek|kaptuk)|helyett .{0,25}(?:kaptam|kuldtetek|kuldtek|jott|erkezett)|(?:kaptam|kuldtetek|kuldtek) .{0,30}helyett",
             r"(?:прислали|пришл[аои]?|пришел|получил[аи]?|отправили|привезли) .{0,25}вместо|вместо .{0,30}(?:прислали|пришл|пришел|получил|отправили|привезли)|"
             r"заказывал\w* .{0,30}(?:а|но) (?:пришл\w*|пришел|получил\w*|прислали) (?:совсем )?(?:друг|не т|чуж)",
-            r"(?:not what i ordered|missing (?:item|part|piece)s?|doesn'?t work|does not work|stopped working)",
+            r"(?:not what (?:i|we) (?:had )?ordered|(?:from|than) what (?:i|we) (?:had )?ordered|missing (?:item|part|piece)s?|doesn'?t work|does not work|stopped working)",
             r"(?<!\bnie )(?:uszkodzon|zniszczon|rozdart|podart|pogniecion|zgniecion|zmiazdzon|potluczon|stluczon|w kawalkach|"
             r"zamokl|przemoczon|zbit[aey]?\b|peknie|pekniet|polaman|zepsut|"
             r"wadliw|nie dziala|nie ten (?:rozmiar|kolor|produkt|towar)|zly (?:rozmiar|kolor|produkt)|"
@@ -193,7 +207,7 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
             r"(?<!\bnem )(?<!\bsem )(?:serult|torott|osszetort|eltort|szakadt|elazott|atazott|osszetaposott|karos|hibas|selejtes|nem mukodik|rossz (?:meret|termek|szin)|"
             r"nem (?:azt|ezt)(?: (?:a |az )?(?:meret|szin|termek|modell)\w*)?,? (?:kaptam|rendeltem|kuldtetek|kuldtek)|hianyzik|hianyos|elszakadt|tonkrement)",
             r"(?<!\bне )(?<!\bбез )(?<!\bнет )(?:поврежд|сломан|разбит|порван|промок(?!од)|вдребезги|мят(?:ая|ый|ое)|брак(?!осочет)|не работает|не тот (?:размер|цвет|товар)|"
-            r"не то,? что заказыва|не хватает)",
+            r"не то,? что (?:я |мы )?заказыва|не хватает)",
             r"(?:размер|цвет|товар|модель) (?:не тот|не та|другой|другого)",
             r"(?:порвал|сломал|развалил|отклеил|расклеил)(?:ся|ась|ось|ись)|треснул[аои]?\b|разош(?:елся|лась|лись) (?:шов|по шву)",
             r"(?:порвал|зламал|розвалил)(?:ася|ося|ися|ась|ось|ись|ся)",
@@ -275,6 +289,10 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
             r"(?:temu|mail\w*|wiadomosc\w*|reklamacj\w*|zgloszeni\w*|napisal\w*).{0,40}(?:i|a) (?:dalej |nadal |wciaz |ciagle |tylko |kompletna |totalna )?cisza\b|"
             r"(?:dalej|nadal|wciaz|ciagle) cisza",
             r"ответа (?:так и |до сих пор |вс[её] ещ[её] |пока )?нет",
+            # the phone line itself: "zajęte" / "занято" (the line), not "zajęta" / "занята" (a busy person)
+            r"(?:line|phone|number|hotline|helpline)s? (?:is |are |was )?(?:always |constantly |permanently |still )?(?:engaged|busy)|(?:always|constantly) engaged",
+            r"(?:ciagle|caly czas|wiecznie|stale|non stop) zajete\b|(?:folyton|mindig|allandoan|egyfolytaban) foglalt|"
+            r"(?:постоянно|вс[её] время|вечно|всегда) занято\b",
             r"(?:second|third|fourth|fifth|\d+(?:st|nd|rd|th)) time (?:i'?m |i am |i have been )?(?:writing|asking|messaging|contacting|emailing|calling|dm'?ing)|"
             r"(?:does|is|do) (?:any ?one|anybody|somebody|some ?one) (?:even |actually )?(?:read|reading|check|checking)(?! out)",
             r"(?:drugi|trzeci|czwarty|piaty|kolejny|\d+\.?) raz (?:juz )?(?:pisze|pytam|dzwonie|pisalam|pisalem|pisze)|czy ktos (?:to )?(?:w ogole )?(?:czyta|sprawdza)",
@@ -298,6 +316,12 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
         (
             r"(?:charged|billed|debited|paid|took (?:my )?money) (?:me |us |my (?:card|account) )?(?:twice|two times|double|2 times|2 ?x\b)",
             r"(?:double|duplicate) (?:charge|payment|billing)",
+            r"(?:discount|code|coupon|voucher|sale price|promo)\w* (?:wasn'?t|was not|didn'?t|did not|isn'?t|not|never) (?:get )?(?:applied|apply|taken off|deducted)|"
+            r"(?:paid|charged) (?:me )?(?:the )?full price",
+            r"(?:rabat|kod|znizk|promocj|kupon)\w* (?:sie )?nie (?:zostal\w* )?(?:naliczy|naliczon|uwzgledni|odliczon|zadzialal)\w*|zaplacil\w* (?:pelna|cala) cen",
+            r"nem (?:vontak le|vontatok le|szamoltak el|szamoltatok el|jott le|ervenyesult|ervenyesitettek) (?:a |az )?(?:kedvezmeny|kupon|akcio)|"
+            r"(?:kedvezmeny|kupon|akcio)\w* nem (?:ervenyesult|jott le|lett levonva)|teljes arat fizettem",
+            r"(?:скидк|промокод|купон)\w* не (?:применил|сработал|учли|учт[её]н|засчитал|прош[её]л)\w*|заплатил\w* полную (?:цену|стоимость)",
             r"(?:charged|billed|took) (?:me |us )?(?:for|extra)\b.{0,40}(?:supposed to be|should (?:have )?be(?:en)?|was) free|overcharged|"
             r"charged (?:me |us )?(?:too much|more than|the wrong)",
             r"(?:pobral\w*|naliczyl\w*|doliczyl\w*) .{0,30}(?:choc|chociaz|mimo ze|a) .{0,20}(?:miala|mialo|mial) byc (?:darmow|bezplatn|gratis)",
@@ -397,6 +421,8 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
             r"kurier\w* (?:byl |jest |mi |nam )?(?:bardzo |strasznie )?(?:niemil|chamsk|bezczeln|wulgarn|agresywn|rzucil|rzuca|wyrzucil|przerzucil|kopnal|nakrzyczal)",
             r"(?:futar|sofor)\w* (?:nagyon )?(?:bunko|udvariatlan|modortalan|goromba|agressziv|dobta|bedobta|atdobta|hajitotta|kiabalt)",
             r"курьер\w* (?:был |просто |очень )?(?:хамил|нахамил|хам\b|грубил|нагрубил|груб|бросил|швырнул|кинул|наорал)",
+            r"(?:nobody|no ?one) (?:there )?knows anything|nikt (?:tam |u was )?nic nie wie|senki (?:nem tud|sem tud) semmit|никто (?:там |у вас )?ничего не знает",
+            r"(?:поддержк|сервис|обслуживани)\w*(?: \W)? (?:просто |это |какой-то |какое-то )*(?:цирк|позор|издевательство|кошмар|балаган)",
             r"(?:agent|staff|assistant|consultant|employee|seller|cashier|support|person|guy|lady|woman|man|operator)\w* (?:on (?:the )?(?:chat|phone|line) |in (?:the )?store )?"
             r"(?:was|were|is|has been) (?:\w+ )?(?:rude|arrogant|condescending|insulting|aggressive)",
             r"(?:sprzedawc|konsultant|pracownik|obslug|pani|pan|kasjer)\w* .{0,25}(?:byl[ao]?|jest)? ?(?:po prostu |bardzo |strasznie )?(?:bezczeln|niemil|chamsk|opryskliw|arogan|wulgarn)",
