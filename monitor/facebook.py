@@ -46,7 +46,10 @@ POST_FIELDS = (
 )
 COMMENT_FIELDS = "id,message,created_time,from{id,name},parent{id,from{id}},permalink_url"
 PAGE_SIZE = 100
-MAX_PAGES = 20  # per post and for the feed, per fetch
+MAX_PAGES = 20  # per post, per fetch
+# The feed is bounded by the look-back window (`since`), not by a poll's share of the work: a post left
+# unvisited is a post whose comments are never read. The cap only guards against a server paging forever.
+FEED_MAX_PAGES = 200
 # a stored `after` cursor Graph refuses (its comment was deleted): #2642 "Invalid cursors values", or #100
 STALE_CURSOR_CODES = frozenset({100, 2642})
 USAGE_LIMIT = 90  # percent of an x-app-usage / x-business-use-case-usage quota at which we back off
@@ -369,6 +372,7 @@ class FacebookPageSource:
         page_size: int = PAGE_SIZE,
         max_pages: int = MAX_PAGES,
         recheck_every: timedelta = RECHECK_EVERY,
+        feed_max_pages: int = FEED_MAX_PAGES,
     ) -> None:
         if lookback <= timedelta(0):
             raise ValueError("lookback must be positive")
@@ -381,6 +385,7 @@ class FacebookPageSource:
         self._lookback = lookback
         self._page_size = page_size
         self._max_pages = max_pages
+        self._feed_max_pages = feed_max_pages
         self._recheck_every = recheck_every
         self._blocked_until: datetime | None = None
         self._lock = threading.Lock()
@@ -447,11 +452,11 @@ class FacebookPageSource:
             next_cursor=next_cursor,
         )
 
-    def _pages(self, node_id: str, edge: str, args: dict[str, str]) -> Iterator[Any]:
+    def _pages(self, node_id: str, edge: str, args: dict[str, str], max_pages: int) -> Iterator[Any]:
         """Yield the items of a connection page by page (the caller stops when it has enough)."""
         seen_args: set[tuple[tuple[str, str], ...]] = set()
         current: Mapping[str, str] | None = args
-        for _ in range(self._max_pages):
+        for _ in range(max_pages):
             if current is None:
                 return
             key = tuple(sorted(current.items()))
@@ -461,11 +466,19 @@ class FacebookPageSource:
             page = self._client.connection(node_id, edge, current)
             yield from page.items
             current = page.next_args
+        if current is not None:
+            log.warning(
+                "facebook:page: %s/%s has more than %d pages; the older ones are not read (shorten "
+                "sources.facebook.lookback)",
+                node_id,
+                edge,
+                max_pages,
+            )
 
     def _recent_posts(self, since: datetime) -> dict[str, Mapping[str, Any]]:
         args = {"fields": POST_FIELDS, "since": str(int(since.timestamp())), "limit": str(self._page_size)}
         posts: dict[str, Mapping[str, Any]] = {}
-        for item in self._pages(self.page_id, "feed", args):
+        for item in self._pages(self.page_id, "feed", args, self._feed_max_pages):
             if not isinstance(item, Mapping) or not item.get("id"):
                 log.warning("facebook:page: skipping a feed item without an id")
                 continue
