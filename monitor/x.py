@@ -525,15 +525,16 @@ class XStream:
             try:
                 page = self._request(brand_id, state.since_id, state.token)
             except _StaleCursor:
-                if pages or first_run:
+                if pages or first_run or (state.since_id is None and state.token is None):
                     raise
                 if state.token:
                     log.warning("%s: X refused the stored page token; paging again from since_id", self.name)
                     state.token = state.newest_id = None
                 else:
-                    log.warning("%s: X refused since_id; starting again from the newest posts", self.name)
-                    state = _Cursor(month=state.month, reads=state.reads)
-                    first_run = True
+                    # since_id is older than X serves (7 days for search): page back through all it still
+                    # has, as after any downtime; only a new install reads just the newest page
+                    log.warning("%s: X refused since_id; paging back through every post X still serves", self.name)
+                    state = _Cursor(month=state.month, reads=state.reads, fresh=False)
                 continue
             except SourceError as exc:
                 self._note_failure(exc)

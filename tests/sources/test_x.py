@@ -417,8 +417,8 @@ def test_an_unknown_username_is_a_clear_error(x_server: FakeXServer, x_clock: Fa
         mentions.fetch(None)
 
 
-def test_a_refused_since_id_starts_again_from_the_newest(x_server: FakeXServer, x_clock: FakeClock) -> None:
-    x_server.load_recorded()
+def test_a_refused_since_id_pages_back_through_what_x_still_serves(x_server: FakeXServer, x_clock: FakeClock) -> None:
+    ids = _add_many(x_server, 250, datetime(2022, 10, 7, 12, 0, tzinfo=UTC))  # more than one page
     refused = Answer(
         400,
         {
@@ -434,8 +434,12 @@ def test_a_refused_since_id_starts_again_from_the_newest(x_server: FakeXServer, 
         },
     )
     x_server.fail_next(refused)
-    batch = _stream(x_server, x_clock).fetch(json.dumps({"since_id": "1"}))
-    assert len(batch.mentions) == 10
+    source = _stream(x_server, x_clock)
+    batch = source.fetch(json.dumps({"since_id": "1"}))
+    # after long downtime every post X still serves is read, not only the newest page of 100
+    assert sorted(m.external_id for m in batch.mentions) == sorted(ids)
+    assert json.loads(batch.next_cursor or "")["since_id"] == max(ids, key=int)
+    assert source.fetch(batch.next_cursor).mentions == ()
 
 
 def test_an_unreadable_cursor_is_ignored_with_a_warning(
@@ -550,3 +554,13 @@ def test_a_next_token_that_comes_back_again_ends_the_sweep(x_server: FakeXServer
     assert len(x_server.requests_to("/mentions")) <= 3  # not max_pages of the same page
     # the sweep is over: the next poll asks for what is newer, not for the same page again
     assert json.loads(batch.next_cursor or "") == {"since_id": late, "reads": {"month": "2022-10", "count": 2}}
+
+
+def test_a_refusal_without_any_cursor_left_to_drop_is_an_error_not_a_loop(
+    x_server: FakeXServer, x_clock: FakeClock
+) -> None:
+    refused = Answer(400, {"errors": [{"message": "Invalid 'since_id'"}], "title": "Invalid Request"})
+    x_server.fail_next(refused, times=2)
+    with pytest.raises(Unavailable, match="since_id"):
+        _stream(x_server, x_clock).fetch(json.dumps({"since_id": "1"}))
+    assert len(x_server.requests_to("/mentions")) == 2
