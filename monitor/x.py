@@ -441,6 +441,13 @@ def _replied_to(tweet: Mapping[str, Any]) -> str | None:
     return None
 
 
+def _quoted(tweet: Mapping[str, Any]) -> str | None:
+    for ref in _refs(tweet):
+        if ref.get("type") == "quoted" and ref.get("id"):
+            return str(ref["id"])
+    return None
+
+
 def _refs(tweet: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     refs = tweet.get("referenced_tweets") or []
     return [ref for ref in refs if isinstance(ref, Mapping)] if isinstance(refs, list) else []
@@ -601,6 +608,8 @@ class XStream:
         username = sweep.usernames.get(author_id)
         parent = _replied_to(tweet)
         if author_id == brand_id:
+            # quoting a customer's post in public answers it as much as replying under it does
+            parent = parent or _quoted(tweet)
             if parent is None:
                 return None  # the shop's own post, never scored
             return Reply(

@@ -207,6 +207,21 @@ def test_a_reply_to_the_shops_own_reply_is_walked_up_to_the_customer(x_server: F
     assert replies == {first: complaint, second: complaint, third: complaint}
 
 
+def test_a_quote_of_a_customers_post_by_the_shop_answers_it(x_server: FakeXServer, x_clock: FakeClock) -> None:
+    start = datetime(2022, 10, 7, 20, 0, tzinfo=UTC)
+    complaint = x_server.add_tweet(f"@{BRAND_USERNAME} my parcel never arrived", "anna", start)
+    quote = x_server.add_tweet(
+        "So sorry Anna, we are on it - DM us the order number",
+        BRAND_USERNAME,
+        start + timedelta(minutes=6),
+        quoted=complaint,
+    )
+    x_server.add_tweet("New drop on Friday!", BRAND_USERNAME, start + timedelta(minutes=7))
+    replies = _sources(x_server, x_clock)["x:replies"].fetch(None).replies
+    assert [(r.external_id, r.in_reply_to) for r in replies] == [(quote, complaint)]
+    assert replies[0].created_at == start + timedelta(minutes=6)
+
+
 def test_search_queries_find_posts_without_the_handle(x_server: FakeXServer, x_clock: FakeClock) -> None:
     x_server.load_recorded()
     hit = x_server.add_tweet(
