@@ -44,7 +44,11 @@ AUTH_CODES = frozenset({190, 102, 10} | set(range(200, 300)))
 POST_FIELDS = (
     "id,message,created_time,from{id,name},permalink_url,updated_time,comments.filter(stream).limit(0).summary(true)"
 )
-COMMENT_FIELDS = "id,message,created_time,from{id,name},parent{id,from{id}},permalink_url"
+# message_tags: whom a Page reply tags, i.e. which customer it answers in a thread the Page itself started
+COMMENT_FIELDS = "id,message,created_time,from{id,name},parent{id,from{id}},permalink_url,message_tags"
+PARENT_FIELDS = "parent{id,from{id}}"
+THREAD_FIELDS = "id,created_time,from{id}"
+THREAD_PAGES = 3  # of a Page comment's replies, looking for the customer a Page reply under it answers
 PAGE_SIZE = 100
 MAX_PAGES = 20  # per post, per fetch
 # The feed is bounded by the look-back window (`since`), not by a poll's share of the work: a post left
@@ -117,6 +121,10 @@ class GraphClient:
         self._lock = threading.Lock()
         self.rejected: str | None = None
         self.busy_until: datetime | None = None
+
+    def node(self, node_id: str, fields: str) -> dict[str, Any]:
+        """One object (e.g. a comment) with the given fields."""
+        return self._request(f"{self._graph.version}/{node_id}", {"fields": fields})
 
     def connection(self, node_id: str, edge: str, args: Mapping[str, str], resumed: bool = False) -> GraphPage:
         """One page of `node_id/edge` (e.g. a post's comments); `resumed`: `args` hold a cursor from an earlier poll."""
@@ -389,7 +397,10 @@ class FacebookPageSource:
         self._recheck_every = recheck_every
         self._blocked_until: datetime | None = None
         self._lock = threading.Lock()
-        self._page_parents: OrderedDict[str, str | None] = OrderedDict()
+        # the parent ({id, from{id}}, None when top-level) of each Page comment seen: a cache, as Graph
+        # is asked for a Page comment's parent this process has not seen (read before a restart, or
+        # older than the reply to it in a catch-up read newest first)
+        self._page_parents: OrderedDict[str, Mapping[str, Any] | None] = OrderedDict()
 
     def earliest_next_poll(self, now: datetime) -> datetime | None:
         """Not before this time: a throttling pause or high quota use (None: no limit)."""
@@ -616,11 +627,8 @@ class FacebookPageSource:
     ) -> None:
         """Turn a post's new comments into mentions and the Page's answers."""
         for comment_id, _created, item in found:
-            parent = item.get("parent")
-            if self._is_page(item.get("from")) and isinstance(parent, Mapping) and parent.get("id"):
-                self._remember(comment_id, str(parent["id"]))
-            elif self._is_page(item.get("from")):
-                self._remember(comment_id, None)
+            if self._is_page(item.get("from")):
+                self._remember(comment_id, _parent_ref(item))
         for comment_id, created, item in found:
             if comment_id in mentions or comment_id in replies:
                 continue
@@ -630,9 +638,9 @@ class FacebookPageSource:
             elif isinstance(converted, Reply):
                 replies[comment_id] = converted
 
-    def _remember(self, comment_id: str, parent_id: str | None) -> None:
+    def _remember(self, comment_id: str, parent: Mapping[str, Any] | None) -> None:
         with self._lock:
-            self._page_parents[comment_id] = parent_id
+            self._page_parents[comment_id] = parent
             while len(self._page_parents) > _PARENTS_KEPT:
                 self._page_parents.popitem(last=False)
 
@@ -645,12 +653,12 @@ class FacebookPageSource:
         post: Mapping[str, Any],
     ) -> Mention | Reply | None:
         author = item.get("from")
-        parent = item.get("parent") if isinstance(item.get("parent"), Mapping) else None
-        parent_id = str(parent["id"]) if parent and parent.get("id") else None
+        parent = _parent_ref(item)
+        parent_id = str(parent["id"]) if parent else None
         text = str(item.get("message") or "")
         url = str(item.get("permalink_url") or f"https://www.facebook.com/{comment_id}")
         if self._is_page(author):
-            target = self._customer_item(parent_id, parent, post_id, post)
+            target = self._customer_item(parent, post_id, post, (comment_id, created, _tagged(item)))
             if target is None:
                 return None  # the Page talking under its own post: nothing to answer
             return Reply(
@@ -676,23 +684,82 @@ class FacebookPageSource:
         )
 
     def _customer_item(
-        self, parent_id: str | None, parent: Mapping[str, Any] | None, post_id: str, post: Mapping[str, Any]
+        self,
+        parent: Mapping[str, Any] | None,
+        post_id: str,
+        post: Mapping[str, Any],
+        reply: tuple[str, datetime, frozenset[str]],
     ) -> str | None:
         """The customer's comment or post a Page comment answers, walking up the Page's own comments."""
         seen: set[str] = set()
-        while parent_id is not None and parent_id not in seen:
+        head: str | None = None  # the topmost Page comment the reply sits under
+        while parent is not None and str(parent["id"]) not in seen:
+            parent_id = str(parent["id"])
             seen.add(parent_id)
-            parent_is_page = parent is not None and self._is_page(parent.get("from"))
             with self._lock:
-                known_page_comment = parent_id in self._page_parents
+                known = parent_id in self._page_parents
                 grand = self._page_parents.get(parent_id)
-            if not (parent_is_page or known_page_comment):
+            if not (known or self._is_page(parent.get("from"))):
                 return parent_id
-            parent_id, parent = grand, None
+            if not known:
+                grand = self._look_up_parent(parent_id)
+            head, parent = parent_id, grand
         author = post.get("from")
         if isinstance(author, Mapping) and not self._is_page(author):
             return post_id  # a Page comment under a visitor's post answers that post
+        if head is not None:
+            return self._answered_under(head, reply)
         return None
+
+    def _look_up_parent(self, comment_id: str) -> Mapping[str, Any] | None:
+        """A Page comment's parent, asked of Graph (None: top-level, or Graph cannot say)."""
+        try:
+            parent = _parent_ref(self._client.node(comment_id, PARENT_FIELDS))
+        except _ObjectFailed as exc:  # deleted, say; anything wider fails the poll, which is read again
+            log.warning("facebook:page: could not look up the parent of the Page's comment %s (%s)", comment_id, exc)
+            return None
+        self._remember(comment_id, parent)
+        return parent
+
+    def _answered_under(self, head: str, reply: tuple[str, datetime, frozenset[str]]) -> str | None:
+        """The customer comment a Page reply answers in a thread under the Page's own comment.
+
+        Graph files a reply to a reply under the thread's top comment, so a Page reply in a thread the
+        Page started names the Page's comment as its parent: the customer it answers is the one it tags
+        (Facebook tags whom you reply to), else the newest customer comment before it in that thread.
+        """
+        reply_id, written, tags = reply
+        args = {"fields": THREAD_FIELDS, "filter": "stream", "order": "reverse_chronological", "limit": "100"}
+        newest: str | None = None
+        try:
+            for item in self._pages(head, "comments", args, THREAD_PAGES):
+                if not isinstance(item, Mapping) or not item.get("id") or str(item["id"]) == reply_id:
+                    continue
+                created = parse_time(item.get("created_time"))
+                author = item.get("from")
+                if created is None or created > written or self._is_page(author):
+                    continue
+                author_id = str(author.get("id", "")) if isinstance(author, Mapping) else ""
+                if not tags or author_id in tags:
+                    return str(item["id"])
+                newest = newest or str(item["id"])
+        except _ObjectFailed as exc:
+            log.warning("facebook:page: could not read the thread under the Page's comment %s (%s)", head, exc)
+        return newest
+
+
+def _parent_ref(item: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """A comment's parent as Graph gave it ({id, from{id}}), None when it is top-level or unreadable."""
+    parent = item.get("parent")
+    return parent if isinstance(parent, Mapping) and parent.get("id") else None
+
+
+def _tagged(item: Mapping[str, Any]) -> frozenset[str]:
+    """The ids of the people a comment tags."""
+    tags = item.get("message_tags")
+    if not isinstance(tags, list):
+        return frozenset()
+    return frozenset(str(t["id"]) for t in tags if isinstance(t, Mapping) and t.get("id"))
 
 
 def build_facebook_sources(

@@ -96,6 +96,40 @@ def test_refetching_with_the_cursor_brings_nothing_new_and_stops_at_known_commen
     assert source.fetch(third.next_cursor).mentions == ()
 
 
+def test_a_page_reply_in_a_thread_the_page_started_answers_the_customer_it_tags(
+    graph_server: FakeGraphServer, fb_clock: FakeClock
+) -> None:
+    """'Link in the first comment': customers answer under the Page's comment, and so does the Page."""
+    now = fb_clock.now()
+    post = graph_server.add_post("Autumn collection!", now - timedelta(days=1))
+    head = graph_server.add_comment(post, "Shop here: https://shop.example", now - timedelta(hours=3))
+    anna = graph_server.add_comment(post, "my order never came", now - timedelta(hours=2), CUSTOMER, parent_id=head)
+    peter = graph_server.add_comment(post, "link is broken", now - timedelta(hours=1), VISITOR, parent_id=head)
+    # Graph files a reply to a reply under the thread's top comment: the parent is the Page's comment
+    to_anna = graph_server.add_comment(
+        post, "Anna, we are checking", now - timedelta(minutes=30), parent_id=head, tags=[CUSTOMER]
+    )
+    untagged = graph_server.add_comment(post, "fixed now, sorry!", now - timedelta(minutes=20), parent_id=head)
+    batch = _source(graph_server, fb_clock).fetch(None)
+    assert {m.external_id for m in batch.mentions} == {anna, peter}
+    assert {r.external_id: r.in_reply_to for r in batch.replies} == {to_anna: anna, untagged: peter}
+
+
+def test_a_page_reply_to_its_own_reply_is_walked_up_after_a_restart(
+    graph_server: FakeGraphServer, fb_clock: FakeClock
+) -> None:
+    now = fb_clock.now()
+    post = graph_server.add_post("Autumn collection!", now - timedelta(days=1))
+    asked = graph_server.add_comment(post, "where is my parcel?", now - timedelta(hours=2), CUSTOMER)
+    first = graph_server.add_comment(post, "checking!", now - timedelta(hours=1), parent_id=asked)
+    cursor = _source(graph_server, fb_clock).fetch(None).next_cursor
+    fb_clock.advance(timedelta(minutes=2))
+    # threads nested deeper than Graph's two levels name the comment replied to as the parent
+    more = graph_server.add_comment(post, "it ships today", fb_clock.now(), parent_id=first)
+    batch = _source(graph_server, fb_clock).fetch(cursor)  # a new process: nothing remembered
+    assert [(r.external_id, r.in_reply_to) for r in batch.replies] == [(more, asked)]
+
+
 def test_posts_without_new_comments_are_not_read_again(graph_server: FakeGraphServer, fb_clock: FakeClock) -> None:
     now = fb_clock.now()
     posts = [graph_server.add_post(f"post {n}", now - timedelta(days=n + 1)) for n in range(3)]
