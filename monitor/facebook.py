@@ -442,9 +442,16 @@ class FacebookPageSource:
                 new_posts[post_id] = old
                 continue
             new, found, error = self._comments(post_id, old)
-            self._deliver(post_id, post, found, mentions, replies)
-            # the feed was read before the comments: what it showed is at most what was just read
             caught_up = new.behind is None and error is None
+            if caught_up and old.behind is None and _appeared_below(old.activity, activity, len(found)):
+                below, error = self._comments_below(post_id, found)
+                found, caught_up = found + below, error is None
+            self._deliver(post_id, post, found, mentions, replies)
+            # the feed was read before the comments: what it showed is at most what was just read, and
+            # the comments written in between are counted in, or the next poll takes them for ones below
+            if caught_up and activity is not None:
+                since_feed = sum(1 for _, created, _ in found if created > activity.updated)
+                activity = replace(activity, comments=activity.comments + since_feed)
             new_posts[post_id] = replace(
                 new, activity=activity if caught_up else None, read_at=now if caught_up else None
             )
@@ -532,12 +539,7 @@ class FacebookPageSource:
     ) -> tuple[_PostState, list[_Found], SourceError | None]:
         """Read a post's new comments in at most `max_pages` pages: the newest first, then any older backlog."""
         pages = self._max_pages if pages is None else pages
-        base = {
-            "fields": COMMENT_FIELDS,
-            "filter": "stream",
-            "order": "reverse_chronological",
-            "limit": str(self._page_size),
-        }
+        base = self._comment_args()
         head = self._read_down(post_id, base, state.mark, pages)
         if head.pages == 0 and head.error is not None:
             return state, [], head.error
@@ -576,6 +578,27 @@ class FacebookPageSource:
             log.info("facebook:page: post %s caught up", post_id)
             return _PostState(mark), found, None
         return _PostState(mark, _Behind(self._paging(tail.stopped_at), floor)), found, tail.error
+
+    def _comment_args(self) -> dict[str, str]:
+        """A post's comments, replies included, newest first."""
+        return {
+            "fields": COMMENT_FIELDS,
+            "filter": "stream",
+            "order": "reverse_chronological",
+            "limit": str(self._page_size),
+        }
+
+    def _comments_below(self, post_id: str, found: list[_Found]) -> tuple[list[_Found], SourceError | None]:
+        """The post read again from its newest comment: comments dated before what was read appeared."""
+        log.info(
+            "facebook:page: post %s has more comments than were read since the last poll (one approved late, "
+            "or shown late by Graph); reading it again",
+            post_id,
+        )
+        again = self._read_down(post_id, self._comment_args(), _Mark(), self._max_pages)
+        seen = {comment_id for comment_id, _, _ in found}
+        # the store keeps each comment once: the ones it has come back harmlessly
+        return [f for f in again.found if f[0] not in seen], again.error
 
     def _read_down(
         self, post_id: str, args: Mapping[str, str], stop: _Mark, pages: int, resumed: bool = False
@@ -746,6 +769,16 @@ class FacebookPageSource:
         except _ObjectFailed as exc:
             log.warning("facebook:page: could not read the thread under the Page's comment %s (%s)", head, exc)
         return newest
+
+
+def _appeared_below(before: _Activity | None, now: _Activity | None, found: int) -> bool:
+    """Whether the post's comment count grew by more than the new comments just read.
+
+    New comments are read down to the newest one read before; a comment dated before that (approved
+    late from moderation, or shown late by Graph) is only seen in the count. Deletions in between hide
+    as many such comments as they remove (the count is all Graph tells).
+    """
+    return before is not None and now is not None and now.comments - before.comments > found
 
 
 def _parent_ref(item: Mapping[str, Any]) -> Mapping[str, Any] | None:

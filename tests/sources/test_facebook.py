@@ -163,6 +163,51 @@ def test_a_reply_that_moves_only_the_comment_count_is_read(graph_server: FakeGra
     assert [m.external_id for m in source.fetch(cursor).mentions] == [again]
 
 
+def test_a_comment_dated_before_what_was_read_is_found_by_the_count(
+    graph_server: FakeGraphServer, fb_clock: FakeClock
+) -> None:
+    now = fb_clock.now()
+    post = graph_server.add_post("post", now - timedelta(days=1))
+    for n in range(3):
+        graph_server.add_comment(post, f"question {n}", now - timedelta(minutes=30 - n), VISITOR)
+    source = _source(graph_server, fb_clock, page_size=2)
+    cursor = source.fetch(None).next_cursor
+    fb_clock.advance(timedelta(minutes=2))
+    # held for review, then approved: its created_time is older than the newest comment already read
+    late = graph_server.add_comment(post, "refund still missing", now - timedelta(minutes=40), CUSTOMER)
+    batch = source.fetch(cursor)
+    assert late in {m.external_id for m in batch.mentions}  # with the others read again (the store has them)
+    fb_clock.advance(timedelta(minutes=2))
+    assert source.fetch(batch.next_cursor).mentions == ()  # the count is read through: nothing read again
+
+
+def test_a_comment_written_between_the_feed_and_the_comments_is_not_taken_for_one_below(
+    graph_server: FakeGraphServer, fb_clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    post = graph_server.add_post("post", fb_clock.now() - timedelta(days=1))
+    graph_server.add_comment(post, "first", fb_clock.now() - timedelta(minutes=10), CUSTOMER)
+    source = _source(graph_server, fb_clock)
+    cursor = source.fetch(None).next_cursor
+    fb_clock.advance(timedelta(minutes=2))
+    graph_server.add_comment(post, "second", fb_clock.now() - timedelta(minutes=1), CUSTOMER)
+    handle, written = graph_server.handle, []
+
+    def comment_in_between(request):  # type: ignore[no-untyped-def]
+        if "/comments" in request.path and not written:  # after the feed was read, before its comments
+            written.append(graph_server.add_comment(post, "third", fb_clock.now(), VISITOR))
+        return handle(request)
+
+    monkeypatch.setattr(graph_server, "handle", comment_in_between)
+    before = len(graph_server.requests_to("/comments"))
+    second = source.fetch(cursor)
+    assert len(second.mentions) == 2
+    monkeypatch.setattr(graph_server, "handle", handle)
+    fb_clock.advance(timedelta(minutes=2))
+    third = source.fetch(second.next_cursor)
+    assert third.mentions == ()
+    assert len(graph_server.requests_to("/comments")) - before == 2  # one read each poll: no read-again
+
+
 def test_unchanged_posts_are_read_again_every_recheck_interval(
     graph_server: FakeGraphServer, fb_clock: FakeClock
 ) -> None:
