@@ -178,14 +178,15 @@ class XClient:
         includes: dict[str, Any] = body["includes"] if isinstance(body.get("includes"), dict) else {}
         if not isinstance(data, list):
             raise Unavailable("X answered with a malformed page (data is not a list)")
+        users, tweets = includes.get("users"), includes.get("tweets")  # a malformed part is left out, not fatal
         usernames = {
             str(user["id"]): str(user["username"])
-            for user in includes.get("users") or []
+            for user in (users if isinstance(users, list) else [])
             if isinstance(user, dict) and user.get("id") and user.get("username")
         }
         included = {
             str(tweet["id"]): tweet
-            for tweet in includes.get("tweets") or []
+            for tweet in (tweets if isinstance(tweets, list) else [])
             if isinstance(tweet, dict) and tweet.get("id")
         }
         headers = response.headers if response is not None else {}

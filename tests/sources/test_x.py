@@ -392,6 +392,14 @@ def test_malformed_posts_are_logged_by_id_and_skipped(
     assert "1578500000000000001" in caplog.text and "1578500000000000002" in caplog.text
 
 
+def test_a_page_with_malformed_includes_keeps_its_posts(x_server: FakeXServer, x_clock: FakeClock) -> None:
+    at = "2022-10-07T21:00:00.000Z"
+    post = {"id": "1578500000000000003", "text": "@shop hello", "author_id": "5", "created_at": at}
+    x_server.fail_next(Answer(200, {"data": [post], "includes": {"users": 5, "tweets": "x"}, "meta": {}}))
+    batch = _stream(x_server, x_clock).fetch(None)
+    assert [m.external_id for m in batch.mentions] == [post["id"]]
+
+
 @pytest.mark.parametrize(
     "text",
     [
