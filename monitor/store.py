@@ -1009,7 +1009,14 @@ def _posts_above_answered() -> Any:
     A customer who writes a thread of posts (each replying to their previous one) is answered when
     the shop replies to any post of it, usually the last: that answers the posts above it too.
     """
-    answered, above, up = aliased(MentionRow), aliased(MentionRow), aliased(MentionRow)
+    answered, above, up, open_post = (aliased(MentionRow) for _ in range(4))
+    # only replies an open escalation's post can precede: the rest are walked for nothing, every tick
+    oldest_open = (
+        sa_select(func.min(col(open_post.created_at)))
+        .join(EscalationRow, col(EscalationRow.mention_id) == col(open_post.id))
+        .where(col(EscalationRow.is_active).is_(True))
+        .scalar_subquery()
+    )
     start = (
         sa_select(
             col(ReplyRow.id).label("reply_id"),
@@ -1032,6 +1039,7 @@ def _posts_above_answered() -> Any:
             & (col(above.author_id) == col(answered.author_id))
             & (col(answered.author_id) != ""),
         )
+        .where(col(ReplyRow.created_at) >= oldest_open)
         .cte("posts_above", recursive=True)
     )
     return start.union_all(
