@@ -44,9 +44,16 @@ AUTH_CODES = frozenset({190, 102, 10} | set(range(200, 300)))
 POST_FIELDS = (
     "id,message,created_time,from{id,name},permalink_url,updated_time,comments.filter(stream).limit(0).summary(true)"
 )
-COMMENT_FIELDS = "id,message,created_time,from{id,name},parent{id,from{id}},permalink_url"
+# message_tags: whom a Page reply tags, i.e. which customer it answers in a thread the Page itself started
+COMMENT_FIELDS = "id,message,created_time,from{id,name},parent{id,from{id}},permalink_url,message_tags"
+PARENT_FIELDS = "parent{id,from{id}}"
+THREAD_FIELDS = "id,created_time,from{id}"
+THREAD_PAGES = 3  # of a Page comment's replies, looking for the customer a Page reply under it answers
 PAGE_SIZE = 100
-MAX_PAGES = 20  # per post and for the feed, per fetch
+MAX_PAGES = 20  # per post, per fetch
+# The feed is bounded by the look-back window (`since`), not by a poll's share of the work: a post left
+# unvisited is a post whose comments are never read. The cap only guards against a server paging forever.
+FEED_MAX_PAGES = 200
 # a stored `after` cursor Graph refuses (its comment was deleted): #2642 "Invalid cursors values", or #100
 STALE_CURSOR_CODES = frozenset({100, 2642})
 USAGE_LIMIT = 90  # percent of an x-app-usage / x-business-use-case-usage quota at which we back off
@@ -114,6 +121,10 @@ class GraphClient:
         self._lock = threading.Lock()
         self.rejected: str | None = None
         self.busy_until: datetime | None = None
+
+    def node(self, node_id: str, fields: str) -> dict[str, Any]:
+        """One object (e.g. a comment) with the given fields."""
+        return self._request(f"{self._graph.version}/{node_id}", {"fields": fields})
 
     def connection(self, node_id: str, edge: str, args: Mapping[str, str], resumed: bool = False) -> GraphPage:
         """One page of `node_id/edge` (e.g. a post's comments); `resumed`: `args` hold a cursor from an earlier poll."""
@@ -369,6 +380,7 @@ class FacebookPageSource:
         page_size: int = PAGE_SIZE,
         max_pages: int = MAX_PAGES,
         recheck_every: timedelta = RECHECK_EVERY,
+        feed_max_pages: int = FEED_MAX_PAGES,
     ) -> None:
         if lookback <= timedelta(0):
             raise ValueError("lookback must be positive")
@@ -381,10 +393,14 @@ class FacebookPageSource:
         self._lookback = lookback
         self._page_size = page_size
         self._max_pages = max_pages
+        self._feed_max_pages = feed_max_pages
         self._recheck_every = recheck_every
         self._blocked_until: datetime | None = None
         self._lock = threading.Lock()
-        self._page_parents: OrderedDict[str, str | None] = OrderedDict()
+        # the parent ({id, from{id}}, None when top-level) of each Page comment seen: a cache, as Graph
+        # is asked for a Page comment's parent this process has not seen (read before a restart, or
+        # older than the reply to it in a catch-up read newest first)
+        self._page_parents: OrderedDict[str, Mapping[str, Any] | None] = OrderedDict()
 
     def earliest_next_poll(self, now: datetime) -> datetime | None:
         """Not before this time: a throttling pause or high quota use (None: no limit)."""
@@ -426,9 +442,16 @@ class FacebookPageSource:
                 new_posts[post_id] = old
                 continue
             new, found, error = self._comments(post_id, old)
-            self._deliver(post_id, post, found, mentions, replies)
-            # the feed was read before the comments: what it showed is at most what was just read
             caught_up = new.behind is None and error is None
+            if caught_up and old.behind is None and _appeared_below(old.activity, activity, len(found)):
+                below, error = self._comments_below(post_id, found)
+                found, caught_up = found + below, error is None
+            self._deliver(post_id, post, found, mentions, replies)
+            # the feed was read before the comments: what it showed is at most what was just read, and
+            # the comments written in between are counted in, or the next poll takes them for ones below
+            if caught_up and activity is not None:
+                since_feed = sum(1 for _, created, _ in found if created > activity.updated)
+                activity = replace(activity, comments=activity.comments + since_feed)
             new_posts[post_id] = replace(
                 new, activity=activity if caught_up else None, read_at=now if caught_up else None
             )
@@ -447,11 +470,11 @@ class FacebookPageSource:
             next_cursor=next_cursor,
         )
 
-    def _pages(self, node_id: str, edge: str, args: dict[str, str]) -> Iterator[Any]:
+    def _pages(self, node_id: str, edge: str, args: dict[str, str], max_pages: int) -> Iterator[Any]:
         """Yield the items of a connection page by page (the caller stops when it has enough)."""
         seen_args: set[tuple[tuple[str, str], ...]] = set()
         current: Mapping[str, str] | None = args
-        for _ in range(self._max_pages):
+        for _ in range(max_pages):
             if current is None:
                 return
             key = tuple(sorted(current.items()))
@@ -461,11 +484,19 @@ class FacebookPageSource:
             page = self._client.connection(node_id, edge, current)
             yield from page.items
             current = page.next_args
+        if current is not None:
+            log.warning(
+                "facebook:page: %s/%s has more than %d pages; the older ones are not read (shorten "
+                "sources.facebook.lookback)",
+                node_id,
+                edge,
+                max_pages,
+            )
 
     def _recent_posts(self, since: datetime) -> dict[str, Mapping[str, Any]]:
         args = {"fields": POST_FIELDS, "since": str(int(since.timestamp())), "limit": str(self._page_size)}
         posts: dict[str, Mapping[str, Any]] = {}
-        for item in self._pages(self.page_id, "feed", args):
+        for item in self._pages(self.page_id, "feed", args, self._feed_max_pages):
             if not isinstance(item, Mapping) or not item.get("id"):
                 log.warning("facebook:page: skipping a feed item without an id")
                 continue
@@ -508,12 +539,7 @@ class FacebookPageSource:
     ) -> tuple[_PostState, list[_Found], SourceError | None]:
         """Read a post's new comments in at most `max_pages` pages: the newest first, then any older backlog."""
         pages = self._max_pages if pages is None else pages
-        base = {
-            "fields": COMMENT_FIELDS,
-            "filter": "stream",
-            "order": "reverse_chronological",
-            "limit": str(self._page_size),
-        }
+        base = self._comment_args()
         head = self._read_down(post_id, base, state.mark, pages)
         if head.pages == 0 and head.error is not None:
             return state, [], head.error
@@ -552,6 +578,27 @@ class FacebookPageSource:
             log.info("facebook:page: post %s caught up", post_id)
             return _PostState(mark), found, None
         return _PostState(mark, _Behind(self._paging(tail.stopped_at), floor)), found, tail.error
+
+    def _comment_args(self) -> dict[str, str]:
+        """A post's comments, replies included, newest first."""
+        return {
+            "fields": COMMENT_FIELDS,
+            "filter": "stream",
+            "order": "reverse_chronological",
+            "limit": str(self._page_size),
+        }
+
+    def _comments_below(self, post_id: str, found: list[_Found]) -> tuple[list[_Found], SourceError | None]:
+        """The post read again from its newest comment: comments dated before what was read appeared."""
+        log.info(
+            "facebook:page: post %s has more comments than were read since the last poll (one approved late, "
+            "or shown late by Graph); reading it again",
+            post_id,
+        )
+        again = self._read_down(post_id, self._comment_args(), _Mark(), self._max_pages)
+        seen = {comment_id for comment_id, _, _ in found}
+        # the store keeps each comment once: the ones it has come back harmlessly
+        return [f for f in again.found if f[0] not in seen], again.error
 
     def _read_down(
         self, post_id: str, args: Mapping[str, str], stop: _Mark, pages: int, resumed: bool = False
@@ -603,11 +650,8 @@ class FacebookPageSource:
     ) -> None:
         """Turn a post's new comments into mentions and the Page's answers."""
         for comment_id, _created, item in found:
-            parent = item.get("parent")
-            if self._is_page(item.get("from")) and isinstance(parent, Mapping) and parent.get("id"):
-                self._remember(comment_id, str(parent["id"]))
-            elif self._is_page(item.get("from")):
-                self._remember(comment_id, None)
+            if self._is_page(item.get("from")):
+                self._remember(comment_id, _parent_ref(item))
         for comment_id, created, item in found:
             if comment_id in mentions or comment_id in replies:
                 continue
@@ -617,9 +661,9 @@ class FacebookPageSource:
             elif isinstance(converted, Reply):
                 replies[comment_id] = converted
 
-    def _remember(self, comment_id: str, parent_id: str | None) -> None:
+    def _remember(self, comment_id: str, parent: Mapping[str, Any] | None) -> None:
         with self._lock:
-            self._page_parents[comment_id] = parent_id
+            self._page_parents[comment_id] = parent
             while len(self._page_parents) > _PARENTS_KEPT:
                 self._page_parents.popitem(last=False)
 
@@ -632,12 +676,12 @@ class FacebookPageSource:
         post: Mapping[str, Any],
     ) -> Mention | Reply | None:
         author = item.get("from")
-        parent = item.get("parent") if isinstance(item.get("parent"), Mapping) else None
-        parent_id = str(parent["id"]) if parent and parent.get("id") else None
+        parent = _parent_ref(item)
+        parent_id = str(parent["id"]) if parent else None
         text = str(item.get("message") or "")
         url = str(item.get("permalink_url") or f"https://www.facebook.com/{comment_id}")
         if self._is_page(author):
-            target = self._customer_item(parent_id, parent, post_id, post)
+            target = self._customer_item(parent, post_id, post, (comment_id, created, _tagged(item)))
             if target is None:
                 return None  # the Page talking under its own post: nothing to answer
             return Reply(
@@ -663,23 +707,92 @@ class FacebookPageSource:
         )
 
     def _customer_item(
-        self, parent_id: str | None, parent: Mapping[str, Any] | None, post_id: str, post: Mapping[str, Any]
+        self,
+        parent: Mapping[str, Any] | None,
+        post_id: str,
+        post: Mapping[str, Any],
+        reply: tuple[str, datetime, frozenset[str]],
     ) -> str | None:
         """The customer's comment or post a Page comment answers, walking up the Page's own comments."""
         seen: set[str] = set()
-        while parent_id is not None and parent_id not in seen:
+        head: str | None = None  # the topmost Page comment the reply sits under
+        while parent is not None and str(parent["id"]) not in seen:
+            parent_id = str(parent["id"])
             seen.add(parent_id)
-            parent_is_page = parent is not None and self._is_page(parent.get("from"))
             with self._lock:
-                known_page_comment = parent_id in self._page_parents
+                known = parent_id in self._page_parents
                 grand = self._page_parents.get(parent_id)
-            if not (parent_is_page or known_page_comment):
+            if not (known or self._is_page(parent.get("from"))):
                 return parent_id
-            parent_id, parent = grand, None
+            if not known:
+                grand = self._look_up_parent(parent_id)
+            head, parent = parent_id, grand
         author = post.get("from")
         if isinstance(author, Mapping) and not self._is_page(author):
             return post_id  # a Page comment under a visitor's post answers that post
+        if head is not None:
+            return self._answered_under(head, reply)
         return None
+
+    def _look_up_parent(self, comment_id: str) -> Mapping[str, Any] | None:
+        """A Page comment's parent, asked of Graph (None: top-level, or Graph cannot say)."""
+        try:
+            parent = _parent_ref(self._client.node(comment_id, PARENT_FIELDS))
+        except _ObjectFailed as exc:  # deleted, say; anything wider fails the poll, which is read again
+            log.warning("facebook:page: could not look up the parent of the Page's comment %s (%s)", comment_id, exc)
+            return None
+        self._remember(comment_id, parent)
+        return parent
+
+    def _answered_under(self, head: str, reply: tuple[str, datetime, frozenset[str]]) -> str | None:
+        """The customer comment a Page reply answers in a thread under the Page's own comment.
+
+        Graph files a reply to a reply under the thread's top comment, so a Page reply in a thread the
+        Page started names the Page's comment as its parent: the customer it answers is the one it tags
+        (Facebook tags whom you reply to), else the newest customer comment before it in that thread.
+        """
+        reply_id, written, tags = reply
+        args = {"fields": THREAD_FIELDS, "filter": "stream", "order": "reverse_chronological", "limit": "100"}
+        newest: str | None = None
+        try:
+            for item in self._pages(head, "comments", args, THREAD_PAGES):
+                if not isinstance(item, Mapping) or not item.get("id") or str(item["id"]) == reply_id:
+                    continue
+                created = parse_time(item.get("created_time"))
+                author = item.get("from")
+                if created is None or created > written or self._is_page(author):
+                    continue
+                author_id = str(author.get("id", "")) if isinstance(author, Mapping) else ""
+                if not tags or author_id in tags:
+                    return str(item["id"])
+                newest = newest or str(item["id"])
+        except _ObjectFailed as exc:
+            log.warning("facebook:page: could not read the thread under the Page's comment %s (%s)", head, exc)
+        return newest
+
+
+def _appeared_below(before: _Activity | None, now: _Activity | None, found: int) -> bool:
+    """Whether the post's comment count grew by more than the new comments just read.
+
+    New comments are read down to the newest one read before; a comment dated before that (approved
+    late from moderation, or shown late by Graph) is only seen in the count. Deletions in between hide
+    as many such comments as they remove (the count is all Graph tells).
+    """
+    return before is not None and now is not None and now.comments - before.comments > found
+
+
+def _parent_ref(item: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """A comment's parent as Graph gave it ({id, from{id}}), None when it is top-level or unreadable."""
+    parent = item.get("parent")
+    return parent if isinstance(parent, Mapping) and parent.get("id") else None
+
+
+def _tagged(item: Mapping[str, Any]) -> frozenset[str]:
+    """The ids of the people a comment tags."""
+    tags = item.get("message_tags")
+    if not isinstance(tags, list):
+        return frozenset()
+    return frozenset(str(t["id"]) for t in tags if isinstance(t, Mapping) and t.get("id"))
 
 
 def build_facebook_sources(

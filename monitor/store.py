@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, event, func, text
+from sqlalchemy import Engine, event, func, literal, text
 from sqlalchemy import select as sa_select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -781,7 +781,9 @@ class Store:
 
         A reply answers the mention it replies to, and also the same customer's later follow-ups
         in that thread posted before the reply (on Facebook every reply in a thread names the
-        top-level comment as its parent, so an answer there is an answer to the whole thread).
+        top-level comment as its parent, so an answer there is an answer to the whole thread), and
+        the same customer's posts up the reply chain above the one it answers (a thread of posts on
+        X, answered under its last post).
         """
         thread_start = aliased(MentionRow)
         # or answered by hand later than this reply was written (the reply is fetched a poll after it);
@@ -820,8 +822,14 @@ class Store:
                 )
                 .where(unanswered)
             ).all()
+            earlier = s.exec(
+                select(EscalationRow.id, ReplyRow)
+                .join(posts_above := _posts_above_answered(), posts_above.c.mention_id == col(EscalationRow.mention_id))
+                .join(ReplyRow, col(ReplyRow.id) == posts_above.c.reply_id)
+                .where(unanswered)
+            ).all()
             rows = sorted(
-                {(esc_id, reply.id): (esc_id, reply) for esc_id, reply in [*direct, *follow_ups]}.values(),
+                {(esc_id, reply.id): (esc_id, reply) for esc_id, reply in [*direct, *follow_ups, *earlier]}.values(),
                 key=lambda pair: (pair[1].created_at, pair[1].id or 0),
             )
             return [PendingResponse(esc_id or 0, _reply(reply)) for esc_id, reply in rows]
@@ -989,6 +997,64 @@ class Store:
             if retry_at is not None:
                 row.next_attempt_at = retry_at
             s.add(row)
+
+
+# how far up a customer's own reply chain an answer to its last post reaches
+_THREAD_HOPS = 10
+
+
+def _posts_above_answered() -> Any:
+    """(reply_id, mention_id): the same author's posts up the reply chain above the post a reply answers.
+
+    A customer who writes a thread of posts (each replying to their previous one) is answered when
+    the shop replies to any post of it, usually the last: that answers the posts above it too.
+    """
+    answered, above, up, open_post = (aliased(MentionRow) for _ in range(4))
+    # only replies an open escalation's post can precede: the rest are walked for nothing, every tick
+    oldest_open = (
+        sa_select(func.min(col(open_post.created_at)))
+        .join(EscalationRow, col(EscalationRow.mention_id) == col(open_post.id))
+        .where(col(EscalationRow.is_active).is_(True))
+        .scalar_subquery()
+    )
+    start = (
+        sa_select(
+            col(ReplyRow.id).label("reply_id"),
+            col(above.id).label("mention_id"),
+            col(above.platform).label("platform"),
+            col(above.in_reply_to).label("in_reply_to"),
+            col(above.author_id).label("author_id"),
+            literal(1).label("hops"),
+        )
+        .select_from(ReplyRow)
+        .join(
+            answered,
+            (col(answered.platform) == col(ReplyRow.platform))
+            & (col(answered.external_id) == col(ReplyRow.in_reply_to)),
+        )
+        .join(
+            above,
+            (col(above.platform) == col(answered.platform))
+            & (col(above.external_id) == col(answered.in_reply_to))
+            & (col(above.author_id) == col(answered.author_id))
+            & (col(answered.author_id) != ""),
+        )
+        .where(col(ReplyRow.created_at) >= oldest_open)
+        .cte("posts_above", recursive=True)
+    )
+    return start.union_all(
+        sa_select(
+            start.c.reply_id, col(up.id), col(up.platform), col(up.in_reply_to), col(up.author_id), start.c.hops + 1
+        )
+        .select_from(start)
+        .join(
+            up,
+            (col(up.platform) == start.c.platform)
+            & (col(up.external_id) == start.c.in_reply_to)
+            & (col(up.author_id) == start.c.author_id),
+        )
+        .where(start.c.hops < _THREAD_HOPS)
+    )
 
 
 def copy_store(source: Store, target: Store, *, force: bool = False, chunk: int = 1000) -> dict[str, int]:

@@ -178,14 +178,15 @@ class XClient:
         includes: dict[str, Any] = body["includes"] if isinstance(body.get("includes"), dict) else {}
         if not isinstance(data, list):
             raise Unavailable("X answered with a malformed page (data is not a list)")
+        users, tweets = includes.get("users"), includes.get("tweets")  # a malformed part is left out, not fatal
         usernames = {
             str(user["id"]): str(user["username"])
-            for user in includes.get("users") or []
+            for user in (users if isinstance(users, list) else [])
             if isinstance(user, dict) and user.get("id") and user.get("username")
         }
         included = {
             str(tweet["id"]): tweet
-            for tweet in includes.get("tweets") or []
+            for tweet in (tweets if isinstance(tweets, list) else [])
             if isinstance(tweet, dict) and tweet.get("id")
         }
         headers = response.headers if response is not None else {}
@@ -441,6 +442,13 @@ def _replied_to(tweet: Mapping[str, Any]) -> str | None:
     return None
 
 
+def _quoted(tweet: Mapping[str, Any]) -> str | None:
+    for ref in _refs(tweet):
+        if ref.get("type") == "quoted" and ref.get("id"):
+            return str(ref["id"])
+    return None
+
+
 def _refs(tweet: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     refs = tweet.get("referenced_tweets") or []
     return [ref for ref in refs if isinstance(ref, Mapping)] if isinstance(refs, list) else []
@@ -525,15 +533,16 @@ class XStream:
             try:
                 page = self._request(brand_id, state.since_id, state.token)
             except _StaleCursor:
-                if pages or first_run:
+                if pages or first_run or (state.since_id is None and state.token is None):
                     raise
                 if state.token:
                     log.warning("%s: X refused the stored page token; paging again from since_id", self.name)
                     state.token = state.newest_id = None
                 else:
-                    log.warning("%s: X refused since_id; starting again from the newest posts", self.name)
-                    state = _Cursor(month=state.month, reads=state.reads)
-                    first_run = True
+                    # since_id is older than X serves (7 days for search): page back through all it still
+                    # has, as after any downtime; only a new install reads just the newest page
+                    log.warning("%s: X refused since_id; paging back through every post X still serves", self.name)
+                    state = _Cursor(month=state.month, reads=state.reads, fresh=False)
                 continue
             except SourceError as exc:
                 self._note_failure(exc)
@@ -600,6 +609,8 @@ class XStream:
         username = sweep.usernames.get(author_id)
         parent = _replied_to(tweet)
         if author_id == brand_id:
+            # quoting a customer's post in public answers it as much as replying under it does
+            parent = parent or _quoted(tweet)
             if parent is None:
                 return None  # the shop's own post, never scored
             return Reply(

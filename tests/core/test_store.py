@@ -157,6 +157,39 @@ def test_an_answer_in_a_thread_also_answers_that_customers_earlier_follow_ups(st
     assert all(p.reply.external_id == "p_4" for p in store.pending_responses())
 
 
+def test_an_answer_under_a_customers_last_post_answers_their_thread_above_it(store: Store, clock) -> None:
+    """On X a customer writes a thread (each post replying to their previous one); the shop answers the last."""
+    start = clock.now() - 30 * M
+
+    def post(eid, author_id, minutes, parent=None):
+        return Mention(
+            platform="x",
+            external_id=eid,
+            author=f"user{author_id}",
+            author_id=author_id,
+            text="paczka nie dotarła",
+            created_at=start + minutes * M,
+            in_reply_to=parent,
+            conversation_id="t1",
+        )
+
+    first = post("t1", "7", 0)
+    second = post("t2", "7", 1, parent="t1")
+    third = post("t3", "7", 2, parent="t2")
+    stranger = post("t4", "8", 3, parent="t1")  # someone else's "me too" under the first post
+    elsewhere = post("t9", "7", 4)  # the same customer's post outside this thread
+    answer = Reply(platform="x", external_id="r1", in_reply_to="t3", created_at=start + 20 * M, author="@shop")
+    store.save_batch("s", Batch((first, second, third, stranger, elsewhere), (answer,), None), clock.now())
+    ids = {}
+    for pending in store.unscored_mentions():
+        esc = store.open_escalation(pending.id, complaint_score(), clock.now(), response_time=RESPONSE_TIME)
+        assert esc is not None
+        ids[pending.mention.external_id] = esc.id
+    matched = sorted(p.escalation_id for p in store.pending_responses())
+    assert matched == sorted([ids["t1"], ids["t2"], ids["t3"]])
+    assert all(p.reply.external_id == "r1" for p in store.pending_responses())
+
+
 def test_outbox_once_per_key_and_coalesced_refreshes(store: Store, clock) -> None:
     store.save_batch("s", Batch((mention(clock),), (), None), clock.now())
     [pending] = store.unscored_mentions()

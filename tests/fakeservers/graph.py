@@ -157,8 +157,9 @@ class FakeGraphServer(FakeServer):
         author: dict[str, str] | None = None,
         parent_id: str | None = None,
         comment_id: str | None = None,
+        tags: list[dict[str, str]] | None = None,
     ) -> str:
-        """A comment under `post_id` (by the Page when `author` is None), maybe under `parent_id`."""
+        """A comment under `post_id` (by the Page when `author` is None), maybe under `parent_id`, tagging `tags`."""
         short = post_id.split("_")[-1]
         with self._data_lock:
             cid = comment_id or f"{short}_{8000000000 + next(self._seq)}"
@@ -169,6 +170,8 @@ class FakeGraphServer(FakeServer):
                 "from": author or self.page,
                 "permalink_url": f"{_post_link(post_id)}/?comment_id={cid.split('_')[-1]}",
             }
+            if tags:
+                comment["message_tags"] = [{**tag, "type": "user", "offset": 0, "length": 1} for tag in tags]
             if parent_id:
                 comment["permalink_url"] = (
                     f"{_post_link(post_id)}/?comment_id={parent_id.split('_')[-1]}"
@@ -237,6 +240,9 @@ class FakeGraphServer(FakeServer):
                 return self._ok(dict(self.page))
             with self._data_lock:
                 post = self.posts.get(node)
+                comment = self._comment(node)
+            if comment is not None:
+                return self._ok(_fields(comment, request.query.get("fields", "")))
             return self._ok(dict(post)) if post else self._unknown(node)
         if edge == "feed" and node == self.page_id:
             with self._data_lock:
@@ -249,9 +255,12 @@ class FakeGraphServer(FakeServer):
             return self._paged(request, version, node, edge, posts)
         if edge == "comments":
             with self._data_lock:
-                if node not in self.comments:
+                if node in self.comments:
+                    comments = list(self.comments[node])
+                elif self._comment(node) is not None:  # a comment's replies
+                    comments = [c for c in self._all_comments() if (c.get("parent") or {}).get("id") == node]
+                else:
                     return self._unknown(node)
-                comments = list(self.comments[node])
             if request.query.get("filter", "toplevel") != "stream":
                 comments = [c for c in comments if "parent" not in c]
             comments.sort(
@@ -260,6 +269,12 @@ class FakeGraphServer(FakeServer):
             )
             return self._paged(request, version, node, edge, comments)
         return self._unknown(f"{node}/{edge}")
+
+    def _all_comments(self) -> list[dict[str, Any]]:
+        return [c for comments in self.comments.values() for c in comments]
+
+    def _comment(self, comment_id: str) -> dict[str, Any] | None:
+        return next((c for c in self._all_comments() if c.get("id") == comment_id), None)
 
     def _with_summary(self, post: dict[str, Any], fields: str) -> dict[str, Any]:
         """The post as the feed shows it: updated_time and the comment count only when summaries are on."""

@@ -96,6 +96,40 @@ def test_refetching_with_the_cursor_brings_nothing_new_and_stops_at_known_commen
     assert source.fetch(third.next_cursor).mentions == ()
 
 
+def test_a_page_reply_in_a_thread_the_page_started_answers_the_customer_it_tags(
+    graph_server: FakeGraphServer, fb_clock: FakeClock
+) -> None:
+    """'Link in the first comment': customers answer under the Page's comment, and so does the Page."""
+    now = fb_clock.now()
+    post = graph_server.add_post("Autumn collection!", now - timedelta(days=1))
+    head = graph_server.add_comment(post, "Shop here: https://shop.example", now - timedelta(hours=3))
+    anna = graph_server.add_comment(post, "my order never came", now - timedelta(hours=2), CUSTOMER, parent_id=head)
+    peter = graph_server.add_comment(post, "link is broken", now - timedelta(hours=1), VISITOR, parent_id=head)
+    # Graph files a reply to a reply under the thread's top comment: the parent is the Page's comment
+    to_anna = graph_server.add_comment(
+        post, "Anna, we are checking", now - timedelta(minutes=30), parent_id=head, tags=[CUSTOMER]
+    )
+    untagged = graph_server.add_comment(post, "fixed now, sorry!", now - timedelta(minutes=20), parent_id=head)
+    batch = _source(graph_server, fb_clock).fetch(None)
+    assert {m.external_id for m in batch.mentions} == {anna, peter}
+    assert {r.external_id: r.in_reply_to for r in batch.replies} == {to_anna: anna, untagged: peter}
+
+
+def test_a_page_reply_to_its_own_reply_is_walked_up_after_a_restart(
+    graph_server: FakeGraphServer, fb_clock: FakeClock
+) -> None:
+    now = fb_clock.now()
+    post = graph_server.add_post("Autumn collection!", now - timedelta(days=1))
+    asked = graph_server.add_comment(post, "where is my parcel?", now - timedelta(hours=2), CUSTOMER)
+    first = graph_server.add_comment(post, "checking!", now - timedelta(hours=1), parent_id=asked)
+    cursor = _source(graph_server, fb_clock).fetch(None).next_cursor
+    fb_clock.advance(timedelta(minutes=2))
+    # threads nested deeper than Graph's two levels name the comment replied to as the parent
+    more = graph_server.add_comment(post, "it ships today", fb_clock.now(), parent_id=first)
+    batch = _source(graph_server, fb_clock).fetch(cursor)  # a new process: nothing remembered
+    assert [(r.external_id, r.in_reply_to) for r in batch.replies] == [(more, asked)]
+
+
 def test_posts_without_new_comments_are_not_read_again(graph_server: FakeGraphServer, fb_clock: FakeClock) -> None:
     now = fb_clock.now()
     posts = [graph_server.add_post(f"post {n}", now - timedelta(days=n + 1)) for n in range(3)]
@@ -127,6 +161,51 @@ def test_a_reply_that_moves_only_the_comment_count_is_read(graph_server: FakeGra
     fb_clock.advance(timedelta(minutes=2))
     again = graph_server.add_comment(post, "hello??", fb_clock.now(), CUSTOMER, parent_id=asked)
     assert [m.external_id for m in source.fetch(cursor).mentions] == [again]
+
+
+def test_a_comment_dated_before_what_was_read_is_found_by_the_count(
+    graph_server: FakeGraphServer, fb_clock: FakeClock
+) -> None:
+    now = fb_clock.now()
+    post = graph_server.add_post("post", now - timedelta(days=1))
+    for n in range(3):
+        graph_server.add_comment(post, f"question {n}", now - timedelta(minutes=30 - n), VISITOR)
+    source = _source(graph_server, fb_clock, page_size=2)
+    cursor = source.fetch(None).next_cursor
+    fb_clock.advance(timedelta(minutes=2))
+    # held for review, then approved: its created_time is older than the newest comment already read
+    late = graph_server.add_comment(post, "refund still missing", now - timedelta(minutes=40), CUSTOMER)
+    batch = source.fetch(cursor)
+    assert late in {m.external_id for m in batch.mentions}  # with the others read again (the store has them)
+    fb_clock.advance(timedelta(minutes=2))
+    assert source.fetch(batch.next_cursor).mentions == ()  # the count is read through: nothing read again
+
+
+def test_a_comment_written_between_the_feed_and_the_comments_is_not_taken_for_one_below(
+    graph_server: FakeGraphServer, fb_clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    post = graph_server.add_post("post", fb_clock.now() - timedelta(days=1))
+    graph_server.add_comment(post, "first", fb_clock.now() - timedelta(minutes=10), CUSTOMER)
+    source = _source(graph_server, fb_clock)
+    cursor = source.fetch(None).next_cursor
+    fb_clock.advance(timedelta(minutes=2))
+    graph_server.add_comment(post, "second", fb_clock.now() - timedelta(minutes=1), CUSTOMER)
+    handle, written = graph_server.handle, []
+
+    def comment_in_between(request):  # type: ignore[no-untyped-def]
+        if "/comments" in request.path and not written:  # after the feed was read, before its comments
+            written.append(graph_server.add_comment(post, "third", fb_clock.now(), VISITOR))
+        return handle(request)
+
+    monkeypatch.setattr(graph_server, "handle", comment_in_between)
+    before = len(graph_server.requests_to("/comments"))
+    second = source.fetch(cursor)
+    assert len(second.mentions) == 2
+    monkeypatch.setattr(graph_server, "handle", handle)
+    fb_clock.advance(timedelta(minutes=2))
+    third = source.fetch(second.next_cursor)
+    assert third.mentions == ()
+    assert len(graph_server.requests_to("/comments")) - before == 2  # one read each poll: no read-again
 
 
 def test_unchanged_posts_are_read_again_every_recheck_interval(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections import Counter
 from datetime import timedelta
 from pathlib import Path
@@ -187,3 +188,27 @@ def test_a_second_burst_while_catching_up_loses_nothing(graph_server: FakeGraphS
     batches, _, requests = _poll_until_quiet(source, first.next_cursor, graph_server, post)
     delivered = {m.external_id for b in (first, *batches) for m in b.mentions}
     assert delivered == {*first_burst, *second_burst} and max(requests) <= 3
+
+
+def test_every_post_of_the_look_back_window_is_visited_however_many_pages_the_feed_has(
+    graph_server: FakeGraphServer, fb_clock: FakeClock
+) -> None:
+    now = fb_clock.now()
+    posts = [graph_server.add_post(f"post {n}", now - timedelta(hours=n + 1)) for n in range(30)]
+    source = _source(graph_server, fb_clock, page_size=5, max_pages=2)  # the feed is 6 pages of 5
+    cursor = source.fetch(None).next_cursor
+    fb_clock.advance(timedelta(minutes=2))
+    oldest = graph_server.add_comment(posts[-1], "my order never came", fb_clock.now(), CUSTOMER)
+    assert [m.external_id for m in source.fetch(cursor).mentions] == [oldest]
+
+
+def test_a_feed_beyond_its_page_cap_is_named_in_a_warning(
+    graph_server: FakeGraphServer, fb_clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    for n in range(12):
+        graph_server.add_post(f"post {n}", fb_clock.now() - timedelta(hours=n + 1))
+    client = GraphClient(PAGE_TOKEN, fb_clock, graph_url=graph_server.url)
+    source = FacebookPageSource(client, PAGE_ID, fb_clock, page_size=5, feed_max_pages=2)
+    with caplog.at_level(logging.WARNING, logger="monitor.facebook"):
+        source.fetch(None)
+    assert len(graph_server.requests_to("/feed")) == 2 and "lookback" in caplog.text

@@ -207,6 +207,21 @@ def test_a_reply_to_the_shops_own_reply_is_walked_up_to_the_customer(x_server: F
     assert replies == {first: complaint, second: complaint, third: complaint}
 
 
+def test_a_quote_of_a_customers_post_by_the_shop_answers_it(x_server: FakeXServer, x_clock: FakeClock) -> None:
+    start = datetime(2022, 10, 7, 20, 0, tzinfo=UTC)
+    complaint = x_server.add_tweet(f"@{BRAND_USERNAME} my parcel never arrived", "anna", start)
+    quote = x_server.add_tweet(
+        "So sorry Anna, we are on it - DM us the order number",
+        BRAND_USERNAME,
+        start + timedelta(minutes=6),
+        quoted=complaint,
+    )
+    x_server.add_tweet("New drop on Friday!", BRAND_USERNAME, start + timedelta(minutes=7))
+    replies = _sources(x_server, x_clock)["x:replies"].fetch(None).replies
+    assert [(r.external_id, r.in_reply_to) for r in replies] == [(quote, complaint)]
+    assert replies[0].created_at == start + timedelta(minutes=6)
+
+
 def test_search_queries_find_posts_without_the_handle(x_server: FakeXServer, x_clock: FakeClock) -> None:
     x_server.load_recorded()
     hit = x_server.add_tweet(
@@ -377,6 +392,14 @@ def test_malformed_posts_are_logged_by_id_and_skipped(
     assert "1578500000000000001" in caplog.text and "1578500000000000002" in caplog.text
 
 
+def test_a_page_with_malformed_includes_keeps_its_posts(x_server: FakeXServer, x_clock: FakeClock) -> None:
+    at = "2022-10-07T21:00:00.000Z"
+    post = {"id": "1578500000000000003", "text": "@shop hello", "author_id": "5", "created_at": at}
+    x_server.fail_next(Answer(200, {"data": [post], "includes": {"users": 5, "tweets": "x"}, "meta": {}}))
+    batch = _stream(x_server, x_clock).fetch(None)
+    assert [m.external_id for m in batch.mentions] == [post["id"]]
+
+
 @pytest.mark.parametrize(
     "text",
     [
@@ -417,8 +440,8 @@ def test_an_unknown_username_is_a_clear_error(x_server: FakeXServer, x_clock: Fa
         mentions.fetch(None)
 
 
-def test_a_refused_since_id_starts_again_from_the_newest(x_server: FakeXServer, x_clock: FakeClock) -> None:
-    x_server.load_recorded()
+def test_a_refused_since_id_pages_back_through_what_x_still_serves(x_server: FakeXServer, x_clock: FakeClock) -> None:
+    ids = _add_many(x_server, 250, datetime(2022, 10, 7, 12, 0, tzinfo=UTC))  # more than one page
     refused = Answer(
         400,
         {
@@ -434,8 +457,12 @@ def test_a_refused_since_id_starts_again_from_the_newest(x_server: FakeXServer, 
         },
     )
     x_server.fail_next(refused)
-    batch = _stream(x_server, x_clock).fetch(json.dumps({"since_id": "1"}))
-    assert len(batch.mentions) == 10
+    source = _stream(x_server, x_clock)
+    batch = source.fetch(json.dumps({"since_id": "1"}))
+    # after long downtime every post X still serves is read, not only the newest page of 100
+    assert sorted(m.external_id for m in batch.mentions) == sorted(ids)
+    assert json.loads(batch.next_cursor or "")["since_id"] == max(ids, key=int)
+    assert source.fetch(batch.next_cursor).mentions == ()
 
 
 def test_an_unreadable_cursor_is_ignored_with_a_warning(
@@ -550,3 +577,13 @@ def test_a_next_token_that_comes_back_again_ends_the_sweep(x_server: FakeXServer
     assert len(x_server.requests_to("/mentions")) <= 3  # not max_pages of the same page
     # the sweep is over: the next poll asks for what is newer, not for the same page again
     assert json.loads(batch.next_cursor or "") == {"since_id": late, "reads": {"month": "2022-10", "count": 2}}
+
+
+def test_a_refusal_without_any_cursor_left_to_drop_is_an_error_not_a_loop(
+    x_server: FakeXServer, x_clock: FakeClock
+) -> None:
+    refused = Answer(400, {"errors": [{"message": "Invalid 'since_id'"}], "title": "Invalid Request"})
+    x_server.fail_next(refused, times=2)
+    with pytest.raises(Unavailable, match="since_id"):
+        _stream(x_server, x_clock).fetch(json.dumps({"since_id": "1"}))
+    assert len(x_server.requests_to("/mentions")) == 2
