@@ -76,6 +76,17 @@ def test_install_is_repeatable_and_keeps_config_and_credentials(staged) -> None:
     assert sorted(a for a, b in loaded if a == b) == sorted(CREDENTIALS)
 
 
+def test_staged_scripts_point_where_the_tree_will_live(staged) -> None:
+    # a --root tree is copied to / by a package: a #! naming the staging folder fails ExecStart= (203/EXEC)
+    scripts = [p for p in (staged / "opt/replyclock/venv/bin").iterdir() if p.is_file() and not p.is_symlink()]
+    assert any(p.name == "replyclock" for p in scripts)
+    for script in scripts:
+        text = script.read_bytes()
+        assert str(staged).encode() not in text, script.name
+    first = (staged / "opt/replyclock/venv/bin/replyclock").read_text().splitlines()[0]
+    assert first == "#!/opt/replyclock/venv/bin/python"
+
+
 @needs_analyze
 def test_unit_verifies_clean_against_the_installed_tree(staged) -> None:
     # verify checks that ExecStart= exists: it runs against the staged root, where install.sh
