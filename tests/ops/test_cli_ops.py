@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import socket
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -223,3 +224,24 @@ def test_status_on_a_store_older_than_the_code_says_to_upgrade_it(tmp_path, caps
     out, err = capsys.readouterr()
     assert "is at revision 0001" in err and "run `replyclock db upgrade`" in err
     assert "OperationalError" not in err + out
+
+
+SERVICE_UID = 61234  # a systemd DynamicUser's id: the service's state folder belongs to it
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root can hand files to another user")
+def test_sudo_commands_leave_the_service_its_own_files(tmp_path, capsys, monkeypatch) -> None:
+    # `sudo replyclock db upgrade` (as `db status` suggests before the first start) or `run --once` in the
+    # service's state folder: a root-owned 0600 database or lock locks the service out (exit 69 forever,
+    # or a standby that never leads)
+    state = tmp_path / "state"
+    state.mkdir(mode=0o700)
+    os.chown(state, SERVICE_UID, SERVICE_UID)
+    monkeypatch.setenv("STATE_DIRECTORY", str(state))
+    cfg = str(_config(tmp_path, state / "replyclock.db"))
+    assert daemon.main(["--config", cfg, "db", "upgrade"]) == 0
+    assert daemon.main(["--config", cfg, "run", "--once"]) == 0
+    capsys.readouterr()
+    made = {p.name: (p.stat().st_uid, p.stat().st_gid) for p in state.iterdir()}
+    assert {"replyclock.db", "replyclock.db.leader", "status.json"} <= set(made), made
+    assert all(owner == (SERVICE_UID, SERVICE_UID) for owner in made.values()), made
