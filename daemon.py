@@ -23,7 +23,7 @@ from alerts.report import render_json, render_table, report_records
 from app import App, build_notifiers, escalation_summary, sla_policy, store_summary
 from monitor.clock import ScaledClock, SystemClock
 from monitor.health import EscalationSummary, Snapshot, state_dir
-from monitor.logs import masker, setup_logging
+from monitor.logs import is_journal, masker, setup_logging, with_priority
 from monitor.migrations import EXIT_SCHEMA, UPGRADE_HINT, SchemaError
 from monitor.replay import ReplaySource
 from monitor.systemd import SystemdNotifier
@@ -70,6 +70,11 @@ def _on_store(
             return command(args, settings)
 
     return wrapped
+
+
+def _say_error(text: str) -> None:
+    """Print why a command stops on stderr; under systemd as an error entry, so `journalctl -p err` shows it."""
+    print(with_priority(text, logging.ERROR) if is_journal(sys.stderr) else text, file=sys.stderr)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -518,7 +523,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = _load(args)
     except config.ConfigError as exc:
-        print(f"replyclock: config error: {exc}", file=sys.stderr)
+        _say_error(f"replyclock: config error: {exc}")
         return config.EXIT_CONFIG
     # one-shot tools print their results on stdout; only problems should interrupt them
     quiet = {
@@ -537,16 +542,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return COMMANDS[args.command](args, settings)
     except SchemaError as exc:
-        print(f"replyclock: {exc}", file=sys.stderr)
+        _say_error(f"replyclock: {exc}")
         return EXIT_SCHEMA
     except DatabaseUnreachable as exc:
         reason = masker().mask(exc.reason)
-        print(f"replyclock: cannot reach the database {config.mask_url(exc.url)}: {reason}", file=sys.stderr)
+        _say_error(f"replyclock: cannot reach the database {config.mask_url(exc.url)}: {reason}")
         return EXIT_UNAVAILABLE
     except ModelLoadError as exc:
         # retrying cannot help: the model is missing or unusable until someone changes the config
         where = "" if args.command == "model" else "sentiment.model: "
-        print(f"replyclock: {where}{exc}", file=sys.stderr)
+        _say_error(f"replyclock: {where}{exc}")
         return config.EXIT_CONFIG
     except KeyboardInterrupt:
         return 130
