@@ -385,6 +385,13 @@ def _first_error(exc: ValidationError) -> ConfigError:
         if err.get("input") is None:
             return ConfigError(key, "is empty: give it keys or remove the section")
         return ConfigError(key, f"must be a section of keys, not {type(err.get('input')).__name__}")
+    value = err.get("input")
+    if err["type"] == "string_type" and isinstance(value, int | float) and not isinstance(value, bool):
+        # YAML reads an unquoted id (a Facebook Page's, an X user's) as a number
+        return ConfigError(key, f'must be text, not the number {value!r}: write it in quotes, e.g. "{value}"')
+    if err["type"] in ("tuple_type", "list_type") and isinstance(value, str):
+        example = yaml.safe_dump([value], default_flow_style=True, allow_unicode=True, width=1000).strip()
+        return ConfigError(key, f"must be a list, not {value!r}: write it in brackets, e.g. {example}")
     message = re.sub(r"^(Value error|Assertion failed), ", "", message)
     # a validator on a section names the field itself as "field: problem"
     inner = re.match(r"^([a-z_]+): (.*)$", message, re.S)

@@ -76,7 +76,16 @@ def test_every_setting_is_in_config_yaml_with_a_comment() -> None:
     [
         ({"sla": {"response_time": "sixty"}}, "sla.response_time", "malformed duration"),
         ({"sla": {"response_time": "0m"}}, "sla.response_time", "greater than zero"),
-        ({"sla": {"reminders": "30m"}}, "sla.reminders", ""),
+        # YAML has no tuples: pydantic's "Input should be a valid tuple" told a deployer nothing
+        ({"sla": {"reminders": "30m"}}, "sla.reminders", "must be a list, not '30m': write it in brackets, e.g. [30m]"),
+        ({"sources": {"x": {"queries": "#sklepdemo"}}}, "sources.x.queries", "e.g. ['#sklepdemo']"),
+        # an unquoted id is a YAML number: "Input should be a valid string" did not say to quote it
+        (
+            {"sources": {"facebook": {"page_id": 100000000000000}}},
+            "sources.facebook.page_id",
+            'must be text, not the number 100000000000000: write it in quotes, e.g. "100000000000000"',
+        ),
+        ({"sources": {"x": {"user_id": 12345}}}, "sources.x.user_id", "write it in quotes"),
         ({"sla": {"response_time": "20m", "reminders": ["30m"]}}, "sla.reminders", "not inside the response time"),
         ({"sla": {"respons_time": "60m"}}, "sla.respons_time", "unknown key"),
         ({"bogus": 1}, "bogus", "unknown key"),
