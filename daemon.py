@@ -394,7 +394,11 @@ def cmd_status(args: argparse.Namespace, settings: config.Settings) -> int:
             finally:
                 store.close()
         except Exception as exc:
-            print(f"replyclock: cannot read the store {config.mask_url(url)}: {type(exc).__name__}", file=sys.stderr)
+            from monitor.store import unreachable_reason
+
+            # why, as `report` says it: "OperationalError" alone sent the operator looking
+            reason = masker().mask(unreachable_reason(exc) or type(exc).__name__)
+            print(f"replyclock: cannot read the store {config.mask_url(url)}: {reason}", file=sys.stderr)
     # --json exits as the summary does (docs/deploy.md): a script must see a stale snapshot too
     text, healthy = render_status(snapshot, summary, now, silent_after=settings.health.silent_after, snapshot_path=path)
     if args.json:

@@ -177,6 +177,18 @@ def test_a_database_that_cannot_be_reached_is_one_line_with_the_password_hidden(
     assert "Pw-never-shown" not in out + err
 
 
+def test_status_says_why_it_cannot_read_the_store(tmp_path, capsys, monkeypatch) -> None:
+    monkeypatch.setenv("STATE_DIRECTORY", str(tmp_path))
+    port = _closed_port()
+    cfg = tmp_path / "config.yaml"
+    url = f"postgresql+psycopg://rc:Pw-never-shown@127.0.0.1:{port}/replyclock"
+    cfg.write_text(f"storage:\n  url: {url}\nnotify:\n  console: false\n", encoding="utf-8")
+    assert daemon.main(["--config", str(cfg), "status"]) == 1  # no snapshot either: the daemon is not running
+    out, err = capsys.readouterr()
+    assert f"cannot read the store postgresql+psycopg://rc:***@127.0.0.1:{port}/replyclock: " in err, err
+    assert "refused" in err.lower() and "Pw-never-shown" not in out + err, err
+
+
 def test_db_copy_to_a_target_that_cannot_be_reached_names_the_target(tmp_path, capsys) -> None:
     db = tmp_path / "rc.db"
     _store_with_one_escalation(db)
