@@ -347,6 +347,22 @@ class Settings(_Section):
         return [s for s in found if s]
 
 
+def _unexpanded_reference(model: BaseModel, path: tuple[str, ...] = ()) -> tuple[str, str] | None:
+    """The first setting (key, variable) holding a `${NAME}` that nothing expands there."""
+    for name in type(model).model_fields:
+        value = getattr(model, name)
+        key = (*path, name)
+        if isinstance(value, BaseModel):
+            found = _unexpanded_reference(value, key)
+            if found is not None:
+                return found
+        elif key != ("storage", "url") and not isinstance(value, SecretStr):  # those two expand
+            match = _ENV_REF.search(repr(value))
+            if match is not None:
+                return ".".join(key), match.group(1)
+    return None
+
+
 def _walk(model: BaseModel) -> Iterator[object]:
     for name in type(model).model_fields:
         value = getattr(model, name)
@@ -407,6 +423,11 @@ def settings_from_mapping(data: Mapping[str, Any], source_file: Path | None = No
         settings = Settings.model_validate(dict(data))
     except ValidationError as exc:
         raise _first_error(exc) from None
+    unexpanded = _unexpanded_reference(settings)
+    if unexpanded is not None:
+        key, name = unexpanded
+        # it would be used as written: a Slack channel or Page id "${...}" that check-config called OK
+        raise ConfigError(key, f"${{{name}}} is read only in secrets and storage.url: write the value itself here")
     silent_after = settings.health.silent_after
     for name in type(settings.sources).model_fields:
         source = getattr(settings.sources, name)

@@ -125,6 +125,14 @@ def test_every_setting_is_in_config_yaml_with_a_comment() -> None:
         ({"slack": None}, "slack", "is empty"),
         ({"sources": {"x": [1, 2]}}, "sources.x", "must be a section of keys, not list"),
         ({"sla": {"timezone": "Europe/Warsow"}}, "sla.timezone", "IANA"),
+        # only secrets and storage.url expand ${NAME}: elsewhere it was used as written (a channel "${...}")
+        (
+            {"slack": {"alerts_channel": "${SLACK_ALERTS}"}},
+            "slack.alerts_channel",
+            "${SLACK_ALERTS} is read only in secrets and storage.url",
+        ),
+        ({"sources": {"replay": {"path": "${HOME}/feed.jsonl"}}}, "sources.replay.path", "${HOME}"),
+        ({"sentiment": {"models_by_lang": {"ru": "${RU_MODEL}"}}}, "sentiment.models_by_lang", "${RU_MODEL}"),
         ({"sla": {"timezone": "+01:00"}}, "sla.timezone", "IANA"),
     ],
 )
