@@ -34,6 +34,7 @@ log = logging.getLogger("replyclock")
 DEMO_DB = Path("var/demo.db")
 # EX_UNAVAILABLE: not 78, so systemd's Restart=on-failure retries a database that is briefly down
 EXIT_UNAVAILABLE = 69
+EXIT_BROKEN_PIPE = 128 + signal.SIGPIPE  # 141, what a shell reports for a reader that left (`| head`)
 
 
 class DatabaseUnreachable(Exception):
@@ -559,6 +560,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return config.EXIT_CONFIG
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # `replyclock report | head`: the reader has what it wanted. Not a traceback (and a second one as
+        # Python flushes stdout on exit): end as a program stopped by SIGPIPE does.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
     finally:
         log.debug("%s took %.2f s", args.command, time.monotonic() - started)
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import socket
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -257,3 +259,18 @@ def test_sudo_commands_leave_the_service_its_own_files(tmp_path, capsys, monkeyp
     made = {p.name: (p.stat().st_uid, p.stat().st_gid) for p in state.iterdir()}
     assert {"replyclock.db", "replyclock.db.leader", "status.json"} <= set(made), made
     assert all(owner == (SERVICE_UID, SERVICE_UID) for owner in made.values()), made
+
+
+def test_output_to_a_reader_that_left_ends_quietly(tmp_path) -> None:
+    # `sudo replyclock report | head`: a traceback for BrokenPipeError (and another at exit) said nothing useful
+    cfg = _config(tmp_path, tmp_path / "rc.db")
+    proc = subprocess.Popen(
+        [sys.executable, Path(daemon.__file__), "--config", cfg, "check-config"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()  # nobody reads: the first write fails with EPIPE
+    err = proc.stderr.read()
+    assert (proc.wait(timeout=60), err) == (141, "")  # as a program stopped by SIGPIPE
