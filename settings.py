@@ -108,6 +108,8 @@ def resolve_secret(value: object) -> SecretStr:
             secret = path.read_text(encoding="utf-8").strip()
         except OSError as exc:
             raise ValueError(f"cannot read secret file {path}: {exc.strerror}") from None
+        except UnicodeDecodeError:
+            raise ValueError(f"secret file {path} is not UTF-8 text: write the token only") from None
         if not secret:
             raise ValueError(f"secret file {path} is empty")
         return SecretStr(secret)

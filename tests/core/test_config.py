@@ -230,6 +230,15 @@ def test_secrets_from_env_and_file_are_masked(tmp_path, monkeypatch) -> None:
     assert set(s.secrets()) == {"xtoken-123456", "xoxb-secret-987", "pg-pass-55"}
 
 
+def test_a_secret_file_that_is_not_text_names_the_file(tmp_path) -> None:
+    token = tmp_path / "slack_bot_token"
+    token.write_bytes(b"\xff\xfex\x00o\x00x\x00b\x00")  # saved as UTF-16 by an editor
+    with pytest.raises(config.ConfigError) as err:
+        config.settings_from_mapping({"slack": {"bot_token": f"file:{token}"}})
+    assert err.value.key == "slack.bot_token"
+    assert err.value.problem == f"secret file {token} is not UTF-8 text: write the token only"
+
+
 def test_a_password_in_the_url_query_is_masked_too() -> None:
     """libpq takes `?password=` as well as `user:password@`; check-config and the logs printed that one."""
     s = config.settings_from_mapping(
