@@ -82,10 +82,12 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="replyclock", description="Keeps every customer complaint on social media under a response clock."
     )
-    parser.add_argument("--config", help="config file (default: $REPLYCLOCK_CONFIG or ./config.yaml)")
-    parser.add_argument("--log-level", choices=["DEBUG", "INFO", "WARNING", "ERROR"], help="overrides logging.level")
-    parser.add_argument("--log-format", choices=["text", "json"], help="overrides logging.format")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    _global_options(parser, default=None)
+    # the global options after the command too (`replyclock run --log-format json`, as one appends them to
+    # ExecStart=): there they would otherwise be a usage error
+    after = argparse.ArgumentParser(add_help=False)
+    _global_options(after, default=argparse.SUPPRESS)
+    sub = _Commands(parser.add_subparsers(dest="command", metavar="COMMAND"), after)
 
     run = sub.add_parser("run", help="run the daemon")
     run.add_argument("--once", action="store_true", help="run every job once and exit")
@@ -106,7 +108,7 @@ def _parser() -> argparse.ArgumentParser:
     status.add_argument("--json", action="store_true", help="print the daemon's last snapshot as JSON")
 
     db = sub.add_parser("db", help="manage the store's schema and data")
-    db_sub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
+    db_sub = _Commands(db.add_subparsers(dest="db_command", metavar="ACTION", required=True), after)
     upgrade = db_sub.add_parser("upgrade", help="apply the schema migrations the store lacks")
     upgrade.add_argument("--sql", action="store_true", help="print the SQL instead of running it")
     db_sub.add_parser("status", help="print the store's schema revision and the code's")
@@ -132,11 +134,30 @@ def _parser() -> argparse.ArgumentParser:
     act.add_argument("--reason", default="", help="why (recorded in the event log)")
 
     model = sub.add_parser("model", help="manage transformers models")
-    model_sub = model.add_subparsers(dest="model_command", metavar="ACTION", required=True)
+    model_sub = _Commands(model.add_subparsers(dest="model_command", metavar="ACTION", required=True), after)
     download = model_sub.add_parser("download", help="fetch a model into the local cache for offline servers")
     download.add_argument("model_id")
     download.add_argument("--cache-dir", help="cache folder (default: the Hugging Face cache)")
     return parser
+
+
+def _global_options(parser: argparse.ArgumentParser, default: Any) -> None:
+    parser.add_argument("--config", default=default, help="config file (default: $REPLYCLOCK_CONFIG or ./config.yaml)")
+    parser.add_argument(
+        "--log-level", default=default, choices=["DEBUG", "INFO", "WARNING", "ERROR"], help="overrides logging.level"
+    )
+    parser.add_argument("--log-format", default=default, choices=["text", "json"], help="overrides logging.format")
+
+
+class _Commands:
+    """Subcommands that also take the global options (given there, they win over the ones before)."""
+
+    def __init__(self, subparsers: Any, common: argparse.ArgumentParser) -> None:
+        self.subparsers = subparsers
+        self.common = common
+
+    def add_parser(self, name: str, **kwargs: Any) -> argparse.ArgumentParser:
+        return self.subparsers.add_parser(name, parents=[self.common], **kwargs)
 
 
 def _up_to(limit: float) -> Callable[[str], float]:

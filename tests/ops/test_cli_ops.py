@@ -274,3 +274,14 @@ def test_output_to_a_reader_that_left_ends_quietly(tmp_path) -> None:
     proc.stdout.close()  # nobody reads: the first write fails with EPIPE
     err = proc.stderr.read()
     assert (proc.wait(timeout=60), err) == (141, "")  # as a program stopped by SIGPIPE
+
+
+def test_global_options_work_after_the_command_too(tmp_path, capsys) -> None:
+    cfg = _config(tmp_path, tmp_path / "rc.db")
+    assert daemon.main(["check-config", "--config", str(cfg), "--log-level", "ERROR"]) == 0
+    assert capsys.readouterr().out.startswith(f"# {cfg}: OK")
+    # after the command they win over the ones before it; not given there, the ones before stay
+    args = daemon._parser().parse_args(
+        ["--config", "a.yaml", "--log-level", "INFO", "db", "status", "--config", "b.yaml"]
+    )
+    assert (args.config, args.log_level, args.log_format) == ("b.yaml", "INFO", None)

@@ -99,6 +99,19 @@ def test_unit_verifies_clean_against_the_installed_tree(staged) -> None:
     assert result.returncode == 0 and result.stdout.strip() == "" and result.stderr.strip() == "", result.stderr
 
 
+def test_exec_start_takes_the_documented_log_format_and_a_usage_error_is_not_restarted() -> None:
+    # docs/deploy.md: "add `--log-format json` to `ExecStart=`"; appended after `run` it was a usage
+    # error (exit 2), which Restart=on-failure retried every 10 s for ever
+    import daemon
+
+    unit = UNIT.read_text()
+    [exec_start] = re.findall(r"^ExecStart=\S+ (.*)$", unit, re.M)
+    args = daemon._parser().parse_args([*exec_start.split(), "--log-format", "json"])
+    assert (args.command, args.config, args.log_format) == ("run", "/etc/replyclock/config.yaml", "json")
+    [prevented] = re.findall(r"^RestartPreventExitStatus=(.*)$", unit, re.M)
+    assert {"2", "78"} <= set(prevented.split())
+
+
 def test_production_config_example_validates_with_credentials(tmp_path) -> None:
     creds = tmp_path / "creds"
     creds.mkdir()
