@@ -23,7 +23,7 @@ from alerts.report import render_json, render_table, report_records
 from app import App, build_notifiers, escalation_summary, sla_policy, store_summary
 from monitor.clock import ScaledClock, SystemClock
 from monitor.health import EscalationSummary, Snapshot, state_dir
-from monitor.logs import masker, setup_logging
+from monitor.logs import is_journal, masker, setup_logging, with_priority
 from monitor.migrations import EXIT_SCHEMA, UPGRADE_HINT, SchemaError
 from monitor.replay import ReplaySource
 from monitor.systemd import SystemdNotifier
@@ -34,6 +34,7 @@ log = logging.getLogger("replyclock")
 DEMO_DB = Path("var/demo.db")
 # EX_UNAVAILABLE: not 78, so systemd's Restart=on-failure retries a database that is briefly down
 EXIT_UNAVAILABLE = 69
+EXIT_BROKEN_PIPE = 128 + signal.SIGPIPE  # 141, what a shell reports for a reader that left (`| head`)
 
 
 class DatabaseUnreachable(Exception):
@@ -72,14 +73,21 @@ def _on_store(
     return wrapped
 
 
+def _say_error(text: str) -> None:
+    """Print why a command stops on stderr; under systemd as an error entry, so `journalctl -p err` shows it."""
+    print(with_priority(text, logging.ERROR) if is_journal(sys.stderr) else text, file=sys.stderr)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="replyclock", description="Keeps every customer complaint on social media under a response clock."
     )
-    parser.add_argument("--config", help="config file (default: $REPLYCLOCK_CONFIG or ./config.yaml)")
-    parser.add_argument("--log-level", choices=["DEBUG", "INFO", "WARNING", "ERROR"], help="overrides logging.level")
-    parser.add_argument("--log-format", choices=["text", "json"], help="overrides logging.format")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    _global_options(parser, default=None)
+    # the global options after the command too (`replyclock run --log-format json`, as one appends them to
+    # ExecStart=): there they would otherwise be a usage error
+    after = argparse.ArgumentParser(add_help=False)
+    _global_options(after, default=argparse.SUPPRESS)
+    sub = _Commands(parser.add_subparsers(dest="command", metavar="COMMAND"), after)
 
     run = sub.add_parser("run", help="run the daemon")
     run.add_argument("--once", action="store_true", help="run every job once and exit")
@@ -100,7 +108,7 @@ def _parser() -> argparse.ArgumentParser:
     status.add_argument("--json", action="store_true", help="print the daemon's last snapshot as JSON")
 
     db = sub.add_parser("db", help="manage the store's schema and data")
-    db_sub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
+    db_sub = _Commands(db.add_subparsers(dest="db_command", metavar="ACTION", required=True), after)
     upgrade = db_sub.add_parser("upgrade", help="apply the schema migrations the store lacks")
     upgrade.add_argument("--sql", action="store_true", help="print the SQL instead of running it")
     db_sub.add_parser("status", help="print the store's schema revision and the code's")
@@ -126,11 +134,30 @@ def _parser() -> argparse.ArgumentParser:
     act.add_argument("--reason", default="", help="why (recorded in the event log)")
 
     model = sub.add_parser("model", help="manage transformers models")
-    model_sub = model.add_subparsers(dest="model_command", metavar="ACTION", required=True)
+    model_sub = _Commands(model.add_subparsers(dest="model_command", metavar="ACTION", required=True), after)
     download = model_sub.add_parser("download", help="fetch a model into the local cache for offline servers")
     download.add_argument("model_id")
     download.add_argument("--cache-dir", help="cache folder (default: the Hugging Face cache)")
     return parser
+
+
+def _global_options(parser: argparse.ArgumentParser, default: Any) -> None:
+    parser.add_argument("--config", default=default, help="config file (default: $REPLYCLOCK_CONFIG or ./config.yaml)")
+    parser.add_argument(
+        "--log-level", default=default, choices=["DEBUG", "INFO", "WARNING", "ERROR"], help="overrides logging.level"
+    )
+    parser.add_argument("--log-format", default=default, choices=["text", "json"], help="overrides logging.format")
+
+
+class _Commands:
+    """Subcommands that also take the global options (given there, they win over the ones before)."""
+
+    def __init__(self, subparsers: Any, common: argparse.ArgumentParser) -> None:
+        self.subparsers = subparsers
+        self.common = common
+
+    def add_parser(self, name: str, **kwargs: Any) -> argparse.ArgumentParser:
+        return self.subparsers.add_parser(name, parents=[self.common], **kwargs)
 
 
 def _up_to(limit: float) -> Callable[[str], float]:
@@ -389,7 +416,11 @@ def cmd_status(args: argparse.Namespace, settings: config.Settings) -> int:
             finally:
                 store.close()
         except Exception as exc:
-            print(f"replyclock: cannot read the store {config.mask_url(url)}: {type(exc).__name__}", file=sys.stderr)
+            from monitor.store import unreachable_reason
+
+            # why, as `report` says it: "OperationalError" alone sent the operator looking
+            reason = masker().mask(unreachable_reason(exc) or type(exc).__name__)
+            print(f"replyclock: cannot read the store {config.mask_url(url)}: {reason}", file=sys.stderr)
     # --json exits as the summary does (docs/deploy.md): a script must see a stale snapshot too
     text, healthy = render_status(snapshot, summary, now, silent_after=settings.health.silent_after, snapshot_path=path)
     if args.json:
@@ -522,7 +553,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = _load(args)
     except config.ConfigError as exc:
-        print(f"replyclock: config error: {exc}", file=sys.stderr)
+        _say_error(f"replyclock: config error: {exc}")
         return config.EXIT_CONFIG
     # one-shot tools print their results on stdout; only problems should interrupt them
     quiet = {
@@ -541,19 +572,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return COMMANDS[args.command](args, settings)
     except SchemaError as exc:
-        print(f"replyclock: {exc}", file=sys.stderr)
+        _say_error(f"replyclock: {exc}")
         return EXIT_SCHEMA
     except DatabaseUnreachable as exc:
         reason = masker().mask(exc.reason)
-        print(f"replyclock: cannot reach the database {config.mask_url(exc.url)}: {reason}", file=sys.stderr)
+        _say_error(f"replyclock: cannot reach the database {config.mask_url(exc.url)}: {reason}")
         return EXIT_UNAVAILABLE
     except ModelLoadError as exc:
         # retrying cannot help: the model is missing or unusable until someone changes the config
         where = "" if args.command == "model" else "sentiment.model: "
-        print(f"replyclock: {where}{exc}", file=sys.stderr)
+        _say_error(f"replyclock: {where}{exc}")
         return config.EXIT_CONFIG
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # `replyclock report | head`: the reader has what it wanted. Not a traceback (and a second one as
+        # Python flushes stdout on exit): end as a program stopped by SIGPIPE does.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
     finally:
         log.debug("%s took %.2f s", args.command, time.monotonic() - started)
 

@@ -108,6 +108,8 @@ def resolve_secret(value: object) -> SecretStr:
             secret = path.read_text(encoding="utf-8").strip()
         except OSError as exc:
             raise ValueError(f"cannot read secret file {path}: {exc.strerror}") from None
+        except UnicodeDecodeError:
+            raise ValueError(f"secret file {path} is not UTF-8 text: write the token only") from None
         if not secret:
             raise ValueError(f"secret file {path} is empty")
         return SecretStr(secret)
@@ -347,6 +349,22 @@ class Settings(_Section):
         return [s for s in found if s]
 
 
+def _unexpanded_reference(model: BaseModel, path: tuple[str, ...] = ()) -> tuple[str, str] | None:
+    """The first setting (key, variable) holding a `${NAME}` that nothing expands there."""
+    for name in type(model).model_fields:
+        value = getattr(model, name)
+        key = (*path, name)
+        if isinstance(value, BaseModel):
+            found = _unexpanded_reference(value, key)
+            if found is not None:
+                return found
+        elif key != ("storage", "url") and not isinstance(value, SecretStr):  # those two expand
+            match = _ENV_REF.search(repr(value))
+            if match is not None:
+                return ".".join(key), match.group(1)
+    return None
+
+
 def _walk(model: BaseModel) -> Iterator[object]:
     for name in type(model).model_fields:
         value = getattr(model, name)
@@ -385,6 +403,13 @@ def _first_error(exc: ValidationError) -> ConfigError:
         if err.get("input") is None:
             return ConfigError(key, "is empty: give it keys or remove the section")
         return ConfigError(key, f"must be a section of keys, not {type(err.get('input')).__name__}")
+    value = err.get("input")
+    if err["type"] == "string_type" and isinstance(value, int | float) and not isinstance(value, bool):
+        # YAML reads an unquoted id (a Facebook Page's, an X user's) as a number
+        return ConfigError(key, f'must be text, not the number {value!r}: write it in quotes, e.g. "{value}"')
+    if err["type"] in ("tuple_type", "list_type") and isinstance(value, str):
+        example = yaml.safe_dump([value], default_flow_style=True, allow_unicode=True, width=1000).strip()
+        return ConfigError(key, f"must be a list, not {value!r}: write it in brackets, e.g. {example}")
     message = re.sub(r"^(Value error|Assertion failed), ", "", message)
     # a validator on a section names the field itself as "field: problem"
     inner = re.match(r"^([a-z_]+): (.*)$", message, re.S)
@@ -400,6 +425,11 @@ def settings_from_mapping(data: Mapping[str, Any], source_file: Path | None = No
         settings = Settings.model_validate(dict(data))
     except ValidationError as exc:
         raise _first_error(exc) from None
+    unexpanded = _unexpanded_reference(settings)
+    if unexpanded is not None:
+        key, name = unexpanded
+        # it would be used as written: a Slack channel or Page id "${...}" that check-config called OK
+        raise ConfigError(key, f"${{{name}}} is read only in secrets and storage.url: write the value itself here")
     silent_after = settings.health.silent_after
     for name in type(settings.sources).model_fields:
         source = getattr(settings.sources, name)

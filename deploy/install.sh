@@ -65,6 +65,15 @@ fi
 # shellcheck disable=SC2086
 "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check \
   --extra-index-url https://download.pytorch.org/whl/cpu $PIP_ARGS --upgrade "$PACKAGE"
+if [[ -n $ROOT ]]; then
+  # pip writes the staging path into every script's #! line (and activate's VIRTUAL_ENV): a staged
+  # tree copied to / would fail ExecStart= with 203/EXEC. Point them where the tree will live.
+  for script in "$VENV"/bin/*; do
+    if [[ -f $script && ! -L $script ]] && grep -qIF "$VENV" "$script"; then
+      sed -i "s|$VENV|/opt/replyclock/venv|g" "$script"
+    fi
+  done
+fi
 
 say "documentation $PREFIX/docs"
 mkdir -p "$PREFIX/docs"

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from monitor.clock import Clock
+from monitor.files import give_to_folder_owner
 from monitor.poller import SourceHealth
 
 log = logging.getLogger(__name__)
@@ -149,6 +150,7 @@ def write_snapshot(path: Path, snapshot: Snapshot) -> None:
     fd, tmp = tempfile.mkstemp(prefix=".status-", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as out:
+            give_to_folder_owner(Path(tmp), out.fileno())
             json.dump(snapshot.to_json(), out, ensure_ascii=False)
         os.replace(tmp, path)
     except BaseException:

@@ -1,5 +1,9 @@
 """Logging for a daemon under journald: one line per event, a level prefix, no timestamps of our own.
 
+When the stream is journald's own (`$JOURNAL_STREAM`), each line also starts with the sd-daemon
+priority prefix (`<4>` for a warning), which journald strips and records as the entry's priority:
+without it every line is "info" and `journalctl -p warning` shows none of our problems.
+
 Every line (and every exception text in it) passes through a filter that masks
 the configured secret values, so a token that ends up in an error message from
 a client library still never reaches the journal.
@@ -9,6 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 from collections.abc import Iterable
 from typing import TextIO
@@ -74,6 +79,39 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(data, ensure_ascii=False)
 
 
+class JournalPriority(logging.Formatter):
+    """Prefixes every line another formatter writes with the record's sd-daemon priority (`<3>` ...)."""
+
+    def __init__(self, inner: logging.Formatter) -> None:
+        super().__init__()
+        self.inner = inner
+
+    def format(self, record: logging.LogRecord) -> str:
+        return with_priority(self.inner.format(record), record.levelno)
+
+
+def with_priority(text: str, level: int) -> str:
+    """`text` with the sd-daemon priority of `level` before each of its lines (journald reads it per line)."""
+    priority = 7
+    for threshold, value in ((logging.CRITICAL, 2), (logging.ERROR, 3), (logging.WARNING, 4), (logging.INFO, 6)):
+        if level >= threshold:
+            priority = value
+            break
+    return "\n".join(f"<{priority}>{line}" for line in text.split("\n"))
+
+
+def is_journal(stream: TextIO) -> bool:
+    """Whether `stream` is the journald connection systemd gave us (`$JOURNAL_STREAM` is its device:inode)."""
+    expected = os.environ.get("JOURNAL_STREAM", "")
+    if ":" not in expected:
+        return False
+    try:
+        st = os.fstat(stream.fileno())
+    except (AttributeError, OSError, ValueError):  # io.StringIO, pytest's capture: not the journal
+        return False
+    return f"{st.st_dev}:{st.st_ino}" == expected
+
+
 _masker = SecretMasker()
 
 
@@ -84,8 +122,10 @@ def masker() -> SecretMasker:
 
 def setup_logging(level: str = "INFO", fmt: str = "text", stream: TextIO | None = None) -> None:
     """Send logs to stdout (or `stream`) in the chosen format, with secrets masked."""
-    handler = logging.StreamHandler(stream or sys.stdout)
-    handler.setFormatter(JsonFormatter() if fmt == "json" else JournalFormatter())
+    stream = stream or sys.stdout
+    handler = logging.StreamHandler(stream)
+    formatter: logging.Formatter = JsonFormatter() if fmt == "json" else JournalFormatter()
+    handler.setFormatter(JournalPriority(formatter) if is_journal(stream) else formatter)
     handler.addFilter(_masker)
     root = logging.getLogger()
     for old in list(root.handlers):

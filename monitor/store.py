@@ -25,6 +25,7 @@ from sqlalchemy.types import DateTime, TypeDecorator
 from sqlmodel import Field, Session, SQLModel, UniqueConstraint, col, create_engine, select
 
 from monitor import migrations
+from monitor.files import give_to_folder_owner
 from monitor.models import Batch, Escalation, Event, EventKind, Mention, NewEvent, OutboxIntent, Reply, Score
 
 log = logging.getLogger(__name__)
@@ -271,6 +272,7 @@ def create_db_engine(url: str) -> Engine:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 if not path.exists():
                     path.touch(mode=0o600)
+                    give_to_folder_owner(path)
             except OSError as exc:
                 raise StoreUnreachable(f"cannot create {path}: {exc.strerror or type(exc).__name__}") from exc
         engine = create_engine(url, connect_args={"check_same_thread": False})

@@ -76,7 +76,16 @@ def test_every_setting_is_in_config_yaml_with_a_comment() -> None:
     [
         ({"sla": {"response_time": "sixty"}}, "sla.response_time", "malformed duration"),
         ({"sla": {"response_time": "0m"}}, "sla.response_time", "greater than zero"),
-        ({"sla": {"reminders": "30m"}}, "sla.reminders", ""),
+        # YAML has no tuples: pydantic's "Input should be a valid tuple" told a deployer nothing
+        ({"sla": {"reminders": "30m"}}, "sla.reminders", "must be a list, not '30m': write it in brackets, e.g. [30m]"),
+        ({"sources": {"x": {"queries": "#sklepdemo"}}}, "sources.x.queries", "e.g. ['#sklepdemo']"),
+        # an unquoted id is a YAML number: "Input should be a valid string" did not say to quote it
+        (
+            {"sources": {"facebook": {"page_id": 100000000000000}}},
+            "sources.facebook.page_id",
+            'must be text, not the number 100000000000000: write it in quotes, e.g. "100000000000000"',
+        ),
+        ({"sources": {"x": {"user_id": 12345}}}, "sources.x.user_id", "write it in quotes"),
         ({"sla": {"response_time": "20m", "reminders": ["30m"]}}, "sla.reminders", "not inside the response time"),
         ({"sla": {"respons_time": "60m"}}, "sla.respons_time", "unknown key"),
         ({"bogus": 1}, "bogus", "unknown key"),
@@ -116,6 +125,14 @@ def test_every_setting_is_in_config_yaml_with_a_comment() -> None:
         ({"slack": None}, "slack", "is empty"),
         ({"sources": {"x": [1, 2]}}, "sources.x", "must be a section of keys, not list"),
         ({"sla": {"timezone": "Europe/Warsow"}}, "sla.timezone", "IANA"),
+        # only secrets and storage.url expand ${NAME}: elsewhere it was used as written (a channel "${...}")
+        (
+            {"slack": {"alerts_channel": "${SLACK_ALERTS}"}},
+            "slack.alerts_channel",
+            "${SLACK_ALERTS} is read only in secrets and storage.url",
+        ),
+        ({"sources": {"replay": {"path": "${HOME}/feed.jsonl"}}}, "sources.replay.path", "${HOME}"),
+        ({"sentiment": {"models_by_lang": {"ru": "${RU_MODEL}"}}}, "sentiment.models_by_lang", "${RU_MODEL}"),
         ({"sla": {"timezone": "+01:00"}}, "sla.timezone", "IANA"),
     ],
 )
@@ -211,6 +228,15 @@ def test_secrets_from_env_and_file_are_masked(tmp_path, monkeypatch) -> None:
     for secret in ("xtoken-123456", "xoxb-secret-987", "pg-pass-55"):
         assert secret not in shown
     assert set(s.secrets()) == {"xtoken-123456", "xoxb-secret-987", "pg-pass-55"}
+
+
+def test_a_secret_file_that_is_not_text_names_the_file(tmp_path) -> None:
+    token = tmp_path / "slack_bot_token"
+    token.write_bytes(b"\xff\xfex\x00o\x00x\x00b\x00")  # saved as UTF-16 by an editor
+    with pytest.raises(config.ConfigError) as err:
+        config.settings_from_mapping({"slack": {"bot_token": f"file:{token}"}})
+    assert err.value.key == "slack.bot_token"
+    assert err.value.problem == f"secret file {token} is not UTF-8 text: write the token only"
 
 
 def test_a_password_in_the_url_query_is_masked_too() -> None:

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import socket
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -176,6 +179,18 @@ def test_a_database_that_cannot_be_reached_is_one_line_with_the_password_hidden(
     assert "Pw-never-shown" not in out + err
 
 
+def test_status_says_why_it_cannot_read_the_store(tmp_path, capsys, monkeypatch) -> None:
+    monkeypatch.setenv("STATE_DIRECTORY", str(tmp_path))
+    port = _closed_port()
+    cfg = tmp_path / "config.yaml"
+    url = f"postgresql+psycopg://rc:Pw-never-shown@127.0.0.1:{port}/replyclock"
+    cfg.write_text(f"storage:\n  url: {url}\nnotify:\n  console: false\n", encoding="utf-8")
+    assert daemon.main(["--config", str(cfg), "status"]) == 1  # no snapshot either: the daemon is not running
+    out, err = capsys.readouterr()
+    assert f"cannot read the store postgresql+psycopg://rc:***@127.0.0.1:{port}/replyclock: " in err, err
+    assert "refused" in err.lower() and "Pw-never-shown" not in out + err, err
+
+
 def test_db_copy_to_a_target_that_cannot_be_reached_names_the_target(tmp_path, capsys) -> None:
     db = tmp_path / "rc.db"
     _store_with_one_escalation(db)
@@ -247,3 +262,50 @@ def test_act_that_changes_nothing_says_so_and_who_has_it(tmp_path, capsys) -> No
         assert (after.acknowledged_by, after.responded_by) == ("anna", "anna")
     finally:
         store.close()
+
+
+SERVICE_UID = 61234  # a systemd DynamicUser's id: the service's state folder belongs to it
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root can hand files to another user")
+def test_sudo_commands_leave_the_service_its_own_files(tmp_path, capsys, monkeypatch) -> None:
+    # `sudo replyclock db upgrade` (as `db status` suggests before the first start) or `run --once` in the
+    # service's state folder: a root-owned 0600 database or lock locks the service out (exit 69 forever,
+    # or a standby that never leads)
+    state = tmp_path / "state"
+    state.mkdir(mode=0o700)
+    os.chown(state, SERVICE_UID, SERVICE_UID)
+    monkeypatch.setenv("STATE_DIRECTORY", str(state))
+    cfg = str(_config(tmp_path, state / "replyclock.db"))
+    assert daemon.main(["--config", cfg, "db", "upgrade"]) == 0
+    assert daemon.main(["--config", cfg, "run", "--once"]) == 0
+    capsys.readouterr()
+    made = {p.name: (p.stat().st_uid, p.stat().st_gid) for p in state.iterdir()}
+    assert {"replyclock.db", "replyclock.db.leader", "status.json"} <= set(made), made
+    assert all(owner == (SERVICE_UID, SERVICE_UID) for owner in made.values()), made
+
+
+def test_output_to_a_reader_that_left_ends_quietly(tmp_path) -> None:
+    # `sudo replyclock report | head`: a traceback for BrokenPipeError (and another at exit) said nothing useful
+    cfg = _config(tmp_path, tmp_path / "rc.db")
+    proc = subprocess.Popen(
+        [sys.executable, Path(daemon.__file__), "--config", cfg, "check-config"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()  # nobody reads: the first write fails with EPIPE
+    err = proc.stderr.read()
+    assert (proc.wait(timeout=60), err) == (141, "")  # as a program stopped by SIGPIPE
+
+
+def test_global_options_work_after_the_command_too(tmp_path, capsys) -> None:
+    cfg = _config(tmp_path, tmp_path / "rc.db")
+    assert daemon.main(["check-config", "--config", str(cfg), "--log-level", "ERROR"]) == 0
+    assert capsys.readouterr().out.startswith(f"# {cfg}: OK")
+    # after the command they win over the ones before it; not given there, the ones before stay
+    args = daemon._parser().parse_args(
+        ["--config", "a.yaml", "--log-level", "INFO", "db", "status", "--config", "b.yaml"]
+    )
+    assert (args.config, args.log_level, args.log_format) == ("b.yaml", "INFO", None)

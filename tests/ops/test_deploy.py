@@ -76,6 +76,17 @@ def test_install_is_repeatable_and_keeps_config_and_credentials(staged) -> None:
     assert sorted(a for a, b in loaded if a == b) == sorted(CREDENTIALS)
 
 
+def test_staged_scripts_point_where_the_tree_will_live(staged) -> None:
+    # a --root tree is copied to / by a package: a #! naming the staging folder fails ExecStart= (203/EXEC)
+    scripts = [p for p in (staged / "opt/replyclock/venv/bin").iterdir() if p.is_file() and not p.is_symlink()]
+    assert any(p.name == "replyclock" for p in scripts)
+    for script in scripts:
+        text = script.read_bytes()
+        assert str(staged).encode() not in text, script.name
+    first = (staged / "opt/replyclock/venv/bin/replyclock").read_text().splitlines()[0]
+    assert first == "#!/opt/replyclock/venv/bin/python"
+
+
 @needs_analyze
 def test_unit_verifies_clean_against_the_installed_tree(staged) -> None:
     # verify checks that ExecStart= exists: it runs against the staged root, where install.sh
@@ -86,6 +97,19 @@ def test_unit_verifies_clean_against_the_installed_tree(staged) -> None:
     result = run(ANALYZE, "verify", f"--root={staged}", "replyclock.service")
     print("systemd-analyze verify:", result.returncode, result.stdout, result.stderr)
     assert result.returncode == 0 and result.stdout.strip() == "" and result.stderr.strip() == "", result.stderr
+
+
+def test_exec_start_takes_the_documented_log_format_and_a_usage_error_is_not_restarted() -> None:
+    # docs/deploy.md: "add `--log-format json` to `ExecStart=`"; appended after `run` it was a usage
+    # error (exit 2), which Restart=on-failure retried every 10 s for ever
+    import daemon
+
+    unit = UNIT.read_text()
+    [exec_start] = re.findall(r"^ExecStart=\S+ (.*)$", unit, re.M)
+    args = daemon._parser().parse_args([*exec_start.split(), "--log-format", "json"])
+    assert (args.command, args.config, args.log_format) == ("run", "/etc/replyclock/config.yaml", "json")
+    [prevented] = re.findall(r"^RestartPreventExitStatus=(.*)$", unit, re.M)
+    assert {"2", "78"} <= set(prevented.split())
 
 
 def test_production_config_example_validates_with_credentials(tmp_path) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import os
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -227,6 +228,58 @@ def test_secrets_are_masked_in_every_log_line_and_traceback(fmt) -> None:
     else:
         first = json.loads(out.splitlines()[0])
         assert first["level"] == "WARNING" and first["message"] == "posting with *** failed"
+
+
+def _journal_stream(path, monkeypatch):
+    """A file standing in for journald's stream: $JOURNAL_STREAM names its device and inode, as systemd sets it."""
+    out = open(path, "w", encoding="utf-8")  # noqa: SIM115 - closed by the test
+    st = os.fstat(out.fileno())
+    monkeypatch.setenv("JOURNAL_STREAM", f"{st.st_dev}:{st.st_ino}")
+    return out
+
+
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_lines_to_the_journal_carry_their_priority(tmp_path, monkeypatch, fmt) -> None:
+    # journald reads `<N>` at the start of each stdout line as its priority (and strips it); without it
+    # every line is "info" and `journalctl -p warning` (docs/deploy.md) shows none of our problems
+    out = _journal_stream(tmp_path / "journal", monkeypatch)
+    setup_logging("DEBUG", fmt, out)
+    log = logging.getLogger("replyclock.test")
+    log.debug("tick")
+    log.info("started")
+    log.warning("source x:mentions failing")
+    try:
+        raise RuntimeError("boom")
+    except RuntimeError:
+        log.exception("job 'tick' failed")
+    out.close()
+    lines = (tmp_path / "journal").read_text(encoding="utf-8").splitlines()
+    assert [line[:3] for line in lines[:4]] == ["<7>", "<6>", "<4>", "<3>"], lines
+    assert all(line.startswith("<3>") for line in lines[3:]), lines  # every traceback line is part of the error
+    stripped = lines[2][3:]
+    if fmt == "text":
+        assert stripped == "WARNING replyclock.test: source x:mentions failing"
+    else:
+        assert json.loads(stripped)["message"] == "source x:mentions failing"
+
+
+def test_lines_elsewhere_carry_no_priority_prefix(tmp_path, monkeypatch) -> None:
+    _journal_stream(tmp_path / "journal", monkeypatch).close()  # systemd's stream, but we write to another file
+    with open(tmp_path / "other", "w", encoding="utf-8") as out:
+        setup_logging("INFO", "text", out)
+        logging.getLogger("replyclock.test").warning("source x:mentions failing")
+    assert (tmp_path / "other").read_text() == "WARNING replyclock.test: source x:mentions failing\n"
+
+
+def test_why_a_command_stopped_reaches_the_journal_as_an_error(tmp_path, monkeypatch) -> None:
+    cfg = tmp_path / "config.yaml"
+    cfg.write_text("sla:\n  response_time: 1h30\n", encoding="utf-8")
+    err = _journal_stream(tmp_path / "journal", monkeypatch)
+    monkeypatch.setattr("sys.stderr", err)
+    assert daemon.main(["--config", str(cfg), "run"]) == 78
+    err.close()
+    written = (tmp_path / "journal").read_text(encoding="utf-8")
+    assert written.startswith("<3>replyclock: config error: sla.response_time: malformed duration"), written
 
 
 def test_masker_ignores_values_too_short_to_be_secrets() -> None:
