@@ -531,9 +531,28 @@ def is_sold_out_regret(text: str) -> bool:
 
 
 INTENTS: dict[str, str] = {key: label for key, (label, _) in _INTENT_PATTERNS.items()}
-# Every phrase starts at a word start: the look-behind lets the engine skip other positions quickly.
+_CYRILLIC = re.compile("[\u0400-\u04ff]")
+_LATIN = re.compile("[a-z]")
+
+
+def _compile(patterns: list[str]) -> re.Pattern[str] | None:
+    # Every phrase starts at a word start: the look-behind lets the engine skip other positions quickly.
+    return re.compile(r"(?<!\w)(?:" + "|".join(f"(?:{p})" for p in patterns) + ")") if patterns else None
+
+
+# Each intent's phrases in two passes, Latin and Cyrillic, and a text is searched only with the
+# alphabets it has: most posts have one, and each pass costs about as much as the phrases it holds.
+def _has_latin(pattern: str) -> bool:
+    # letters of the phrase itself, not of the regex syntax (\w, \b, (?:, (?<!)
+    return _LATIN.search(re.sub(r"\\.|\(\?(?:<?[=!]|:)", "", pattern)) is not None
+
+
+# A line that mixes both alphabets ("waste of money|деньги на ветер") is in both passes.
 _COMPILED = {
-    key: re.compile(r"(?<!\w)(?:" + "|".join(f"(?:{p})" for p in patterns) + ")")
+    key: (
+        _compile([p for p in patterns if _has_latin(p) or not _CYRILLIC.search(p)]),
+        _compile([p for p in patterns if _CYRILLIC.search(p)]),
+    )
     for key, (_, patterns) in _INTENT_PATTERNS.items()
 }
 
@@ -571,11 +590,16 @@ def find_intents(text: str) -> list[IntentMatch]:
     folded = _SPACE.sub(" ", fold_diacritics(lowered))
     # Same length means positions line up ("İ".lower() is two characters), so we can quote the original spelling.
     aligned = len(folded) == len(lowered) == len(text)
+    latin, cyrillic = _LATIN.search(folded) is not None, _CYRILLIC.search(folded) is not None
     spans: dict[str, tuple[int, int]] = {}
-    for intent, pattern in _COMPILED.items():
-        match = pattern.search(folded)
-        if match is not None:
-            spans[intent] = match.span()
+    for intent, (latin_rx, cyrillic_rx) in _COMPILED.items():
+        matches = [
+            m
+            for rx, present in ((latin_rx, latin), (cyrillic_rx, cyrillic))
+            if present and rx is not None and (m := rx.search(folded)) is not None
+        ]
+        if matches:
+            spans[intent] = min(matches, key=lambda m: m.start()).span()
     found: list[IntentMatch] = []
     for intent, (start, end) in spans.items():
         # The broad phrasings of a late parcel ("N weeks and still…") or a faulty item ("doesn't work") give
