@@ -183,3 +183,16 @@ def test_more_than_sold_out_regret_still_escalates_on_a_high_negative_score(text
 )
 def test_customers_who_cannot_resist_are_not_failed_by_checkout(text: str) -> None:
     assert find_intents(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("total waste of money", "poor_service"),  # a phrase line that mixes both alphabets, Latin text
+        ("просто деньги на ветер", "poor_service"),  # the same line, Cyrillic text
+        ("заказ не пришел, order #4411", "not_delivered"),  # both alphabets in one post
+        ("order #4411: parcel lost, посылка потерялась", "not_delivered"),
+    ],
+)
+def test_phrases_are_found_whatever_alphabets_the_post_and_the_phrase_line_use(text: str, intent: str) -> None:
+    assert intent in {m.intent for m in find_intents(text)}
