@@ -30,7 +30,7 @@ from sentiment.evaluation import TARGET_LANGS, EvalRow, evaluate_predictions, fo
 from sentiment.features import FeatureBatch, FeatureSpec, featurize, pool  # noqa: E402
 from sentiment.langid import LANGID_SPEC, MODEL_LANGS  # noqa: E402
 from sentiment.text import fold_diacritics, normalize  # noqa: E402
-from sentiment.tuning import label_mask, save_weights, tune_bias  # noqa: E402
+from sentiment.tuning import label_mask, quantize, save_weights, to_csr, tune_bias  # noqa: E402
 
 SPEC = FeatureSpec(bits=20, char_min=1, char_max=5, word_bigrams=True, lang_copies=True)
 
@@ -83,16 +83,6 @@ def train_linear(
     return emb.weight.detach().numpy().copy(), bias.detach().numpy().copy()
 
 
-def to_csr(batch: FeatureBatch, bits: int) -> sp.csr_matrix:
-    """The batch as a sparse matrix with the runtime's values (each occurrence 1/sqrt(feature count))."""
-    counts = batch.counts()
-    rows = np.repeat(np.arange(len(counts)), counts)
-    data = np.repeat(1.0 / np.sqrt(np.maximum(counts, 1)), counts).astype(np.float64)
-    matrix = sp.csr_matrix((data, (rows, batch.index)), shape=(len(counts), 2**bits))
-    matrix.sum_duplicates()
-    return matrix
-
-
 def nb_ratio(x: sp.csr_matrix, target: np.ndarray) -> np.ndarray:
     """Naive Bayes log-count ratio of each feature (presence, add-one smoothed) for target vs the rest."""
     present = x.copy()
@@ -121,13 +111,6 @@ def train_nb_lr(
         weights[:, k] = model.coef_.ravel() * ratio
         bias[k] = model.intercept_[0]
     return weights, bias
-
-
-def quantize(weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Symmetric int8 per column."""
-    scale = np.abs(weights).max(axis=0) / 127.0
-    scale[scale == 0] = 1.0
-    return np.round(weights / scale).astype(np.int8), scale.astype(np.float32)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -28,7 +28,9 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
             # "where is my order shipped from?" asks about the shop, not a late parcel
             r"where(?:'s| is| are)? (?:is )?(?:my|our|the) (?:order|parcel|package|delivery|refund|stuff)(?! (?:shipped|sent|dispatched|coming|made)\b)",
             r"(?:hasn'?t|has not|haven'?t|have not|never|still not|didn'?t|did not|not yet) "
-            r"(?:been )?(?:arrived?|received|delivered|shipped|got(?:ten)?|come)(?! (?:such|so|a (?:nicer|better|faster))\b)",
+            r"(?:been )?(?:arrived?|received|delivered|got(?:ten)?|come)(?! (?:such|so|a (?:nicer|better|faster))\b)",
+            # "an order that hasn't shipped yet" asks to change it: only one still not shipped complains
+            r"(?:still (?:hasn'?t|has not|haven'?t|have not|not)|never|didn'?t|did not) (?:been )?shipped",
             r"still (?:waiting|no (?:sign|order|parcel|package|delivery|tracking))",
             r"(?:didn'?t|did not|failed to|to not|never) deliver (?:my|our|the|it)\b",
             r"(?:order|parcel|package|delivery) (?:is |was )?(?:late|delayed|lost|missing|stuck)",
@@ -41,6 +43,10 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
             r"(?:украли|утащили|стащили|спёрли|сперли) (?:мою |мой |наш[уа]? )?(?:посылк|заказ|коробк)|(?:посылк|заказ|коробк)\w* (?:украли|утащили|стащили)",
             r"(?:says|shows|showing|marked(?: as)?|status:?) delivered,? but (?:there'?s |there is |i have |i'?ve got )?(?:nothing|no(?:thing| parcel| package| order| box)|(?:it'?s |it is )?not here|never|i (?:never|didn'?t|did not|haven'?t|have not))",
             r"tracking (?:hasn'?t|has not|isn'?t|is not|not|still not|never) (?:been )?updat",
+            r"(?:sitting|stuck|held|lying) (?:at|in) (?:the |a )?(?:sorting|depot|warehouse|customs|hub)|"
+            r"(?:lezy|stoi|utknel\w*|utkwil\w*|wisi) (?:w|na) (?:sortowni|magazynie|oddziale|terminalu|cle)|"
+            r"(?:all|van|fekszik|ragadt|akadt)\w* (?:a |az )?(?:csomag )?(?:a |az )?(?:valogatokozpont|raktar|depo|vamon|logisztikai)\w*|"
+            r"(?:лежит|застрял\w*|висит|стоит) (?:на|в) (?:сортировк|склад|терминал|таможн)",
             r"(?:said|promised|supposed|guaranteed|advertised)\b.{0,40}(?:\d+ ?(?:h|hrs?|hours?|days?)|next[- ]day|tomorrow).{0,30}"
             r"(?:it'?s been|been|now|already|passed|later) (?:\d+|two|three|four|five|six|seven|ten|several|over a) (?:days?|weeks?)",
             r"(?:mieliscie|mial[aoy]?|obiecaliscie|obiecan\w*|deklarowan\w*|gwarantowan\w*) .{0,40}(?:minel[oay]?|minal|mija|uplynel[oay]?) (?:juz )?"
@@ -60,7 +66,7 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
             r"paid (?:extra )?for (?:express|next[- ]day|fast|priority|premium|expedited) (?:shipping|delivery|post)\b.{0,30}"
             r"(?:been (?:a|an|over|\d+|two|three|four|five|several)\b|still|nothing|late|where)",
             r"(?:delivered|sent|shipped|left|dropped(?: off)?|gave|handed)(?: it| them| my (?:order|parcel|package))? (?:to|at|with) "
-            r"(?:the |a )?(?:wrong|another|different|someone else'?s|random|my neighbou?rs?'?) ?(?:address|house|door|flat|building|person|city|neighbou?r|people)?\b",
+            r"(?:the |a )?(?:wrong|another|different|someone else'?s|random) ?(?:address|house|door|flat|building|person|city|neighbou?r|people)?\b",
             # the raw text is matched (digits are not folded to 0); "came in 2 days, can't wait" is no complaint
             r"\b\d+ (?:weeks?|days?|months?)\b(?: ago| later| now)?,? (?:and )?(?:still|nothing|and counting|waiting|"
             r"no (?:sign|order|parcel|package|delivery|tracking|update|news|word|reply|answer|refund))\b",
@@ -113,7 +119,7 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
             r"(?:rossz|mas|egy masik|idegen) (?:cimre|cimen|hazba|hazhoz|szomszedhoz|csomagautomatba|emberhez)",
             # ru / uk
             r"(?:не|так и не|до сих пор не|еще не|ещё не) (?:пришел|пришла|пришло|пришли|получил[аи]?|"
-            r"доставил[аи]?|доставлен[аоы]?|привез(?:ла|ли)?\b|отправили)",
+            r"доставил[аи]?|доставлен[аоы]?|привез(?:ла|ли)?\b)|(?<!ещ[её] )(?:не|так и не|до сих пор не) отправили",
             r"(?:посылк|заказ|отправлени)\w* (?:потерял|пропал|застрял)",
             r"(?:потерял(?:[аи]|ся|ась|ись)?|пропал[аи]?) (?:мою |мой |наш[уа]? )?(?:посылк|заказ)",
             r"(?:посылки|заказа) (?:так и |до сих пор |все еще |ещё |еще )?нет\b",
@@ -153,6 +159,10 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
             r"(?:broke|snapped|fell apart|came apart|fell off|ripped|tore|split)\b",
             r"(?:sent|send|received) .{0,30}\binstead of|got (?:a |an |the )?(?:size|colou?r) .{0,20}instead of",
             r"(?:arrived|came) (?:wet|in pieces|open(?:ed)?)",
+            r"ordered (?:\d+|two|three|four|five|six)\b.{0,20}(?:got|received|came|arrived|sent)\b (?:only )?(?:\d+|one|two|three|four|five)\b|"
+            r"zamowil\w* (?:\d+|dwie|dwa|trzy|cztery|piec)\b.{0,20}(?:przyszl\w*|dostal\w*|doszl\w*|przyszedl|bylo|byly) (?:tylko )?\d+|"
+            r"\d+ (?:darabot|db-ot|dbot|db) (?:rendeltem|rendeltunk).{0,20}(?:csak )?\d+ (?:jott|erkezett|kaptam|volt)|"
+            r"заказ\w* (?:\d+|две|два|три|четыре|пять)\b.{0,20}(?:пришл\w*|получил\w*|привезли|было) (?:только )?\d+",
             r"(?:seam|stitching|zip(?:per)?|sole|heel|strap|button|hem|lining)s? (?:came|has come|have come|is coming|come) (?:undone|apart|loose|off)|"
             r"(?:seam|stitching)s? (?:split|ripped|tore|burst|gave way)",
             r"(?:szew|szwy|zamek|podeszw|obcas|pasek|guzik|podszewk)\w* (?:sie )?(?:rozeszl|rozszedl|rozprul|puscil|odkleil|odpadl|oderwal|urwal|pekl)\w*|"
@@ -316,6 +326,11 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
         (
             r"(?:charged|billed|debited|paid|took (?:my )?money) (?:me |us |my (?:card|account) )?(?:twice|two times|double|2 times|2 ?x\b)",
             r"(?:double|duplicate) (?:charge|payment|billing)",
+            r"(?:invoice|receipt|bill)\w* (?:has|had|is|was|with) (?:the )?(?:wrong|incorrect)|(?:wrong|incorrect) (?:details on )?(?:the |my )?(?:invoice|receipt)|"
+            r"(?:faktur|paragon|rachun)\w* .{0,20}(?:zl[eay]\w* dane|bled|nieprawidlow)|(?:szamla|szamlat|szamlan)\w* (?:rossz|hibas) (?:adat|nev|cim|osszeg)|rossz (?:nevre|adatokkal|cimre) .{0,20}szaml|(?:hibas|rossz) (?:a )?szamla|"
+            r"(?:сч[её]т|чек|накладн)\w* .{0,25}(?:неправильн|ошибк|неверн)",
+            r"(?:demanded|asked (?:me )?for|wanted) (?:extra|more|additional) (?:money|payment|cash)|(?:zazadal|chcial|kazal)\w* (?:\w+ )?(?:doplat|dodatkow)|"
+            r"(?:pluszpenzt|potlolagos (?:dijat|penzt)|plusz (?:dijat|penzt)) kert|потребовал\w* (?:\w+ )?доплат",
             r"(?:discount|code|coupon|voucher|sale price|promo)\w* (?:wasn'?t|was not|didn'?t|did not|isn'?t|not|never) (?:get )?(?:applied|apply|taken off|deducted)|"
             r"(?:paid|charged) (?:me )?(?:the )?full price",
             r"(?:rabat|kod|znizk|promocj|kupon)\w* (?:sie )?nie (?:zostal\w* )?(?:naliczy|naliczon|uwzgledni|odliczon|zadzialal)\w*|zaplacil\w* (?:pelna|cala) cen",
@@ -619,20 +634,32 @@ def _shorten(evidence: str, limit: int = 40) -> str:
     return evidence if len(evidence) <= limit else evidence[: limit - 1].rstrip() + "…"
 
 
-def judge(text: str, scores: Mapping[str, float], settings: ComplaintSettings) -> ComplaintVerdict:
-    """Combine the intents found in `text` with polarity `scores` into a complaint verdict."""
+def judge(
+    text: str, scores: Mapping[str, float], settings: ComplaintSettings, likeness: float | None = None
+) -> ComplaintVerdict:
+    """Combine the intents found in `text`, polarity `scores` and the complaint classifier's `likeness`
+    (its probability, None when it does not run) into a complaint verdict."""
     if not settings.enabled:
         return ComplaintVerdict(False, None, ())
     intents = [m for m in find_intents(text) if m.intent not in settings.disabled_intents]
     negative = float(scores.get("negative", 0.0))
     reasons = [f"intent: {m.label} ({m.evidence})" for m in intents]
     complaint = bool(intents)
-    if not intents and negative >= settings.negative_threshold:
+    reads_like = (
+        not intents
+        and likeness is not None
+        and settings.classifier_threshold is not None
+        and likeness >= settings.classifier_threshold
+        and negative >= settings.classifier_min_negative
+    )
+    if not intents and (negative >= settings.negative_threshold or reads_like):
         complaint = not (
             (settings.questions_need_intent and is_calm_question(text))
             or (settings.sold_out_needs_intent and is_sold_out_regret(text))
         )
     if complaint:
+        if reads_like:
+            reasons.append(f"reads like a complaint {likeness:.2f}")
         reasons.append(f"negative {negative:.2f}")
     if not complaint:
         return ComplaintVerdict(False, None, ())

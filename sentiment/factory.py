@@ -12,6 +12,7 @@ from functools import lru_cache
 
 from sentiment.analyzer import SentimentAnalyzer
 from sentiment.base import Analyzer, Scorer
+from sentiment.complaint_model import ComplaintClassifier
 from sentiment.e5 import E5_MODEL, E5Scorer
 from sentiment.embedded import EmbeddedModel, EmbeddedScorer
 from sentiment.errors import ModelLoadError
@@ -26,6 +27,11 @@ EMBEDDED = "embedded"
 @lru_cache(maxsize=1)
 def _embedded_model() -> EmbeddedModel:
     return EmbeddedModel()
+
+
+@lru_cache(maxsize=1)
+def _complaint_classifier() -> ComplaintClassifier:
+    return ComplaintClassifier()
 
 
 def _build_scorer(model_id: str, settings: SentimentSettings, embedded: EmbeddedScorer) -> Scorer:
@@ -58,4 +64,6 @@ def build_analyzer(settings: SentimentSettings) -> Analyzer:
     default = scorer(settings.model)
     by_lang = {lang: scorer(model_id) for lang, model_id in settings.models_by_lang.items()}
     fallback = embedded if settings.fallback == EMBEDDED else None
-    return SentimentAnalyzer(model.langid, default, by_lang, settings.complaint, fallback)
+    wanted = settings.complaint.enabled and settings.complaint.classifier_threshold is not None
+    classifier = _complaint_classifier() if wanted else None
+    return SentimentAnalyzer(model.langid, default, by_lang, settings.complaint, fallback, classifier)

@@ -47,6 +47,21 @@ class ComplaintSettings(BaseModel):
         description='Regret that an item is sold out ("so sad my size is sold out 😢": a sold-out phrase, no "!" '
         "or angry emoji, no cancelled order) escalates only with a complaint intent, not on its negative score alone.",
     )
+    classifier_threshold: float | None = Field(
+        default=0.7,
+        ge=0.0,
+        le=1.0,
+        description="Probability from the complaint classifier (a model trained on shop messages the team "
+        "judged) at which a post with no complaint intent still counts as a complaint (severity low), as calm "
+        "questions and sold-out regret excepted; null: only the intents and the negative score decide.",
+    )
+    classifier_min_negative: float = Field(
+        default=0.3,
+        ge=0.0,
+        le=1.0,
+        description="The classifier decides only for a post at least this negative: alone it also takes "
+        'calm posts with a complaint\'s words ("parcel came a day after I ordered, wow") for complaints.',
+    )
     medium_negative: float = Field(
         default=0.6,
         ge=0.0,

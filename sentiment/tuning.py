@@ -1,4 +1,4 @@
-"""What the training scripts of the embedded and e5 scorers share: label masks, bias tuning on dev, saving."""
+"""What the training scripts share: label masks, bias tuning on dev, sparse features, int8 weights, saving."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from monitor.models import LABELS
+from sentiment.features import FeatureBatch
 
 
 def tune_bias(logits: np.ndarray, rows: list[dict[str, str]], langs: tuple[str, ...]) -> np.ndarray:
@@ -72,3 +73,22 @@ def save_weights(path: Path, meta: dict[str, Any], **arrays: np.ndarray) -> None
     path.parent.mkdir(parents=True, exist_ok=True)
     # numpy types **kwds as if it could fill allow_pickle (a bool)
     np.savez_compressed(path, meta=np.array(json.dumps(meta)), **arrays)  # type: ignore[arg-type]
+
+
+def to_csr(batch: FeatureBatch, bits: int) -> Any:
+    """The batch as a sparse matrix with the runtime's values (each occurrence 1/sqrt(feature count))."""
+    import scipy.sparse as sp  # training only: the runtime never imports scipy
+
+    counts = batch.counts()
+    rows = np.repeat(np.arange(len(counts)), counts)
+    data = np.repeat(1.0 / np.sqrt(np.maximum(counts, 1)), counts).astype(np.float64)
+    matrix = sp.csr_matrix((data, (rows, batch.index)), shape=(len(counts), 2**bits))
+    matrix.sum_duplicates()
+    return matrix
+
+
+def quantize(weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Symmetric int8 per column."""
+    scale = np.abs(weights).max(axis=0) / 127.0
+    scale[scale == 0] = 1.0
+    return np.round(weights / scale).astype(np.int8), scale.astype(np.float32)
