@@ -1012,7 +1012,8 @@ def _posts_above_answered() -> Any:
     the shop replies to any post of it, usually the last: that answers the posts above it too.
     """
     answered, above, up, open_post = (aliased(MentionRow) for _ in range(4))
-    # only replies an open escalation's post can precede: the rest are walked for nothing, every tick
+    # only posts no older than an open escalation's can be below it: the walk starts from those (through
+    # the index on created_at), not from every reply ever stored, every tick
     oldest_open = (
         sa_select(func.min(col(open_post.created_at)))
         .join(EscalationRow, col(EscalationRow.mention_id) == col(open_post.id))
@@ -1028,11 +1029,11 @@ def _posts_above_answered() -> Any:
             col(above.author_id).label("author_id"),
             literal(1).label("hops"),
         )
-        .select_from(ReplyRow)
+        .select_from(answered)
         .join(
-            answered,
-            (col(answered.platform) == col(ReplyRow.platform))
-            & (col(answered.external_id) == col(ReplyRow.in_reply_to)),
+            ReplyRow,
+            (col(ReplyRow.platform) == col(answered.platform))
+            & (col(ReplyRow.in_reply_to) == col(answered.external_id)),
         )
         .join(
             above,
@@ -1041,7 +1042,7 @@ def _posts_above_answered() -> Any:
             & (col(above.author_id) == col(answered.author_id))
             & (col(answered.author_id) != ""),
         )
-        .where(col(ReplyRow.created_at) >= oldest_open)
+        .where(col(answered.created_at) >= oldest_open)
         .cte("posts_above", recursive=True)
     )
     return start.union_all(
