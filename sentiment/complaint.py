@@ -44,8 +44,9 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
             r"(?:says|shows|showing|marked(?: as)?|status:?) delivered,? but (?:there'?s |there is |i have |i'?ve got )?(?:nothing|no(?:thing| parcel| package| order| box)|(?:it'?s |it is )?not here|never|i (?:never|didn'?t|did not|haven'?t|have not))",
             r"tracking (?:hasn'?t|has not|isn'?t|is not|not|still not|never) (?:been )?updat",
             r"(?:sitting|stuck|held|lying) (?:at|in) (?:the |a )?(?:sorting|depot|warehouse|customs|hub)|"
-            r"(?:lezy|stoi|utknel\w*|utkwil\w*|wisi) (?:w|na) (?:sortowni|magazynie|oddziale|terminalu|cle)|"
-            r"(?:all|van|fekszik|ragadt|akadt)\w* (?:a |az )?(?:csomag )?(?:a |az )?(?:valogatokozpont|raktar|depo|vamon|logisztikai)\w*|"
+            # "stoi na magazynie" / "van raktáron" is an item in stock, not a parcel stuck there
+            r"(?:lezy|stoi|utknel\w*|utkwil\w*|wisi) (?:(?:w|na) (?:sortowni|oddziale|terminalu|cle)|w magazynie)|"
+            r"(?:all|van|fekszik|ragadt|akadt)\w* (?:a |az )?(?:csomag )?(?:a |az )?(?:valogatokozpont|raktar(?!on)|depo|vamon|logisztikai)\w*|"
             r"(?:лежит|застрял\w*|висит|стоит) (?:на|в) (?:сортировк|склад|терминал|таможн)",
             r"(?:said|promised|supposed|guaranteed|advertised)\b.{0,40}(?:\d+ ?(?:h|hrs?|hours?|days?)|next[- ]day|tomorrow).{0,30}"
             r"(?:it'?s been|been|now|already|passed|later) (?:\d+|two|three|four|five|six|seven|ten|several|over a) (?:days?|weeks?)",
@@ -65,7 +66,8 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
             # "paid for express shipping and it took one day!" is praise: only a slow or missing parcel after it
             r"paid (?:extra )?for (?:express|next[- ]day|fast|priority|premium|expedited) (?:shipping|delivery|post)\b.{0,30}"
             r"(?:been (?:a|an|over|\d+|two|three|four|five|several)\b|still|nothing|late|where)",
-            r"(?:delivered|sent|shipped|left|dropped(?: off)?|gave|handed)(?: it| them| my (?:order|parcel|package))? (?:to|at|with) "
+            # "can it be sent / proszę o wysłanie na inny adres" asks for it; "пишу не по адресу" is the wrong inbox
+            r"(?<!\bbe )(?:delivered|sent|shipped|left|dropped(?: off)?|gave|handed)(?: it| them| my (?:order|parcel|package))? (?:to|at|with) "
             r"(?:the |a )?(?:wrong|another|different|someone else'?s|random) ?(?:address|house|door|flat|building|person|city|neighbou?r|people)?\b",
             # the raw text is matched (digits are not folded to 0); "came in 2 days, can't wait" is no complaint
             r"\b\d+ (?:weeks?|days?|months?)\b(?: ago| later| now)?,? (?:and )?(?:still|nothing|and counting|waiting|"
@@ -97,7 +99,7 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
             r"zaplacil\w* (?:ekstra )?za (?:ekspres|kurier|szybk|expres)\w* (?:wysylk|dostaw)?\w*\W+(?:a|i|ale) (?:\w+ )?"
             r"(?:idzie|jedzie|nadal|dalej|wciaz|ciagle|nie ma|czekam|brak|nic|juz)",
             # delivered to someone else: the customer still has nothing
-            r"(?:dostarczon|doreczon|dostarczyl|doreczyl|zawiozl|zawiezl|wyslal|wyslan|zostawil|oddal)\w* (?:\w+ )?(?:pod|na|do) "
+            r"(?<!byc )(?:dostarczon|doreczon|dostarczyl|doreczyl|zawiozl|zawiezl|wyslal|wyslan(?!ie)|zostawil|oddal)\w* (?:\w+ )?(?:pod|na|do) "
             r"(?:zly|zlego|inny|innego|niewlasciw|obc)\w* (?:adres|paczkomat|punkt|osob|dom|miast)",
             # hu
             # "nem jött vissza (a pénzem)" is a refund, not a parcel
@@ -113,7 +115,7 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
             r"(?:a |az )?(?:csomag|rendeles|kuldemeny)\w* (?:meg )?sehol|sehol (?:sincs )?(?:a |az )?(?:csomag|rendeles)",
             r"(?:napja|hete|honapja)\W{0,3}(?:feldolgozas alatt|feldolgozas|folyamatban|fuggoben)|"
             r"(?:feldolgozas alatt|folyamatban|fuggoben)\W{0,3} (?:a statusz )?(?:mar )?(?:\d+|ket|harom|egy) (?:napja|hete)",
-            r"(?:igert|igertetek|igertek|kellett volna (?:megerkeznie|jonnie|megjonnie)).{0,50}(?:es semmi|meg mindig|semmi|(?:ma|most) (?:mar )?\w+ van)",
+            r"(?:igert|igertetek|igertek|kellett volna (?:megerkeznie|jonnie|megjonnie)).{0,50}(?:es semmi|meg mindig|semmi(?! (?:gond|baj|problema))|(?:ma|most) (?:mar )?(?:hetfo|kedd|szerda|csutortok|pentek|szombat|vasarnap) van)",
             r"kifizettem (?:az? )?(?:expressz?|gyors|soron kivuli)\w* (?:szallitas|kezbesites|kiszallitas)?\w*\W+(?:es|de|megis) "
             r"(?:egy|ket|harom|\d+|meg mindig|semmi|nincs|mar)",
             r"(?:rossz|mas|egy masik|idegen) (?:cimre|cimen|hazba|hazhoz|szomszedhoz|csomagautomatba|emberhez)",
@@ -136,7 +138,7 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
             r"(?:статус|пишет|написано|трекинг)\w* .{0,10}(?:доставлен|вручен|получен)\w*\W+(?:а|но) .{0,25}(?:пусто|нет|ничего|не получал|не получила)",
             r"оплатил\w* (?:экспресс|срочн|быстр)\S*(?: доставк\w*)?\W+(?:а|но) (?:\w+ )?(?:ид[её]т|едет|до сих пор|вс[её] ещ[её]|нет|жду|так и)",
             r"(?:доставил[аи]?|привез(?:ла|ли)?|отправил[аи]?|отдал[аи]?|оставил[аи]?|вручил[аи]?|доставлен[аоы]?) .{0,20}"
-            r"(?:не туда|на (?:другой|чужой|неправильный|не тот) адрес|не тому|чужому)|не по (?:тому )?адресу",
+            r"(?:не туда|на (?:другой|чужой|неправильный|не тот) адрес|не тому|чужому|не по (?:тому )?адресу)",
             # "жду посылку с нетерпением" / "жду не дождусь" is looking forward to it
             r"(?<!нетерпением )жд(?:у|ем|ём) (?!.{0,25}(?:нетерпени|не дожд))(?:уже )?.{0,20}(?:недел|дн|месяц|заказ|посылк)",
             r"(?:не|так і не|досі не|ще не) (?:прийшло|прийшла|прийшов|отримав|отримала|доставили|надіслали|привіз|привезли)",
@@ -175,13 +177,14 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
             r"(?:w paczce|w pudelku|w kartonie|w przesylce) (?:byl[aoy]?|jest|sa) (?:tylko|jedynie)|"
             r"(?:a )?(?:csomagban|dobozban) (?:csak|mindossze) (?:egy|\d)|(?:в коробке|в посылке|в пакете) (?:был[аои]? )?только",
             # shrank, faded, bobbled: the wash or the wear showed the fault
-            r"\b(?:shrank|shrunk|shrinks|pilling|bobbled)\b|(?:colou?r|dye)s? (?:ran|faded|bled|came off|washed out)|faded after",
-            r"skurczyl\w*|zbiegl\w* sie|sfilcowal\w*|wyblakl\w*|(?:kolor|farba) (?:sie )?(?:pusci|spral|zmyl)\w*|zmechacil\w*|mechaci sie",
+            # "pre-shrunk", "anti-pilling", "hasn't shrunk", "nie skurczyła się", "не полиняла" are praise
+            r"(?<!-)(?<!n't )(?<!not )(?<!never )(?<!no )\b(?:shrank|shrunk|shrinks|pilling|bobbled)\b|(?:colou?r|dye)s? (?:ran|faded|bled|came off|washed out)|faded after",
+            r"(?<!nie )(?:skurczyl\w*|zbiegl\w* sie (?:w|po) prani\w*|sfilcowal\w*|wyblakl\w*)|(?:kolor|farba) (?:sie )?(?:pusci|spral|zmyl)\w*|zmechacil\w*|mechaci sie",
             r"osszement|osszezsugorod\w*|(?:ki|meg)fakult (?:a |az )?(?:szin|ruha|polo|nadrag|anyag|pulover)|(?:szin|ruha|polo|nadrag|anyag)\w* (?:ki|meg)fakult|bolyhosod\w*|(?:a )?szine? (?:kijott|kimosodott|lejott)",
-            r"(?:сел[аои]?|сели|усел[аои]?|усели) (?:на (?:\w+ )?размер|после (?:первой )?стирки)|после (?:первой )?стирки .{0,20}(?:сел|усел|полинял|выцвел|расползл)|полинял\w*|выцвел\w*",
+            r"(?<!не )(?:сел[аои]?|сели|усел[аои]?|усели) (?:на (?:\w+ )?размер|после (?:первой )?стирки)|после (?:первой )?стирки .{0,20}(?<!\w)(?<!не )(?:сел|усел|полинял|выцвел|расползл)|(?<!не )(?:полинял\w*|выцвел\w*)",
             r"different (?:from|than|to) (?:the |your )?(?:photos?|pictures?|images?|website|description)|doesn'?t look (?:anything )?like (?:the |your |in the )?(?:photos?|pictures?|website)",
             r"inn\w* niz na (?:zdjeciu|zdjeciach|stronie|fotce|obrazku)|nie (?:taki|taka|takie|wyglada) jak na (?:zdjeciu|zdjeciach|stronie)",
-            r"mas,? mint (?:a |az )?(?:kepen|kepeken|foton|weboldalon|oldalon)|nem olyan,? mint (?:a |az )?(?:kepen|foton)|nem ugy nez ki,? mint",
+            r"mas,? mint (?:a |az )?(?:kepen|kepeken|foton|weboldalon|oldalon)|nem olyan,? mint (?:a |az )?(?:kepen|foton)|nem ugy nez ki,? mint(?!ha)",
             r"не так(?:ой|ая|ое|ие)?,? как на (?:фото|картинке|сайте|снимке)|отличается от (?:фото|картинки|описания)",
             r"(?:fell|falling|came|coming) apart (?:after|within|in|on)\b|(?:szetjott|szetment|szetesett|szetszakadt)\w*",
             r"wrong (?:item|size|colou?r|product|order|parcel|package)",
@@ -202,9 +205,9 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
             r"(?:другого|не того) (?:цвета|размера) .{0,20}(?:прислали|пришл|пришел|пришёл)",
             r"(?:прислали|пришл\w*|получил\w*) б/у|б/у (?:товар|вещь|платье)|с пятнами|в пятнах|(?:ношен|поношен)(?:ый|ая|ое|ые|ую)\b",
             r"ordered (?:an? |the |size |it in |in )?[\w-]+(?: [\w-]+)?,? (?:and |but )?(?:i )?(?:got|received|was sent|you sent(?: me)?|came in|arrived in) "
-            r"(?:an? |the |size |it in |in )?(?:xxs|xs|s|m|l|xl|xxl|xxxl|\d{2}|black|white|navy|blue|red|green|gr[ae]y|pink|beige|brown|yellow|"
+            r"(?:an? |the |size |it in |in )?(?:xxs|xs|s|m|l|xl|xxl|xxxl|\d{2}(?! ?(?:h|hrs?|hours?|days?|minutes?)\b)|black|white|navy|blue|red|green|gr[ae]y|pink|beige|brown|yellow|"
             r"purple|orange|another|a different|the wrong|something else|someone else'?s)\b",
-            r"zamowil\w* .{0,30}(?:a|ale|i) (?:dostal\w*|przyszl\w*|przyszedl|otrzymal\w*|przyslaliscie|wyslaliscie) (?:mi )?(?:zupelnie )?(?:inn|zl|nie t|czyjes)",
+            r"zamowil\w* .{0,30}(?:a|ale|i) (?:dostal\w*|przyszl\w*|przyszedl|otrzymal\w*|przyslaliscie|wyslaliscie) (?:mi )?(?:zupelnie )?(?:inn|zl(?:y|a|e|ego|ej|ym)\b|nie t(?!ylko)|czyjes)",
             r"(?:dostal\w*|przyszl\w*|przyszedl|wyslaliscie|przyslaliscie|otrzymal\w*) .{0,40}zamiast|zamiast .{0,30}(?:dostal|przyszl|przyszedl|wyslaliscie|przyslaliscie)",
             r"(?:nem azt|mast|masikat|rossz \w+t) (?:kaptam|kuldtetek|kuldtek|kaptuk)|helyett .{0,25}(?:kaptam|kuldtetek|kuldtek|jott|erkezett)|(?:kaptam|kuldtetek|kuldtek) .{0,30}helyett",
             r"(?:прислали|пришл[аои]?|пришел|получил[аи]?|отправили|привезли) .{0,25}вместо|вместо .{0,30}(?:прислали|пришл|пришел|получил|отправили|привезли)|"
@@ -300,7 +303,7 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
             r"(?:dalej|nadal|wciaz|ciagle) cisza",
             r"ответа (?:так и |до сих пор |вс[её] ещ[её] |пока )?нет",
             # the phone line itself: "zajęte" / "занято" (the line), not "zajęta" / "занята" (a busy person)
-            r"(?:line|phone|number|hotline|helpline)s? (?:is |are |was )?(?:always |constantly |permanently |still )?(?:engaged|busy)|(?:always|constantly) engaged",
+            r"(?:line|phone|number|hotline|helpline)s? (?:is |are |was )?(?:always |constantly |permanently |still )?(?:engaged|busy)|(?:always|constantly) engaged(?= *(?:$|[.,!?]))",
             r"(?:ciagle|caly czas|wiecznie|stale|non stop) zajete\b|(?:folyton|mindig|allandoan|egyfolytaban) foglalt|"
             r"(?:постоянно|вс[её] время|вечно|всегда) занято\b",
             r"(?:second|third|fourth|fifth|\d+(?:st|nd|rd|th)) time (?:i'?m |i am |i have been )?(?:writing|asking|messaging|contacting|emailing|calling|dm'?ing)|"
@@ -308,9 +311,9 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
             r"(?:drugi|trzeci|czwarty|piaty|kolejny|\d+\.?) raz (?:juz )?(?:pisze|pytam|dzwonie|pisalam|pisalem|pisze)|czy ktos (?:to )?(?:w ogole )?(?:czyta|sprawdza)",
             r"(?:masodszor|harmadszor|negyedszer|otodszor|sokadszor|\d+\.? alkalommal) (?:irok|kerdezek|telefonalok|irtam)|olvassa (?:ezt )?(?:egyaltalan )?valaki",
             r"(?:пишу|спрашиваю|звоню|обращаюсь) (?:уже )?(?:второй|третий|четв[её]ртый|пятый|\d+-?й|энный) раз|"
-            r"(?:второй|третий|четв[её]ртый|пятый) раз (?:пишу|спрашиваю|звоню|обращаюсь)|(?:кто-(?:то|нибудь)|кто) (?:это )?(?:вообще )?(?:читает|читают)",
+            r"(?:второй|третий|четв[её]ртый|пятый) раз (?:пишу|спрашиваю|звоню|обращаюсь)|кто-(?:то|нибудь) (?:это )?(?:вообще )?(?:читает|читают)|кто (?:это )?вообще (?:читает|читают)",
             # the phone or chat nobody picks up
-            r"(?:can'?t|cannot|unable to|impossible to) (?:get through|reach (?:you|anyone|any ?one|your)|get hold of (?:you|anyone))|"
+            r"(?:can'?t|cannot|unable to|impossible to) (?:get through(?!(?: \w+){1,3} without)|reach (?:you|anyone|any ?one|your)|get hold of (?:you|anyone))|"
             r"(?:helpline|hotline|phone line|customer service|support|live chat) (?:is )?(?:unreachable|always busy|never answers|not answering)",
             r"infolinia\w* (?:jest |ciagle |caly czas )?(?:niedostepn|nie odpowiada|nie odbiera|zajet)|nie (?:mozna|da sie|moge) (?:sie )?(?:do (?:was|nich|sklepu|ciebie) )?dodzwonic",
             r"(?:ugyfelszolgalat|telefon|vonal|chat)\w* (?:nem elerheto|nem veszi fel|folyton foglalt|mindig foglalt|nem valaszol)|"
@@ -329,7 +332,7 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
             r"(?:invoice|receipt|bill)\w* (?:has|had|is|was|with) (?:the )?(?:wrong|incorrect)|(?:wrong|incorrect) (?:details on )?(?:the |my )?(?:invoice|receipt)|"
             r"(?:faktur|paragon|rachun)\w* .{0,20}(?:zl[eay]\w* dane|bled|nieprawidlow)|(?:szamla|szamlat|szamlan)\w* (?:rossz|hibas) (?:adat|nev|cim|osszeg)|rossz (?:nevre|adatokkal|cimre) .{0,20}szaml|(?:hibas|rossz) (?:a )?szamla|"
             r"(?:сч[её]т|чек|накладн)\w* .{0,25}(?:неправильн|ошибк|неверн)",
-            r"(?:demanded|asked (?:me )?for|wanted) (?:extra|more|additional) (?:money|payment|cash)|(?:zazadal|chcial|kazal)\w* (?:\w+ )?(?:doplat|dodatkow)|"
+            r"(?:demanded|asked (?:me )?for|wanted) (?:extra|more|additional) (?:money|payment|cash)|(?:zazadal|chcial|kazal)(?!\w*by)\w* (?:\w+ )?(?:doplat|dodatkow)|"
             r"(?:pluszpenzt|potlolagos (?:dijat|penzt)|plusz (?:dijat|penzt)) kert|потребовал\w* (?:\w+ )?доплат",
             r"(?:discount|code|coupon|voucher|sale price|promo)\w* (?:wasn'?t|was not|didn'?t|did not|isn'?t|not|never) (?:get )?(?:applied|apply|taken off|deducted)|"
             r"(?:paid|charged) (?:me )?(?:the )?full price",
@@ -439,15 +442,15 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
             r"(?:nobody|no ?one) (?:there )?knows anything|nikt (?:tam |u was )?nic nie wie|senki (?:nem tud|sem tud) semmit|никто (?:там |у вас )?ничего не знает",
             r"(?:поддержк|сервис|обслуживани)\w*(?: \W)? (?:просто |это |какой-то |какое-то )*(?:цирк|позор|издевательство|кошмар|балаган)",
             r"(?:agent|staff|assistant|consultant|employee|seller|cashier|support|person|guy|lady|woman|man|operator)\w* (?:on (?:the )?(?:chat|phone|line) |in (?:the )?store )?"
-            r"(?:was|were|is|has been) (?:\w+ )?(?:rude|arrogant|condescending|insulting|aggressive)",
+            r"(?:was|were|is|has been) (?:(?!not\b|never\b)\w+ )?(?:rude|arrogant|condescending|insulting|aggressive)",
             r"(?:sprzedawc|konsultant|pracownik|obslug|pani|pan|kasjer)\w* .{0,25}(?:byl[ao]?|jest)? ?(?:po prostu |bardzo |strasznie )?(?:bezczeln|niemil|chamsk|opryskliw|arogan|wulgarn)",
-            r"(?:elado|ugyintezo|munkatars|kollega|ugyfelszolgalatos)\w* .{0,25}(?:bunko|udvariatlan|modortalan|goromba|arrogans|lekezelo)",
-            r"(?:продав|консультант|оператор|сотрудни|менеджер|кассир)\w* .{0,20}(?:хамил|нахамил|хам\b|грубил|нагрубил|груб|хамк)",
+            r"(?:elado|ugyintezo|munkatars|kollega|ugyfelszolgalatos)\w* .{0,25}(?<!nem )(?<!nem volt )(?:bunko|udvariatlan|modortalan|goromba|arrogans|lekezelo)",
+            r"(?:продав|консультант|оператор|сотрудни|менеджер|кассир)\w* .{0,20}(?<!не )(?:хамил|нахамил|хам\b|грубил|нагрубил|груб(?!о говоря)|хамк)",
             r"never again(?= *(?:$|[.!?]))|never (?:again )?(?:ordering|buying|shopping|order|buy|shop) (?:from|here|with|again)",
             r"(?:won'?t|will never|never going to|not going to) (?:be )?(?:order|buy|shop)\w* (?:from you|from (?:this|your)|here|again|with you)",
             r"(?:do not|don'?t|would not|wouldn'?t|can'?t|cannot) recommend (?:this|your|the)? ?(?:shop|store|company|site|seller)",
             r"avoid (?:this|your|the) (?:shop|store|company|site|seller)|how is this acceptable|(?:this is|totally|completely|absolutely|simply) unacceptable",
-            r"(?<!\bnot a )(?<!\bnot )(?<!\bno )(?:total |complete |such a |a )?waste of (?:my )?money|strata (?:czasu i )?pieniedzy|wyrzucone pieniadze|"
+            r"(?<!\bnot a )(?<!\bnot )(?<!\bno )(?<!n't a )(?<!n't )(?:total |complete |such a |a )?waste of (?:my )?money|(?<!nie )(?<!nie jest )strata (?:czasu i )?pieniedzy|wyrzucone pieniadze|"
             r"kidobott penz|penzkidobas|деньги на ветер|выброшенные деньги",
             r"(?:beznadziejn|fataln|tragiczn|okropn|skandaliczn|zenuj|najgorsz|koszmarn|dramatyczn|zalosn|paskudn)\w* "
             r"(?:obslug|sklep|serwis|firm|kontakt|podejsci|traktowani)",

@@ -155,3 +155,25 @@ def test_the_classifier_is_asked_only_about_posts_it_can_decide() -> None:
     assert [s.complaint for s in scores] == [False, True, True]
     assert scores[1].reasons == ("reads like a complaint 0.99", "negative 0.50")
     assert scores[2].reasons == ("negative 0.95",)
+
+
+def test_asking_only_about_posts_it_can_decide_gives_the_verdicts_of_asking_about_every_post() -> None:
+    # the analyzer skips the classifier below classifier_min_negative and from negative_threshold up:
+    # the verdicts must be those judge() gives with the classifier's probability for every post
+    from monitor.models import clean_text
+    from sentiment.text import canonical
+
+    messages = load_shop_messages() + load_shop_messages(HELD_OUT)
+    settings = ComplaintSettings()
+    scores = build_analyzer(SentimentSettings(complaint=settings)).analyze(
+        [m.text for m in messages], [None] * len(messages)
+    )
+    texts = [canonical(clean_text(m.text)) for m in messages]
+    likeness = ComplaintClassifier().probabilities(texts)
+    asked_all = [judge(t, s.scores, settings, float(p)) for t, s, p in zip(texts, scores, likeness, strict=True)]
+    assert [(s.complaint, s.severity) for s in scores] == [(v.complaint, v.severity) for v in asked_all]
+    # and both edges are exercised: high probabilities below the minimum and at the threshold
+    negatives = [s.scores["negative"] for s in scores]
+    high = [n for n, p in zip(negatives, likeness, strict=True) if p >= 0.7]
+    assert any(n < settings.classifier_min_negative for n in high)
+    assert any(n >= settings.negative_threshold for n in high)
