@@ -52,13 +52,13 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
             r"(?:it'?s been|been|now|already|passed|later) (?:\d+|two|three|four|five|six|seven|ten|several|over a) (?:days?|weeks?)",
             r"(?:mieliscie|mial[aoy]?|obiecaliscie|obiecan\w*|deklarowan\w*|gwarantowan\w*) .{0,40}(?:minel[oay]?|minal|mija|uplynel[oay]?) (?:juz )?"
             r"(?:\d+|dwa|trzy|cztery|piec|tydzien|kilka)",
-            r"(?:igertetek|igertek|igert|vallaltatok|irtatok)\b.{0,40}(?:eltelt|elmult|mar) (?:\d+|ket|harom|negy|ot|egy het)",
+            r"(?:igertetek|igertek|igert|vallaltatok|irtatok)\b.{0,40}(?:eltelt|elmult) (?:\d+|ket|harom|negy|ot|egy het)",
             r"(?:обещали|обещано|должны были|заявлен\w*) .{0,40}(?:прошло|прошла|прош[её]л|уже) (?:\d+|два|две|три|пять|неделя|несколько)",
             # an order stuck in one status for days
             r"(?:processing|pending|in preparation|label created|awaiting dispatch)\W{0,2} (?:for|since) (?:\d+|a|an|two|three|four|five|over|several|almost) (?:days?|weeks?)|"
             r"(?:for|since) (?:\d+|two|three|four|five|over|several) (?:days?|weeks?)\W{0,3}(?:still )?(?:on |at |in )?(?:processing|pending|in preparation)",
             r"(?:promised|supposed to (?:arrive|come|be (?:here|delivered))|should have (?:arrived|come|been (?:here|delivered))|was due)\b.{0,40}"
-            r"(?:and (?:still )?nothing|still (?:not|no|nothing)|never (?:came|arrived|showed)|(?:it'?s|today is|now it'?s) (?:\w+day|\d))",
+            r"(?:and (?:still )?nothing|still (?:not|no|nothing)|never (?:came|arrived|showed)|(?:it'?s|today is|now it'?s) (?:\w+day\b|the \d))",
             r"delivered,? but (?:my |the |our )?(?:mailbox|letterbox|porch|doorstep|locker|parcel locker|box)\w* (?:is |was )?empty|"
             r"delivered,? but (?:it'?s|it is|it was|they'?re) (?:not|nowhere)",
             r"(?:courier|driver|delivery (?:guy|man|driver|person)|postman) (?:never|didn'?t|did not|still hasn'?t) (?:even )?"
@@ -95,7 +95,7 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
             r"kurier\w* (?:sie )?(?:nie|nawet nie|w ogole nie) (?:przyjechal|pojawil|dotarl|przyszedl|zadzwonil|zapukal)",
             r"(?:pust\w*|nic|nie ma)\W+(?:a|ale) (?:status|w systemie|w sledzeniu|sledzenie)\w* (?:\w+ )?(?:dostarczon|doreczon|odebran)|"
             r"(?:status|sledzenie|w systemie)\w* (?:\w+ )?(?:dostarczon|doreczon|odebran)\w*\W+(?:a|ale) (?:\w+ )?(?:pust|nic|nie ma|brak)",
-            r"(?:paczka|przesylka|zamowienie) (?:idzie|jedzie) (?:juz )?(?:\w+ )?(?:tydzien|tygodni|dni|miesiac)",
+            r"(?:paczka|przesylka|zamowienie) (?:idzie|jedzie) (?:juz|od) (?:\w+ )?(?:tydzien|tygodni|dni|miesiac)",
             r"zaplacil\w* (?:ekstra )?za (?:ekspres|kurier|szybk|expres)\w* (?:wysylk|dostaw)?\w*\W+(?:a|i|ale) (?:\w+ )?"
             r"(?:idzie|jedzie|nadal|dalej|wciaz|ciagle|nie ma|czekam|brak|nic|juz)",
             # delivered to someone else: the customer still has nothing
@@ -117,8 +117,10 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
             r"(?:feldolgozas alatt|folyamatban|fuggoben)\W{0,3} (?:a statusz )?(?:mar )?(?:\d+|ket|harom|egy) (?:napja|hete)",
             r"(?:igert|igertetek|igertek|kellett volna (?:megerkeznie|jonnie|megjonnie)).{0,50}(?:es semmi|meg mindig|semmi(?! (?:gond|baj|problema))|(?:ma|most) (?:mar )?(?:hetfo|kedd|szerda|csutortok|pentek|szombat|vasarnap) van)",
             r"kifizettem (?:az? )?(?:expressz?|gyors|soron kivuli)\w* (?:szallitas|kezbesites|kiszallitas)?\w*\W+(?:es|de|megis) "
-            r"(?:egy|ket|harom|\d+|meg mindig|semmi|nincs|mar)",
-            r"(?:rossz|mas|egy masik|idegen) (?:cimre|cimen|hazba|hazhoz|szomszedhoz|csomagautomatba|emberhez)",
+            r"(?:egy|ket|harom|\d+|meg mindig|semmi|nincs)",
+            r"rossz (?:cimre|cimen|hazba|hazhoz|szomszedhoz|csomagautomatba|emberhez)|"
+            r"(?:mas|egy masik|idegen) (?:cimre|hazba|hazhoz|emberhez) (?:kezbesit|vitt|hagy|kuldt|szallitott|adt)\w*|"
+            r"(?:kezbesitett|vittek|hagytak|kuldtek|szallitottak|adtak)\w* (?:\w+ )?(?:mas|egy masik|idegen) (?:cimre|hazba|emberhez)",
             # ru / uk
             r"(?:не|так и не|до сих пор не|еще не|ещё не) (?:пришел|пришла|пришло|пришли|получил[аи]?|"
             r"доставил[аи]?|доставлен[аоы]?|привез(?:ла|ли)?\b)|(?<!ещ[её] )(?:не|так и не|до сих пор не) отправили",
@@ -129,12 +131,12 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
             r"до сих пор (?:нет|ничего|не)|(?:все|так и) еще (?:ничего|жду|нет (?:заказа|посылки|ответа|денег|возврата))\b",
             # "третья неделя и всё ещё ничего", "2 недели, а заказа нет"
             r"(?:\d+|втор|трет|четверт|пят)\w* (?:недел|месяц|дн)\w*.{0,25}(?:ничего|нет\b|жду)",
-            r"сколько (?:можно|ещ[её]|мне) ждать(?! ответа)",
+            r"сколько (?:можно|ещ[её]) ждать(?! ответа)",
             r"(?:\d+|несколько|две|три) (?:дн\w*|недел\w*)\W{0,3}(?:уже )?статус|"
             r"статус\W{0,3}(?:в обработке|обрабатывается|собирается|ожидает\w*|оформлен)\W{0,3} (?:уже )?(?:\d+|несколько|неделю|две|три)",
-            r"(?:обещали|должн[аыо]? был[аио]? (?:прийти|быть|приехать|доставить)).{0,50}(?:и ничего|до сих пор|так и не|(?:а |, )?(?:сегодня|уже) \w+)",
+            r"(?:обещали|должн[аыо]? был[аио]? (?:прийти|быть|приехать|доставить)).{0,50}(?:и ничего|до сих пор|так и не)",
             r"курьер\w* (?:так и |до сих пор |ещ[её] |даже )?не (?:приехал|пришел|пришёл|привез|привёз|позвонил|появился)",
-            r"(?:посылк|заказ|отправлени)\w* (?:ид[её]т|едет) (?:уже )?(?:\w+ )?(?:недел|месяц|дн)",
+            r"(?:посылк|заказ|отправлени)\w* (?:ид[её]т|едет) уже (?:\w+ )?(?:недел|месяц|дн)",
             r"(?:статус|пишет|написано|трекинг)\w* .{0,10}(?:доставлен|вручен|получен)\w*\W+(?:а|но) .{0,25}(?:пусто|нет|ничего|не получал|не получила)",
             r"оплатил\w* (?:экспресс|срочн|быстр)\S*(?: доставк\w*)?\W+(?:а|но) (?:\w+ )?(?:ид[её]т|едет|до сих пор|вс[её] ещ[её]|нет|жду|так и)",
             r"(?:доставил[аи]?|привез(?:ла|ли)?|отправил[аи]?|отдал[аи]?|оставил[аи]?|вручил[аи]?|доставлен[аоы]?) .{0,20}"
@@ -208,9 +210,9 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
             r"(?:an? |the |size |it in |in )?(?:xxs|xs|s|m|l|xl|xxl|xxxl|\d{2}(?! ?(?:h|hrs?|hours?|days?|minutes?)\b)|black|white|navy|blue|red|green|gr[ae]y|pink|beige|brown|yellow|"
             r"purple|orange|another|a different|the wrong|something else|someone else'?s)\b",
             r"zamowil\w* .{0,30}(?:a|ale|i) (?:dostal\w*|przyszl\w*|przyszedl|otrzymal\w*|przyslaliscie|wyslaliscie) (?:mi )?(?:zupelnie )?(?:inn|zl(?:y|a|e|ego|ej|ym)\b|nie t(?!ylko)|czyjes)",
-            r"(?:dostal\w*|przyszl\w*|przyszedl|wyslaliscie|przyslaliscie|otrzymal\w*) .{0,40}zamiast|zamiast .{0,30}(?:dostal|przyszl|przyszedl|wyslaliscie|przyslaliscie)",
-            r"(?:nem azt|mast|masikat|rossz \w+t) (?:kaptam|kuldtetek|kuldtek|kaptuk)|helyett .{0,25}(?:kaptam|kuldtetek|kuldtek|jott|erkezett)|(?:kaptam|kuldtetek|kuldtek) .{0,30}helyett",
-            r"(?:прислали|пришл[аои]?|пришел|получил[аи]?|отправили|привезли) .{0,25}вместо|вместо .{0,30}(?:прислали|пришл|пришел|получил|отправили|привезли)|"
+            r"(?:dostal\w*|przyszl\w*|przyszedl|wyslaliscie|przyslaliscie|otrzymal\w*) .{0,40}(?<!dni )(?<!dnia )(?<!godzin )zamiast(?! (?:tygod|dni|miesi))|(?<!dni )(?<!dnia )zamiast (?!tygod|dni|miesi).{0,30}(?:dostal|przyszl|przyszedl|wyslaliscie|przyslaliscie)",
+            r"(?:nem azt|mast|masikat|rossz \w+t) (?:kaptam|kuldtetek|kuldtek|kaptuk)|(?<!nap )(?<!het )(?<!ora )helyett .{0,25}(?:kaptam|kuldtetek|kuldtek|jott|erkezett)|(?:kaptam|kuldtetek|kuldtek) .{0,30}(?<!nap )(?<!het )(?<!ora )helyett",
+            r"(?:прислали|пришл[аои]?|пришел|получил[аи]?|отправили|привезли) .{0,25}(?<!дня )(?<!дней )(?<!часа )(?<!часов )вместо(?! (?:недел|дн|месяц|срок))|(?<!дня )(?<!дней )вместо (?!недел|дн|месяц|срок).{0,30}(?:прислали|пришл|пришел|получил|отправили|привезли)|"
             r"заказывал\w* .{0,30}(?:а|но) (?:пришл\w*|пришел|получил\w*|прислали) (?:совсем )?(?:друг|не т|чуж)",
             r"(?:not what (?:i|we) (?:had )?ordered|(?:from|than) what (?:i|we) (?:had )?ordered|missing (?:item|part|piece)s?|doesn'?t work|does not work|stopped working)",
             r"(?<!\bnie )(?:uszkodzon|zniszczon|rozdart|podart|pogniecion|zgniecion|zmiazdzon|potluczon|stluczon|w kawalkach|"
@@ -240,7 +242,7 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
             r".{0,25}(?:refund|money back|reimburs)",
             r"\bno (?:refund|money back|reimbursement)",
             r"where(?:'s| is) (?:my|our|the) money|(?:kept|took|taken|still have|are keeping|keeping) (?:my|our) money|"
-            r"(?:cancel+ed)\b.{0,50}(?:still (?:charged|took|taking|have)|but (?:i was |i'?ve been |you )?(?:charged|took|kept|billed)|no refund|"
+            r"(?:cancel+ed)\b.{0,50}(?:still (?:charged|took|taking|have (?:my|our|the) money)|but (?:i was |i'?ve been |you )?(?:charged|took|kept|billed)|no refund|"
             r"money (?:is )?(?:gone|not back|still))",
             r"anulowa\w* .{0,50}(?:zabral|pobral|zatrzymal|nie (?:wrocil|zwrocil|oddal))\w*|(?:zabral|zatrzymal)\w* (?:moje |nasze |mi )?pieniadze",
             r"(?:torolt|torolte|toroltek|toroltetek|sztornoz)\w* .{0,50}(?:levon|leemel|megterhel|nem (?:kaptam|jott|adtak|utaltak) vissza)",
@@ -301,7 +303,7 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
             r"nikt (?:sie )?(?:ze mna |z nami |do mnie )?(?:nie )?(?:odezwal|odpisal|oddzwonil|zadzwonil|skontaktowal)|"
             r"(?:temu|mail\w*|wiadomosc\w*|reklamacj\w*|zgloszeni\w*|napisal\w*).{0,40}(?:i|a) (?:dalej |nadal |wciaz |ciagle |tylko |kompletna |totalna )?cisza\b|"
             r"(?:dalej|nadal|wciaz|ciagle) cisza",
-            r"ответа (?:так и |до сих пор |вс[её] ещ[её] |пока )?нет",
+            r"(?<!однозначного )ответа (?:так и |до сих пор |вс[её] ещ[её] |пока )?нет",
             # the phone line itself: "zajęte" / "занято" (the line), not "zajęta" / "занята" (a busy person)
             r"(?:line|phone|number|hotline|helpline)s? (?:is |are |was )?(?:always |constantly |permanently |still )?(?:engaged|busy)|(?:always|constantly) engaged(?= *(?:$|[.,!?]))",
             r"(?:ciagle|caly czas|wiecznie|stale|non stop) zajete\b|(?:folyton|mindig|allandoan|egyfolytaban) foglalt|"
@@ -334,12 +336,11 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
             r"(?:сч[её]т|чек|накладн)\w* .{0,25}(?:неправильн|ошибк|неверн)",
             r"(?:demanded|asked (?:me )?for|wanted) (?:extra|more|additional) (?:money|payment|cash)|(?:zazadal|chcial|kazal)(?!\w*by)\w* (?:\w+ )?(?:doplat|dodatkow)|"
             r"(?:pluszpenzt|potlolagos (?:dijat|penzt)|plusz (?:dijat|penzt)) kert|потребовал\w* (?:\w+ )?доплат",
-            r"(?:discount|code|coupon|voucher|sale price|promo)\w* (?:wasn'?t|was not|didn'?t|did not|isn'?t|not|never) (?:get )?(?:applied|apply|taken off|deducted)|"
-            r"(?:paid|charged) (?:me )?(?:the )?full price",
-            r"(?:rabat|kod|znizk|promocj|kupon)\w* (?:sie )?nie (?:zostal\w* )?(?:naliczy|naliczon|uwzgledni|odliczon|zadzialal)\w*|zaplacil\w* (?:pelna|cala) cen",
+            r"(?:discount|code|coupon|voucher|sale price|promo)\w* (?:wasn'?t|was not|didn'?t|did not|isn'?t|not|never) (?:get )?(?:applied|apply|taken off|deducted)",
+            r"(?:rabat|kod|znizk|promocj|kupon)\w* (?:sie )?nie (?:zostal\w* )?(?:naliczy|naliczon|uwzgledni|odliczon|zadzialal)\w*",
             r"nem (?:vontak le|vontatok le|szamoltak el|szamoltatok el|jott le|ervenyesult|ervenyesitettek) (?:a |az )?(?:kedvezmeny|kupon|akcio)|"
-            r"(?:kedvezmeny|kupon|akcio)\w* nem (?:ervenyesult|jott le|lett levonva)|teljes arat fizettem",
-            r"(?:скидк|промокод|купон)\w* не (?:применил|сработал|учли|учт[её]н|засчитал|прош[её]л)\w*|заплатил\w* полную (?:цену|стоимость)",
+            r"(?:kedvezmeny|kupon|akcio)\w* nem (?:ervenyesult|jott le|lett levonva)",
+            r"(?:скидк|промокод|купон)\w* не (?:применил|сработал|учли|учт[её]н|засчитал|прош[её]л)\w*",
             r"(?:charged|billed|took) (?:me |us )?(?:for|extra)\b.{0,40}(?:supposed to be|should (?:have )?be(?:en)?|was) free|overcharged|"
             r"charged (?:me |us )?(?:too much|more than|the wrong)",
             r"(?:pobral\w*|naliczyl\w*|doliczyl\w*) .{0,30}(?:choc|chociaz|mimo ze|a) .{0,20}(?:miala|mialo|mial) byc (?:darmow|bezplatn|gratis)",
@@ -393,7 +394,7 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
             # customer. A negation between "can't" and the verb ("nie mogę nie kupić", "не могу не
             # заказать") is a customer who cannot resist, not one who cannot pay.
             r"(?:can'?t|cannot|can not|unable to|won'?t let me|doesn'?t let me|not able to) (?:place (?:an? |my |the )?order|"
-            r"complete (?:my |the |an? )?(?:order|purchase|payment|checkout)|check ?out|pay\b|log ?in|sign in|finish (?:my |the )?(?:order|payment))",
+            r"complete (?:my |the |an? )?(?:order|purchase|payment|checkout)|check ?out|pay\b(?! (?:until|till|before|yet|now|today|this))|log ?in|sign in|finish (?:my |the )?(?:order|payment))",
             r"(?:website|site|app|checkout|payment page|payment|basket|cart) (?:keeps? |is |was |just )?"
             r"(?:crash|down\b|broken|not (?:working|loading)|won'?t (?:load|work)|doesn'?t (?:load|work)|froze|freez|error)",
             r"(?:discount|promo|voucher|coupon|gift) ?(?:code|card)?s? (?:keeps? )?"
@@ -407,7 +408,7 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
             r"(?:zaplacil\w*|oplacil\w*).{0,40}(?:nieoplacon|oczekuje na platnosc)",
             r"(?:atutalas|fizetes|penz)\w* (?:elment|megtortent|levon\w*).{0,40}(?:fizetetlen|nincs (?:ki)?fizetve|fizetesre var)|(?:fizettem|kifizettem).{0,40}(?:fizetetlen|nincs (?:ki)?fizetve)",
             r"(?:деньги|оплат\w*|перевод\w*) (?:перевел\w*|ушл\w*|прош\w*|списал\w*).{0,40}(?:неоплачен|не оплачен|ожидает оплаты)|(?:перевел\w*|оплатил\w*).{0,40}(?:неоплачен|не оплачен|ожидает оплаты)",
-            r"nie (?:moge|da sie|mozna|mozemy|udaje (?:mi )?sie) (?:(?!nie\b)\w+ )?(?:zaplacic|oplacic|zamowic|zlozyc zamowieni|sfinalizowac|zalogowac|dokonac platnosci)",
+            r"nie (?:moge|da sie|mozna|mozemy|udaje (?:mi )?sie) (?:(?!nie\b|teraz\b|jeszcze\b|dzis)\w+ )?(?:zaplacic|oplacic|zamowic|zlozyc zamowieni|sfinalizowac|zalogowac|dokonac platnosci)",
             r"nie dziala (?:mi )?(?:kod|strona|aplikacja|apka|platnosc|koszyk|voucher|bon)",
             r"(?:strona|aplikacja|apka|platnosc|platnosci|koszyk|sklep internetowy|kod rabatowy|kod promocyjny|bon|voucher)\w* "
             r"(?:ciagle |znow |znowu )?(?:sie )?(?:wiesza|zawiesza|nie dziala|nie laduje|wywala|crashuje|lezy|nie przechodzi|wyrzuca blad)",
