@@ -6,8 +6,9 @@ Complaints are the shop messages marked 1 in sentiment/shop_messages.tsv; not co
 ones marked 0 and a fixed sample of the training tweets (none of them is a shop complaint to answer).
 Logistic regression (scikit-learn, L2, classes balanced) over the runtime's hashed features, each shop
 message weighing as much as `--shop-weight` tweets. It prints, for each round of shop messages, what
-a model trained without that round finds in it, then the held-out round (bench/complaints_heldout.tsv)
-and the share of dev tweets it would flag. Deterministic: fixed sample, one thread.
+a model trained without that round finds in it, and the share of dev tweets it would flag; with
+`--held-out`, also the held-out round (bench/complaints_heldout.tsv): look at it once, after every
+choice is made, or it is held out no longer. Deterministic: fixed sample, one thread.
 """
 
 from __future__ import annotations
@@ -82,6 +83,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--shop-weight", type=float, default=20.0)
     parser.add_argument("--c", type=float, default=1.0, help="inverse L2 strength")
     parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument("--held-out", action="store_true", help="also print the held-out round (once, at the end)")
     args = parser.parse_args(argv)
     t0 = time.time()
     folder = args.data or data_dir()
@@ -103,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
     weights, bias = fit(shop, tweets, args.c, args.shop_weight)
     q, scale = quantize(weights[:, None])
     deq = q[:, 0].astype(np.float32) * scale[0]
-    if HELD_OUT.exists():
+    if args.held_out:
         held = load_shop_messages(HELD_OUT)
         probs = probabilities(deq, bias, [m.text for m in held])
         print(

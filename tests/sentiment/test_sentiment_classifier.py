@@ -106,7 +106,8 @@ def test_retraining_writes_weights_the_runtime_loads(tmp_path: Path, capsys: pyt
     out = tmp_path / "complaint.npz"
     assert train.main(["--out", str(out), "--tweets", "2000"]) == 0
     printed = capsys.readouterr().out
-    assert "round B:" in printed and "held out" in printed and "dev tweets" in printed
+    assert "round B:" in printed and "dev tweets" in printed
+    assert "held out" not in printed  # only when asked: looking at it again and again tunes on it
     probs = ComplaintClassifier(out).probabilities(
         ["Ordered 3 weeks ago and still no parcel, nobody answers", "Love the dress, thank you so much!"]
     )
