@@ -20,7 +20,7 @@ from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import Any, TypeGuard
+from typing import Any, TypeGuard, TypeVar
 from urllib.parse import parse_qsl, urlparse
 
 import facebook
@@ -60,7 +60,8 @@ USAGE_LIMIT = 90  # percent of an x-app-usage / x-business-use-case-usage quota 
 HIGH_USAGE_PAUSE = timedelta(minutes=10)
 THROTTLE_PAUSE = timedelta(minutes=15)  # when Meta gives no estimated_time_to_regain_access
 RECHECK_EVERY = timedelta(minutes=30)  # read a post's comments at least this often, even when the feed says no change
-_PARENTS_KEPT = 20_000
+_PARENTS_KEPT = 20_000  # Page comments' parents, and Page replies' answers, remembered
+_V = TypeVar("_V")
 
 
 @dataclass(frozen=True, slots=True)
@@ -401,6 +402,9 @@ class FacebookPageSource:
         # is asked for a Page comment's parent this process has not seen (read before a restart, or
         # older than the reply to it in a catch-up read newest first)
         self._page_parents: OrderedDict[str, Mapping[str, Any] | None] = OrderedDict()
+        # the customer comment each Page reply in a Page-started thread answers: a post read again for a
+        # late comment hands its old replies over again, and each would read its thread again
+        self._thread_answers: OrderedDict[str, str | None] = OrderedDict()
 
     def earliest_next_poll(self, now: datetime) -> datetime | None:
         """Not before this time: a throttling pause or high quota use (None: no limit)."""
@@ -662,10 +666,7 @@ class FacebookPageSource:
                 replies[comment_id] = converted
 
     def _remember(self, comment_id: str, parent: Mapping[str, Any] | None) -> None:
-        with self._lock:
-            self._page_parents[comment_id] = parent
-            while len(self._page_parents) > _PARENTS_KEPT:
-                self._page_parents.popitem(last=False)
+        _keep(self._page_parents, comment_id, parent, self._lock)
 
     def _comment(
         self,
@@ -752,6 +753,9 @@ class FacebookPageSource:
         (Facebook tags whom you reply to), else the newest customer comment before it in that thread.
         """
         reply_id, written, tags = reply
+        with self._lock:
+            if reply_id in self._thread_answers:
+                return self._thread_answers[reply_id]
         args = {"fields": THREAD_FIELDS, "filter": "stream", "order": "reverse_chronological", "limit": "100"}
         newest: str | None = None
         try:
@@ -764,10 +768,13 @@ class FacebookPageSource:
                     continue
                 author_id = str(author.get("id", "")) if isinstance(author, Mapping) else ""
                 if not tags or author_id in tags:
-                    return str(item["id"])
+                    newest = str(item["id"])
+                    break
                 newest = newest or str(item["id"])
-        except _ObjectFailed as exc:
+        except _ObjectFailed as exc:  # not remembered: the thread is read again next time
             log.warning("facebook:page: could not read the thread under the Page's comment %s (%s)", head, exc)
+            return newest
+        _keep(self._thread_answers, reply_id, newest, self._lock)
         return newest
 
 
@@ -779,6 +786,14 @@ def _appeared_below(before: _Activity | None, now: _Activity | None, found: int)
     as many such comments as they remove (the count is all Graph tells).
     """
     return before is not None and now is not None and now.comments - before.comments > found
+
+
+def _keep(cache: OrderedDict[str, _V], key: str, value: _V, lock: threading.Lock) -> None:
+    """Remember `value` under `key`, forgetting the oldest entries beyond what the caches keep."""
+    with lock:
+        cache[key] = value
+        while len(cache) > _PARENTS_KEPT:
+            cache.popitem(last=False)
 
 
 def _parent_ref(item: Mapping[str, Any]) -> Mapping[str, Any] | None:
