@@ -20,7 +20,7 @@ from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import Any, TypeGuard
+from typing import Any, TypeGuard, TypeVar
 from urllib.parse import parse_qsl, urlparse
 
 import facebook
@@ -60,7 +60,8 @@ USAGE_LIMIT = 90  # percent of an x-app-usage / x-business-use-case-usage quota 
 HIGH_USAGE_PAUSE = timedelta(minutes=10)
 THROTTLE_PAUSE = timedelta(minutes=15)  # when Meta gives no estimated_time_to_regain_access
 RECHECK_EVERY = timedelta(minutes=30)  # read a post's comments at least this often, even when the feed says no change
-_PARENTS_KEPT = 20_000
+_PARENTS_KEPT = 20_000  # Page comments' parents, and Page replies' answers, remembered
+_V = TypeVar("_V")
 
 
 @dataclass(frozen=True, slots=True)
@@ -290,12 +291,21 @@ class _Activity:
 
 @dataclass(slots=True)
 class _PostState:
-    """What the cursor keeps of a post: its newest comment read, a catch-up's position, its last activity read."""
+    """What the cursor keeps of a post: its newest comment read, a catch-up's position, its last activity read.
+
+    And what reading it again for comments below the newest one read (approved late) needs: `owed`, the
+    count's growth no comment read explains yet; `held_at`, when a read-again last found the growth
+    unreadable (the next waits a recheck interval); `hidden`, the count minus the comments Graph returned
+    when the post was last read through to its oldest comment (Graph counts comments it never returns).
+    """
 
     mark: _Mark = field(default_factory=_Mark)
     behind: _Behind | None = None
     activity: _Activity | None = None
     read_at: datetime | None = None
+    owed: int = 0
+    held_at: datetime | None = None
+    hidden: int | None = None
 
     def unchanged(self, activity: _Activity | None, now: datetime, recheck_every: timedelta) -> bool:
         """Whether the post has nothing new to read: caught up, and the feed shows it as it was lately."""
@@ -305,12 +315,21 @@ class _PostState:
             and activity == self.activity
             and self.read_at is not None
             and timedelta(0) <= now - self.read_at < recheck_every
+            and not (self.owed and not self.held(now, recheck_every))
         )
+
+    def held(self, now: datetime, recheck_every: timedelta) -> bool:
+        """Whether a read-again that found nothing readable is recent enough to hold the next one off."""
+        return self.held_at is not None and timedelta(0) <= now - self.held_at < recheck_every
 
     def dump(self) -> dict[str, Any]:
         data = self.mark.dump()
         if self.behind is not None:
             data["behind"] = self.behind.dump()
+        if self.owed or self.held_at is not None:
+            data["owed"] = {"n": self.owed, "held": self.held_at.isoformat() if self.held_at else None}
+        if self.hidden is not None:
+            data["hidden"] = self.hidden
         if self.activity is not None and self.read_at is not None:
             data["seen"] = {
                 "updated": self.activity.updated.isoformat(),
@@ -328,7 +347,19 @@ class _PostState:
             seen = {}
         updated, read_at, count = parse_time(seen.get("updated")), parse_time(seen.get("read_at")), seen.get("comments")
         activity = _Activity(updated, count) if updated is not None and _is_count(count) else None
-        return cls(mark=_Mark.load(data), behind=_Behind.load(data.get("behind")), activity=activity, read_at=read_at)
+        owed = data.get("owed")
+        if not isinstance(owed, dict):
+            owed = {}
+        hidden = data.get("hidden")
+        return cls(
+            mark=_Mark.load(data),
+            behind=_Behind.load(data.get("behind")),
+            activity=activity,
+            read_at=read_at,
+            owed=owed["n"] if _is_count(owed.get("n")) else 0,
+            held_at=parse_time(owed.get("held")),
+            hidden=hidden if isinstance(hidden, int) and not isinstance(hidden, bool) else None,
+        )
 
 
 @dataclass(slots=True)
@@ -401,6 +432,9 @@ class FacebookPageSource:
         # is asked for a Page comment's parent this process has not seen (read before a restart, or
         # older than the reply to it in a catch-up read newest first)
         self._page_parents: OrderedDict[str, Mapping[str, Any] | None] = OrderedDict()
+        # the customer comment each Page reply in a Page-started thread answers: a post read again for a
+        # late comment hands its old replies over again, and each would read its thread again
+        self._thread_answers: OrderedDict[str, str | None] = OrderedDict()
 
     def earliest_next_poll(self, now: datetime) -> datetime | None:
         """Not before this time: a throttling pause or high quota use (None: no limit)."""
@@ -441,20 +475,9 @@ class FacebookPageSource:
             if old.unchanged(activity, now, self._recheck_every):
                 new_posts[post_id] = old
                 continue
-            new, found, error = self._comments(post_id, old)
-            caught_up = new.behind is None and error is None
-            if caught_up and old.behind is None and _appeared_below(old.activity, activity, len(found)):
-                below, error = self._comments_below(post_id, found)
-                found, caught_up = found + below, error is None
+            new, found, error = self._read_post(post_id, old, activity, now)
             self._deliver(post_id, post, found, mentions, replies)
-            # the feed was read before the comments: what it showed is at most what was just read, and
-            # the comments written in between are counted in, or the next poll takes them for ones below
-            if caught_up and activity is not None:
-                since_feed = sum(1 for _, created, _ in found if created > activity.updated)
-                activity = replace(activity, comments=activity.comments + since_feed)
-            new_posts[post_id] = replace(
-                new, activity=activity if caught_up else None, read_at=now if caught_up else None
-            )
+            new_posts[post_id] = new
             if error is not None and (failure is None or not isinstance(error, _ObjectFailed)):
                 failure = error
         if failure is not None:
@@ -469,6 +492,49 @@ class FacebookPageSource:
             replies=tuple(sorted(replies.values(), key=lambda r: r.created_at)),
             next_cursor=next_cursor,
         )
+
+    def _read_post(
+        self, post_id: str, old: _PostState, activity: _Activity | None, now: datetime
+    ) -> tuple[_PostState, list[_Found], SourceError | None]:
+        """A post's new comments, and the post read again when its count shows comments below those."""
+        new, found, error = self._comments(post_id, old)
+        caught_up = new.behind is None and error is None
+        # a first read goes down to the post's oldest comment: it tells how much of the count Graph returns
+        first = caught_up and old.behind is None and old.mark.at is None
+        readable = len({f[0] for f in found}) if first else None
+        owed = old.owed + (_unexplained(old.activity, activity, len(found)) if caught_up and old.behind is None else 0)
+        again = caught_up and owed > 0 and not old.held(now, self._recheck_every)
+        if again:
+            below, error, readable = self._comments_below(post_id, found)
+            found, caught_up = found + below, error is None
+        held_at, measured = old.held_at, None
+        # the feed was read before the comments: what it showed is at most what was just read, and
+        # the comments written in between are counted in, or the next poll takes them for ones below
+        if caught_up and activity is not None:
+            since_feed = sum(1 for i, at, _ in found if at > activity.updated and not old.mark.is_known(i, at))
+            activity = replace(activity, comments=activity.comments + since_feed)
+            measured = activity.comments - readable if readable is not None else None
+        if again and caught_up:
+            # Graph counts comments it never returns (hidden, or held back by privacy): when what it
+            # returns grew by less than the growth owed, the count grew with such comments, and reading
+            # the post again each time it grows would cost up to 20 pages a poll. The next read-again
+            # waits a recheck interval (growth owed meanwhile is kept for it); one that found a late
+            # comment holds nothing off.
+            unreadable = measured - old.hidden if measured is not None and old.hidden is not None else None
+            held_at = None if unreadable is not None and unreadable < owed else now
+            owed = 0
+        elif again:
+            # a read-again Graph refuses for this post waits too; a passing failure is tried next poll
+            held_at = now if isinstance(error, _ObjectFailed) else None
+        state = replace(
+            new,
+            activity=activity if caught_up else None,
+            read_at=now if caught_up else None,
+            owed=owed,
+            held_at=held_at,
+            hidden=measured if measured is not None else old.hidden,
+        )
+        return state, found, error
 
     def _pages(self, node_id: str, edge: str, args: dict[str, str], max_pages: int) -> Iterator[Any]:
         """Yield the items of a connection page by page (the caller stops when it has enough)."""
@@ -588,8 +654,11 @@ class FacebookPageSource:
             "limit": str(self._page_size),
         }
 
-    def _comments_below(self, post_id: str, found: list[_Found]) -> tuple[list[_Found], SourceError | None]:
-        """The post read again from its newest comment: comments dated before what was read appeared."""
+    def _comments_below(self, post_id: str, found: list[_Found]) -> tuple[list[_Found], SourceError | None, int | None]:
+        """The post read again from its newest comment: comments dated before what was read appeared.
+
+        Also how many comments Graph returned, when the read reached the post's oldest one (else None).
+        """
         log.info(
             "facebook:page: post %s has more comments than were read since the last poll (one approved late, "
             "or shown late by Graph); reading it again",
@@ -597,8 +666,10 @@ class FacebookPageSource:
         )
         again = self._read_down(post_id, self._comment_args(), _Mark(), self._max_pages)
         seen = {comment_id for comment_id, _, _ in found}
+        complete = again.error is None and again.stopped_at is None
+        readable = len({comment_id for comment_id, _, _ in again.found} | seen) if complete else None
         # the store keeps each comment once: the ones it has come back harmlessly
-        return [f for f in again.found if f[0] not in seen], again.error
+        return [f for f in again.found if f[0] not in seen], again.error, readable
 
     def _read_down(
         self, post_id: str, args: Mapping[str, str], stop: _Mark, pages: int, resumed: bool = False
@@ -662,10 +733,7 @@ class FacebookPageSource:
                 replies[comment_id] = converted
 
     def _remember(self, comment_id: str, parent: Mapping[str, Any] | None) -> None:
-        with self._lock:
-            self._page_parents[comment_id] = parent
-            while len(self._page_parents) > _PARENTS_KEPT:
-                self._page_parents.popitem(last=False)
+        _keep(self._page_parents, comment_id, parent, self._lock)
 
     def _comment(
         self,
@@ -752,6 +820,9 @@ class FacebookPageSource:
         (Facebook tags whom you reply to), else the newest customer comment before it in that thread.
         """
         reply_id, written, tags = reply
+        with self._lock:
+            if reply_id in self._thread_answers:
+                return self._thread_answers[reply_id]
         args = {"fields": THREAD_FIELDS, "filter": "stream", "order": "reverse_chronological", "limit": "100"}
         newest: str | None = None
         try:
@@ -764,21 +835,34 @@ class FacebookPageSource:
                     continue
                 author_id = str(author.get("id", "")) if isinstance(author, Mapping) else ""
                 if not tags or author_id in tags:
-                    return str(item["id"])
+                    newest = str(item["id"])
+                    break
                 newest = newest or str(item["id"])
-        except _ObjectFailed as exc:
+        except _ObjectFailed as exc:  # not remembered: the thread is read again next time
             log.warning("facebook:page: could not read the thread under the Page's comment %s (%s)", head, exc)
+            return newest
+        _keep(self._thread_answers, reply_id, newest, self._lock)
         return newest
 
 
-def _appeared_below(before: _Activity | None, now: _Activity | None, found: int) -> bool:
-    """Whether the post's comment count grew by more than the new comments just read.
+def _unexplained(before: _Activity | None, now: _Activity | None, found: int) -> int:
+    """How much the post's comment count grew beyond the new comments just read.
 
     New comments are read down to the newest one read before; a comment dated before that (approved
     late from moderation, or shown late by Graph) is only seen in the count. Deletions in between hide
     as many such comments as they remove (the count is all Graph tells).
     """
-    return before is not None and now is not None and now.comments - before.comments > found
+    if before is None or now is None:
+        return 0
+    return max(0, now.comments - before.comments - found)
+
+
+def _keep(cache: OrderedDict[str, _V], key: str, value: _V, lock: threading.Lock) -> None:
+    """Remember `value` under `key`, forgetting the oldest entries beyond what the caches keep."""
+    with lock:
+        cache[key] = value
+        while len(cache) > _PARENTS_KEPT:
+            cache.popitem(last=False)
 
 
 def _parent_ref(item: Mapping[str, Any]) -> Mapping[str, Any] | None:

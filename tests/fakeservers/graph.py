@@ -94,7 +94,8 @@ class FakeGraphServer(FakeServer):
     move it, and deleting its item makes it invalid (`invalid_cursor()` answers it). The feed carries each
     post's `updated_time` (its creation or its newest comment; with `replies_move_updated_time=False`, its
     newest top-level comment) and, when asked for `comments.filter(stream).limit(0).summary(true)`, the
-    comment count (`post_summaries=False` drops both).
+    comment count (`post_summaries=False` drops both). A comment added with `add_hidden_comment` is in
+    that count and moves `updated_time`, but no request returns it (hidden, or held back by privacy).
     """
 
     def __init__(
@@ -117,6 +118,7 @@ class FakeGraphServer(FakeServer):
         self.stale_cursor_answer = invalid_cursor()
         self.posts: dict[str, dict[str, Any]] = {}
         self.comments: dict[str, list[dict[str, Any]]] = {}
+        self._hidden: set[str] = set()
         self._seq = itertools.count(1)
         self._data_lock = threading.Lock()
         self.versions_seen: set[str] = set()
@@ -181,6 +183,12 @@ class FakeGraphServer(FakeServer):
                 comment["parent"] = {"id": parent_id, "from": (parent or {}).get("from", {"id": "0"})}
             self._append(post_id, comment)
             return cid
+
+    def add_hidden_comment(self, post_id: str, created_at: datetime) -> None:
+        """A comment Graph counts in the post's summary but never returns (hidden, or held back by privacy)."""
+        with self._data_lock:
+            self._append(post_id, {"id": f"hidden_{next(self._seq)}", "created_time": graph_time(created_at)})
+            self._hidden.add(self.comments[post_id][-1]["id"])
 
     def put_raw_comment(self, post_id: str, comment: dict[str, Any]) -> None:
         """Store a comment exactly as given (broken fields included)."""
@@ -256,7 +264,7 @@ class FakeGraphServer(FakeServer):
         if edge == "comments":
             with self._data_lock:
                 if node in self.comments:
-                    comments = list(self.comments[node])
+                    comments = [c for c in self.comments[node] if c.get("id") not in self._hidden]
                 elif self._comment(node) is not None:  # a comment's replies
                     comments = [c for c in self._all_comments() if (c.get("parent") or {}).get("id") == node]
                 else:
@@ -271,7 +279,7 @@ class FakeGraphServer(FakeServer):
         return self._unknown(f"{node}/{edge}")
 
     def _all_comments(self) -> list[dict[str, Any]]:
-        return [c for comments in self.comments.values() for c in comments]
+        return [c for comments in self.comments.values() for c in comments if c.get("id") not in self._hidden]
 
     def _comment(self, comment_id: str) -> dict[str, Any] | None:
         return next((c for c in self._all_comments() if c.get("id") == comment_id), None)
