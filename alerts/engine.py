@@ -22,6 +22,11 @@ log = logging.getLogger(__name__)
 
 # A breached escalation nobody answered stays on the board this long, in case a late answer comes.
 WATCH_AFTER_BREACH = timedelta(days=7)
+# Answers are looked for among the replies stored since the last tick that matched them, less this
+# much: a reply is stamped with the clock of the poll that stored it, which a clock stepped back (NTP)
+# would date before that tick. Minutes of replies to read again cost nothing; a reply missed costs a
+# closed escalation the correction of its response time.
+ANSWERS_OVERLAP = timedelta(minutes=10)
 
 
 class NotificationKind:
@@ -95,6 +100,10 @@ class EscalationEngine:
         # when this replyclock began ticking (the daemon moves it when it takes over as leader): a deadline
         # before it passed while no replyclock was running
         self.running_since = clock.now()
+        # (running_since, when) of the last tick that matched answers: the next looks only at what came
+        # since. The first tick of a run (a start, a takeover) looks at every stored reply: the run before
+        # may have stored some and stopped before its tick, and its ticks were not ours.
+        self._answers_matched: tuple[datetime, datetime] | None = None
 
     def escalate(self, mention_id: int, score: Score, *, from_brand: bool = False) -> Escalation | None:
         """Open an escalation if `score` is a complaint; None when not a complaint or already open."""
@@ -123,7 +132,9 @@ class EscalationEngine:
         """Match the team's answers, then send due reminders and breaches; returns what changed."""
         now = self.clock.now()
         report = TickReport()
-        for pending in self.store.pending_responses():
+        matched = self._answers_matched
+        since = matched[1] - ANSWERS_OVERLAP if matched is not None and matched[0] == self.running_since else None
+        for pending in self.store.pending_responses(since):
             reply = pending.reply
             # An answer the platform dates after this moment (its clock ahead of ours) was written by
             # now: stamped later, it would leave the clock running while the escalation is closed, and
@@ -148,6 +159,8 @@ class EscalationEngine:
                         reply.platform,
                         _fmt(answered_at - escalation.clock_started_at),
                     )
+        # only once every answer found is recorded: a tick that fails here looks again from the same point
+        self._answers_matched = (self.running_since, now)
         next_events: list[datetime] = []
         late: list[Escalation] = []
         for escalation in self.store.active_escalations():

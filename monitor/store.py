@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, event, func, literal, text
+from sqlalchemy import Engine, Index, event, func, literal, text
 from sqlalchemy import select as sa_select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -64,7 +64,11 @@ def _ts(**kw: Any) -> Any:
 
 class MentionRow(SQLModel, table=True):
     __tablename__ = "mentions"
-    __table_args__ = (UniqueConstraint("platform", "external_id", name="uq_mentions_platform_external_id"),)
+    __table_args__ = (
+        UniqueConstraint("platform", "external_id", name="uq_mentions_platform_external_id"),
+        # the posts replying to one: a thread's follow-ups and a customer's chain, found from the escalation (0004)
+        Index("ix_mentions_platform_in_reply_to", "platform", "in_reply_to"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     platform: str = Field(index=True)
@@ -92,7 +96,7 @@ class ReplyRow(SQLModel, table=True):
     external_id: str
     in_reply_to: str = Field(index=True)
     created_at: datetime = _ts()
-    seen_at: datetime = _ts()
+    seen_at: datetime = _ts(index=True)  # the replies stored since the last tick (revision 0004)
     author: str = ""
     text: str = ""
     url: str | None = None
@@ -129,7 +133,7 @@ class EscalationRow(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     mention_id: int = Field(foreign_key="mentions.id", unique=True)
     created_at: datetime = _ts()
-    opened_at: datetime = _ts()
+    opened_at: datetime = _ts(index=True)  # the escalations opened since the last tick (revision 0004)
     # decided when the escalation opens, under the policy then in force (revision 0002)
     clock_started_at: datetime = _ts()
     deadline: datetime = _ts(index=True)
@@ -778,7 +782,7 @@ class Store:
             ).all()
             return [Event(r.escalation_id, r.kind, r.at, r.actor, r.detail) for r in rows]
 
-    def pending_responses(self) -> list[PendingResponse]:
+    def pending_responses(self, since: datetime | None = None) -> list[PendingResponse]:
         """Brand replies that answer escalated mentions whose clock had not stopped when they were written.
 
         A reply answers the mention it replies to, and also the same customer's later follow-ups
@@ -786,55 +790,85 @@ class Store:
         top-level comment as its parent, so an answer there is an answer to the whole thread), and
         the same customer's posts up the reply chain above the one it answers (a thread of posts on
         X, answered under its last post).
+
+        `since` (the last tick that matched answers): only what can have changed since is looked at,
+        through indexes: every reply to an escalation still active or opened since then, and every
+        escalation a reply stored since then answers (closed ones too: an answer fetched a poll after
+        the team clicked). What else matched was matched by that tick. None: every stored reply (the
+        first tick of a run, for what the run before it stored and stopped before matching).
         """
-        thread_start = aliased(MentionRow)
+        with self._session() as s:
+            if since is None:
+                rows = self._answers_to(s, replies=None, escalations=None)
+            else:
+                changing = s.exec(
+                    select(EscalationRow.id).where(
+                        col(EscalationRow.is_active).is_(True) | (col(EscalationRow.opened_at) >= since)
+                    )
+                ).all()
+                rows = [
+                    *self._answers_to(s, replies=col(ReplyRow.seen_at) >= since, escalations=None),
+                    *self._answers_to(s, replies=None, escalations=[i for i in changing if i is not None]),
+                ]
+            unique = {(esc_id, reply.id): (esc_id, reply) for esc_id, reply in rows}
+            ordered = sorted(unique.values(), key=lambda pair: (pair[1].created_at, pair[1].id or 0))
+            return [PendingResponse(esc_id, _reply(reply)) for esc_id, reply in ordered]
+
+    @staticmethod
+    def _answers_to(s: Session, *, replies: Any, escalations: Sequence[int] | None) -> list[tuple[int, ReplyRow]]:
+        """(escalation id, reply) for the replies matching `replies`, or the escalations listed (None: no limit)."""
+        if escalations is not None and not escalations:
+            return []
         # or answered by hand later than this reply was written (the reply is fetched a poll after it);
         # a reply written after a resolve or dismiss stops nothing, and would be tried again every tick
         written = col(ReplyRow.created_at)
-        unanswered = (
+        where = (
             (col(EscalationRow.first_response_at).is_(None) | (col(EscalationRow.first_response_at) > written))
             & (col(EscalationRow.resolved_at).is_(None) | (col(EscalationRow.resolved_at) > written))
             & (col(EscalationRow.dismissed_at).is_(None) | (col(EscalationRow.dismissed_at) > written))
         )
-        with self._session() as s:
-            direct = s.exec(
-                select(EscalationRow.id, ReplyRow)
-                .join(MentionRow, col(MentionRow.id) == col(EscalationRow.mention_id))
-                .join(
-                    ReplyRow,
-                    (col(ReplyRow.platform) == col(MentionRow.platform))
-                    & (col(ReplyRow.in_reply_to) == col(MentionRow.external_id)),
-                )
-                .where(unanswered)
-            ).all()
-            follow_ups = s.exec(
-                select(EscalationRow.id, ReplyRow)
-                .join(MentionRow, col(MentionRow.id) == col(EscalationRow.mention_id))
-                .join(
-                    thread_start,
-                    (col(thread_start.platform) == col(MentionRow.platform))
-                    & (col(thread_start.external_id) == col(MentionRow.in_reply_to))
-                    & (col(thread_start.author) == col(MentionRow.author)),
-                )
-                .join(
-                    ReplyRow,
-                    (col(ReplyRow.platform) == col(MentionRow.platform))
-                    & (col(ReplyRow.in_reply_to) == col(thread_start.external_id))
-                    & (col(ReplyRow.created_at) >= col(MentionRow.created_at)),
-                )
-                .where(unanswered)
-            ).all()
-            earlier = s.exec(
-                select(EscalationRow.id, ReplyRow)
-                .join(posts_above := _posts_above_answered(), posts_above.c.mention_id == col(EscalationRow.mention_id))
-                .join(ReplyRow, col(ReplyRow.id) == posts_above.c.reply_id)
-                .where(unanswered)
-            ).all()
-            rows = sorted(
-                {(esc_id, reply.id): (esc_id, reply) for esc_id, reply in [*direct, *follow_ups, *earlier]}.values(),
-                key=lambda pair: (pair[1].created_at, pair[1].id or 0),
+        if replies is not None:
+            where &= replies
+        if escalations is not None:
+            where &= col(EscalationRow.id).in_(list(escalations))
+        escalated, thread_start = aliased(MentionRow), aliased(MentionRow)
+        direct = (
+            select(EscalationRow.id, ReplyRow)
+            .join(escalated, col(escalated.id) == col(EscalationRow.mention_id))
+            .join(
+                ReplyRow,
+                (col(ReplyRow.platform) == col(escalated.platform))
+                & (col(ReplyRow.in_reply_to) == col(escalated.external_id)),
             )
-            return [PendingResponse(esc_id or 0, _reply(reply)) for esc_id, reply in rows]
+        )
+        follow_ups = (
+            select(EscalationRow.id, ReplyRow)
+            .join(escalated, col(escalated.id) == col(EscalationRow.mention_id))
+            .join(
+                thread_start,
+                (col(thread_start.platform) == col(escalated.platform))
+                & (col(thread_start.external_id) == col(escalated.in_reply_to))
+                & (col(thread_start.author) == col(escalated.author)),
+            )
+            .join(
+                ReplyRow,
+                (col(ReplyRow.platform) == col(escalated.platform))
+                & (col(ReplyRow.in_reply_to) == col(thread_start.external_id))
+                & (col(ReplyRow.created_at) >= col(escalated.created_at)),
+            )
+        )
+        # the chain walked from the side that is few: up from the replies, or down from the escalations
+        chain = _posts_below(escalations) if escalations is not None else _posts_above(replies)
+        in_chain = (
+            select(EscalationRow.id, ReplyRow)
+            .join(chain, chain.c.escalation_id == col(EscalationRow.id))
+            .join(ReplyRow, col(ReplyRow.id) == chain.c.reply_id)
+        )
+        return [
+            (esc_id or 0, reply)
+            for query in (direct, follow_ups, in_chain)
+            for esc_id, reply in s.exec(query.where(where)).all()
+        ]
 
     def _escalations(self, s: Session, rows: Sequence[EscalationRow]) -> list[Escalation]:
         if not rows:
@@ -943,15 +977,20 @@ class Store:
     def alert_results(self, notifier: str) -> dict[int, dict[str, Any]]:
         """What a notifier stored when it delivered each active escalation's alert (e.g. Slack ts)."""
         with self._session() as s:
-            rows = s.exec(
-                select(OutboxRow.escalation_id, OutboxRow.result)
-                .join(EscalationRow, col(EscalationRow.id) == col(OutboxRow.escalation_id))
-                .where(
-                    OutboxRow.notifier == notifier,
-                    OutboxRow.kind == "opened",
-                    col(EscalationRow.is_active).is_(True),
-                )
-            ).all()
+            active = s.exec(select(EscalationRow.id).where(col(EscalationRow.is_active).is_(True))).all()
+            # by key, through its unique index: a join let the planner read the notifier's whole outbox, every tick
+            keys = [f"{esc_id}:opened" for esc_id in active]
+            rows = [
+                row
+                for start in range(0, len(keys), 500)
+                for row in s.exec(
+                    select(OutboxRow.escalation_id, OutboxRow.result).where(
+                        OutboxRow.notifier == notifier,
+                        col(OutboxRow.key).in_(keys[start : start + 500]),
+                        OutboxRow.kind == "opened",
+                    )
+                ).all()
+            ]
             return {esc_id: json.loads(result) for esc_id, result in rows if esc_id is not None}
 
     def outbox_entries(self, notifier: str | None = None) -> list[OutboxEntry]:
@@ -1005,21 +1044,14 @@ class Store:
 _THREAD_HOPS = 10
 
 
-def _posts_above_answered() -> Any:
-    """(reply_id, mention_id): the same author's posts up the reply chain above the post a reply answers.
+def _posts_above(replies: Any) -> Any:
+    """(escalation_id, reply_id): escalated posts of the author up the reply chain above the post a reply answers.
 
     A customer who writes a thread of posts (each replying to their previous one) is answered when
     the shop replies to any post of it, usually the last: that answers the posts above it too.
+    Walked up from the replies matching `replies` (None: every reply).
     """
-    answered, above, up, open_post = (aliased(MentionRow) for _ in range(4))
-    # only posts no older than an open escalation's can be below it: the walk starts from those (through
-    # the index on created_at), not from every reply ever stored, every tick
-    oldest_open = (
-        sa_select(func.min(col(open_post.created_at)))
-        .join(EscalationRow, col(EscalationRow.mention_id) == col(open_post.id))
-        .where(col(EscalationRow.is_active).is_(True))
-        .scalar_subquery()
-    )
+    answered, above, up = (aliased(MentionRow) for _ in range(3))
     start = (
         sa_select(
             col(ReplyRow.id).label("reply_id"),
@@ -1029,11 +1061,11 @@ def _posts_above_answered() -> Any:
             col(above.author_id).label("author_id"),
             literal(1).label("hops"),
         )
-        .select_from(answered)
+        .select_from(ReplyRow)
         .join(
-            ReplyRow,
-            (col(ReplyRow.platform) == col(answered.platform))
-            & (col(ReplyRow.in_reply_to) == col(answered.external_id)),
+            answered,
+            (col(answered.platform) == col(ReplyRow.platform))
+            & (col(answered.external_id) == col(ReplyRow.in_reply_to)),
         )
         .join(
             above,
@@ -1042,21 +1074,75 @@ def _posts_above_answered() -> Any:
             & (col(above.author_id) == col(answered.author_id))
             & (col(answered.author_id) != ""),
         )
-        .where(col(answered.created_at) >= oldest_open)
-        .cte("posts_above", recursive=True)
     )
-    return start.union_all(
+    if replies is not None:
+        start = start.where(replies)
+    walk = start.cte("posts_above", recursive=True)
+    walk = walk.union_all(
         sa_select(
-            start.c.reply_id, col(up.id), col(up.platform), col(up.in_reply_to), col(up.author_id), start.c.hops + 1
+            walk.c.reply_id, col(up.id), col(up.platform), col(up.in_reply_to), col(up.author_id), walk.c.hops + 1
         )
-        .select_from(start)
+        .select_from(walk)
         .join(
             up,
-            (col(up.platform) == start.c.platform)
-            & (col(up.external_id) == start.c.in_reply_to)
-            & (col(up.author_id) == start.c.author_id),
+            (col(up.platform) == walk.c.platform)
+            & (col(up.external_id) == walk.c.in_reply_to)
+            & (col(up.author_id) == walk.c.author_id),
         )
-        .where(start.c.hops < _THREAD_HOPS)
+        .where(walk.c.hops < _THREAD_HOPS)
+    )
+    return (
+        sa_select(col(EscalationRow.id).label("escalation_id"), walk.c.reply_id)
+        .join(EscalationRow, col(EscalationRow.mention_id) == walk.c.mention_id)
+        .subquery("answered_above")
+    )
+
+
+def _posts_below(escalations: Sequence[int]) -> Any:
+    """(escalation_id, reply_id): `_posts_above` walked the other way, down from the escalated posts listed.
+
+    The same pairs for these escalations, found through the index on (platform, in_reply_to) from
+    the few that can still change rather than from every reply ever stored.
+    """
+    post, below, down = (aliased(MentionRow) for _ in range(3))
+    walk = (
+        sa_select(
+            col(EscalationRow.id).label("escalation_id"),
+            col(below.platform).label("platform"),
+            col(below.external_id).label("external_id"),
+            col(below.author_id).label("author_id"),
+            literal(1).label("hops"),
+        )
+        .select_from(EscalationRow)
+        .join(post, col(post.id) == col(EscalationRow.mention_id))
+        .join(
+            below,
+            (col(below.platform) == col(post.platform))
+            & (col(below.in_reply_to) == col(post.external_id))
+            & (col(below.author_id) == col(post.author_id))
+            & (col(post.author_id) != ""),
+        )
+        .where(col(EscalationRow.id).in_(list(escalations)))
+        .cte("posts_below", recursive=True)
+    )
+    walk = walk.union_all(
+        sa_select(walk.c.escalation_id, col(down.platform), col(down.external_id), col(down.author_id), walk.c.hops + 1)
+        .select_from(walk)
+        .join(
+            down,
+            (col(down.platform) == walk.c.platform)
+            & (col(down.in_reply_to) == walk.c.external_id)
+            & (col(down.author_id) == walk.c.author_id),
+        )
+        .where(walk.c.hops < _THREAD_HOPS)
+    )
+    return (
+        sa_select(walk.c.escalation_id, col(ReplyRow.id).label("reply_id"))
+        .join(
+            ReplyRow,
+            (col(ReplyRow.platform) == walk.c.platform) & (col(ReplyRow.in_reply_to) == walk.c.external_id),
+        )
+        .subquery("answered_below")
     )
 
 
