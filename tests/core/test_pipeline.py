@@ -436,3 +436,46 @@ def test_a_stopping_daemon_leaves_the_rest_of_a_scoring_backlog_for_its_next_sta
         assert restarted.store.unscored_mentions(1000) == []  # nothing was lost
     finally:
         restarted.close()
+
+
+def test_an_answer_a_stopped_run_stored_but_never_matched_is_matched_by_the_next_runs_first_tick(
+    make_settings, clock
+) -> None:
+    """Ticks look only at the replies stored since the last tick; a run's first looks at them all: the
+    run before stored this answer (to an escalation closed by hand) and stopped before its tick."""
+    source, settings = FakeSource(), make_settings()
+    first = App.build(settings, clock, sources=[source], notifiers=[RecordingNotifier()], analyzer=KeywordAnalyzer())
+    source.add(post(clock, "1", "never arrived"))
+    first.run_once()
+    [esc] = first.store.escalations()
+    answered_at = clock.advance(10 * M)
+    clock.advance(M)
+    first.engine.act(esc.id, "resolve", "anna")
+    source.add(replace(answer(clock, "r1", "1"), created_at=answered_at))
+    first.poller.poll_all()  # stored; the process stops before its next tick
+    first.close()
+    clock.advance(3 * 60 * M)  # down for hours
+    second = App.build(settings, clock, sources=[source], notifiers=[RecordingNotifier()], analyzer=KeywordAnalyzer())
+    try:
+        second.run_once()
+        assert second.store.escalation(esc.id).first_response_at == answered_at
+    finally:
+        second.close()
+
+
+def test_a_tick_that_fails_while_matching_answers_looks_again_from_where_it_was(rig, clock, monkeypatch) -> None:
+    app, source, _ = rig
+    source.add(post(clock, "1", "never arrived"))
+    app.run_once()
+    [esc] = app.store.escalations()
+    answered_at = clock.advance(10 * M)
+    clock.advance(M)
+    app.engine.act(esc.id, "resolve", "anna")
+    source.add(replace(answer(clock, "r1", "1"), created_at=answered_at))
+    real = app.store.record_event
+    monkeypatch.setattr(app.store, "record_event", lambda *a, **kw: (_ for _ in ()).throw(OSError("disk full")))
+    app.run_once()  # stores the answer; the tick fails
+    monkeypatch.setattr(app.store, "record_event", real)
+    clock.advance(60 * M)  # the answer was stored an hour before the next tick that works
+    app.run_once()
+    assert app.store.escalation(esc.id).first_response_at == answered_at

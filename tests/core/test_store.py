@@ -236,3 +236,64 @@ def test_notifications_are_queued_in_the_same_transaction_as_their_event(store: 
     again = [OutboxIntent("slack", f"{esc.id}:responded-again", "responded")]
     assert store.record_event(esc.id, EventKind.RESPONDED, clock.now(), key="r2", outbox=again, only_if_changed=True)
     assert [e.key for e in store.outbox_entries("slack")] == [f"{esc.id}:opened", f"{esc.id}:responded"]
+
+
+def _escalate_all(store: Store, clock) -> dict[str, int]:
+    ids = {}
+    for pending in store.unscored_mentions():
+        esc = store.open_escalation(pending.id, complaint_score(), clock.now(), response_time=RESPONSE_TIME)
+        assert esc is not None
+        ids[pending.mention.external_id] = esc.id
+    return ids
+
+
+def test_since_the_last_tick_only_what_can_have_changed_is_matched(store: Store, clock) -> None:
+    """A tick looks at the replies stored since the last one and at every reply of an open escalation;
+    a closed escalation whose answer was stored before that tick was matched by it."""
+    store.save_batch("s", Batch(tuple(mention(clock, eid) for eid in ("open", "old", "new")), (), None), clock.now())
+    ids = _escalate_all(store, clock)
+    written = clock.now()
+    clock.advance(M)
+    for eid in ("old", "new"):
+        store.record_event(ids[eid], EventKind.RESOLVED, clock.now(), actor="anna")
+    early = Reply(platform="x", external_id="r-open", in_reply_to="open", created_at=written, author="@shop")
+    stale = Reply(platform="x", external_id="r-old", in_reply_to="old", created_at=written, author="@shop")
+    store.save_batch("s", Batch((), (early, stale), None), clock.now())
+    last_tick = clock.advance(M)
+    fresh = Reply(platform="x", external_id="r-new", in_reply_to="new", created_at=written, author="@shop")
+    store.save_batch("s", Batch((), (fresh,), None), clock.advance(M))
+
+    def matched(since):
+        return {(p.escalation_id, p.reply.external_id) for p in store.pending_responses(since)}
+
+    assert matched(last_tick) == {(ids["open"], "r-open"), (ids["new"], "r-new")}
+    assert matched(None) == matched(last_tick) | {(ids["old"], "r-old")}  # a run's first tick: every reply
+
+
+def test_an_answer_to_a_closed_customers_thread_fetched_after_the_click_still_counts(store: Store, clock) -> None:
+    """A thread on X answered under its last post, resolved by hand before the answer was fetched, with no
+    other escalation open: the chain above the answer was walked only from posts newer than an open one's."""
+    start = clock.now() - 30 * M
+    posts = tuple(
+        Mention(
+            platform="x",
+            external_id=eid,
+            author="user7",
+            author_id="7",
+            text="paczka nie dotarła",
+            created_at=start + n * M,
+            in_reply_to=parent,
+        )
+        for n, (eid, parent) in enumerate((("t1", None), ("t2", "t1"), ("t3", "t2")))
+    )
+    store.save_batch("s", Batch(posts, (), None), clock.now())
+    ids = _escalate_all(store, clock)
+    answered_at = clock.advance(5 * M)
+    clock.advance(M)
+    for esc_id in ids.values():
+        store.record_event(esc_id, EventKind.RESOLVED, clock.now(), actor="anna")
+    answer = Reply(platform="x", external_id="r1", in_reply_to="t3", created_at=answered_at, author="@shop")
+    last_tick = clock.now()
+    store.save_batch("s", Batch((), (answer,), None), clock.advance(M))
+    for since in (None, last_tick):
+        assert sorted(p.escalation_id for p in store.pending_responses(since)) == sorted(ids.values())
