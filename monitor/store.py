@@ -1052,7 +1052,7 @@ def _posts_above(replies: Any) -> Any:
     Walked up from the replies matching `replies` (None: every reply).
     """
     answered, above, up = (aliased(MentionRow) for _ in range(3))
-    start = (
+    start: Any = (
         sa_select(
             col(ReplyRow.id).label("reply_id"),
             col(above.id).label("mention_id"),
