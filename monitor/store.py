@@ -169,7 +169,11 @@ class EventRow(SQLModel, table=True):
 
 class OutboxRow(SQLModel, table=True):
     __tablename__ = "outbox"
-    __table_args__ = (UniqueConstraint("notifier", "key", name="uq_outbox_notifier_key"),)
+    __table_args__ = (
+        UniqueConstraint("notifier", "key", name="uq_outbox_notifier_key"),
+        # the few pending entries, each tick: on the notifier's index alone SQLite read its whole outbox (0004)
+        Index("ix_outbox_due", "status", "notifier", "next_attempt_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     notifier: str = Field(index=True)
