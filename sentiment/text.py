@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _URL = re.compile(r"https?://\S*|www\.\S+", re.IGNORECASE)
 _USER = re.compile(r"@\w+")
@@ -75,6 +76,9 @@ def fold_diacritics(text: str) -> str:
     return text.translate(_FOLD)
 
 
+# The language identifier, the embedded scorer and the complaint classifier each need a batch's texts
+# normalised: the second and third find them here (the size bounds memory, not correctness).
+@lru_cache(maxsize=4096)
 def normalize(text: str) -> str:
     """Lower-case, drop retweet prefixes, URLs, @handles and digit runs, squeeze repeats and spaces."""
     text = _RT.sub("", text)
