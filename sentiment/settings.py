@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import difflib
+from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -90,6 +92,23 @@ def _complaint_defaults() -> ComplaintSettings:
     return ComplaintSettings()
 
 
+BUNDLED = ("embedded", "embedded-e5")  # the offline scorers replyclock ships (sentiment.factory, sentiment.e5)
+
+
+def _bundled_or_other(model_id: str) -> str:
+    """`model_id` unless it is a near miss of a bundled scorer's name ("embeded", "Embedded", "embedded_e5"):
+    taken for a hub id, such a typo fails at start-up with a download error far from its cause."""
+    if model_id in BUNDLED or "/" in model_id or "\\" in model_id or Path(model_id).exists():
+        return model_id
+    near = difflib.get_close_matches(model_id.lower().replace("_", "-"), BUNDLED, n=1, cutoff=0.8)
+    if near:
+        raise ValueError(
+            f"{model_id!r} is not a scorer replyclock knows: did you mean {near[0]!r}? (the bundled scorers are "
+            f"{', '.join(BUNDLED)}; anything else is read as a Hugging Face hub id or a local folder)"
+        )
+    return model_id
+
+
 class SentimentSettings(BaseModel):
     """Which sentiment scorer runs and how; the defaults work offline on a fresh machine."""
 
@@ -138,6 +157,11 @@ class SentimentSettings(BaseModel):
         description="When a post counts as a complaint and how urgent it is.",
     )
 
+    @field_validator("model")
+    @classmethod
+    def _not_misspelt(cls, value: str) -> str:
+        return _bundled_or_other(value)
+
     @field_validator("models_by_lang")
     @classmethod
     def _detected_langs(cls, value: dict[str, str]) -> dict[str, str]:
@@ -145,6 +169,8 @@ class SentimentSettings(BaseModel):
         unknown = sorted(set(value) - {*SUPPORTED, UNDETERMINED})
         if unknown:
             raise ValueError(f"{unknown} is never detected; use {[*SUPPORTED, UNDETERMINED]}")
+        for model_id in value.values():
+            _bundled_or_other(model_id)
         return value
 
     @field_validator("label_map")

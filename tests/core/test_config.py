@@ -134,6 +134,11 @@ def test_every_setting_is_in_config_yaml_with_a_comment() -> None:
         ({"sources": {"replay": {"path": "${HOME}/feed.jsonl"}}}, "sources.replay.path", "${HOME}"),
         ({"sentiment": {"models_by_lang": {"ru": "${RU_MODEL}"}}}, "sentiment.models_by_lang", "${RU_MODEL}"),
         ({"sla": {"timezone": "+01:00"}}, "sla.timezone", "IANA"),
+        # a misspelt bundled scorer was taken for a hub id and failed at start-up with a download error
+        ({"sentiment": {"model": "embeded"}}, "sentiment.model", "did you mean 'embedded'?"),
+        ({"sentiment": {"model": "Embedded"}}, "sentiment.model", "did you mean 'embedded'?"),
+        ({"sentiment": {"model": "embedded_e5"}}, "sentiment.model", "did you mean 'embedded-e5'?"),
+        ({"sentiment": {"models_by_lang": {"hu": "embeded-e5"}}}, "sentiment.models_by_lang", "'embedded-e5'"),
     ],
 )
 def test_bad_config_names_key_and_problem(data, key, problem, monkeypatch) -> None:
@@ -323,3 +328,17 @@ def test_sla_timezone_is_a_zone() -> None:
 
     assert config.settings_from_mapping({"sla": {"timezone": "Europe/Warsaw"}}).sla.zone == ZoneInfo("Europe/Warsaw")
     assert config.settings_from_mapping({}).sla.zone == ZoneInfo("UTC")
+
+
+@pytest.mark.parametrize(
+    "model",
+    ["embedded", "embedded-e5", "cardiffnlp/twitter-xlm-roberta-base-sentiment-multilingual", "bert-base-cased"],
+)
+def test_bundled_scorers_and_hub_ids_are_accepted(model: str) -> None:
+    assert config.settings_from_mapping({"sentiment": {"model": model}}).sentiment.model == model
+
+
+def test_a_local_folder_named_like_a_typo_is_accepted(tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "embeded").mkdir()
+    assert config.settings_from_mapping({"sentiment": {"model": "embeded"}}).sentiment.model == "embeded"
