@@ -113,11 +113,7 @@ def test_a_reply_after_the_team_closed_it_by_hand_is_not_pending_forever(store: 
     """Resolved (answered by DM) or dismissed, then answered in public: that reply stops no clock.
     It stayed pending, so every tick (each second) tried it again: thousands of them after months."""
     store.save_batch("s", Batch((mention(clock, "1"), mention(clock, "2")), (), None), clock.now())
-    ids = []
-    for pending in store.unscored_mentions():
-        esc = store.open_escalation(pending.id, complaint_score(), clock.now(), response_time=RESPONSE_TIME)
-        assert esc is not None
-        ids.append(esc.id)
+    ids = list(_escalate_all(store, clock).values())
     store.record_event(ids[0], EventKind.RESOLVED, clock.now(), actor="anna")
     store.record_event(ids[1], EventKind.DISMISSED, clock.now(), actor="bob")
     later = clock.advance(5 * M)
@@ -147,11 +143,7 @@ def test_an_answer_in_a_thread_also_answers_that_customers_earlier_follow_ups(st
     late_follow_up = post("p_5", "Ewa", 25, parent="p_1")  # written after the shop's answer
     answer = Reply(platform="facebook", external_id="p_4", in_reply_to="p_1", created_at=start + 20 * M, author="Shop")
     store.save_batch("s", Batch((first, follow_up, stranger, late_follow_up), (answer,), None), clock.now())
-    ids = {}
-    for pending in store.unscored_mentions():
-        esc = store.open_escalation(pending.id, complaint_score(), clock.now(), response_time=RESPONSE_TIME)
-        assert esc is not None
-        ids[pending.mention.external_id] = esc.id
+    ids = _escalate_all(store, clock)
     matched = sorted(p.escalation_id for p in store.pending_responses())
     assert matched == sorted([ids["p_1"], ids["p_2"]])
     assert all(p.reply.external_id == "p_4" for p in store.pending_responses())
@@ -180,11 +172,7 @@ def test_an_answer_under_a_customers_last_post_answers_their_thread_above_it(sto
     elsewhere = post("t9", "7", 4)  # the same customer's post outside this thread
     answer = Reply(platform="x", external_id="r1", in_reply_to="t3", created_at=start + 20 * M, author="@shop")
     store.save_batch("s", Batch((first, second, third, stranger, elsewhere), (answer,), None), clock.now())
-    ids = {}
-    for pending in store.unscored_mentions():
-        esc = store.open_escalation(pending.id, complaint_score(), clock.now(), response_time=RESPONSE_TIME)
-        assert esc is not None
-        ids[pending.mention.external_id] = esc.id
+    ids = _escalate_all(store, clock)
     matched = sorted(p.escalation_id for p in store.pending_responses())
     assert matched == sorted([ids["t1"], ids["t2"], ids["t3"]])
     assert all(p.reply.external_id == "r1" for p in store.pending_responses())
