@@ -19,6 +19,7 @@ import random
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -37,7 +38,7 @@ HELD_OUT = ROOT / "bench" / "complaints_heldout.tsv"
 THRESHOLDS = (0.5, 0.6, 0.7, 0.8)
 
 
-def features(texts: list[str]) -> object:
+def features(texts: list[str]) -> Any:
     """The texts as the runtime sees them, as a sparse matrix."""
     return to_csr(featurize([prepare(t) for t in texts], None, SPEC), SPEC.bits)
 

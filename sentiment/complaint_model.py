@@ -38,8 +38,6 @@ class ComplaintClassifier:
             raise ModelLoadError(f"cannot load the complaint classifier from {path}: {exc}") from exc
         if self.weights.shape != (2**self.spec.bits, 1) or self.spec.lang_copies:
             raise ModelLoadError(f"the complaint classifier in {path} has weights of shape {self.weights.shape[:1]}")
-        self.meta = meta
-        self.path = path
 
     def probabilities(self, texts: Sequence[str]) -> np.ndarray:
         """For each text, the probability that the team would answer it as a complaint."""
