@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from alerts.notify import BoardItem, DeliveryError, Notification
@@ -164,3 +164,15 @@ class UnreachableLock(HeldElsewhereLock):
 
     def try_acquire(self) -> bool:
         raise self._error
+
+
+def complaint_post(clock: Any, eid: str, ago: timedelta = timedelta(0)) -> Mention:
+    """An English X post the KeywordAnalyzer escalates ("never arrived"), written `ago` before now."""
+    return Mention(
+        platform="x",
+        external_id=eid,
+        author=f"@c{eid}",
+        text=f"order {eid} never arrived",
+        created_at=clock.now() - ago,
+        lang="en",
+    )

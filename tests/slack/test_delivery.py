@@ -14,22 +14,12 @@ from alerts.notify import BoardItem
 from alerts.sla import status
 from alerts.slack import SlackNotifier, make_client
 from app import App
-from monitor.models import Escalation, Mention, SlaPolicy
+from monitor.models import Escalation, SlaPolicy
 from tests.fakes import FakeSource, KeywordAnalyzer
+from tests.fakes import complaint_post as complaint
 
 M = timedelta(minutes=1)
 S = timedelta(seconds=1)
-
-
-def complaint(clock, eid, ago=0 * M):
-    return Mention(
-        platform="x",
-        external_id=eid,
-        author=f"@c{eid}",
-        text=f"order {eid} never arrived",
-        created_at=clock.now() - ago,
-        lang="en",
-    )
 
 
 def build(make_settings, clock, notifier):

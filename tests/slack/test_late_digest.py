@@ -14,24 +14,14 @@ from slack_sdk import WebClient
 
 from alerts.slack import SlackNotifier
 from app import App
-from monitor.models import Mention, SlaPolicy
+from monitor.models import SlaPolicy
 from tests.fakes import FakeSource, KeywordAnalyzer
+from tests.fakes import complaint_post as post
 
 M = timedelta(minutes=1)
 H = timedelta(hours=1)
 S = timedelta(seconds=1)
 LATE_NOTE = "already past its deadline when replyclock first saw it"
-
-
-def post(clock, eid: str, ago: timedelta) -> Mention:
-    return Mention(
-        platform="x",
-        external_id=eid,
-        author=f"@c{eid}",
-        text=f"order {eid} never arrived",
-        created_at=clock.now() - ago,
-        lang="en",
-    )
 
 
 def clock_text(message) -> str:
