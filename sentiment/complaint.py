@@ -151,6 +151,27 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
             r"wo (?:ist|bleibt) (?:meine?|die|das) (?:bestellung|paket|lieferung|ware)",
             r"(?:neprislo|neprisla|nedorazil[ao]?|nedostal(?:a|i)?|neobdrzel(?:a|i)?|stale nic|porad nic)",
             r"kde (?:je|mam|mi je) (?:moje?|moja) (?:objednavk|balik|zasielk|zasilk|baliek)",
+            # delivered to a stranger, another city's locker or the wrong pickup point
+            r"(?:got|received|sent me|delivered me) (?:some ?one|somebody) else'?s (?:order|parcel|package)|(?:delivered|sent|went|taken|shipped) to (?:the )?wrong (?:address|locker|house|flat|pickup point|pick-up point|store|city)|"
+            r"(?:wyslal|wyslaliscie|wyslali|dostarczyl|dostarczyliscie|dostarczyli|zawiezl|zawiezliscie|zawiezli|trafil)\w* .{0,25}(?:(?:do|w|na) (?:innym|innego|inny|obcy|obcego|zly|zlego)\w* (?:miesci|miast|paczkomat|punkt|adres)|pod (?:zly|inny|obcy) adres)|"
+            r"valaki mas(?:ik)? cimere (?:vitt|kuld|szallit|kezbesit)\w*|rossz (?:cimre|varosba|automatba|csomagautomatab|atvevopontra) (?:vitt|kuld|szallit|kezbesit)\w*",
+            r"(?:отвезли|увезли|отправили|доставили|привезли|отдали) (?:\w+ )?(?:в|на) (?:чуж|не т|неправильн|неверн)\w* (?:пункт|постамат|отделени|город|адрес)",
+            # the delivery date moved again (asking to move it is no complaint: only the past or "keeps")
+            r"(?:delivery|shipping|dispatch) (?:date|day|slot)s? (?:has |have |keeps |was |got )?(?:moved|moving|changed|changing|pushed back|postponed|delayed)|(?:moved|pushed back|postponed|changed) (?:my |the )?delivery (?:date|day) (?:again|\w+ times)|"
+            r"termin\w* (?:dostawy|wysylki|doreczenia) (?:znowu |znow |juz \w+ raz |ciagle |sie |znowu sie )?(?:przesun(?:al|ela|iet)|zmienil|zmienion|przelozon)\w*|(?:przesun(?:el|iet)|przelozy?l|przelozon)\w* (?:mi |nam )?(?:znowu |znow |ciagle |juz \w+ raz )?(?:termin|dostaw|wysylk)|"
+            r"(?:szallitas|kezbesites|kiszallitas)\w* (?:idopont|datum|napj)\w* (?:\w+ ){0,2}(?:tolodott|tolodik|halasztottatok|halasztottak|valtozott|modosult)|(?:megint|ujra|mar (?:\w+ )?(?:szor|alkalommal)) (?:elhalasztottatok|elhalasztottak|halasztottatok el|tolodott)|"
+            r"(?:дат|срок|день)\w* (?:доставки|отправки) (?:\w+ ){0,2}(?:перенесли|перенесен\w*|сдвинули|сдвинут\w*|переносят|переносится|поменяли|меняется)|(?:перенесли|переносят|сдвинули|сдвигают) (?:мне )?(?:опять |снова |уже (?:\w+ )?раз )?(?:доставку|дату|срок)",
+            # sent back to the shop as undeliverable, the address being right
+            r"(?:returned|went back|sent back|came back|bounced back) (?:to (?:you|sender|the sender|the shop|your warehouse) )?as undeliverable|marked (?:as )?undeliverable|"
+            r"(?:wrocil\w*|odeslal\w*|odeslan\w*) .{0,25}(?:jako niedoreczon|do nadawcy)|jako niedoreczon\w*|"
+            r"kezbesithetetlen\w* (?:visszament|visszakuldt|visszajott|ment vissza|kuldtek vissza)|visszakuldtek (?:a )?feladonak|"
+            r"(?:вернул\w*|отправил\w*) .{0,25}(?:как недоставленн|отправителю)|как недоставленн\w*",
+            # the courier "found nobody home"
+            r"(?:said|says|claimed|claims|wrote|noted|marked) (?:that )?(?:nobody|no ?one) (?:was|is) (?:at )?home|"
+            r"(?:napisal|twierdzi|stwierdzil|zaznaczyl|wpisal)\w*\W{1,3}.{0,15}(?:nikogo nie (?:bylo|zastal)|nie zastal)|"
+            r"(?:azt irta|azt allitja|szerint|jelolte)\w*\W{1,3}.{0,20}(?:nem volt (?:senki )?otthon|senki nem volt otthon|nem talalt otthon)|"
+            r"(?:написал|пишет|указал|отметил|утверждает)\w*\W{1,3}.{0,15}(?:никого не было|не застал|никого нет дома)|никого не было дома",
+            r"(?:\d+|ket|harom|negy|ot|tobb) (?:hete|honapja) varom",
         ),
     ),
     "damaged_wrong": (
@@ -163,8 +184,8 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
             r"(?:broke|snapped|fell apart|came apart|fell off|ripped|tore|split)\b",
             r"(?:sent|send|received) .{0,30}\binstead of|got (?:a |an |the )?(?:size|colou?r) .{0,20}instead of",
             r"(?:arrived|came) (?:wet|in pieces|open(?:ed)?)",
-            r"ordered (?:\d+|two|three|four|five|six)\b.{0,20}(?:got|received|came|arrived|sent)\b (?:only )?(?:\d+|one|two|three|four|five)\b|"
-            r"zamowil\w* (?:\d+|dwie|dwa|trzy|cztery|piec)\b.{0,20}(?:przyszl\w*|dostal\w*|doszl\w*|przyszedl|bylo|byly) (?:tylko )?\d+|"
+            r"ordered (?P<n_en>\d+|two|three|four|five|six)\b.{0,20}(?:got|received|came|arrived|sent)\b (?:only )?(?!(?P=n_en)\b)(?:\d+|one|two|three|four|five)\b|"
+            r"zamowil\w* (?P<n_pl>\d+|dwie|dwa|trzy|cztery|piec)\b.{0,20}(?:przyszl\w*|dostal\w*|doszl\w*|przyszedl|bylo|byly) (?:tylko )?(?!(?P=n_pl)\b)\d+|"
             r"\d+ (?:darabot|db-ot|dbot|db) (?:rendeltem|rendeltunk).{0,20}(?:csak )?\d+ (?:jott|erkezett|kaptam|volt)|"
             r"заказ\w* (?:\d+|две|два|три|четыре|пять)\b.{0,20}(?:пришл\w*|получил\w*|привезли|было) (?:только )?\d+",
             r"(?:seam|stitching|zip(?:per)?|sole|heel|strap|button|hem|lining)s? (?:came|has come|have come|is coming|come) (?:undone|apart|loose|off)|"
@@ -206,8 +227,8 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
             r"(?:прислали|пришл\w*|пришел|пришёл|получил\w*|привезли) .{0,25}(?:другого|не того|чужого) (?:цвета|размера|товара|модели)|"
             r"(?:другого|не того) (?:цвета|размера) .{0,20}(?:прислали|пришл|пришел|пришёл)",
             r"(?:прислали|пришл\w*|получил\w*) б/у|б/у (?:товар|вещь|платье)|с пятнами|в пятнах|(?:ношен|поношен)(?:ый|ая|ое|ые|ую)\b",
-            r"ordered (?:an? |the |size |it in |in )?[\w-]+(?: [\w-]+)?,? (?:and |but )?(?:i )?(?:got|received|was sent|you sent(?: me)?|came in|arrived in) "
-            r"(?:an? |the |size |it in |in )?(?:xxs|xs|s|m|l|xl|xxl|xxxl|\d{2}(?! ?(?:h|hrs?|hours?|days?|minutes?)\b)|black|white|navy|blue|red|green|gr[ae]y|pink|beige|brown|yellow|"
+            r"ordered (?>(?:an? |the )?(?:size |it in |in )?)(?P<what_en>[\w-]+)(?: [\w-]+)?,? (?:and |but )?(?:i )?(?:got|received|was sent|you sent(?: me)?|came in|arrived in) "
+            r"(?:an? |the |size |it in |in )?(?!(?P=what_en)\b)(?:xxs|xs|s|m|l|xl|xxl|xxxl|\d{2}(?! ?(?:h|hrs?|hours?|days?|minutes?)\b)|black|white|navy|blue|red|green|gr[ae]y|pink|beige|brown|yellow|"
             r"purple|orange|another|a different|the wrong|something else|someone else'?s)\b",
             r"zamowil\w* .{0,30}(?:a|ale|i) (?:dostal\w*|przyszl\w*|przyszedl|otrzymal\w*|przyslaliscie|wyslaliscie) (?:mi )?(?:zupelnie )?(?:inn|zl(?:y|a|e|ego|ej|ym)\b|nie t(?!ylko)|czyjes)",
             r"(?:dostal\w*|przyszl\w*|przyszedl|wyslaliscie|przyslaliscie|otrzymal\w*) .{0,40}(?<!dni )(?<!dnia )(?<!godzin )zamiast(?! (?:tygod|dni|miesi))|(?<!dni )(?<!dnia )zamiast (?!tygod|dni|miesi).{0,30}(?:dostal|przyszl|przyszedl|wyslaliscie|przyslaliscie)",
@@ -229,6 +250,24 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
             r"(?:пошкоджен|зламан|розбит|порван|не працює|не той (?:розмір|колір|товар))",
             r"(?:beschadigt|kaputt|zerbrochen|defekt|falsche[rn]? (?:artikel|grosse|farbe)|funktioniert nicht)",
             r"(?:poskozen|poskoden|rozbit|roztrhan|nefunguje|zl[ay] (?:velikost|farb|produkt)|nespravn)",
+            # expired goods
+            r"(?:arrived|came|sent (?:me )?|got|received|delivered)(?: \w+){0,3} (?:expired|out of date|past (?:its|their|the) (?:expiry|use[- ]by|best[- ]before))|"
+            r"expired (?:cream|food|milk|vitamins|supplements|product|medicine|make-?up|perfume|snacks|coffee|tea|items?|goods|stuff)|(?:expiry|use[- ]by|best[- ]before) date (?:was |is |had |has )?(?:last|in the past|already passed|passed|long gone)|"
+            r"przeterminowan\w*|(?:dat\w*|termin\w*) waznosci (?:sprzed|minel\w*|minal\w*|uplynel\w*|uplynal\w*|juz (?:minel|minal|uplyn))|po (?:dacie|terminie) waznosci|"
+            r"lejart (?:szavatossag|minosegmegorzes|fogyaszthatosag|datum)\w*|(?:szavatossag|lejarati datum)\w* (?:mar )?(?:lejart|elmult)|"
+            r"(?:истекш|просроченн|просрочен)\w* (?:срок\w* (?:годности|хранения)|товар|крем|продукт|молок|косметик|лекарств|витамин)|срок\w* годности (?:уже )?(?:истек|закончил|вышел|прош[её]л)|просрочку (?:прислали|привезли|продали)",
+            # parts missing from a flat-pack
+            r"(?:нет|не положили|отсутству\w*) (?:половины |част\w* |одного |одной |двух )?(?:шуруп|винт|болт|крепеж|фурнитур|детал|ножк)|(?:невозможно|нельзя|не могу|не получается) собрать|собрать невозможно",
+            r"stopped (?:charging|turning on|connecting|holding (?:a )?charge)|(?:won'?t|doesn'?t|does not|will not) (?:charge|turn on|switch on)\b(?! (?:a |any |extra |for |me |you ))|"
+            r"nem kuldtetek (?:\w+ )?(?:csavar|alkatresz|szerelek|labat|labakat|utmutato)|nem tudom (?:osszerakni|osszeszerelni|felszerelni)",
+            # ordered one colour, another in the box
+            r"ordered (?:a |an |the )?(?P<col_en>black|white|navy|blue|red|green|gr[ae]y|pink|beige|brown|yellow|purple|orange|cream|khaki)\b.{0,30}(?:there'?s|there is|got|received|came|sent(?: me)?|in the box (?:is|was)) (?:a |an |the )?(?!(?P=col_en)\b)(?:black|white|navy|blue|red|green|gr[ae]y|pink|beige|brown|yellow|purple|orange|cream|khaki)\b|"
+            r"(?:zamawial|zamowil)\w* (?:\w+ )?(?P<col_pl>bezow|czarn|bial|granatow|niebiesk|czerwon|zielon|szar|rozow|brazow|zolt|fioletow|kremow)\w* .{0,30}(?:w paczce|w pudelku|przyszl\w*|przyszedl|dostal\w*|przyslaliscie|wyslaliscie) (?:jest |byl\w* |mi )?(?!(?P=col_pl))(?:bezow|czarn|bial|granatow|niebiesk|czerwon|zielon|szar|rozow|brazow|zolt|fioletow|kremow)",
+            r"(?P<col_hu>bezs|fekete|feher|kek|piros|zold|szurke|rozsaszin|barna|sarga|lila)\w* \w+ rendeltem\W{1,3}(?:de |es )?(?:\w+ )?(?!(?P=col_hu))(?:bezs|fekete|feher|kek|piros|zold|szurke|rozsaszin|barna|sarga|lila)\w* (?:van|jott|erkezett|kaptam|kuldtetek)",
+            r"(?:заказыва|заказал)\w* (?:\w+ )?(?P<col_ru>бежев|черн|бел|синь|син|красн|зелен|сер|розов|коричнев|желт|фиолетов)\w* .{0,30}(?:в посылке|в коробке|пришл\w*|пришел|прислали|привезли|получил\w*) (?:\w+ )?(?!(?P=col_ru))(?:бежев|черн|бел|син|красн|зелен|сер|розов|коричнев|желт|фиолетов)",
+            # a size chart that lies
+            r"(?:size chart|sizing|size guide)\w* (?:is|are) (?:a joke|way off|completely off|wrong|useless|all over the place)|rozmiarowk\w* (?:to )?(?:kpina|zart|jest zla|nie trzyma)|"
+            r"merettablazat\w* (?:egy )?(?:vicc|rossz|hibas|nem stimmel)|размерн\w* сетк\w*\W{1,3}(?:издевательство|не соответств|вранье|неправильн)",
         ),
     ),
     "refund_refused": (
@@ -273,6 +312,11 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
             r"(?:erstattung|ruckerstattung|ruckgabe|reklamation|umtausch|geld zuruck).{0,30}(?:abgelehnt|verweigert|immer noch|nicht)",
             r"warten? (?:immer noch |noch immer |seit .{0,20})?auf (?:meine |mein |die |das )?(?:erstattung|ruckerstattung|geld|gutschrift)",
             r"(?:vraceni|vratenie|reklamac|penize|peniaze).{0,30}(?:zamitnut|zamietnut|odmit|odmiet|stale nic|porad nic)",
+            # only part of the money came back
+            r"(?:refunded|gave (?:me )?back|returned|paid (?:me )?back|credited) (?:me |us )?(?:only|just) (?:half|part|a part|£|\$|€|\d)|only (?:got|received|been refunded|refunded) (?:half|part|a partial|£|\$|€|\d)|"
+            r"(?:zwrocil\w*|oddal\w*|przelal\w*|oddano|zwrocono) (?:mi |nam )?(?:tylko|jedynie|zaledwie) (?:\d|polow|czesc|pol\b)|"
+            r"(?:csak|mindossze|csupan) (?:az ar |az osszeg )?(?:a )?(?:felet|reszet|\d[\d ]*(?:ft|forint)?\w*) (?:utalt|fizett|adt|kuldt|teritett)\w* vissza|"
+            r"(?:вернули|возвратили|перевели|вернул[аи]?) (?:мне |нам )?(?:только |лишь |всего )(?:половин|част|\d+ (?:из|руб|р\b|₽))|(?:вернули|возвратили) (?:мне |нам )?(?:часть|половину) (?:суммы|денег|стоимости)",
         ),
     ),
     "no_answer": (
@@ -324,6 +368,13 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
             r"(?:горячая линия|(?:ваш |у вас )телефон|поддержка|чат)\w* (?:не отвечает|вечно занят|всегда занят|недоступ)|"
             r"(?:сколько можно|сколько (?:ещ[её]|мне)) ждать ответа|терпени\w* (?:закончил|лопнул)",
             r"(?:nikto|nikdo) (?:neodpoved|neodpisal|nereaguj)|(?:bez odpovede|bez odpovedi|neodpovedate|ignorujete)",
+            # a bot that will not hand over to a person; a repair or claim nobody reports on
+            r"(?:sending|sends|sent|going|goes|running|runs) (?:me )?(?:round |around )?in circles|(?:can'?t|cannot|never) (?:get|reach|talk to|speak to|get through to) (?:a |an |to a )?(?:human|real person|actual person|real human|live agent)|i (?:just )?want (?:to (?:talk|speak) to )?(?:a |an )?(?:human|real person|actual person)\b|"
+            r"(?:bot|chatbot|automat)\w* .{0,30}(?:w kolko|w kolo)|(?:nie da sie|nie moge) (?:sie )?(?:dodzwonic|polaczyc|porozmawiac) (?:sie )?(?:z )?(?:czlowiek|zywym|konsultant)|"
+            r"korbe(?:-korbe)? (?:kuld|visz|jar)\w*|nem (?:lehet|tudok) (?:elerni )?(?:elo )?(?:emberrel|ugyintezovel|munkatarssal) (?:beszelni|beszelnem)|"
+            r"(?:бот|робот|автоответчик)\w* .{0,30}(?:по кругу|одно и то же)|(?:невозможно|не могу|нельзя) (?:связаться|поговорить|дозвониться) (?:с|до) (?:живым|человек|оператор)|(?:до сих пор|по-прежнему) (?:тишина|ни слуху ни духу)",
+            # sent the return, heard nothing
+            r"(?:and )?not a (?:single )?word (?:since|back|from you)|(?:kuldtem|vittem|adtam) vissza .{0,40}(?:semmi hir|semmi valasz|azota semmi)|(?:и )?никакой (?:информации|обратной связи|реакции)|ни ответа,? ни привета",
         ),
     ),
     "charged_twice": (
@@ -356,6 +407,26 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
             r"(?:списали|зняли).{0,25}(?:двічі|два рази)|\b(?:шахра|обман|крадіжк)",
             r"(?:zweimal|doppelt) (?:abgebucht|belastet|berechnet|bezahlt)|\b(?:betrug|betruger|abzocke)",
             r"(?:dvakrat|dvojmo|dvojite).{0,25}(?:strhl|strhnut|zaplat|platb)|\b(?:podvod|zlodej|okradl)",
+            # money or points gone from a gift card or account
+            r"(?:money|balance|credit|points|funds)\w* (?:has |have |just )?(?:vanished|disappeared|gone missing) from|(?:vanished|disappeared|went missing) from (?:my |the )?(?:gift ?card|account|balance|wallet)|"
+            r"(?:gift ?card|voucher|wallet|account) balance (?:is |shows |showing |went to |dropped to )(?:0|zero|£0|\$0|€0|empty)|my (?:loyalty |reward )?points (?:have |just )?(?:vanished|disappeared|were wiped|got wiped)|"
+            r"z (?:karty|konta|salda|portfela)\w* (?:podarunkow\w* )?(?:znikn|ubyl)\w*|pokazuje saldo 0\b|saldo (?:\w+ )?(?:wynosi|spadlo do|pokazuje) 0\b|(?:zniknel|znikn\w*|ubylo) .{0,20}z (?:karty|konta|salda)|"
+            r"\w*(?:kartya|szamla|egyenleg)\w*rol (?:\w+ )?(?:eltunt|hianyzik)|(?:eltunt|elveszett|lenullazodott)\w* (?:a |az )?(?:egyenleg|pontjaim|pontok|ajandekkartya)|"
+            r"(?:с|со) (?:подарочной |бонусной )?(?:карты|сч[её]та|баланса|кошелька)\w* (?:\w+ )?(?:пропал|исчез)\w*|(?:пропали|исчезли|сгорели|обнулились) (?:все )?(?:бонусы|баллы|деньги с (?:карты|сч[её]та|баланса))",
+            # charged more than the basket or the site said
+            r"(?:basket|cart|checkout|website|site|listing|price tag|app) (?:said|showed|says|shows|was|had)\b.{0,30}\d.{0,30}(?:charged|took|debited|billed|taken)|(?:charged|billed|took) (?:me )?(?:more|extra) than (?:the )?(?:price|basket|cart|checkout|listed|advertised)|"
+            r"(?:w koszyku|na stronie|w aplikacji|przy kasie)\b.{0,30}\d.{0,30}(?:pobrali|pobraliscie|sciagneli|sciagneliscie|obciazyli|obciazyliscie|policzyli|policzyliscie)|"
+            r"(?:kosarban|weboldalon|oldalon|appban|alkalmazasban)\b.{0,30}\d.{0,40}(?:vontatok le|vontak le|terheltetek|terheltek|szamoltatok)|"
+            r"(?:в корзине|на сайте|в приложении)\b.{0,30}\d.{0,30}(?:списали|сняли|взяли|выставили)",
+            # asked to pay again on the doorstep, or renewed without consent
+            r"(?:asked|wanted|demanded|tried to (?:make me pay|charge))\w* .{0,30}(?:cash|payment|to pay|money) .{0,30}(?:already paid|paid online|prepaid|paid by card|paid in advance)|"
+            r"(?:za pobranie|pobrani\w*).{0,40}(?:zaplacil\w*|oplacil\w*|oplacon\w*) (?:z gory|wczesniej|juz|online|karta|blikiem|przelewem)|"
+            r"utanvet\w*.{0,40}pedig (?:mar )?(?:\w+ )?(?:fizettem|kifizettem|ki van fizetve)|"
+            r"(?:требовал\w*|просил\w*|хотел\w*) (?:оплат\w*|деньги|наличн\w*).{0,40}(?:хотя|а ведь|но) .{0,20}(?:оплачен|оплатил)",
+            r"(?:renewed|charged|billed|took|signed me up)\w* .{0,25}without (?:asking|my (?:consent|permission)|permission|telling)|(?:didn'?t|did not|never) (?:ask|agree) to (?:renew|be charged|a subscription)|"
+            r"bez (?:mojej )?(?:zgody|pytania) .{0,20}(?:pobral|przedluzyl|odnowil|obciazyl)|(?:pobral|przedluzyl|odnowil|obciazyl)\w* .{0,20}bez (?:mojej )?(?:zgody|pytania)|"
+            r"(?:beleegyezesem|engedelyem|kerdes) nelkul .{0,20}(?:megujit|levont|terhel)|(?:megujitottatok|levontatok|terheltetek)\w* .{0,20}(?:beleegyezesem|engedelyem|kerdes) nelkul|"
+            r"без (?:моего )?(?:согласия|спроса|разрешения) .{0,20}(?:продлили|списали|сняли|оформили)|(?:продлили|списали|сняли|оформили)\w* .{0,20}без (?:моего )?(?:согласия|спроса|разрешения)",
         ),
     ),
     "legal_threat": (
@@ -470,6 +541,11 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
             r"nie wieder(?= *(?:$|[.!?]|bestell|kauf|hier|bei))|(?:schlechteste[rns]?|katastrophale[rns]?|miserable[rns]?|unverschamte[rns]?) "
             r"(?:service|kundenservice|laden|shop|firma)|(?:kann|konnen) (?:ich )?(?:nicht|niemandem) empfehlen",
             r"uz nikdy(?= *(?:$|[.!?]|ne ?(?:objedn|nakup|kup|koup)))|nedoporucuji|neodporucam|(?:hrozn|otresn|katastrofaln)\w* (?:sluzb|obchod|zakaznick|pristup)",
+            # hung up on the customer
+            r"hung up on (?:me|us)|(?:cut|disconnected) me off (?:mid|in the middle|halfway)|"
+            r"rozlaczyl(?:a|i|\b)|(?:rzucil|odlozyl)\w* sluchawke|"
+            r"(?:letette|lecsapta|lerakta|ramcsapta) (?:nekem )?(?:a )?(?:telefont|kagylot)|"
+            r"(?:бросил\w*|бросают|кинул\w*) трубку|(?:отключил\w*|вышел\w*|пропал\w*) (?:из чата|посреди разговора|на полуслове)",
         ),
     ),
 }
@@ -488,11 +564,11 @@ _INQUIRY_OPENERS = (
     # en
     r"(?:can|could|may) (?:i|we|you)\b|is it possible|how (?:long|much|many|do i|can i|do you|does)\b|"
     r"when (?:will|is|does|do|are|can)\b|do you (?:have|ship|sell|deliver|offer|do|accept|know|take)\b|"
-    r"does (?:it|this|the|your)\b|is (?:there|the|it)\b(?! (?:\w+ )?how\b)|is this (?:available|in stock|still)\b|"
+    r"(?:does|will) (?:it|this|these|the|your)\b|is (?:there|the|it)\b(?! (?:\w+ )?how\b)|is this (?:available|in stock|still)\b|"
     r"are (?:there|you open|these|the)\b|"
     r"what(?:'s| is| are) (?:the|your)\b|where can i\b|which\b|"
     # pl
-    r"czy (?:moge|mozna|da sie|macie|wysylacie|jest|bedzie|beda|sa|istnieje|dostane|mogl\w*|mozecie|przyjmujecie|"
+    r"czy (?:(?:ten|ta|to|te|ten \w+|ta \w+|to \w+|te \w+) )?(?:moge|mozna|da sie|macie|wysylacie|jest|bedzie|beda|sa|istnieje|dostane|mogl\w*|mozecie|przyjmujecie|"
     r"oferujecie|sprzedajecie|wysylka)\b|kiedy (?:bedzie|beda|wroci|wroca|pojawi)|jak dlugo\b|"
     r"ile (?:kosztuje|kosztuja|trwa|czasu|dni)\b|gdzie (?:moge|mozna)\b|"
     # hu
@@ -539,6 +615,27 @@ _SOLD_OUT = re.compile(
     r"(?:размер|товар|модел|цвет)\w*(?: \w+)? закончил\w*|закончил\w* (?:мой |мои |нужный )?(?:размер|товар)|розпродан\w*|немає в наявності|"
     r"ausverkauft|nicht (?:mehr )?(?:vorratig|lieferbar)|vyprodan\w*|vypredan\w*|neni skladem|nie je (?:na )?sklade)"
 )
+# A yes/no question whether an item looks like its listing ("Is the colour different from the photo?",
+# "Czy kolor jest inny niż na zdjęciu?") is asked before buying, so the photo comparison it contains is
+# no complaint. "Why is it different from the photo?", "Is it normal that…", a statement ("It looks
+# nothing like the photos. Can I return it?") or a "!" still are.
+_LISTING_QUESTION = re.compile(
+    r"(?:^|[.!?] *)(?:(?:hi|hello|hey|dzien dobry|czesc|witam|szia|sziasztok|jo napot|hallo|здравствуйте|привет|добрый день)\W+)?"
+    r"(?:is|are|does|do|will|would|czy|vajon|(?:под)?скажите|[\w-]+ ли)\b(?![^.!?]*(?:normal|\bok\b|okay|acceptable|serio|нормально))[^.!?]*"
+    r"(?:photo|picture|image|website|description|zdjeci|stronie|fotce|obrazku|kepen|kepeken|foton|oldalon|фото|картинк|сайте|снимке|описани)"
+    r"[^.!?]*\?"
+)
+
+
+def asks_about_listing(text: str, evidence: str) -> bool:
+    """Whether `evidence` (an intent's words) sits in a calm yes/no question about how an item compares to its listing."""
+    folded = _SPACE.sub(" ", fold_diacritics(canonical(text).lower())).strip()
+    if _NOT_CALM.search(folded):
+        return False
+    words = _SPACE.sub(" ", fold_diacritics(evidence.lower())).rstrip("…").strip()
+    return any(words in m.group() for m in _LISTING_QUESTION.finditer(folded))
+
+
 _CANCELLED = re.compile(r"cancel|anulow|torol|sztorno|отмен|скасува|storniert|zrusen|zrusil")
 
 
@@ -563,7 +660,7 @@ def _compile(patterns: list[str]) -> re.Pattern[str] | None:
 # alphabets it has: most posts have one, and each pass costs about as much as the phrases it holds.
 def _has_latin(pattern: str) -> bool:
     # letters of the phrase itself, not of the regex syntax (\w, \b, (?:, (?<!)
-    return _LATIN.search(re.sub(r"\\.|\(\?(?:<?[=!]|:)", "", pattern)) is not None
+    return _LATIN.search(re.sub(r"\\.|\(\?(?:<?[=!]|:|>|P<\w+>|P=\w+\))", "", pattern)) is not None
 
 
 # A line that mixes both alphabets ("waste of money|деньги на ветер") is in both passes.
@@ -646,6 +743,13 @@ def judge(
     if not settings.enabled:
         return ComplaintVerdict(False, None, ())
     intents = [m for m in find_intents(text) if m.intent not in settings.disabled_intents]
+    # a photo comparison inside a calm question about the listing is asked about, not told
+    asked = [
+        m
+        for m in intents
+        if settings.questions_need_intent and m.intent == "damaged_wrong" and asks_about_listing(text, m.evidence)
+    ]
+    intents = [m for m in intents if m not in asked]
     negative = float(scores.get("negative", 0.0))
     reasons = [f"intent: {m.label} ({m.evidence})" for m in intents]
     complaint = bool(intents)
@@ -658,7 +762,7 @@ def judge(
     )
     if not intents and (negative >= settings.negative_threshold or reads_like):
         complaint = not (
-            (settings.questions_need_intent and is_calm_question(text))
+            (settings.questions_need_intent and (bool(asked) or is_calm_question(text)))
             or (settings.sold_out_needs_intent and is_sold_out_regret(text))
         )
     if complaint:

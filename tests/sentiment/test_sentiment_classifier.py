@@ -21,7 +21,7 @@ UNEASY = {"negative": 0.40, "neutral": 0.40, "positive": 0.20}
 
 
 def test_a_post_with_no_intent_escalates_when_it_reads_like_a_complaint() -> None:
-    text = "My loyalty points disappeared after my last purchase"
+    text = "The left sleeve is five centimetres longer than the right"
     verdict = judge(text, UNEASY, ComplaintSettings(), likeness=0.93)
     assert verdict.complaint is True
     assert verdict.severity == "low"
@@ -30,13 +30,13 @@ def test_a_post_with_no_intent_escalates_when_it_reads_like_a_complaint() -> Non
 
 def test_the_classifier_does_not_decide_for_a_post_the_scorer_finds_calm() -> None:
     # alone it takes "parcel came a day after I ordered, wow" for a complaint: it learnt words, not tone
-    text = "My loyalty points disappeared after my last purchase"
+    text = "The left sleeve is five centimetres longer than the right"
     assert judge(text, CALM, ComplaintSettings(), likeness=0.93).complaint is False
     assert judge(text, CALM, ComplaintSettings(classifier_min_negative=0.0), likeness=0.93).complaint is True
 
 
 def test_below_the_threshold_or_switched_off_the_classifier_decides_nothing() -> None:
-    text = "My loyalty points disappeared after my last purchase"
+    text = "The left sleeve is five centimetres longer than the right"
     assert judge(text, UNEASY, ComplaintSettings(), likeness=0.69).complaint is False
     assert judge(text, UNEASY, ComplaintSettings(classifier_threshold=None), likeness=0.99).complaint is False
     assert judge(text, UNEASY, ComplaintSettings(), likeness=None).complaint is False
