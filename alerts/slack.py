@@ -139,7 +139,9 @@ class _Scan:
     found: dict[tuple[str, str], str]
 
 
-HistoryLookup = Callable[[str, str, datetime, int | None], Sequence[Escalation]]
+HistoryLookup = Callable[
+    [str, str, datetime, int | None, str], Sequence[Escalation]
+]  # platform, name, since, not this one, id
 
 
 def make_client(token: str, base_url: str, timeout: timedelta = timedelta(seconds=10)) -> WebClient:
@@ -567,7 +569,8 @@ class SlackNotifier:
         if cached is not None and now - cached[0] < HISTORY_CACHE_FOR:
             return cached[1]
         try:
-            past = self.history(esc.platform, esc.author, esc.created_at - timedelta(days=HISTORY_DAYS), esc.id)
+            since = esc.created_at - timedelta(days=HISTORY_DAYS)
+            past = self.history(esc.platform, esc.author, since, esc.id, esc.author_id)
         except Exception as exc:
             self._log_once("history", "could not read the author's history (%s); alerts show none", exc)
             return []

@@ -221,6 +221,7 @@ class Escalation:
     dismiss_reason: str | None = None
     reminded: frozenset[timedelta] = field(default_factory=frozenset)
     source: str = ""  # the source that brought the post (e.g. `x:mentions`)
+    author_id: str = ""  # the platform's stable id of the author ("" when it gave none)
 
     def __post_init__(self) -> None:
         for name in (

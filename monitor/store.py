@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -26,7 +27,7 @@ from sqlmodel import Field, Session, SQLModel, UniqueConstraint, col, create_eng
 
 from monitor import migrations
 from monitor.files import give_to_folder_owner
-from monitor.models import Batch, Escalation, Event, EventKind, Mention, NewEvent, OutboxIntent, Reply, Score
+from monitor.models import Batch, Escalation, Event, EventKind, Mention, NewEvent, OutboxIntent, Platform, Reply, Score
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +69,8 @@ class MentionRow(SQLModel, table=True):
         UniqueConstraint("platform", "external_id", name="uq_mentions_platform_external_id"),
         # the posts replying to one: a thread's follow-ups and a customer's chain, found from the escalation (0004)
         Index("ix_mentions_platform_in_reply_to", "platform", "in_reply_to"),
+        # an author's earlier escalations, shown with each alert: by id, or by name where there is no id (0005)
+        Index("ix_mentions_platform_author_id_author", "platform", "author_id", "author"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -78,7 +81,7 @@ class MentionRow(SQLModel, table=True):
     author_id: str = ""
     text: str = ""
     created_at: datetime = _ts(index=True)
-    seen_at: datetime = _ts()
+    seen_at: datetime = _ts(index=True)  # the posts stored since the last tick: a late one can link a thread (0005)
     lang_hint: str | None = None
     url: str | None = None
     in_reply_to: str | None = None
@@ -654,18 +657,28 @@ class Store:
             return self._escalations(s, s.exec(query).all())
 
     def author_history(
-        self, platform: str, author: str, since: datetime, exclude_escalation: int | None = None
+        self,
+        platform: str,
+        author: str,
+        since: datetime,
+        exclude_escalation: int | None = None,
+        author_id: str = "",
     ) -> list[Escalation]:
-        """This author's other escalations since `since`, newest first."""
+        """This author's other escalations since `since`, newest first.
+
+        The author is known by `author_id`, the platform's stable id, where there is one; by the display
+        name only for posts without an id (the rule the answer matching follows).
+        """
+        if not (author_id or author):
+            return []  # nobody to tell apart
+        # either way through ix_mentions_platform_author_id_author: (platform, id) and (platform, '', name)
+        by_name = (col(MentionRow.author_id) == "") & (col(MentionRow.author) == author)
+        who = (col(MentionRow.author_id) == author_id) | by_name if author_id else col(MentionRow.author) == author
         with self._session() as s:
             query = (
                 select(EscalationRow)
                 .join(MentionRow, col(MentionRow.id) == col(EscalationRow.mention_id))
-                .where(
-                    MentionRow.platform == platform,
-                    MentionRow.author == author,
-                    col(EscalationRow.created_at) >= since,
-                )
+                .where(MentionRow.platform == platform, who, col(EscalationRow.created_at) >= since)
                 .order_by(col(EscalationRow.created_at).desc())
             )
             if exclude_escalation is not None:
@@ -805,11 +818,15 @@ class Store:
             if since is None:
                 rows = self._answers_to(s, replies=None, escalations=None)
             else:
-                changing = s.exec(
-                    select(EscalationRow.id).where(
-                        col(EscalationRow.is_active).is_(True) | (col(EscalationRow.opened_at) >= since)
-                    )
-                ).all()
+                changing = {
+                    *s.exec(
+                        select(EscalationRow.id).where(
+                            col(EscalationRow.is_active).is_(True) | (col(EscalationRow.opened_at) >= since)
+                        )
+                    ).all(),
+                    # closed ones too: an answer written before they closed still counts, as on a first tick
+                    *s.exec(_escalations_above_posts_seen(since)).scalars().all(),
+                }
                 rows = [
                     *self._answers_to(s, replies=col(ReplyRow.seen_at) >= since, escalations=None),
                     *self._answers_to(s, replies=None, escalations=[i for i in changing if i is not None]),
@@ -852,7 +869,12 @@ class Store:
                 thread_start,
                 (col(thread_start.platform) == col(escalated.platform))
                 & (col(thread_start.external_id) == col(escalated.in_reply_to))
-                & (col(thread_start.author) == col(escalated.author)),
+                & _same_author(
+                    col(thread_start.author_id),
+                    col(thread_start.author),
+                    col(escalated.author_id),
+                    col(escalated.author),
+                ),
             )
             .join(
                 ReplyRow,
@@ -868,11 +890,79 @@ class Store:
             .join(chain, chain.c.escalation_id == col(EscalationRow.id))
             .join(ReplyRow, col(ReplyRow.id) == chain.c.reply_id)
         )
-        return [
+        found = [
             (esc_id or 0, reply)
             for query in (direct, follow_ups, in_chain)
             for esc_id, reply in s.exec(query.where(where)).all()
         ]
+        # X: a customer replies under the shop's answer, and the shop replies to its own answer (or, as the
+        # X source names such a reply, to the post its answer was for) rather than to the customer's
+        # reply. It answers the follow-ups under that answer posted before it, of the customers it is
+        # addressed to: the handles it starts with (X puts them there), else the customer the answer was for.
+        shop_answer, answer_for = aliased(ReplyRow), aliased(MentionRow)
+        under = (
+            sa_select(
+                col(EscalationRow.id),
+                ReplyRow,
+                col(escalated.platform),
+                col(escalated.author),
+                col(escalated.author_id),
+                col(answer_for.author),
+                col(answer_for.author_id),
+            )
+            .join(escalated, col(escalated.id) == col(EscalationRow.mention_id))
+            .join(
+                shop_answer,
+                (col(shop_answer.platform) == col(escalated.platform))
+                & (col(shop_answer.external_id) == col(escalated.in_reply_to)),
+            )
+        )
+        post_answered = (col(answer_for.platform) == col(shop_answer.platform)) & (
+            col(answer_for.external_id) == col(shop_answer.in_reply_to)
+        )
+        written_after = col(ReplyRow.created_at) >= col(escalated.created_at)
+        # one query per link, each through an index (an OR of the two read every shop answer); the
+        # platform is checked on the rows found: in the query it led SQLite to read every post on X
+        under_answer: list[Any] = [
+            under.join(
+                ReplyRow,
+                (col(ReplyRow.platform) == col(shop_answer.platform))
+                & (col(ReplyRow.in_reply_to) == col(shop_answer.external_id))
+                & written_after,
+            ).outerjoin(answer_for, post_answered),
+            under.join(answer_for, post_answered).join(
+                ReplyRow,
+                (col(ReplyRow.platform) == col(answer_for.platform))
+                & (col(ReplyRow.in_reply_to) == col(answer_for.external_id))
+                & written_after
+                & (col(ReplyRow.id) != col(shop_answer.id)),
+            ),
+        ]
+        if replies is not None:
+            # the shop's answers to the posts these replies answer, read first: in one query SQLite (which
+            # keeps no statistics) reckoned reading every post on X the cheaper way to the escalations
+            targets = set(s.exec(select(ReplyRow.platform, ReplyRow.in_reply_to).where(replies)).all())
+            answers = [
+                answer_id
+                for start in range(0, len(targets), 500)
+                for answer_id, platform, post in s.exec(
+                    select(ReplyRow.id, ReplyRow.platform, ReplyRow.in_reply_to).where(
+                        col(ReplyRow.in_reply_to).in_([t for _, t in list(targets)[start : start + 500]])
+                    )
+                ).all()
+                if (platform, post) in targets
+            ]
+            under_answer[1:] = [under_answer[1].where(col(shop_answer.id).in_(answers))] if answers else []
+        for query in under_answer:
+            for esc_id, reply, platform, author, author_id, for_author, for_author_id in s.exec(query.where(where)):
+                handles = _addressed_handles(reply.text)
+                if platform == Platform.X and (
+                    author.lstrip("@").lower() in handles
+                    if handles
+                    else _same_author_py(author_id, author, for_author_id or "", for_author or "")
+                ):
+                    found.append((esc_id or 0, reply))
+        return found
 
     def _escalations(self, s: Session, rows: Sequence[EscalationRow]) -> list[Escalation]:
         if not rows:
@@ -1048,6 +1138,21 @@ class Store:
 _THREAD_HOPS = 10
 
 
+def _same_author(id_a: Any, name_a: Any, id_b: Any, name_b: Any) -> Any:
+    """SQL: two posts are by the same customer: the same platform id, or, where either has none, the same name.
+
+    Display names are neither unique nor stable (a namesake, a rename); the id is, where the platform gives one.
+    """
+    return ((id_a != "") & (id_a == id_b)) | (((id_a == "") | (id_b == "")) & (name_a != "") & (name_a == name_b))
+
+
+def _same_author_py(id_a: str, name_a: str, id_b: str, name_b: str) -> bool:
+    """`_same_author` for values already read."""
+    if id_a and id_b:
+        return id_a == id_b
+    return bool(name_a) and name_a == name_b
+
+
 def _posts_above(replies: Any) -> Any:
     """(escalation_id, reply_id): escalated posts of the author up the reply chain above the post a reply answers.
 
@@ -1055,14 +1160,15 @@ def _posts_above(replies: Any) -> Any:
     the shop replies to any post of it, usually the last: that answers the posts above it too.
     Walked up from the replies matching `replies` (None: every reply).
     """
-    answered, above, up = (aliased(MentionRow) for _ in range(3))
+    answered, above = aliased(MentionRow), aliased(MentionRow)
     start: Any = (
         sa_select(
-            col(ReplyRow.id).label("reply_id"),
+            col(ReplyRow.id).label("key"),
             col(above.id).label("mention_id"),
             col(above.platform).label("platform"),
             col(above.in_reply_to).label("in_reply_to"),
             col(above.author_id).label("author_id"),
+            col(above.author).label("author"),
             literal(1).label("hops"),
         )
         .select_from(ReplyRow)
@@ -1075,31 +1181,63 @@ def _posts_above(replies: Any) -> Any:
             above,
             (col(above.platform) == col(answered.platform))
             & (col(above.external_id) == col(answered.in_reply_to))
-            & (col(above.author_id) == col(answered.author_id))
-            & (col(answered.author_id) != ""),
+            & _same_author(col(answered.author_id), col(answered.author), col(above.author_id), col(above.author)),
         )
     )
     if replies is not None:
         start = start.where(replies)
-    walk = start.cte("posts_above", recursive=True)
-    walk = walk.union_all(
+    walk = _walk_up(start, "posts_above")
+    return (
+        sa_select(col(EscalationRow.id).label("escalation_id"), walk.c.key.label("reply_id"))
+        .join(EscalationRow, col(EscalationRow.mention_id) == walk.c.mention_id)
+        .subquery("answered_above")
+    )
+
+
+def _walk_up(start: Any, name: str) -> Any:
+    """The recursive walk from `start` (key, mention_id, platform, in_reply_to, author_id, author, hops)
+    up the chain of posts by the same author, each replying to the one before it."""
+    walk = start.cte(name, recursive=True)
+    up = aliased(MentionRow)
+    return walk.union_all(
         sa_select(
-            walk.c.reply_id, col(up.id), col(up.platform), col(up.in_reply_to), col(up.author_id), walk.c.hops + 1
+            walk.c.key,
+            col(up.id),
+            col(up.platform),
+            col(up.in_reply_to),
+            col(up.author_id),
+            col(up.author),
+            walk.c.hops + 1,
         )
         .select_from(walk)
         .join(
             up,
             (col(up.platform) == walk.c.platform)
             & (col(up.external_id) == walk.c.in_reply_to)
-            & (col(up.author_id) == walk.c.author_id),
+            & _same_author(walk.c.author_id, walk.c.author, col(up.author_id), col(up.author)),
         )
         .where(walk.c.hops < _THREAD_HOPS)
     )
-    return (
-        sa_select(col(EscalationRow.id).label("escalation_id"), walk.c.reply_id)
-        .join(EscalationRow, col(EscalationRow.mention_id) == walk.c.mention_id)
-        .subquery("answered_above")
-    )
+
+
+def _escalations_above_posts_seen(since: datetime) -> Any:
+    """Escalation ids: the posts stored from `since` on, and the posts up their author's chain above them.
+
+    A post that arrives late (a thread's middle post, fetched by another source or a later page) links
+    the escalations above it to an answer below it that was stored, and matched to nothing, before.
+    """
+    post = aliased(MentionRow)
+    start: Any = sa_select(
+        literal(0).label("key"),
+        col(post.id).label("mention_id"),
+        col(post.platform).label("platform"),
+        col(post.in_reply_to).label("in_reply_to"),
+        col(post.author_id).label("author_id"),
+        col(post.author).label("author"),
+        literal(0).label("hops"),
+    ).where(col(post.seen_at) >= since)
+    walk = _walk_up(start, "posts_seen_up")
+    return sa_select(col(EscalationRow.id)).join(walk, col(EscalationRow.mention_id) == walk.c.mention_id)
 
 
 def _posts_below(escalations: Sequence[int]) -> Any:
@@ -1115,6 +1253,7 @@ def _posts_below(escalations: Sequence[int]) -> Any:
             col(below.platform).label("platform"),
             col(below.external_id).label("external_id"),
             col(below.author_id).label("author_id"),
+            col(below.author).label("author"),
             literal(1).label("hops"),
         )
         .select_from(EscalationRow)
@@ -1123,20 +1262,26 @@ def _posts_below(escalations: Sequence[int]) -> Any:
             below,
             (col(below.platform) == col(post.platform))
             & (col(below.in_reply_to) == col(post.external_id))
-            & (col(below.author_id) == col(post.author_id))
-            & (col(post.author_id) != ""),
+            & _same_author(col(post.author_id), col(post.author), col(below.author_id), col(below.author)),
         )
         .where(col(EscalationRow.id).in_(list(escalations)))
         .cte("posts_below", recursive=True)
     )
     walk = walk.union_all(
-        sa_select(walk.c.escalation_id, col(down.platform), col(down.external_id), col(down.author_id), walk.c.hops + 1)
+        sa_select(
+            walk.c.escalation_id,
+            col(down.platform),
+            col(down.external_id),
+            col(down.author_id),
+            col(down.author),
+            walk.c.hops + 1,
+        )
         .select_from(walk)
         .join(
             down,
             (col(down.platform) == walk.c.platform)
             & (col(down.in_reply_to) == walk.c.external_id)
-            & (col(down.author_id) == walk.c.author_id),
+            & _same_author(walk.c.author_id, walk.c.author, col(down.author_id), col(down.author)),
         )
         .where(walk.c.hops < _THREAD_HOPS)
     )
@@ -1148,6 +1293,16 @@ def _posts_below(escalations: Sequence[int]) -> Any:
         )
         .subquery("answered_below")
     )
+
+
+# the handles an X reply starts with: the people it is addressed to (X puts them there itself)
+_LEADING_HANDLES = re.compile(r"^\s*((?:@\w+\s*)+)")
+
+
+def _addressed_handles(text: str) -> frozenset[str]:
+    """The handles (lower case, without @) a reply's text starts with."""
+    found = _LEADING_HANDLES.match(text)
+    return frozenset(h.lower() for h in re.findall(r"@(\w+)", found.group(1))) if found else frozenset()
 
 
 def copy_store(source: Store, target: Store, *, force: bool = False, chunk: int = 1000) -> dict[str, int]:
@@ -1268,6 +1423,7 @@ def _escalation(row: EscalationRow, mention: MentionRow, reminded: frozenset[tim
         dismiss_reason=row.dismiss_reason,
         reminded=reminded,
         source=mention.source,
+        author_id=mention.author_id,
     )
 
 

@@ -7,6 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import event
 
 from monitor.models import Batch, EventKind, Mention, OutboxIntent, Reply
 from monitor.store import Store
@@ -285,3 +286,198 @@ def test_an_answer_to_a_closed_customers_thread_fetched_after_the_click_still_co
     store.save_batch("s", Batch((), (answer,), None), clock.advance(M))
     for since in (None, last_tick):
         assert sorted(p.escalation_id for p in store.pending_responses(since)) == sorted(ids.values())
+
+
+def _x_post(eid, author, author_id, at, parent=None, conversation="c1") -> Mention:
+    return Mention(
+        platform="x",
+        external_id=eid,
+        author=author,
+        author_id=author_id,
+        text="paczka nie dotarła",
+        created_at=at,
+        in_reply_to=parent,
+        conversation_id=conversation,
+    )
+
+
+def _answered(store: Store, since=None) -> dict[int, set[str]]:
+    found: dict[int, set[str]] = {}
+    for p in store.pending_responses(since):
+        found.setdefault(p.escalation_id, set()).add(p.reply.external_id)
+    return found
+
+
+@pytest.mark.parametrize(
+    ("parent", "text", "answers"),
+    [
+        # the X adapter names the customer post at the top of the shop's self-thread, when it knows it
+        ("c1", "@kasia the courier has it now", {"c2"}),
+        # and the shop's own answer when it does not (its parent was fetched by another process)
+        ("s1", "@kasia the courier has it now", {"c2"}),
+        # no leading handles: addressed to the customer the shop's answer was for
+        ("s1", "the courier has it now", {"c2"}),
+        # addressed to the other customer under the same answer: theirs, not Kasia's
+        ("s1", "@jan_k we are checking yours", {"c3"}),
+        ("c1", "@Jan_K @kasia both parcels left today", {"c2", "c3"}),
+    ],
+)
+def test_the_shops_reply_to_its_own_answer_answers_the_follow_ups_under_it(
+    store: Store, clock, parent, text, answers
+) -> None:
+    """X: a customer replies under the shop's answer, the shop replies to its own answer instead of theirs."""
+    start = clock.now() - 40 * M
+    complaint = _x_post("c1", "kasia", "7", start)
+    follow_up = _x_post("c2", "kasia", "7", start + 10 * M, parent="s1")
+    other = _x_post("c3", "jan_k", "8", start + 12 * M, parent="s1")  # another customer under the same answer
+    after = _x_post("c4", "kasia", "7", start + 30 * M, parent="s1")  # written after the shop's reply
+    answer = Reply(platform="x", external_id="s1", in_reply_to="c1", created_at=start + 5 * M, author="sklep")
+    store.save_batch("s", Batch((complaint, follow_up, other, after), (answer,), None), clock.now())
+    ids = _escalate_all(store, clock)
+    last_tick = clock.advance(M)
+    reply = Reply(
+        platform="x", external_id="s2", in_reply_to=parent, created_at=start + 20 * M, author="sklep", text=text
+    )
+    store.save_batch("s", Batch((), (reply,), None), clock.advance(M))
+    for since in (None, last_tick):
+        got = _answered(store, since)
+        assert {eid for eid in ("c2", "c3", "c4") if "s2" in got.get(ids[eid], ())} == answers
+        assert got[ids["c1"]] >= {"s1"}
+
+
+def test_the_shops_reply_to_its_own_answer_before_the_follow_up_answers_nothing_new(store: Store, clock) -> None:
+    start = clock.now() - 40 * M
+    complaint = _x_post("c1", "kasia", "7", start)
+    follow_up = _x_post("c2", "kasia", "7", start + 25 * M, parent="s1")
+    answer = Reply(platform="x", external_id="s1", in_reply_to="c1", created_at=start + 5 * M, author="sklep")
+    more = Reply(platform="x", external_id="s2", in_reply_to="s1", created_at=start + 20 * M, author="sklep")
+    store.save_batch("s", Batch((complaint, follow_up), (answer, more), None), clock.now())
+    ids = _escalate_all(store, clock)
+    assert ids["c2"] not in _answered(store)
+
+
+@pytest.mark.parametrize("platform", ["x", "facebook"])
+def test_a_customers_posts_are_theirs_by_id_whatever_their_display_name(store: Store, clock, platform) -> None:
+    """The thread rules compare authors by the platform's id; the display name only when a post has none."""
+    start = clock.now() - 30 * M
+
+    def post(eid, author, author_id, minutes, parent=None):
+        return Mention(
+            platform=platform,
+            external_id=eid,
+            author=author,
+            author_id=author_id,
+            text="paczka nie dotarła",
+            created_at=start + minutes * M,
+            in_reply_to=parent,
+        )
+
+    posts = (
+        post("a1", "Ewa Nowak", "11", 0),
+        post("a2", "Ewa N.", "11", 1, parent="a1"),  # renamed herself: the same customer
+        post("b1", "Jan Kowalski", "21", 0),
+        post("b2", "Jan Kowalski", "22", 1, parent="b1"),  # a namesake: someone else
+        post("n1", "Anna", "", 0),
+        post("n2", "Anna", "", 1, parent="n1"),  # no ids given: the same name is the same customer
+        post("e1", "", "", 0),
+        post("e2", "", "", 1, parent="e1"),  # neither id nor name: nobody can tell
+    )
+    # X: answered under the last post (the thread above it); Facebook: under the first (its follow-ups)
+    answered = ("a2", "b2", "n2", "e2") if platform == "x" else ("a1", "b1", "n1", "e1")
+    replies = tuple(
+        Reply(platform=platform, external_id=f"r-{eid}", in_reply_to=eid, created_at=start + 20 * M, author="Shop")
+        for eid in answered
+    )
+    store.save_batch("s", Batch(posts, replies, None), clock.now())
+    ids = _escalate_all(store, clock)
+    got = _answered(store)
+    by_thread = {eid: sorted(got.get(ids[eid], ())) for eid in ids}
+    assert by_thread == {
+        "a1": ["r-a2" if platform == "x" else "r-a1"],
+        "a2": ["r-a2" if platform == "x" else "r-a1"],
+        "b1": [] if platform == "x" else ["r-b1"],
+        "b2": ["r-b2"] if platform == "x" else [],
+        "n1": ["r-n2" if platform == "x" else "r-n1"],
+        "n2": ["r-n2" if platform == "x" else "r-n1"],
+        "e1": [] if platform == "x" else ["r-e1"],
+        "e2": ["r-e2"] if platform == "x" else [],
+    }
+
+
+@pytest.mark.parametrize("closed_by", ["resolved", "responded", "settled"])
+def test_a_late_middle_post_links_a_closed_escalation_to_its_answer_once(store: Store, clock, closed_by) -> None:
+    """An X thread t1 <- t2 <- t3 answered under t3, t2 fetched only later (another source, a late page).
+
+    The answer was written before t1's escalation closed, so it counts for it (first in time), found the
+    same way by a run's first tick and by a steady one; recorded once; nothing closed is reopened."""
+    start = clock.now() - 30 * M
+    first = _x_post("t1", "kasia", "7", start)
+    middle = _x_post("t2", "kasia", "7", start + M, parent="t1")
+    last = _x_post("t3", "kasia", "7", start + 2 * M, parent="t2")
+    answer = Reply(platform="x", external_id="r1", in_reply_to="t3", created_at=start + 10 * M, author="sklep")
+    store.save_batch("s", Batch((first, last), (answer,), None), clock.now())
+    ids = _escalate_all(store, clock)
+    assert _answered(store) == {ids["t3"]: {"r1"}}  # t1's link to the answer is missing
+    for p in store.pending_responses():
+        store.record_event(
+            p.escalation_id, EventKind.RESPONDED, p.reply.created_at, key=f"responded:{p.reply.external_id}"
+        )
+    if closed_by == "resolved":
+        store.record_event(ids["t1"], EventKind.RESOLVED, clock.advance(M), actor="anna")
+    elif closed_by == "responded":  # answered by hand, later than the platform answer was written
+        store.record_event(ids["t1"], EventKind.RESPONDED, clock.advance(M), actor="anna")
+    else:  # breached and taken off the active list
+        clock.advance(RESPONSE_TIME)
+        store.record_event(ids["t1"], EventKind.BREACHED, clock.now())
+        store.mark_settled(ids["t1"])
+    assert store.active_escalations() == []
+    last_tick = clock.advance(M)
+    store.save_batch("x:search:sklep", Batch((middle,), (), None), clock.advance(M))
+    for since in (None, last_tick):
+        assert _answered(store, since).get(ids["t1"]) == {"r1"}
+    [pending] = [p for p in store.pending_responses(last_tick) if p.escalation_id == ids["t1"]]
+    for _ in range(2):
+        store.record_event(ids["t1"], EventKind.RESPONDED, pending.reply.created_at, key="responded:r1")
+    got = store.escalation(ids["t1"])
+    assert got.first_response_at == start + 10 * M
+    assert store.active_escalations() == []
+    assert [e.kind for e in store.events(ids["t1"])].count(EventKind.RESPONDED) == (
+        2 if closed_by == "responded" else 1
+    )
+    assert _answered(store, clock.now()).get(ids["t1"]) is None  # matched: it stops coming back
+
+
+def test_author_history_is_the_authors_by_id_through_an_index(store: Store, clock) -> None:
+    start = clock.now() - 3 * timedelta(days=1)
+    posts = (
+        _x_post("h1", "kasia", "7", start),
+        _x_post("h2", "kasia_renamed", "7", start + M),  # the same account, renamed
+        _x_post("h3", "kasia", "8", start + 2 * M),  # another account that took the old name
+        _x_post("h4", "kasia", "", start + 3 * M),  # no id given: only the name tells
+        _x_post("h5", "kasia", "7", start + 4 * M),
+    )
+    store.save_batch("s", Batch(posts, (), None), clock.now())
+    ids = _escalate_all(store, clock)
+    got = store.author_history("x", "kasia", start - M, ids["h5"], author_id="7")
+    assert [e.external_id for e in got] == ["h4", "h2", "h1"]
+    assert [e.author_id for e in got] == ["", "7", "7"]
+    by_name = store.author_history("x", "kasia", start - M, ids["h4"])
+    assert [e.external_id for e in by_name] == ["h5", "h3", "h1"]
+    assert store.author_history("x", "", start - M, author_id="") == []
+    if store.dialect == "sqlite":
+        statements: list[tuple[str, object]] = []
+
+        def keep(conn, cursor, statement, parameters, context, executemany) -> None:
+            if "JOIN mentions" in statement:
+                statements.append((statement, parameters))
+
+        event.listen(store.engine, "before_cursor_execute", keep)
+        try:
+            store.author_history("x", "kasia", start, author_id="7")
+        finally:
+            event.remove(store.engine, "before_cursor_execute", keep)
+        [(statement, parameters)] = statements
+        with store.engine.connect() as conn:
+            plan = " | ".join(row[-1] for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters))
+        assert "ix_mentions_platform_author_id_author" in plan, plan
+        assert "SCAN mentions" not in plan and "SCAN escalations" not in plan, plan
