@@ -1,6 +1,6 @@
 """Time the store work of one daemon tick on a store holding months of history; print ms per tick.
 
-    python bench/bench_tick.py [--mentions 150000] [--active 20] [--url sqlite:///...] [--ticks 50]
+    python bench/bench_tick.py [N, default 150000] [--active 20] [--url sqlite:///...] [--ticks 50]
 
 Builds a store of N mentions, N/3 brand replies, N/30 escalations (all but `--active` of them
 closed, each with its events and sent outbox entries), then runs the queries a tick runs
