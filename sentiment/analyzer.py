@@ -8,7 +8,7 @@ from typing import cast
 
 from monitor.models import Score, Sentiment, clean_text
 from sentiment.base import Scorer
-from sentiment.complaint import judge
+from sentiment.complaint import compile_rules, judge
 from sentiment.complaint_model import ComplaintClassifier
 from sentiment.errors import ScorerFailed
 from sentiment.langid import LanguageIdentifier
@@ -34,6 +34,7 @@ class SentimentAnalyzer:
         self._default = default
         self._by_lang = dict(by_lang or {})
         self._complaint = complaint or ComplaintSettings()
+        compile_rules()
         self._fallback = fallback  # scores the texts of a scorer that raises (sentiment.fallback: embedded)
         # how much each post reads like a shop complaint, whichever scorer gives the polarity
         self._classifier = classifier if self._complaint.classifier_threshold is not None else None
@@ -67,7 +68,7 @@ class SentimentAnalyzer:
         likeness = self._likeness(texts, [float(s.scores.get("negative", 0.0)) for _, s in done])
         results: list[Score] = []
         for i, (scorer, sentiment) in enumerate(done):
-            verdict = judge(texts[i], sentiment.scores, self._complaint, likeness.get(i))
+            verdict = judge(texts[i], sentiment.scores, self._complaint, likeness.get(i), langs[i])
             results.append(
                 Score(
                     label=sentiment.label,

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from sentiment.complaint import INTENTS, find_intents, is_calm_question, judge
+from sentiment.complaint import (
+    _INTENT_PATTERNS,
+    INTENTS,
+    _alternatives,
+    _has_latin,
+    _tagged,
+    find_intents,
+    is_calm_question,
+    judge,
+)
 from sentiment.settings import INTENT_IDS, ComplaintSettings
 from sentiment.text import fold_diacritics
 
@@ -354,3 +363,47 @@ def test_a_calm_question_whether_an_item_looks_like_its_photo_is_no_complaint(te
 )
 def test_photo_comparisons_told_or_asked_angrily_still_escalate(text: str) -> None:
     assert judge(text, CALM, ComplaintSettings()).complaint is True
+
+
+def test_alternatives_split_only_at_top_level_pipes() -> None:
+    assert _alternatives(r"a|(b|c)|[|]d|\|e") == ["a", "(b|c)", "[|]d", r"\|e"]
+
+
+def test_every_latin_phrase_line_names_its_language() -> None:
+    # each line in Latin letters starts with (?#pl), (?#hu), (?#en), (?#de), (?#sk) or (?#any): its language
+    # decides which posts run it (docs/sentiment.md)
+    known = {"pl", "hu", "en", "de", "sk", "any"}
+    for _, patterns in _INTENT_PATTERNS.values():
+        for pattern in patterns:
+            if _has_latin(pattern):
+                assert pattern.startswith("(?#"), pattern[:60]
+        for alternative, tags in _tagged(list(patterns)):
+            assert tags <= known, (tags, alternative[:60])
+
+
+def test_a_post_runs_the_phrases_of_its_language_its_neighbours_and_english() -> None:
+    # "sud" is Czech and Slovak for court: a German post's "Köln Süd" is no legal threat
+    text = "Der RE 11404 hat in Köln Süd gehalten"
+    assert {m.intent for m in find_intents(text)} == {"legal_threat"}
+    assert find_intents(text, "de") == []
+    # English phrases run for every language, and a Polish post identified as Slovak keeps Polish ones
+    assert {m.intent for m in find_intents("Kurier jest rude, totalny scam", "pl")} >= {"charged_twice"}
+    assert {m.intent for m in find_intents("paczka nie doszła", "sk")} == {"not_delivered"}
+    # a language not known to the selection, or none, runs every phrase
+    assert find_intents(text, "und") == find_intents(text, None) == find_intents(text)
+
+
+def test_language_selection_changes_no_shop_message_s_intents() -> None:
+    from pathlib import Path
+
+    from sentiment.data import load_shop_messages
+    from sentiment.factory import build_analyzer
+    from sentiment.settings import SentimentSettings
+
+    held_out = Path(__file__).resolve().parents[2] / "bench" / "complaints_heldout.tsv"
+    messages = load_shop_messages() + load_shop_messages(held_out)
+    langs = [
+        s.lang for s in build_analyzer(SentimentSettings()).analyze([m.text for m in messages], [None] * len(messages))
+    ]
+    for message, lang in zip(messages, langs, strict=True):
+        assert find_intents(message.text, lang) == find_intents(message.text), (message.text, lang)
