@@ -186,9 +186,15 @@ def _escalation_id(text: str) -> int:
     return value
 
 
+# The commands that start the sources: what they would open is checked before anything else happens.
+_STARTS_SOURCES = ("run", "check-config")
+
+
 def _load(args: argparse.Namespace) -> config.Settings:
     settings = config.load_settings(args.config)
     masker().add(settings.secrets())
+    if args.command in _STARTS_SOURCES:
+        config.check_sources(settings)
     return settings
 
 
@@ -366,7 +372,7 @@ def cmd_report(args: argparse.Namespace, settings: config.Settings) -> int:
 
     now = SystemClock().now()
     since: datetime | None = None
-    if args.since:
+    if args.since is not None:  # `--since ""` (an unset shell variable) must not mean "everything"
         try:
             since = now - config.parse_duration(args.since)
         except ValueError as exc:

@@ -309,3 +309,12 @@ def test_global_options_work_after_the_command_too(tmp_path, capsys) -> None:
         ["--config", "a.yaml", "--log-level", "INFO", "db", "status", "--config", "b.yaml"]
     )
     assert (args.config, args.log_level, args.log_format) == ("b.yaml", "INFO", None)
+
+
+@pytest.mark.parametrize("value", ["", " ", "7x"])
+def test_report_since_empty_or_malformed_is_a_usage_error_naming_the_flag(tmp_path, capsys, value) -> None:
+    db = tmp_path / "rc.db"
+    _store_with_one_escalation(db)
+    assert daemon.main(["--config", str(_config(tmp_path, db)), "report", "--since", value]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err.startswith("replyclock: --since: "), err
