@@ -131,7 +131,12 @@ def _parser() -> argparse.ArgumentParser:
     # under sudo $USER is root: $SUDO_USER is the person who acted
     by = os.environ.get("SUDO_USER") or os.environ.get("USER") or "cli"
     act.add_argument("--by", default=by, help="who did it (default: $SUDO_USER, else $USER)")
-    act.add_argument("--reason", default="", help="why (recorded in the event log)")
+    act.add_argument(
+        "--reason",
+        default="",
+        help="why (recorded in the event log); for dismiss a code as Slack's menu offers it (praise, question, "
+        "joke, spam, not_ours, duplicate), optionally with a note ('spam: a bot'), or free text (kept as other)",
+    )
 
     model = sub.add_parser("model", help="manage transformers models")
     model_sub = _Commands(model.add_subparsers(dest="model_command", metavar="ACTION", required=True), after)

@@ -17,6 +17,7 @@ from typing import Any
 
 import yaml
 
+from alerts.dismiss import DISMISS_REASONS, parse_reason
 from alerts.notify import Digest
 from alerts.sla import SlaState, SlaStatus
 from alerts.text import human_duration, overdue_text, shorten
@@ -28,16 +29,6 @@ ACKNOWLEDGE = f"{ACTION_PREFIX}acknowledge"
 RESPOND = f"{ACTION_PREFIX}respond"
 RESOLVE = f"{ACTION_PREFIX}resolve"
 DISMISS = f"{ACTION_PREFIX}dismiss"
-
-# "Not a complaint" asks why: the reason is recorded and feeds the scorer's quality figures.
-DISMISS_REASONS: tuple[tuple[str, str], ...] = (
-    ("praise", "Praise or neutral"),
-    ("question", "A question, not a complaint"),
-    ("joke", "Joke or sarcasm"),
-    ("spam", "Spam or a bot"),
-    ("not_ours", "About someone else"),
-    ("duplicate", "Duplicate of another alert"),
-)
 
 # An answer at the deadline itself is late: the deadline is the first late moment (alerts/sla.py).
 AT_THE_DEADLINE = " — at the deadline itself (an answer is due before it)"
@@ -229,7 +220,8 @@ def time_left_text(sla: SlaStatus) -> str:
 def final_line(escalation: Escalation, sla: SlaStatus) -> str:
     """How the escalation ended: answered (in time or late), resolved, or not a complaint."""
     if sla.outcome == Outcome.DISMISSED:
-        reason = f" ({escape(reason_label(escalation.dismiss_reason))})" if escalation.dismiss_reason else ""
+        label = reason_label(escalation.dismiss_reason)
+        reason = f" ({escape(label)})" if label else ""
         return f":no_entry_sign: *Not a complaint*{reason} — marked by {who(escalation.closed_by)}"
     if escalation.first_response_at is not None and sla.response_time is not None:
         took = human_duration(sla.response_time)
@@ -256,9 +248,9 @@ def final_line(escalation: Escalation, sla: SlaStatus) -> str:
     return ":ballot_box_with_check: *Closed*"
 
 
-def reason_label(code: str | None) -> str:
-    """The words of a dismiss reason code (free text passes through)."""
-    return dict(DISMISS_REASONS).get(code or "", code or "")
+def reason_label(reason: str | None) -> str:
+    """The words of a dismiss reason in any stored form (code, `code: note`, an old label or free text)."""
+    return parse_reason(reason).label()
 
 
 def history_line(past: Escalation, sla: SlaStatus) -> str:
@@ -447,9 +439,7 @@ def late_digest_text(digest: Digest, links: Mapping[int, str]) -> str:
         ident = f"#{item.escalation.id}"
         link = links.get(item.escalation.id)
         if link:
-            listed.append(
-                f"<{link}|{ident}> {escape(item.escalation.author)} ({overdue_text(item.overdue_when_seen)})"
-            )
+            listed.append(f"<{link}|{ident}> {escape(item.escalation.author)} ({overdue_text(item.overdue_when_seen)})")
         else:
             listed.append(ident)
     more = f" …and {n - LATE_IDS_LISTED} more" if n > LATE_IDS_LISTED else ""
