@@ -8,7 +8,7 @@ import os
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,6 +23,7 @@ from monitor.health import (
     EscalationSummary,
     HealthWatcher,
     Snapshot,
+    pid_namespace,
     read_snapshot,
     standby_may_write,
     state_dir,
@@ -417,6 +418,7 @@ class App:
                     pid=os.getpid(),
                     role="standby",
                     leader_problem=problem,
+                    pid_ns=pid_namespace(),
                 )
                 self.guarded("standby status", functools.partial(write_snapshot, self.status_file, snapshot))
 
@@ -448,6 +450,7 @@ class App:
             scorer=self.analyzer.name,
             pid=os.getpid(),
             health_reported=dict(self.health.reported) if self.health is not None else {},
+            pid_ns=pid_namespace(),
         )
         if self.metrics is not None:
             self.metrics.update(summary, self.dispatcher.stopped, [n.name for n in self.dispatcher.notifiers])
@@ -458,6 +461,19 @@ class App:
         if self.status_file is not None:
             write_snapshot(self.status_file, snapshot)
         return snapshot
+
+    def mark_stopped(self) -> None:
+        """Mark this process's status.json as stopped on the way out, so `replyclock status` says so at once.
+
+        Only a snapshot this process wrote: a leader sharing the folder keeps its own. A crash marks
+        nothing; `replyclock status` then finds the pid gone.
+        """
+        if self.status_file is None:
+            return
+        current = read_snapshot(self.status_file)
+        if current is None or current.pid != os.getpid() or current.stopped_at is not None:
+            return
+        write_snapshot(self.status_file, replace(current, stopped_at=self.clock.now()))
 
     def _count_outcomes(self, active: Sequence[Escalation]) -> None:
         """Feed breaches and first-answer times to the metrics as escalations breach and close."""

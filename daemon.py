@@ -263,6 +263,8 @@ def cmd_run(args: argparse.Namespace, settings: config.Settings) -> int:
         log.info("stopped")
         return 0
     finally:
+        # before close(): a standby takes over once the lock is released, and writes its own snapshot
+        app.guarded("mark stopped", app.mark_stopped)
         app.close()
 
 
@@ -395,7 +397,7 @@ def cmd_report(args: argparse.Namespace, settings: config.Settings) -> int:
 
 
 def cmd_status(args: argparse.Namespace, settings: config.Settings) -> int:
-    from monitor.health import STATUS_FILE, read_snapshot, render_status
+    from monitor.health import STALE_AFTER, STATUS_FILE, is_gone, pid_alive, read_snapshot, render_status
 
     now = SystemClock().now()
     path = state_dir(settings.storage.url) / STATUS_FILE
@@ -433,9 +435,15 @@ def cmd_status(args: argparse.Namespace, settings: config.Settings) -> int:
             reason = masker().mask(unreachable_reason(exc) or type(exc).__name__)
             print(f"replyclock: cannot read the store {config.mask_url(url)}: {reason}", file=sys.stderr)
     # --json exits as the summary does (docs/deploy.md): a script must see a stale snapshot too
-    text, healthy = render_status(snapshot, summary, now, silent_after=settings.health.silent_after, snapshot_path=path)
+    alive = pid_alive(snapshot.pid, snapshot.pid_ns) if snapshot is not None else None
+    text, healthy = render_status(
+        snapshot, summary, now, silent_after=settings.health.silent_after, snapshot_path=path, alive=alive
+    )
     if args.json:
         data = snapshot.to_json() if snapshot is not None else {}
+        if snapshot is not None:
+            # false once it stopped cleanly, its pid is gone, or its snapshot is stale; a standby runs too
+            data["running"] = not is_gone(snapshot) and now - snapshot.at <= STALE_AFTER
         if summary is not None:
             data["escalations"] = Snapshot(now, now, summary).to_json()["escalations"]
         print(json.dumps(data, indent=2, ensure_ascii=False))

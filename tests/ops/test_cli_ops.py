@@ -18,10 +18,13 @@ from monitor.models import Batch, Mention
 from monitor.store import Store
 from tests.fakes import RESPONSE_TIME, complaint_score
 
+# the replay source is on by default, and `run` refuses a feed that is not there (none is, in tmp_path)
+NO_REPLAY = "sources:\n  replay:\n    enabled: false\n"
+
 
 def _config(tmp_path: Path, db: Path) -> Path:
     cfg = tmp_path / "config.yaml"
-    cfg.write_text(f"storage:\n  url: sqlite:///{db}\nnotify:\n  console: false\n", encoding="utf-8")
+    cfg.write_text(f"storage:\n  url: sqlite:///{db}\n{NO_REPLAY}notify:\n  console: false\n", encoding="utf-8")
     return cfg
 
 
@@ -168,7 +171,7 @@ def test_a_database_that_cannot_be_reached_is_one_line_with_the_password_hidden(
     port = _closed_port()
     cfg = tmp_path / "config.yaml"
     url = f"postgresql+psycopg://rc:Pw-never-shown@127.0.0.1:{port}/replyclock"
-    cfg.write_text(f"storage:\n  url: {url}\nnotify:\n  console: false\n", encoding="utf-8")
+    cfg.write_text(f"storage:\n  url: {url}\n{NO_REPLAY}notify:\n  console: false\n", encoding="utf-8")
     argv = [f"sqlite:///{tmp_path / 'target.db'}" if arg == "TARGET" else arg for arg in command]
     status = daemon.main(["--config", str(cfg), *argv])
     out, err = capsys.readouterr()
@@ -184,7 +187,7 @@ def test_status_says_why_it_cannot_read_the_store(tmp_path, capsys, monkeypatch)
     port = _closed_port()
     cfg = tmp_path / "config.yaml"
     url = f"postgresql+psycopg://rc:Pw-never-shown@127.0.0.1:{port}/replyclock"
-    cfg.write_text(f"storage:\n  url: {url}\nnotify:\n  console: false\n", encoding="utf-8")
+    cfg.write_text(f"storage:\n  url: {url}\n{NO_REPLAY}notify:\n  console: false\n", encoding="utf-8")
     assert daemon.main(["--config", str(cfg), "status"]) == 1  # no snapshot either: the daemon is not running
     out, err = capsys.readouterr()
     assert f"cannot read the store postgresql+psycopg://rc:***@127.0.0.1:{port}/replyclock: " in err, err
