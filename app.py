@@ -108,7 +108,11 @@ def poll_interval(settings: config.Settings, source: Source) -> timedelta:
 def escalation_summary(
     active: Sequence[Escalation], recent: Sequence[Escalation], policy: SlaPolicy, now: datetime, tz: tzinfo = UTC
 ) -> EscalationSummary:
-    """Count the open clocks in `active`, and the breaches among `recent` whose deadline fell today (in `tz`)."""
+    """Count the open clocks in `active`, and the breaches among `recent` that happened today (in `tz`).
+
+    A breach happens at its `breached_at`: the deadline of a clock that ran out while replyclock watched,
+    the moment replyclock first saw a late find (what the SLA log, the metrics and the digest say too).
+    """
     from alerts.sla import SlaState, status
 
     clocks = [(e, status(e, policy, now)) for e in active]
@@ -118,7 +122,9 @@ def escalation_summary(
     breaches_today = late_today = 0
     for e in recent:
         s = status(e, policy, now)
-        if s.outcome == Outcome.BREACHED and day_start <= s.deadline <= now:
+        # not recorded yet (an answer matched in the tick that would have): what the engine would record
+        breached_at = e.breached_at or max(s.deadline, e.opened_at)
+        if s.outcome == Outcome.BREACHED and day_start <= breached_at <= now:
             breaches_today += 1
             late_today += 1 if e.late_when_seen else 0
     return EscalationSummary(
@@ -146,7 +152,7 @@ def store_summary(
     tz: tzinfo = UTC,
 ) -> EscalationSummary:
     """The escalation summary read from the store (`active`: the open escalations, if already read)."""
-    recent = store.escalations(due_since=_day_start(now, tz))
+    recent = store.escalations(breach_since=_day_start(now, tz))
     return escalation_summary(store.active_escalations() if active is None else active, recent, policy, now, tz)
 
 
