@@ -222,6 +222,7 @@ class App:
     slack: SlackRuntime | None = None
     status_file: Path | None = None  # where observe() writes status.json; None: nowhere (the demo)
     stopping: threading.Event | None = None  # run_forever's stop event: a scoring backlog yields to it
+    polling_since: datetime | None = None  # since when this process polls its sources; None while a standby
     _failures: dict[str, str] = field(default_factory=dict)
     _started_at: datetime | None = None
     _watched: dict[int, str] = field(default_factory=dict)  # escalation id -> platform, until it closes
@@ -263,13 +264,16 @@ class App:
         if settings.metrics.enabled:
             from monitor.metrics import Metrics
 
-            metrics = Metrics(health=lambda: list(poller.health.values()))
+            metrics = Metrics(
+                health=lambda: list(poller.health.values()), clock=clock, polling_since=lambda: app.polling_since
+            )
         slack = slack_runtime(settings, notifier_list, clock)
         if slack is not None and metrics is not None:
             slack.notifier.observe_call = metrics.slack_call
         app = cls(settings, clock, store, analyzer, poller, engine, dispatcher, speed, metrics, slack=slack)
         app.leadership = Leadership(lock_for(settings.storage.url), clock)
         app._started_at = clock.now()
+        app.polling_since = app._started_at  # a standby's beat clears it, taking the lead sets it again
         if metrics is not None:
             # Breaches recorded before this process started were counted by the one before it. Not
             # "breached_at before the start": a breach it recorded after downtime is dated at the deadline.
@@ -403,6 +407,7 @@ class App:
         """A standby keeps the watchdog fed and says what it is doing (its sources are not its to watch)."""
         now = time.monotonic()
         self._ping_watchdog(now)
+        self.polling_since = None  # its sources are not polled here: no silence to report
         problem = self.leadership.problem if self.leadership is not None else None
         if problem is not None:
             problem = masker().mask(problem)
@@ -572,7 +577,7 @@ class App:
             if not leading:
                 leading = True
                 # a complaint whose deadline passed before now was missed while no replyclock was leading
-                self.engine.running_since = self.clock.now()
+                self.engine.running_since = self.polling_since = self.clock.now()
                 # only the leader takes clicks: a standby's queue would never be applied
                 self.start_interactivity()
                 self.run_once()  # catch up at once with what the previous leader left
