@@ -287,9 +287,16 @@ def cmd_demo(args: argparse.Namespace, settings: config.Settings) -> int:
     from monitor.replay import SAMPLE_FEED
 
     feed = args.feed or (settings.sources.replay.path if settings.sources.replay.path.exists() else SAMPLE_FEED)
+    demo = demo_settings(settings, args.db, feed)
+    try:  # the check `run` makes, before the demo database is recreated
+        config.check_sources(demo)
+    except config.ConfigError as exc:
+        if args.feed is None:
+            raise
+        print(f"replyclock: --feed: {exc.problem}", file=sys.stderr)
+        return 2
     for suffix in ("", "-wal", "-shm"):
         Path(f"{args.db}{suffix}").unlink(missing_ok=True)
-    demo = demo_settings(settings, args.db, feed)
     clock = ScaledClock(args.speed)
     app = App.build(demo, clock, speed=args.speed)
     app.status_file = None  # its accelerated clock must not pose as a daemon to `replyclock status` (same var/)
@@ -590,6 +597,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     started = time.monotonic()
     try:
         return COMMANDS[args.command](args, settings)
+    except config.ConfigError as exc:  # one found only once the command knows what it opens (the demo's feed)
+        _say_error(f"replyclock: config error: {exc}")
+        return config.EXIT_CONFIG
     except SchemaError as exc:
         _say_error(f"replyclock: {exc}")
         return EXIT_SCHEMA

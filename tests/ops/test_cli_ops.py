@@ -321,3 +321,14 @@ def test_report_since_empty_or_malformed_is_a_usage_error_naming_the_flag(tmp_pa
     assert daemon.main(["--config", str(_config(tmp_path, db)), "report", "--since", value]) == 2
     out, err = capsys.readouterr()
     assert out == "" and err.startswith("replyclock: --since: "), err
+
+
+def test_a_demo_feed_that_cannot_be_read_is_a_usage_error_not_a_traceback(tmp_path, capsys) -> None:
+    db = tmp_path / "demo.db"
+    db.write_text("kept")
+    cfg = str(_config(tmp_path, tmp_path / "rc.db"))
+    missing = tmp_path / "nowhere.jsonl"
+    assert daemon.main(["--config", cfg, "demo", "--feed", str(missing), "--db", str(db)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("replyclock: --feed: ") and str(missing) in err and "no such file" in err, err
+    assert db.read_text() == "kept"  # refused before the demo database is recreated
