@@ -8,7 +8,7 @@ import os
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,6 +23,7 @@ from monitor.health import (
     EscalationSummary,
     HealthWatcher,
     Snapshot,
+    pid_namespace,
     read_snapshot,
     standby_may_write,
     state_dir,
@@ -107,7 +108,11 @@ def poll_interval(settings: config.Settings, source: Source) -> timedelta:
 def escalation_summary(
     active: Sequence[Escalation], recent: Sequence[Escalation], policy: SlaPolicy, now: datetime, tz: tzinfo = UTC
 ) -> EscalationSummary:
-    """Count the open clocks in `active`, and the breaches among `recent` whose deadline fell today (in `tz`)."""
+    """Count the open clocks in `active`, and the breaches among `recent` that happened today (in `tz`).
+
+    A breach happens at its `breached_at`: the deadline of a clock that ran out while replyclock watched,
+    the moment replyclock first saw a late find (what the SLA log, the metrics and the digest say too).
+    """
     from alerts.sla import SlaState, status
 
     clocks = [(e, status(e, policy, now)) for e in active]
@@ -117,7 +122,9 @@ def escalation_summary(
     breaches_today = late_today = 0
     for e in recent:
         s = status(e, policy, now)
-        if s.outcome == Outcome.BREACHED and day_start <= s.deadline <= now:
+        # not recorded yet (an answer matched in the tick that would have): what the engine would record
+        breached_at = e.breached_at or max(s.deadline, e.opened_at)
+        if s.outcome == Outcome.BREACHED and day_start <= breached_at <= now:
             breaches_today += 1
             late_today += 1 if e.late_when_seen else 0
     return EscalationSummary(
@@ -145,7 +152,7 @@ def store_summary(
     tz: tzinfo = UTC,
 ) -> EscalationSummary:
     """The escalation summary read from the store (`active`: the open escalations, if already read)."""
-    recent = store.escalations(due_since=_day_start(now, tz))
+    recent = store.escalations(breach_since=_day_start(now, tz))
     return escalation_summary(store.active_escalations() if active is None else active, recent, policy, now, tz)
 
 
@@ -215,6 +222,7 @@ class App:
     slack: SlackRuntime | None = None
     status_file: Path | None = None  # where observe() writes status.json; None: nowhere (the demo)
     stopping: threading.Event | None = None  # run_forever's stop event: a scoring backlog yields to it
+    polling_since: datetime | None = None  # since when this process polls its sources; None while a standby
     _failures: dict[str, str] = field(default_factory=dict)
     _started_at: datetime | None = None
     _watched: dict[int, str] = field(default_factory=dict)  # escalation id -> platform, until it closes
@@ -256,13 +264,16 @@ class App:
         if settings.metrics.enabled:
             from monitor.metrics import Metrics
 
-            metrics = Metrics(health=lambda: list(poller.health.values()))
+            metrics = Metrics(
+                health=lambda: list(poller.health.values()), clock=clock, polling_since=lambda: app.polling_since
+            )
         slack = slack_runtime(settings, notifier_list, clock)
         if slack is not None and metrics is not None:
             slack.notifier.observe_call = metrics.slack_call
         app = cls(settings, clock, store, analyzer, poller, engine, dispatcher, speed, metrics, slack=slack)
         app.leadership = Leadership(lock_for(settings.storage.url), clock)
         app._started_at = clock.now()
+        app.polling_since = app._started_at  # a standby's beat clears it, taking the lead sets it again
         if metrics is not None:
             # Breaches recorded before this process started were counted by the one before it. Not
             # "breached_at before the start": a breach it recorded after downtime is dated at the deadline.
@@ -396,6 +407,7 @@ class App:
         """A standby keeps the watchdog fed and says what it is doing (its sources are not its to watch)."""
         now = time.monotonic()
         self._ping_watchdog(now)
+        self.polling_since = None  # its sources are not polled here: no silence to report
         problem = self.leadership.problem if self.leadership is not None else None
         if problem is not None:
             problem = masker().mask(problem)
@@ -417,6 +429,7 @@ class App:
                     pid=os.getpid(),
                     role="standby",
                     leader_problem=problem,
+                    pid_ns=pid_namespace(),
                 )
                 self.guarded("standby status", functools.partial(write_snapshot, self.status_file, snapshot))
 
@@ -448,6 +461,7 @@ class App:
             scorer=self.analyzer.name,
             pid=os.getpid(),
             health_reported=dict(self.health.reported) if self.health is not None else {},
+            pid_ns=pid_namespace(),
         )
         if self.metrics is not None:
             self.metrics.update(summary, self.dispatcher.stopped, [n.name for n in self.dispatcher.notifiers])
@@ -458,6 +472,19 @@ class App:
         if self.status_file is not None:
             write_snapshot(self.status_file, snapshot)
         return snapshot
+
+    def mark_stopped(self) -> None:
+        """Mark this process's status.json as stopped on the way out, so `replyclock status` says so at once.
+
+        Only a snapshot this process wrote: a leader sharing the folder keeps its own. A crash marks
+        nothing; `replyclock status` then finds the pid gone.
+        """
+        if self.status_file is None:
+            return
+        current = read_snapshot(self.status_file)
+        if current is None or current.pid != os.getpid() or current.stopped_at is not None:
+            return
+        write_snapshot(self.status_file, replace(current, stopped_at=self.clock.now()))
 
     def _count_outcomes(self, active: Sequence[Escalation]) -> None:
         """Feed breaches and first-answer times to the metrics as escalations breach and close."""
@@ -550,7 +577,7 @@ class App:
             if not leading:
                 leading = True
                 # a complaint whose deadline passed before now was missed while no replyclock was leading
-                self.engine.running_since = self.clock.now()
+                self.engine.running_since = self.polling_since = self.clock.now()
                 # only the leader takes clicks: a standby's queue would never be applied
                 self.start_interactivity()
                 self.run_once()  # catch up at once with what the previous leader left

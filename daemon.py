@@ -131,7 +131,12 @@ def _parser() -> argparse.ArgumentParser:
     # under sudo $USER is root: $SUDO_USER is the person who acted
     by = os.environ.get("SUDO_USER") or os.environ.get("USER") or "cli"
     act.add_argument("--by", default=by, help="who did it (default: $SUDO_USER, else $USER)")
-    act.add_argument("--reason", default="", help="why (recorded in the event log)")
+    act.add_argument(
+        "--reason",
+        default="",
+        help="why (recorded in the event log); for dismiss a code as Slack's menu offers it (praise, question, "
+        "joke, spam, not_ours, duplicate), optionally with a note ('spam: a bot'), or free text (kept as other)",
+    )
 
     model = sub.add_parser("model", help="manage transformers models")
     model_sub = _Commands(model.add_subparsers(dest="model_command", metavar="ACTION", required=True), after)
@@ -186,9 +191,15 @@ def _escalation_id(text: str) -> int:
     return value
 
 
+# The commands that start the sources: what they would open is checked before anything else happens.
+_STARTS_SOURCES = ("run", "check-config")
+
+
 def _load(args: argparse.Namespace) -> config.Settings:
     settings = config.load_settings(args.config)
     masker().add(settings.secrets())
+    if args.command in _STARTS_SOURCES:
+        config.check_sources(settings)
     return settings
 
 
@@ -252,6 +263,8 @@ def cmd_run(args: argparse.Namespace, settings: config.Settings) -> int:
         log.info("stopped")
         return 0
     finally:
+        # before close(): a standby takes over once the lock is released, and writes its own snapshot
+        app.guarded("mark stopped", app.mark_stopped)
         app.close()
 
 
@@ -274,9 +287,16 @@ def cmd_demo(args: argparse.Namespace, settings: config.Settings) -> int:
     from monitor.replay import SAMPLE_FEED
 
     feed = args.feed or (settings.sources.replay.path if settings.sources.replay.path.exists() else SAMPLE_FEED)
+    demo = demo_settings(settings, args.db, feed)
+    try:  # the check `run` makes, before the demo database is recreated
+        config.check_sources(demo)
+    except config.ConfigError as exc:
+        if args.feed is None:
+            raise
+        print(f"replyclock: --feed: {exc.problem}", file=sys.stderr)
+        return 2
     for suffix in ("", "-wal", "-shm"):
         Path(f"{args.db}{suffix}").unlink(missing_ok=True)
-    demo = demo_settings(settings, args.db, feed)
     clock = ScaledClock(args.speed)
     app = App.build(demo, clock, speed=args.speed)
     app.status_file = None  # its accelerated clock must not pose as a daemon to `replyclock status` (same var/)
@@ -366,7 +386,7 @@ def cmd_report(args: argparse.Namespace, settings: config.Settings) -> int:
 
     now = SystemClock().now()
     since: datetime | None = None
-    if args.since:
+    if args.since is not None:  # `--since ""` (an unset shell variable) must not mean "everything"
         try:
             since = now - config.parse_duration(args.since)
         except ValueError as exc:
@@ -384,7 +404,7 @@ def cmd_report(args: argparse.Namespace, settings: config.Settings) -> int:
 
 
 def cmd_status(args: argparse.Namespace, settings: config.Settings) -> int:
-    from monitor.health import STATUS_FILE, read_snapshot, render_status
+    from monitor.health import STALE_AFTER, STATUS_FILE, is_gone, pid_alive, read_snapshot, render_status
 
     now = SystemClock().now()
     path = state_dir(settings.storage.url) / STATUS_FILE
@@ -422,9 +442,15 @@ def cmd_status(args: argparse.Namespace, settings: config.Settings) -> int:
             reason = masker().mask(unreachable_reason(exc) or type(exc).__name__)
             print(f"replyclock: cannot read the store {config.mask_url(url)}: {reason}", file=sys.stderr)
     # --json exits as the summary does (docs/deploy.md): a script must see a stale snapshot too
-    text, healthy = render_status(snapshot, summary, now, silent_after=settings.health.silent_after, snapshot_path=path)
+    alive = pid_alive(snapshot.pid, snapshot.pid_ns) if snapshot is not None else None
+    text, healthy = render_status(
+        snapshot, summary, now, silent_after=settings.health.silent_after, snapshot_path=path, alive=alive
+    )
     if args.json:
         data = snapshot.to_json() if snapshot is not None else {}
+        if snapshot is not None:
+            # false once it stopped cleanly, its pid is gone, or its snapshot is stale; a standby runs too
+            data["running"] = not is_gone(snapshot) and now - snapshot.at <= STALE_AFTER
         if summary is not None:
             data["escalations"] = Snapshot(now, now, summary).to_json()["escalations"]
         print(json.dumps(data, indent=2, ensure_ascii=False))
@@ -571,6 +597,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     started = time.monotonic()
     try:
         return COMMANDS[args.command](args, settings)
+    except config.ConfigError as exc:  # one found only once the command knows what it opens (the demo's feed)
+        _say_error(f"replyclock: config error: {exc}")
+        return config.EXIT_CONFIG
     except SchemaError as exc:
         _say_error(f"replyclock: {exc}")
         return EXIT_SCHEMA

@@ -452,6 +452,29 @@ def settings_from_mapping(data: Mapping[str, Any], source_file: Path | None = No
     return settings.model_copy(update=update)
 
 
+def check_sources(settings: Settings) -> None:
+    """Check what the enabled sources will open (the replay feed); raises ConfigError naming the key.
+
+    `check-config` and `run` both call this before doing anything: a feed that cannot be read would
+    otherwise start the daemon with a source that fails at every poll.
+    """
+    replay = settings.sources.replay
+    if not replay.enabled:
+        return
+    path = replay.path
+    key = "sources.replay.path"
+    hint = "fix the path or set sources.replay.enabled: false"
+    try:
+        if path.is_dir():
+            raise ConfigError(key, f"{path} is a folder, not a JSON-lines file: {hint}")
+        with path.open("rb"):
+            pass
+    except FileNotFoundError:
+        raise ConfigError(key, f"{path}: no such file: {hint}") from None
+    except OSError as exc:
+        raise ConfigError(key, f"{path} cannot be read ({exc.strerror}): let replyclock's user read it") from None
+
+
 def config_path(explicit: str | os.PathLike[str] | None) -> Path:
     """The config file to read: `--config`, else $REPLYCLOCK_CONFIG, else ./config.yaml."""
     if explicit:

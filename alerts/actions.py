@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from alerts.engine import ActionRefused, EscalationEngine, unchanged_reason
-from alerts.messages import ACKNOWLEDGE, DISMISS, RESOLVE, RESPOND, reason_label, refusal_text, who
+from alerts.messages import ACKNOWLEDGE, DISMISS, RESOLVE, RESPOND, refusal_text, who
 from monitor.clock import Clock
 
 log = logging.getLogger(__name__)
@@ -70,7 +70,7 @@ def parse_block_actions(payload: Mapping[str, Any]) -> list[Click]:
                 action=action,
                 user_id=user_id,
                 user_name=str(user.get("username") or user.get("name") or ""),
-                detail=reason_label(extra) if action == "dismiss" else "",
+                detail=extra if action == "dismiss" else "",  # the reason's code: the engine stores it as one
                 channel_id=channel,
                 message_ts=message_ts,
                 action_ts=str(element.get("action_ts") or ""),

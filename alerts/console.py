@@ -18,7 +18,7 @@ from typing import Any, TextIO
 from alerts.messages import language_label
 from alerts.notify import BoardItem, Digest, Notification
 from alerts.sla import SlaState
-from alerts.text import clock_text, human_duration, shorten
+from alerts.text import clock_text, human_duration, overdue_text, shorten
 
 _STATE_MARK = {
     SlaState.ON_TRACK: "ok",
@@ -73,7 +73,7 @@ class ConsoleNotifier:
         self._line(
             f"LATE      {n} complaint{'s' if n != 1 else ''} already past the deadline when first seen: "
             + "; ".join(digest.why(lambda at: at.strftime("%Y-%m-%d %H:%M UTC")))
-            + f"; longest #{esc.id} {esc.author} on {esc.platform}, {human_duration(longest.overdue_when_seen)} over"
+            + f"; longest #{esc.id} {esc.author} on {esc.platform}, {overdue_text(longest.overdue_when_seen)} over"
             + " — breaches in the SLA log, told here once: "
             + ", ".join(f"#{item.escalation.id}" for item in digest.items)
         )
@@ -120,12 +120,12 @@ class ConsoleNotifier:
             seen_after = human_duration(esc.opened_at - esc.clock_started_at)
             return (
                 f"BREACH    {head}: already late when first seen, {seen_after} after it was posted "
-                f"({human_duration(esc.opened_at - esc.deadline)} past its deadline)"
+                f"({overdue_text(esc.opened_at - esc.deadline)} past its deadline)"
             )
         if note.kind == "breached":
             return (
                 f"BREACH    {head}: no answer within {human_duration(esc.time_allowed)} "
-                f"(overdue {human_duration(sla.overdue)})"
+                f"(overdue {overdue_text(sla.overdue)})"
             )
         if note.kind == "responded":
             late = " (late)" if sla.breached else ""

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from alerts.dismiss import normalise_reason
 from alerts.late import LATE_DETAIL, late_reason
 from alerts.ports import EscalationStore
 from alerts.sla import SlaStatus, status
@@ -201,6 +202,8 @@ class EscalationEngine:
         if closed:
             by = f" by {before.closed_by}" if before.closed_by else ""
             raise ActionRefused(f"escalation #{escalation_id} is already {min(closed)[1]}{by}")
+        if kind == EventKind.DISMISSED:  # Slack's code and the CLI's words: one form, so that reports group them
+            detail = normalise_reason(detail)
         key = f"{kind}:{actor}:{now.isoformat()}"
         self.store.record_event(
             escalation_id,

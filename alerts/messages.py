@@ -11,15 +11,16 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from alerts.dismiss import DISMISS_REASONS, parse_reason
 from alerts.notify import Digest
 from alerts.sla import SlaState, SlaStatus
-from alerts.text import human_duration, shorten
+from alerts.text import human_duration, overdue_text, shorten
 from monitor.models import Escalation, Outcome
 
 ACTION_PREFIX = "replyclock:"
@@ -29,15 +30,8 @@ RESPOND = f"{ACTION_PREFIX}respond"
 RESOLVE = f"{ACTION_PREFIX}resolve"
 DISMISS = f"{ACTION_PREFIX}dismiss"
 
-# "Not a complaint" asks why: the reason is recorded and feeds the scorer's quality figures.
-DISMISS_REASONS: tuple[tuple[str, str], ...] = (
-    ("praise", "Praise or neutral"),
-    ("question", "A question, not a complaint"),
-    ("joke", "Joke or sarcasm"),
-    ("spam", "Spam or a bot"),
-    ("not_ours", "About someone else"),
-    ("duplicate", "Duplicate of another alert"),
-)
+# An answer at the deadline itself is late: the deadline is the first late moment (alerts/sla.py).
+AT_THE_DEADLINE = " — at the deadline itself (an answer is due before it)"
 
 BUNDLED_TEMPLATES = Path(__file__).with_name("templates") / "replies.yaml"
 STEPS = ("apologise", "restate", "next_step", "apologise_again")
@@ -204,7 +198,7 @@ def clock_line(escalation: Escalation, sla: SlaStatus) -> str:
         emoji, word = _STATE_LINE.get(sla.state, (":red_circle:", "Breached"))
         if sla.breached:
             line = (
-                f"{emoji} *{word}* — overdue by *{human_duration(sla.overdue)}* "
+                f"{emoji} *{word}* — overdue by *{overdue_text(sla.overdue)}* "
                 f"(the answer was due {slack_date(sla.deadline)})"
             )
         else:
@@ -226,14 +220,17 @@ def time_left_text(sla: SlaStatus) -> str:
 def final_line(escalation: Escalation, sla: SlaStatus) -> str:
     """How the escalation ended: answered (in time or late), resolved, or not a complaint."""
     if sla.outcome == Outcome.DISMISSED:
-        reason = f" ({escape(reason_label(escalation.dismiss_reason))})" if escalation.dismiss_reason else ""
+        label = reason_label(escalation.dismiss_reason)
+        reason = f" ({escape(label)})" if label else ""
         return f":no_entry_sign: *Not a complaint*{reason} — marked by {who(escalation.closed_by)}"
     if escalation.first_response_at is not None and sla.response_time is not None:
         took = human_duration(sla.response_time)
         via = f" ({escape(escalation.response_via)})" if escalation.response_via else ""
         if sla.state == SlaState.ANSWERED_LATE or sla.breached:
             head = f":warning: *Answered late*, in {took} by {who(escalation.responded_by)}{via}"
-            head += f" — {human_duration(sla.response_time - escalation.time_allowed)} over"
+            over = sla.response_time - escalation.time_allowed
+            # the deadline itself is late (alerts/sla.py): say why rather than "0 s over"
+            head += f" — {human_duration(over)} over" if over >= timedelta(seconds=1) else AT_THE_DEADLINE
         else:
             head = f":white_check_mark: *Answered in {took}* by {who(escalation.responded_by)}{via}"
         if escalation.resolved_at is not None:
@@ -251,9 +248,9 @@ def final_line(escalation: Escalation, sla: SlaStatus) -> str:
     return ":ballot_box_with_check: *Closed*"
 
 
-def reason_label(code: str | None) -> str:
-    """The words of a dismiss reason code (free text passes through)."""
-    return dict(DISMISS_REASONS).get(code or "", code or "")
+def reason_label(reason: str | None) -> str:
+    """The words of a dismiss reason in any stored form (code, `code: note`, an old label or free text)."""
+    return parse_reason(reason).label()
 
 
 def history_line(past: Escalation, sla: SlaStatus) -> str:
@@ -279,7 +276,7 @@ def alert_text(escalation: Escalation, sla: SlaStatus) -> str:
     """The notification fallback text of the alert (what phones and screen readers show)."""
     where = platform_name(escalation.platform)
     if sla.running:
-        clock = f"overdue by {human_duration(sla.overdue)}" if sla.breached else f"{human_duration(sla.time_left)} left"
+        clock = f"overdue by {overdue_text(sla.overdue)}" if sla.breached else f"{human_duration(sla.time_left)} left"
     else:
         clock = _strip_mrkdwn(final_line(escalation, sla).split("\n", 1)[0])
     return f"Complaint on {where} from {escalation.author}: {clock}"
@@ -442,9 +439,7 @@ def late_digest_text(digest: Digest, links: Mapping[int, str]) -> str:
         ident = f"#{item.escalation.id}"
         link = links.get(item.escalation.id)
         if link:
-            listed.append(
-                f"<{link}|{ident}> {escape(item.escalation.author)} ({human_duration(item.overdue_when_seen)})"
-            )
+            listed.append(f"<{link}|{ident}> {escape(item.escalation.author)} ({overdue_text(item.overdue_when_seen)})")
         else:
             listed.append(ident)
     more = f" …and {n - LATE_IDS_LISTED} more" if n > LATE_IDS_LISTED else ""
@@ -452,7 +447,7 @@ def late_digest_text(digest: Digest, links: Mapping[int, str]) -> str:
         [
             f"{head} — {why}.",
             f"Longest overdue: {escape(esc.author)} on {platform_name(esc.platform)}, "
-            f"{human_duration(longest.overdue_when_seen)} past its deadline when first seen.",
+            f"{overdue_text(longest.overdue_when_seen)} past its deadline when first seen.",
             f"{'They count' if plural else 'It counts'} as breaches in the SLA log (`replyclock report` marks them "
             "late when seen), not one post each here; each alert shows it overdue, with a note in its thread, "
             "so the team can still answer.",

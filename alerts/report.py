@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
+from alerts.dismiss import parse_reason
 from alerts.sla import status
 from alerts.text import shorten
 from monitor.models import Escalation, Outcome, SlaPolicy
@@ -29,6 +30,7 @@ def report_records(escalations: Sequence[Escalation], policy: SlaPolicy, now: da
     records = []
     for esc in escalations:
         sla = status(esc, policy, now)
+        reason = parse_reason(esc.dismiss_reason)
         records.append(
             {
                 "id": esc.id,
@@ -54,7 +56,9 @@ def report_records(escalations: Sequence[Escalation], policy: SlaPolicy, now: da
                 "responded_by": esc.responded_by,
                 "resolved_at": _iso(esc.resolved_at),
                 "dismissed_at": _iso(esc.dismissed_at),
-                "dismiss_reason": esc.dismiss_reason,
+                # one code whether it came from Slack or the CLI (alerts/dismiss.py), and the free text with it
+                "dismiss_reason": reason.code,
+                "dismiss_note": reason.note,
                 "reasons": list(esc.reasons),
                 # past its deadline when replyclock first saw it (first start on a source, downtime)
                 "late_when_seen": esc.late_when_seen,
@@ -92,6 +96,10 @@ def summary_lines(records: Sequence[dict[str, Any]]) -> list[str]:
             f"already late when first seen: {late} of the {breached} breaches (marked *); "
             f"without them, within SLA: {rate}"
         )
+    dismissed = Counter(r.get("dismiss_reason") or "" for r in records if r["outcome"] == Outcome.DISMISSED)
+    if dismissed:
+        ranked = sorted(dismissed.items(), key=lambda pair: (-pair[1], pair[0] == "", pair[0]))
+        lines.append("not a complaint: " + ", ".join(f"{n} {code or 'without a reason'}" for code, n in ranked))
     if answered:
         # cut like the table's minutes: 59.9 must not read as 60, the deadline
         median, slowest = math.floor(statistics.median(answered)), math.floor(max(answered))

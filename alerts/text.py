@@ -17,6 +17,15 @@ def human_duration(delta: timedelta) -> str:
     return f"{minutes} min"
 
 
+def overdue_text(delta: timedelta) -> str:
+    """How far past a deadline, like `human_duration`, but never `0 s`: under a second is `under a second`.
+
+    The deadline is the first late moment (alerts/sla.py), so an escalation can be breached by less
+    than a second; "overdue by 0 s" would read as in time.
+    """
+    return human_duration(delta) if abs(delta) >= timedelta(seconds=1) else "under a second"
+
+
 def clock_text(delta: timedelta) -> str:
     """A compact countdown: `42:07` left, or `-03:10` overdue (`1:02:07` past an hour)."""
     sign = "-" if delta < timedelta(0) else ""

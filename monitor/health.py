@@ -10,6 +10,7 @@ or been silent for longer than `health.silent_after`, one when it recovers.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
@@ -61,6 +62,10 @@ class Snapshot:
     # what the managers were told is wrong, per source: a later process (a restart, `run --once` from cron)
     # does not tell them again
     health_reported: Mapping[str, str] = field(default_factory=dict)
+    # set by a clean stop: `replyclock status` says "stopped" at once rather than after STALE_AFTER
+    stopped_at: datetime | None = None
+    # the writer's pid namespace: its pid means something only to a reader in the same one
+    pid_ns: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         """Plain JSON data (datetimes as ISO 8601, durations in seconds)."""
@@ -79,6 +84,8 @@ class Snapshot:
             "role": self.role,
             "leader_problem": self.leader_problem,
             "health_reported": dict(self.health_reported),
+            "stopped_at": self.stopped_at.isoformat() if self.stopped_at is not None else None,
+            "pid_ns": self.pid_ns,
         }
 
     @classmethod
@@ -98,6 +105,8 @@ class Snapshot:
             role="standby" if data.get("role") == "standby" else "leader",  # files from before roles: a leader's
             leader_problem=str(data["leader_problem"]) if data.get("leader_problem") else None,
             health_reported={str(k): str(v) for k, v in dict(data.get("health_reported") or {}).items()},
+            stopped_at=_dt(data.get("stopped_at")),
+            pid_ns=str(data["pid_ns"]) if data.get("pid_ns") else None,
         )
 
 
@@ -158,9 +167,45 @@ def write_snapshot(path: Path, snapshot: Snapshot) -> None:
         raise
 
 
+@functools.cache
+def pid_namespace() -> str | None:
+    """This process's pid namespace (`pid:[4026531836]`), or None where there is no such thing to read."""
+    try:
+        return os.readlink("/proc/self/ns/pid")
+    except OSError:
+        return None
+
+
+def pid_alive(pid: int, pid_ns: str | None) -> bool | None:
+    """Whether the process `pid` of the namespace `pid_ns` still runs; None when that cannot be told here.
+
+    Under systemd's DynamicUser the daemon is another user than whoever runs `replyclock status`: the
+    kernel then refuses the signal (PermissionError), which still says the process exists. A pid of
+    another pid namespace (a container, PrivatePIDs=) names some other process here, or none.
+    """
+    if pid <= 0 or pid_ns != pid_namespace():
+        return None
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    except OSError:
+        return None
+    return True
+
+
+def is_gone(snapshot: Snapshot) -> bool:
+    """Whether the process that wrote `snapshot` is known to be gone: a clean stop, or a pid no longer alive."""
+    return snapshot.stopped_at is not None or pid_alive(snapshot.pid, snapshot.pid_ns) is False
+
+
 def standby_may_write(current: Snapshot | None, now: datetime, pid: int) -> bool:
-    """Whether a standby may replace `current`: never a fresh snapshot of a leader sharing its folder."""
-    return current is None or current.role == "standby" or current.pid == pid or now - current.at > STALE_AFTER
+    """Whether a standby may replace `current`: never a fresh snapshot of a running leader sharing its folder."""
+    if current is None or current.role == "standby" or current.pid == pid:
+        return True
+    return now - current.at > STALE_AFTER or is_gone(current)
 
 
 def read_snapshot(path: Path) -> Snapshot | None:
@@ -235,12 +280,29 @@ def render_status(
     *,
     silent_after: timedelta,
     snapshot_path: Path,
+    alive: bool | None = None,
 ) -> tuple[str, bool]:
-    """The human summary of `replyclock status`, and whether everything is healthy."""
+    """The human summary of `replyclock status`, and whether everything is healthy.
+
+    `alive`: whether the snapshot's process still runs (`pid_alive`); None when that cannot be told,
+    and then the snapshot's age alone says whether the daemon still runs.
+    """
     lines: list[str] = []
     healthy = True
     if snapshot is None:
         lines.append(f"daemon: no status file at {snapshot_path} (is replyclock running?)")
+        healthy = False
+    elif snapshot.stopped_at is not None:
+        lines.append(
+            f"daemon: not running: pid {snapshot.pid} stopped cleanly {ago(now - snapshot.stopped_at)} ago "
+            f"({snapshot.stopped_at:%Y-%m-%d %H:%M} UTC), after {ago(snapshot.stopped_at - snapshot.started_at)} up"
+        )
+        healthy = False
+    elif alive is False:
+        lines.append(
+            f"daemon: not running: pid {snapshot.pid} is not running and recorded no clean stop (it crashed "
+            f"or was killed); its last status is {ago(now - snapshot.at)} old"
+        )
         healthy = False
     else:
         age = now - snapshot.at

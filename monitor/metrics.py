@@ -11,13 +11,14 @@ from __future__ import annotations
 import math
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest, start_http_server
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 
+from monitor.clock import Clock
 from monitor.health import EscalationSummary
 from monitor.poller import SourceHealth
 
@@ -35,8 +36,20 @@ def parse_listen(listen: str) -> tuple[str, int]:
 class _SourceCollector(Collector):
     """Per-source figures, read from the poller's health at scrape time."""
 
-    def __init__(self, health: Callable[[], Iterable[SourceHealth]]) -> None:
+    def __init__(
+        self,
+        health: Callable[[], Iterable[SourceHealth]],
+        clock: Clock | None = None,
+        polling_since: Callable[[], datetime | None] | None = None,
+    ) -> None:
         self.health = health
+        self.clock = clock
+        self.polling_since = polling_since
+
+    def _silent_seconds(self, h: SourceHealth, now: datetime, since: datetime) -> float:
+        """Seconds since the source's last successful poll, or since polling began when none since then."""
+        last = max(h.last_ok_at, since) if h.last_ok_at is not None else since
+        return max((now - last).total_seconds(), 0.0)
 
     def collect(self) -> Iterator[Any]:
         labels = ["source", "platform"]
@@ -52,9 +65,18 @@ class _SourceCollector(Collector):
             "Unix time of the last successful poll (0: none since start)",
             labels=labels,
         )
+        # what health.silent_after and `replyclock status` judge: unlike `time() - last_success`, it starts
+        # at 0 on each start (no alert before the first poll) and is absent on a standby (it polls nothing)
+        silent = GaugeMetricFamily(
+            "replyclock_source_silent_seconds",
+            "Seconds since the last successful poll, or since this replyclock began polling if none since",
+            labels=labels,
+        )
         state = GaugeMetricFamily(
             "replyclock_source_state", "1 for the state each source is in", labels=[*labels, "state"]
         )
+        since = self.polling_since() if self.polling_since is not None else None
+        now = self.clock.now() if self.clock is not None else None
         for h in list(self.health()):
             key = [h.name, h.platform]
             mentions.add_metric(key, h.mentions)
@@ -63,15 +85,24 @@ class _SourceCollector(Collector):
             errors.add_metric(key, h.errors)
             deferrals.add_metric(key, h.deferrals)
             last_ok.add_metric(key, h.last_ok_at.timestamp() if h.last_ok_at else 0.0)
+            if since is not None and now is not None:
+                silent.add_metric(key, self._silent_seconds(h, now, since))
             for name in ("waiting", "ok", "deferred", "failing", "stopped"):
                 state.add_metric([*key, name], 1.0 if h.state == name else 0.0)
-        yield from (mentions, replies, polls, errors, deferrals, last_ok, state)
+        yield from (mentions, replies, polls, errors, deferrals, last_ok, silent, state)
 
 
 class Metrics:
     """Every replyclock metric, in a registry of its own; `serve()` exposes it over HTTP."""
 
-    def __init__(self, health: Callable[[], Iterable[SourceHealth]] | None = None) -> None:
+    def __init__(
+        self,
+        health: Callable[[], Iterable[SourceHealth]] | None = None,
+        *,
+        clock: Clock | None = None,
+        polling_since: Callable[[], datetime | None] | None = None,
+    ) -> None:
+        """`polling_since`: since when this process polls its sources (None while a standby)."""
         self.registry = CollectorRegistry()
         r = self.registry
         lang = ["platform", "language"]
@@ -131,7 +162,7 @@ class Metrics:
         )
         self.most_urgent.set(math.nan)
         if health is not None:
-            r.register(_SourceCollector(health))
+            r.register(_SourceCollector(health, clock, polling_since))
         self._server: Any = None
         self._thread: threading.Thread | None = None
 

@@ -643,17 +643,20 @@ class Store:
             return self._escalations(s, rows)
 
     def escalations(
-        self, since: datetime | None = None, until: datetime | None = None, *, due_since: datetime | None = None
+        self, since: datetime | None = None, until: datetime | None = None, *, breach_since: datetime | None = None
     ) -> list[Escalation]:
-        """Every escalation, oldest first: of posts created in [since, until), due from `due_since` on, when given."""
+        """Every escalation, oldest first: of posts created in [since, until); with `breach_since`, only those
+        that can have breached from then on: due from then on, or first seen then (a late find)."""
         with self._session() as s:
             query = select(EscalationRow).order_by(col(EscalationRow.created_at), col(EscalationRow.id))
             if since is not None:
                 query = query.where(col(EscalationRow.created_at) >= since)
             if until is not None:
                 query = query.where(col(EscalationRow.created_at) < until)
-            if due_since is not None:
-                query = query.where(col(EscalationRow.deadline) >= due_since)
+            if breach_since is not None:
+                query = query.where(
+                    (col(EscalationRow.deadline) >= breach_since) | (col(EscalationRow.opened_at) >= breach_since)
+                )
             return self._escalations(s, s.exec(query).all())
 
     def author_history(

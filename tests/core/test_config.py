@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -313,7 +318,10 @@ def test_a_key_written_twice_is_a_config_error(tmp_path) -> None:
 
 def test_check_config_prints_effective_settings_masked(tmp_path) -> None:
     cfg = tmp_path / "c.yaml"
-    cfg.write_text("sources:\n  x:\n    enabled: true\n    bearer_token: ${RC_SECRET}\n    username: sklep_demo\n")
+    cfg.write_text(
+        "sources:\n  replay:\n    enabled: false\n  x:\n    enabled: true\n    bearer_token: ${RC_SECRET}\n"
+        "    username: sklep_demo\n"
+    )
     env = {"RC_SECRET": "very-secret-token", "PATH": "/usr/bin:/bin"}
     result = _cli("check-config", env={**env, "REPLYCLOCK_CONFIG": str(cfg)})
     assert result.returncode == 0, result.stderr
@@ -342,3 +350,66 @@ def test_a_local_folder_named_like_a_typo_is_accepted(tmp_path, monkeypatch) -> 
     monkeypatch.chdir(tmp_path)
     (tmp_path / "embeded").mkdir()
     assert config.settings_from_mapping({"sentiment": {"model": "embeded"}}).sentiment.model == "embeded"
+
+
+@contextlib.contextmanager
+def _as_nobody() -> Iterator[None]:
+    """Root reads any file: drop the effective uid for a moment so that an unreadable file is unreadable."""
+    if os.geteuid() != 0:
+        yield
+        return
+    os.seteuid(65534)
+    try:
+        yield
+    finally:
+        os.seteuid(0)
+
+
+@pytest.mark.parametrize("problem", ["missing", "folder", "unreadable"])
+def test_a_replay_feed_that_cannot_be_read_is_a_config_error_naming_the_key(tmp_path, problem) -> None:
+    # pytest's own folders are closed to other users: under root the unreadable feed lies in an open one
+    folder = Path(tempfile.mkdtemp(prefix="replyclock-feed-")) if problem == "unreadable" else tmp_path
+    feed = folder / "feed.jsonl"
+    if problem == "folder":
+        feed.mkdir()
+    elif problem == "unreadable":
+        folder.chmod(0o755)
+        feed.write_text('{"platform": "x"}\n', encoding="utf-8")
+        feed.chmod(0)
+    cfg = tmp_path / "config.yaml"
+    cfg.write_text(f"sources:\n  replay:\n    path: {feed}\n", encoding="utf-8")
+    settings = config.load_settings(cfg)
+    dropped = _as_nobody() if problem == "unreadable" else contextlib.nullcontext()
+    try:
+        with dropped, pytest.raises(config.ConfigError) as err:
+            config.check_sources(settings)
+    finally:
+        if folder != tmp_path:
+            shutil.rmtree(folder)
+    assert err.value.key == "sources.replay.path"
+    assert str(feed) in err.value.problem
+    expected = {"missing": "no such file", "folder": "a folder", "unreadable": "cannot be read"}[problem]
+    assert expected in err.value.problem, err.value.problem
+
+
+def test_a_disabled_replay_source_may_name_a_feed_that_does_not_exist(tmp_path) -> None:
+    cfg = tmp_path / "config.yaml"
+    cfg.write_text("sources:\n  replay:\n    enabled: false\n    path: nowhere.jsonl\n", encoding="utf-8")
+    config.check_sources(config.load_settings(cfg))
+
+
+@pytest.mark.parametrize("command", ["check-config", "run"])
+def test_check_config_and_run_stop_on_a_missing_replay_feed_before_doing_anything(tmp_path, capsys, command) -> None:
+    import daemon
+
+    db = tmp_path / "rc.db"
+    cfg = tmp_path / "config.yaml"
+    cfg.write_text(
+        f"storage:\n  url: sqlite:///{db}\nsources:\n  replay:\n    path: feeds/typo.jsonl\n", encoding="utf-8"
+    )
+    assert daemon.main(["--config", str(cfg), command, *(["--once"] if command == "run" else [])]) == 78
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.startswith("replyclock: config error: sources.replay.path: "), err
+    assert str(tmp_path.resolve() / "feeds/typo.jsonl") in err and "no such file" in err
+    assert not db.exists()  # stopped before the store was even opened

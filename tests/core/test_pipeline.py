@@ -164,7 +164,7 @@ def test_actions_from_the_team(rig, clock) -> None:
     app.engine.act(two.id, "dismiss", "bob", "a joke, not a complaint")
     app.run_once()
     assert rec.kinds(one.id) == ["opened", "acknowledged", "resolved"]
-    assert app.store.escalation(two.id).dismiss_reason == "a joke, not a complaint"
+    assert app.store.escalation(two.id).dismiss_reason == "other: a joke, not a complaint"
     assert app.store.active_escalations() == []
     clock.advance(120 * M)
     app.run_once()

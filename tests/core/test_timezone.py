@@ -62,3 +62,37 @@ def test_the_report_table_prints_times_in_the_shops_zone_and_the_json_stays_utc(
     assert "created (Europe/Warsaw)" in table and "2026-11-23 00:40" in table
     utc_table = render_table(records)
     assert "created (UTC)" in utc_table and "2026-11-22 23:40" in utc_table
+
+
+def test_a_late_find_counts_among_the_breaches_of_the_day_it_was_found(make_settings) -> None:
+    """A breach counts on the day of its `breached_at`: its deadline for a clock that ran out while watched,
+    the moment replyclock first saw it for a late find (which the SLA log, the metrics and the managers'
+    digest date there too). Install day's backlog from earlier days is in today's figure, told apart."""
+    clock = FakeClock(datetime(2026, 11, 23, 8, 0, tzinfo=UTC))  # 09:00 in Warsaw: replyclock's first start
+    source = FakeSource()
+    settings = make_settings(sla={"timezone": "Europe/Warsaw"})
+    app = App.build(settings, clock, sources=[source], notifiers=[RecordingNotifier()], analyzer=KeywordAnalyzer())
+
+    def complaint(eid: str, posted: datetime) -> Mention:
+        return Mention(platform="x", external_id=eid, author="@c", text="my parcel never arrived", created_at=posted)
+
+    try:
+        source.add(
+            complaint("due-days-ago", datetime(2026, 11, 20, 12, 0, tzinfo=UTC)),
+            complaint("due-yesterday", datetime(2026, 11, 22, 21, 0, tzinfo=UTC)),  # due 23:00 on the 22nd, Warsaw
+        )
+        app.run_once()
+        assert all(e.late_when_seen and e.breached_at == clock.now() for e in app.store.escalations())
+        summary = app.observe().escalations
+        assert (summary.breaches_today, summary.breaches_today_late) == (2, 2)
+        clock.advance(timedelta(hours=15))  # 00:00 on the 24th in Warsaw: they were yesterday's
+        assert app.observe().escalations.breaches_today == 0
+        # one that ran out while replyclock watched counts on its deadline's day, as before
+        source.add(complaint("watched", clock.now()))
+        app.run_once()
+        clock.advance(timedelta(minutes=61))
+        app.run_once()
+        summary = app.observe().escalations
+        assert (summary.breaches_today, summary.breaches_today_late) == (1, 0)
+    finally:
+        app.close()

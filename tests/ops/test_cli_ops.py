@@ -18,10 +18,13 @@ from monitor.models import Batch, Mention
 from monitor.store import Store
 from tests.fakes import RESPONSE_TIME, complaint_score
 
+# the replay source is on by default, and `run` refuses a feed that is not there (none is, in tmp_path)
+NO_REPLAY = "sources:\n  replay:\n    enabled: false\n"
+
 
 def _config(tmp_path: Path, db: Path) -> Path:
     cfg = tmp_path / "config.yaml"
-    cfg.write_text(f"storage:\n  url: sqlite:///{db}\nnotify:\n  console: false\n", encoding="utf-8")
+    cfg.write_text(f"storage:\n  url: sqlite:///{db}\n{NO_REPLAY}notify:\n  console: false\n", encoding="utf-8")
     return cfg
 
 
@@ -168,7 +171,7 @@ def test_a_database_that_cannot_be_reached_is_one_line_with_the_password_hidden(
     port = _closed_port()
     cfg = tmp_path / "config.yaml"
     url = f"postgresql+psycopg://rc:Pw-never-shown@127.0.0.1:{port}/replyclock"
-    cfg.write_text(f"storage:\n  url: {url}\nnotify:\n  console: false\n", encoding="utf-8")
+    cfg.write_text(f"storage:\n  url: {url}\n{NO_REPLAY}notify:\n  console: false\n", encoding="utf-8")
     argv = [f"sqlite:///{tmp_path / 'target.db'}" if arg == "TARGET" else arg for arg in command]
     status = daemon.main(["--config", str(cfg), *argv])
     out, err = capsys.readouterr()
@@ -184,7 +187,7 @@ def test_status_says_why_it_cannot_read_the_store(tmp_path, capsys, monkeypatch)
     port = _closed_port()
     cfg = tmp_path / "config.yaml"
     url = f"postgresql+psycopg://rc:Pw-never-shown@127.0.0.1:{port}/replyclock"
-    cfg.write_text(f"storage:\n  url: {url}\nnotify:\n  console: false\n", encoding="utf-8")
+    cfg.write_text(f"storage:\n  url: {url}\n{NO_REPLAY}notify:\n  console: false\n", encoding="utf-8")
     assert daemon.main(["--config", str(cfg), "status"]) == 1  # no snapshot either: the daemon is not running
     out, err = capsys.readouterr()
     assert f"cannot read the store postgresql+psycopg://rc:***@127.0.0.1:{port}/replyclock: " in err, err
@@ -309,3 +312,23 @@ def test_global_options_work_after_the_command_too(tmp_path, capsys) -> None:
         ["--config", "a.yaml", "--log-level", "INFO", "db", "status", "--config", "b.yaml"]
     )
     assert (args.config, args.log_level, args.log_format) == ("b.yaml", "INFO", None)
+
+
+@pytest.mark.parametrize("value", ["", " ", "7x"])
+def test_report_since_empty_or_malformed_is_a_usage_error_naming_the_flag(tmp_path, capsys, value) -> None:
+    db = tmp_path / "rc.db"
+    _store_with_one_escalation(db)
+    assert daemon.main(["--config", str(_config(tmp_path, db)), "report", "--since", value]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err.startswith("replyclock: --since: "), err
+
+
+def test_a_demo_feed_that_cannot_be_read_is_a_usage_error_not_a_traceback(tmp_path, capsys) -> None:
+    db = tmp_path / "demo.db"
+    db.write_text("kept")
+    cfg = str(_config(tmp_path, tmp_path / "rc.db"))
+    missing = tmp_path / "nowhere.jsonl"
+    assert daemon.main(["--config", cfg, "demo", "--feed", str(missing), "--db", str(db)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("replyclock: --feed: ") and str(missing) in err and "no such file" in err, err
+    assert db.read_text() == "kept"  # refused before the demo database is recreated

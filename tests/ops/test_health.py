@@ -395,7 +395,7 @@ def test_a_standby_never_overwrites_a_fresh_leader_snapshot_in_the_same_folder(r
     app, _, _ = rig
     leader_snapshot = app.observe()  # the leader of this folder (another process in real life)
     path = state_dir(app.settings.storage.url) / STATUS_FILE
-    write_snapshot(path, replace(leader_snapshot, pid=leader_snapshot.pid + 1))
+    write_snapshot(path, replace(leader_snapshot, pid=os.getppid()))  # a process that runs, not this one
     _standby(app, clock, HeldElsewhereLock())
     app.standby_beat()
     assert read_snapshot(path).role == "leader"  # type: ignore[union-attr]

@@ -6,14 +6,16 @@ import math
 import re
 import urllib.request
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
 from app import App
+from monitor.leader import Leadership
 from monitor.metrics import Metrics, parse_listen
 from monitor.models import Mention, Reply
 from monitor.sources import RateLimited, Unavailable
-from tests.fakes import FakeSource, KeywordAnalyzer, RecordingNotifier
+from tests.fakes import FakeSource, HeldElsewhereLock, KeywordAnalyzer, RecordingNotifier
 
 M = timedelta(minutes=1)
 
@@ -180,3 +182,43 @@ def test_a_breach_while_the_daemon_was_down_is_counted_once_on_restart(make_sett
         assert value(after.metrics.render().decode(), "replyclock_breaches_total", platform="x") == 1
     finally:
         after.close()
+
+
+def _suggested_alerts() -> list[str]:
+    """The PromQL expressions docs/deploy.md suggests, as written there."""
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "deploy.md").read_text(encoding="utf-8")
+    section = doc.split("Suggested alerts:", 1)[1].split("\n\n", 1)[0]
+    return re.findall(r"`([^`]*(?:>|==)[^`]*)`", section)
+
+
+def test_the_suggested_staleness_alert_does_not_fire_at_start_but_does_when_a_source_stays_silent(rig, clock) -> None:
+    """The suggestion was `time() - replyclock_source_last_success_timestamp_seconds > 3*3600`: 0 before the
+    first successful poll, so it fired at every start until a poll succeeded."""
+    app, source = rig
+    assert app.metrics is not None
+    [staleness] = [a for a in _suggested_alerts() if "source" in a]
+    assert "last_success_timestamp" not in staleness, staleness
+    assert staleness == "replyclock_source_silent_seconds > 3*3600"  # what the checks below evaluate
+    key = {"source": "fake:mentions", "platform": "x"}
+
+    def silent() -> float:
+        return value(app.metrics.render().decode(), "replyclock_source_silent_seconds", **key)  # type: ignore[union-attr]
+
+    assert silent() == 0  # just started, nothing polled yet: not an alert
+    source.fail_next(Unavailable("HTTP 503"))
+    app.run_once()
+    clock.advance(3 * 60 * M + M)  # failing ever since the start: as `replyclock status` judges it
+    assert silent() == (3 * 60 + 1) * 60
+    app.run_once()
+    assert silent() == 0
+    clock.advance(10 * M)
+    assert silent() == 10 * 60
+
+
+def test_a_standby_exports_no_silence_for_sources_it_does_not_poll(rig, clock) -> None:
+    app, _ = rig
+    assert app.metrics is not None
+    app.leadership = Leadership(HeldElsewhereLock(), clock)  # type: ignore[arg-type]
+    clock.advance(5 * 60 * M)
+    app.standby_beat()  # what run_forever does while another replyclock leads
+    assert "replyclock_source_silent_seconds{" not in app.metrics.render().decode()

@@ -79,9 +79,7 @@ def test_block_actions_are_acked_and_applied_in_the_main_loop(rig, fake_slack) -
     )
     app.run_once()
     done = app.store.escalation(esc.id)
-    assert (
-        done.dismissed_at is not None and done.closed_by == "UBEATA002" and done.dismiss_reason == "Praise or neutral"
-    )
+    assert done.dismissed_at is not None and done.closed_by == "UBEATA002" and done.dismiss_reason == "praise"
     actors = [(e.kind, e.actor) for e in app.store.events(esc.id) if e.actor.startswith("U")]
     assert actors == [("acknowledged", "UANNA0001"), ("click_refused", "UEVE00003"), ("dismissed", "UBEATA002")]
 

@@ -167,7 +167,7 @@ def test_buttons_respond_resolve_and_dismiss_with_a_reason(rig, clock, fake_slac
     assert "*Answered in 2 min* by <@UANNA0001>" in clock_text(first)
     assert "*Not a complaint* (Joke or sarcasm) — marked by <@UANNA0001>" in clock_text(second)
     assert action_ids(second) == []
-    assert app.store.escalation(two.id).dismiss_reason == "Joke or sarcasm"
+    assert app.store.escalation(two.id).dismiss_reason == "joke"
     app.slack.clicks.put(Click(one.id, "resolve", "UANNA0001", channel_id="CALERTS"))
     app.run_once()
     assert action_ids(slack.top_level("CALERTS")[0]) == []

@@ -190,3 +190,31 @@ def test_resolved_without_an_answer_after_the_deadline_still_says_it_breached() 
     assert alert_blocks(in_time, status(in_time, POLICY, T0 + 95 * M))[3]["text"]["text"] == (
         ":ballot_box_with_check: *Resolved* by <@UANNA0001> after 20 min"
     )
+
+
+def test_an_answer_at_the_deadline_itself_is_late_and_says_so_without_0_s_over() -> None:
+    # the rule (alerts/sla.py): the deadline is the first late moment; an answer is due before it
+    deadline = T0 + POLICY.response_time
+    at_deadline = esc(first_response_at=deadline, responded_by="@sklep_demo")
+    sla = status(at_deadline, POLICY, deadline + M)
+    assert sla.breached and str(sla.outcome) == "breached"
+    line = alert_blocks(at_deadline, sla)[3]["text"]["text"]
+    assert "*Answered late*, in 1 h 00 min" in line
+    assert "0 s over" not in line and "at the deadline itself" in line, line
+    assert "0 s" not in alert_text(at_deadline, sla)
+    just_before = esc(first_response_at=deadline - timedelta(seconds=1), responded_by="@sklep_demo")
+    sla = status(just_before, POLICY, deadline + M)
+    assert not sla.breached
+    assert alert_blocks(just_before, sla)[3]["text"]["text"].startswith(":white_check_mark: *Answered in 59 min*")
+    one_second_late = esc(first_response_at=deadline + timedelta(seconds=1), responded_by="@sklep_demo")
+    line = alert_blocks(one_second_late, status(one_second_late, POLICY, deadline + M))[3]["text"]["text"]
+    assert "— 1 s over" in line
+
+
+def test_a_clock_that_runs_out_this_very_second_is_never_overdue_by_0_s() -> None:
+    e = esc()
+    deadline = T0 + POLICY.response_time
+    sla = status(e, POLICY, deadline)
+    assert sla.breached
+    assert "0 s" not in alert_blocks(e, sla)[3]["text"]["text"]
+    assert "0 s" not in alert_text(e, sla)

@@ -1,0 +1,111 @@
+"""`replyclock status` after the daemon is gone: a clean stop marks status.json, a crash is caught by its pid."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+import daemon
+from app import App
+from monitor import health
+from monitor.health import STATUS_FILE, Snapshot, read_snapshot, render_status, standby_may_write, write_snapshot
+from tests.fakes import HeldElsewhereLock, KeywordAnalyzer, RecordingNotifier
+
+
+def _dead_pid() -> int:
+    """The pid of a process that has exited (and been reaped)."""
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    return proc.pid
+
+
+def _config(tmp_path: Path) -> Path:
+    cfg = tmp_path / "config.yaml"
+    cfg.write_text(
+        f"storage:\n  url: sqlite:///{tmp_path / 'rc.db'}\nsources:\n  replay:\n    enabled: false\n"
+        "notify:\n  console: false\n",
+        encoding="utf-8",
+    )
+    return cfg
+
+
+@pytest.mark.parametrize("role", ["leader", "standby"])
+def test_a_fresh_snapshot_of_a_process_that_is_gone_reads_as_not_running(tmp_path, capsys, role) -> None:
+    now = datetime.now(UTC)  # `status` reads on the real clock: this snapshot is 3 seconds old
+    snapshot = Snapshot(now - timedelta(seconds=3), now - timedelta(hours=2), pid=_dead_pid(), role=role)
+    write_snapshot(tmp_path / STATUS_FILE, replace(snapshot, pid_ns=health.pid_namespace()))
+    cfg = _config(tmp_path)
+    assert daemon.main(["--config", str(cfg), "status"]) == 1
+    out = capsys.readouterr().out
+    assert f"pid {snapshot.pid} is not running" in out and "crashed or was killed" in out, out
+    assert daemon.main(["--config", str(cfg), "status", "--json"]) == 1
+    assert json.loads(capsys.readouterr().out)["running"] is False
+
+
+def test_a_clean_stop_marks_the_snapshot_and_status_says_stopped(tmp_path, capsys) -> None:
+    cfg = _config(tmp_path)
+    assert daemon.main(["--config", str(cfg), "run", "--once"]) == 0
+    snapshot = read_snapshot(tmp_path / STATUS_FILE)
+    assert snapshot is not None and snapshot.pid == os.getpid()  # this process ran it, and still runs
+    assert snapshot.stopped_at is not None
+    capsys.readouterr()
+    assert daemon.main(["--config", str(cfg), "status"]) == 1
+    out = capsys.readouterr().out
+    assert "stopped" in out and "not running" in out, out
+    assert daemon.main(["--config", str(cfg), "status", "--json"]) == 1
+    data = json.loads(capsys.readouterr().out)
+    assert data["running"] is False and data["stopped_at"] == snapshot.stopped_at.isoformat()
+
+
+def test_a_live_daemon_of_another_user_is_running(monkeypatch) -> None:
+    # systemd's DynamicUser: `kill(pid, 0)` on the service's pid is refused to other users, yet it is alive
+    def refused(pid: int, signal: int) -> None:
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(health.os, "kill", refused)
+    assert health.pid_alive(4242, health.pid_namespace()) is True
+
+
+def test_a_pid_of_another_pid_namespace_or_none_at_all_cannot_be_judged(monkeypatch) -> None:
+    # a daemon in a container (or under PrivatePIDs=): its pid means nothing here, so the age alone decides
+    assert health.pid_alive(_dead_pid(), "pid:[1]") is None
+    assert health.pid_alive(0, health.pid_namespace()) is None  # files from before pids were checked
+    now = datetime.now(UTC)
+    elsewhere = Snapshot(now, now - timedelta(hours=1), pid=_dead_pid(), pid_ns="pid:[1]")
+    text, healthy = render_status(
+        elsewhere, None, now, silent_after=timedelta(hours=3), snapshot_path=Path("status.json"), alive=None
+    )
+    assert healthy and "not running" not in text
+
+
+def test_a_standby_may_replace_the_snapshot_of_a_leader_that_is_gone(make_settings, clock) -> None:
+    app = App.build(make_settings(), clock, sources=[], notifiers=[RecordingNotifier()], analyzer=KeywordAnalyzer())
+    try:
+        leader = app.observe()
+        assert not standby_may_write(replace(leader, pid=os.getppid()), clock.now(), os.getpid())  # alive, fresh
+        assert standby_may_write(replace(leader, pid=_dead_pid()), clock.now(), os.getpid())
+        assert standby_may_write(replace(leader, pid=os.getppid(), stopped_at=clock.now()), clock.now(), os.getpid())
+    finally:
+        app.close()
+
+
+def test_a_clean_stop_never_marks_another_process_snapshot(make_settings, clock) -> None:
+    from monitor.leader import Leadership
+
+    app = App.build(make_settings(), clock, sources=[], notifiers=[RecordingNotifier()], analyzer=KeywordAnalyzer())
+    try:
+        assert app.status_file is not None
+        leader = replace(app.observe(), pid=os.getppid())  # the leader sharing this folder, still running
+        write_snapshot(app.status_file, leader)
+        app.leadership = Leadership(HeldElsewhereLock(), clock)  # type: ignore[arg-type]
+        app.mark_stopped()
+        assert read_snapshot(app.status_file) == leader
+    finally:
+        app.close()
