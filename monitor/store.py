@@ -855,7 +855,7 @@ class Store:
             where &= replies
         if escalations is not None:
             where &= col(EscalationRow.id).in_(list(escalations))
-        escalated, thread_start = aliased(MentionRow), aliased(MentionRow)
+        escalated, thread_start = _ESCALATED, _THREAD_START
         direct = (
             select(EscalationRow.id, ReplyRow)
             .join(escalated, col(escalated.id) == col(EscalationRow.mention_id))
@@ -902,7 +902,7 @@ class Store:
         # X source names such a reply, to the post its answer was for) rather than to the customer's
         # reply. It answers the follow-ups under that answer posted before it, of the customers it is
         # addressed to: the handles it starts with (X puts them there), else the customer the answer was for.
-        shop_answer, answer_for = aliased(ReplyRow), aliased(MentionRow)
+        shop_answer, answer_for = _SHOP_ANSWER, _ANSWER_FOR
         under = (
             sa_select(
                 col(EscalationRow.id),
@@ -1140,6 +1140,21 @@ class Store:
 # how far up a customer's own reply chain an answer to its last post reaches
 _THREAD_HOPS = 10
 
+# The aliases the answer rules join through, made once: SQLAlchemy memoizes each alias's adapted
+# columns, and fresh aliases every tick spent about a third of `pending_responses` adapting them
+# again. Each role has its own (one statement never uses an alias twice); the names show in the SQL.
+_ESCALATED = aliased(MentionRow, name="escalated")
+_THREAD_START = aliased(MentionRow, name="thread_start")
+_SHOP_ANSWER = aliased(ReplyRow, name="shop_answer")
+_ANSWER_FOR = aliased(MentionRow, name="answer_for")
+_ANSWERED = aliased(MentionRow, name="answered")
+_ABOVE = aliased(MentionRow, name="above")
+_UP = aliased(MentionRow, name="up")
+_SEEN = aliased(MentionRow, name="seen")
+_POST = aliased(MentionRow, name="escalated_post")
+_BELOW = aliased(MentionRow, name="below")
+_DOWN = aliased(MentionRow, name="down")
+
 
 def _same_author(id_a: Any, name_a: Any, id_b: Any, name_b: Any) -> Any:
     """SQL: two posts are by the same customer: the same platform id, or, where either has none, the same name.
@@ -1163,7 +1178,7 @@ def _posts_above(replies: Any) -> Any:
     the shop replies to any post of it, usually the last: that answers the posts above it too.
     Walked up from the replies matching `replies` (None: every reply).
     """
-    answered, above = aliased(MentionRow), aliased(MentionRow)
+    answered, above = _ANSWERED, _ABOVE
     start: Any = (
         sa_select(
             col(ReplyRow.id).label("key"),
@@ -1201,7 +1216,7 @@ def _walk_up(start: Any, name: str) -> Any:
     """The recursive walk from `start` (key, mention_id, platform, in_reply_to, author_id, author, hops)
     up the chain of posts by the same author, each replying to the one before it."""
     walk = start.cte(name, recursive=True)
-    up = aliased(MentionRow)
+    up = _UP
     return walk.union_all(
         sa_select(
             walk.c.key,
@@ -1229,7 +1244,7 @@ def _escalations_above_posts_seen(since: datetime) -> Any:
     A post that arrives late (a thread's middle post, fetched by another source or a later page) links
     the escalations above it to an answer below it that was stored, and matched to nothing, before.
     """
-    post = aliased(MentionRow)
+    post = _SEEN
     start: Any = sa_select(
         literal(0).label("key"),
         col(post.id).label("mention_id"),
@@ -1249,7 +1264,7 @@ def _posts_below(escalations: Sequence[int]) -> Any:
     The same pairs for these escalations, found through the index on (platform, in_reply_to) from
     the few that can still change rather than from every reply ever stored.
     """
-    post, below, down = (aliased(MentionRow) for _ in range(3))
+    post, below, down = _POST, _BELOW, _DOWN
     walk = (
         sa_select(
             col(EscalationRow.id).label("escalation_id"),
