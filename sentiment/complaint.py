@@ -156,24 +156,24 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
             r"(?#sk)kde (?:je|mam|mi je) (?:moje?|moja) (?:objednavk|balik|zasielk|zasilk|baliek)",
             # delivered to a stranger, another city's locker or the wrong pickup point
             r"(?#en)(?:got|received|sent me|delivered me) (?:some ?one|somebody) else'?s (?:order|parcel|package)|(?:delivered|sent|went|taken|shipped) to (?:the )?wrong (?:address|locker|house|flat|pickup point|pick-up point|store|city)|"
-            r"(?#pl)(?:wyslal|wyslaliscie|wyslali|dostarczyl|dostarczyliscie|dostarczyli|zawiezl|zawiezliscie|zawiezli|trafil)\w* .{0,25}(?:(?:do|w|na) (?:innym|innego|inny|obcy|obcego|zly|zlego)\w* (?:miesci|miast|paczkomat|punkt|adres)|pod (?:zly|inny|obcy) adres)|"
-            r"(?#hu)valaki mas(?:ik)? cimere (?:vitt|kuld|szallit|kezbesit)\w*|rossz (?:cimre|varosba|automatba|csomagautomatab|atvevopontra) (?:vitt|kuld|szallit|kezbesit)\w*",
+            r"(?#pl)(?:wyslal|wyslaliscie|wyslali|dostarczyl|dostarczyliscie|dostarczyli|zawiezl|zawiezliscie|zawiezli|trafil)(?![ae]m\b)\w* .{0,25}(?:(?:do|w|na) (?:innym|innego|inny|obcy|obcego|zly|zlego)\w* (?:miesci|miast|paczkomat|punkt|adres)|pod (?:zly|inny|obcy) adres)|"
+            r"(?#hu)valaki mas(?:ik)? cimere (?:vitt|kuld|szallit|kezbesit)(?!\w*ni\b)\w*|rossz (?:cimre|varosba|automatba|csomagautomatab|atvevopontra) (?:vitt|kuld|szallit|kezbesit)\w*",
             r"(?:отвезли|увезли|отправили|доставили|привезли|отдали) (?:\w+ )?(?:в|на) (?:чуж|не т|неправильн|неверн)\w* (?:пункт|постамат|отделени|город|адрес)",
             # the delivery date moved again (asking to move it is no complaint: only the past or "keeps")
-            r"(?#en)(?:delivery|shipping|dispatch) (?:date|day|slot)s? (?:has |have |keeps |was |got )?(?:moved|moving|changed|changing|pushed back|postponed|delayed)|(?:moved|pushed back|postponed|changed) (?:my |the )?delivery (?:date|day) (?:again|\w+ times)|"
-            r"(?#pl)termin\w* (?:dostawy|wysylki|doreczenia) (?:znowu |znow |juz \w+ raz |ciagle |sie |znowu sie )?(?:przesun(?:al|ela|iet)|zmienil|zmienion|przelozon)\w*|(?:przesun(?:el|iet)|przelozy?l|przelozon)\w* (?:mi |nam )?(?:znowu |znow |ciagle |juz \w+ raz )?(?:termin|dostaw|wysylk)|"
+            r"(?#en)(?:delivery(?<!has the delivery)(?<!has my delivery)|shipping|dispatch) (?:date|day|slot)s? (?:has |have |keeps |was |got )?(?:moved|moving|changed|changing|pushed back|postponed|delayed)|(?:moved|pushed back|postponed|changed) (?:my |the )?delivery (?:date|day) (?:again|\w+ times)|"
+            r"(?#pl)termin(?<!czy termin)\w* (?:dostawy|wysylki|doreczenia) (?:znowu |znow |juz \w+ raz |ciagle |sie |znowu sie )?(?:przesun(?:al|ela|iet)|zmienil|zmienion|przelozon)\w*|(?:przesun(?:el|iet)|przelozy?l|przelozon)\w* (?:mi |nam )?(?:znowu |znow |ciagle |juz \w+ raz )?(?:termin|dostaw|wysylk)|"
             r"(?#hu)(?:szallitas|kezbesites|kiszallitas)\w* (?:idopont|datum|napj)\w* (?:\w+ ){0,2}(?:tolodott|tolodik|halasztottatok|halasztottak|valtozott|modosult)|(?:megint|ujra|mar (?:\w+ )?(?:szor|alkalommal)) (?:elhalasztottatok|elhalasztottak|halasztottatok el|tolodott)|"
-            r"(?:дат|срок|день)\w* (?:доставки|отправки) (?:\w+ ){0,2}(?:перенесли|перенесен\w*|сдвинули|сдвинут\w*|переносят|переносится|поменяли|меняется)|(?:перенесли|переносят|сдвинули|сдвигают) (?:мне )?(?:опять |снова |уже (?:\w+ )?раз )?(?:доставку|дату|срок)",
+            r"(?<!если )(?:дат|срок|день)\w* (?:доставки|отправки) (?:\w+ ){0,2}(?:перенесли|перенесен\w*|сдвинули|сдвинут\w*|переносят|переносится|поменяли|меняется)|(?:перенесли|переносят|сдвинули|сдвигают) (?:мне )?(?:опять |снова |уже (?:\w+ )?раз )?(?:доставку|дату|срок)",
             # sent back to the shop as undeliverable, the address being right
             r"(?#en)(?:returned|went back|sent back|came back|bounced back) (?:to (?:you|sender|the sender|the shop|your warehouse) )?as undeliverable|marked (?:as )?undeliverable|"
-            r"(?#pl)(?:wrocil\w*|odeslal\w*|odeslan\w*) .{0,25}(?:jako niedoreczon|do nadawcy)|jako niedoreczon\w*|"
+            r"(?#pl)(?:wrocil\w*|odeslal\w*|odeslan(?<!zostanie odeslan)\w*) .{0,25}(?:jako niedoreczon|do nadawcy)|jako niedoreczon\w*|"
             r"(?#hu)kezbesithetetlen\w* (?:visszament|visszakuldt|visszajott|ment vissza|kuldtek vissza)|visszakuldtek (?:a )?feladonak|"
             r"(?:вернул\w*|отправил\w*) .{0,25}(?:как недоставленн|отправителю)|как недоставленн\w*",
             # the courier "found nobody home"
             r"(?#en)(?:said|says|claimed|claims|wrote|noted|marked) (?:that )?(?:nobody|no ?one) (?:was|is) (?:at )?home|"
             r"(?#pl)(?:napisal|twierdzi|stwierdzil|zaznaczyl|wpisal)\w*\W{1,3}.{0,15}(?:nikogo nie (?:bylo|zastal)|nie zastal)|"
             r"(?#hu)(?:azt irta|azt allitja|szerint|jelolte)\w*\W{1,3}.{0,20}(?:nem volt (?:senki )?otthon|senki nem volt otthon|nem talalt otthon)|"
-            r"(?:написал|пишет|указал|отметил|утверждает)\w*\W{1,3}.{0,15}(?:никого не было|не застал|никого нет дома)|никого не было дома",
+            r"(?:написал|пишет|указал|отметил|утверждает)\w*\W{1,3}.{0,15}(?:никого не было|не застал|никого нет дома)",
             r"(?#hu)(?:\d+|ket|harom|negy|ot|tobb) (?:hete|honapja) varom",
         ),
     ),
@@ -187,8 +187,8 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
             r"(?#en)(?:broke|snapped|fell apart|came apart|fell off|ripped|tore|split)\b",
             r"(?#en)(?:sent|send|received) .{0,30}\binstead of|got (?:a |an |the )?(?:size|colou?r) .{0,20}instead of",
             r"(?#en)(?:arrived|came) (?:wet|in pieces|open(?:ed)?)",
-            r"(?#en)ordered (?P<n_en>\d+|two|three|four|five|six)\b.{0,20}(?:got|received|came|arrived|sent)\b (?:only )?(?!(?P=n_en)\b)(?:\d+|one|two|three|four|five)\b|"
-            r"(?#pl)zamowil\w* (?P<n_pl>\d+|dwie|dwa|trzy|cztery|piec)\b.{0,20}(?:przyszl\w*|dostal\w*|doszl\w*|przyszedl|bylo|byly) (?:tylko )?(?!(?P=n_pl)\b)\d+|"
+            r"(?#en)ordered (?P<n_en>\d+|two|three|four|five|six)\b.{0,20}(?:got|received|came|arrived|sent)\b (?:only )?(?!(?P=n_en)\b)(?:\d+|one|two|three|four|five)\b(?! ?(?:h|hrs?|hours?|days?|weeks?|minutes?)\b)|"
+            r"(?#pl)zamowil\w* (?P<n_pl>\d+|dwie|dwa|trzy|cztery|piec)\b.{0,20}(?:przyszl\w*|dostal\w*|doszl\w*|przyszedl|bylo|byly) (?:tylko )?(?!(?P=n_pl)\b)\d+\b(?! ?(?:dni|dzien|dnia|godz|tygod))|"
             r"(?#hu)\d+ (?:darabot|db-ot|dbot|db) (?:rendeltem|rendeltunk).{0,20}(?:csak )?\d+ (?:jott|erkezett|kaptam|volt)|"
             r"заказ\w* (?:\d+|две|два|три|четыре|пять)\b.{0,20}(?:пришл\w*|получил\w*|привезли|было) (?:только )?\d+",
             r"(?#en)(?:seam|stitching|zip(?:per)?|sole|heel|strap|button|hem|lining)s? (?:came|has come|have come|is coming|come) (?:undone|apart|loose|off)|"
@@ -231,7 +231,7 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
             r"(?:другого|не того) (?:цвета|размера) .{0,20}(?:прислали|пришл|пришел|пришёл)",
             r"(?:прислали|пришл\w*|получил\w*) б/у|б/у (?:товар|вещь|платье)|с пятнами|в пятнах|(?:ношен|поношен)(?:ый|ая|ое|ые|ую)\b",
             r"(?#en)ordered (?>(?:an? |the )?(?:size |it in |in )?)(?P<what_en>[\w-]+)(?: [\w-]+)?,? (?:and |but )?(?:i )?(?:got|received|was sent|you sent(?: me)?|came in|arrived in) "
-            r"(?#en)(?:an? |the |size |it in |in )?(?!(?P=what_en)\b)(?:xxs|xs|s|m|l|xl|xxl|xxxl|\d{2}(?! ?(?:h|hrs?|hours?|days?|minutes?)\b)|black|white|navy|blue|red|green|gr[ae]y|pink|beige|brown|yellow|"
+            r"(?#en)(?:an? |the |size |it in |in )?(?!(?P=what_en)\b)(?:xxs|xs|s|m|l|xl|xxl|xxxl|\d{2}(?! ?(?:(?:h|hrs?|hours?|days?|minutes?|percent|points|off)\b|%))|black|white|navy|blue|red|green|gr[ae]y|pink|beige|brown|yellow|"
             r"(?#en)purple|orange|another|a different|the wrong|something else|someone else'?s)\b",
             r"(?#pl)zamowil\w* .{0,30}(?:a|ale|i) (?:dostal\w*|przyszl\w*|przyszedl|otrzymal\w*|przyslaliscie|wyslaliscie) (?:mi )?(?:zupelnie )?(?:inn|zl(?:y|a|e|ego|ej|ym)\b|nie t(?!ylko)|czyjes)",
             r"(?#pl)(?:dostal\w*|przyszl\w*|przyszedl|wyslaliscie|przyslaliscie|otrzymal\w*) .{0,40}(?<!dni )(?<!dnia )(?<!godzin )zamiast(?! (?:tygod|dni|miesi))|(?<!dni )(?<!dnia )zamiast (?!tygod|dni|miesi).{0,30}(?:dostal|przyszl|przyszedl|wyslaliscie|przyslaliscie)",
@@ -261,8 +261,8 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
             r"(?:истекш|просроченн|просрочен)\w* (?:срок\w* (?:годности|хранения)|товар|крем|продукт|молок|косметик|лекарств|витамин)|срок\w* годности (?:уже )?(?:истек|закончил|вышел|прош[её]л)|просрочку (?:прислали|привезли|продали)",
             # parts missing from a flat-pack
             r"(?:нет|не положили|отсутству\w*) (?:половины |част\w* |одного |одной |двух )?(?:шуруп|винт|болт|крепеж|фурнитур|детал|ножк)|(?:невозможно|нельзя|не могу|не получается) собрать|собрать невозможно",
-            r"(?#en)stopped (?:charging|turning on|connecting|holding (?:a )?charge)|(?:won'?t|doesn'?t|does not|will not) (?:charge|turn on|switch on)\b(?! (?:a |any |extra |for |me |you ))|"
-            r"(?#hu)nem kuldtetek (?:\w+ )?(?:csavar|alkatresz|szerelek|labat|labakat|utmutato)|nem tudom (?:osszerakni|osszeszerelni|felszerelni)",
+            r"(?#en)stopped (?:charging|turning on|connecting|holding (?:a )?charge)|(?:won'?t|doesn'?t|does not|will not) (?:charge|turn on|switch on)\b(?! (?:a |any |extra |for |me |you |shipping|delivery|postage|vat|tax|fees?|customs|twice))|"
+            r"(?#hu)nem kuldtetek (?:\w+ )?(?:csavar|alkatresz|szerelek|labat|labakat|utmutato)|nem tudom(?<!\bha nem tudom) (?:osszerakni|osszeszerelni|felszerelni)",
             # ordered one colour, another in the box
             r"(?#en)ordered (?:a |an |the )?(?P<col_en>black|white|navy|blue|red|green|gr[ae]y|pink|beige|brown|yellow|purple|orange|cream|khaki)\b.{0,30}(?:there'?s|there is|got|received|came|sent(?: me)?|in the box (?:is|was)) (?:a |an |the )?(?!(?P=col_en)\b)(?:black|white|navy|blue|red|green|gr[ae]y|pink|beige|brown|yellow|purple|orange|cream|khaki)\b|"
             r"(?#pl)(?:zamawial|zamowil)\w* (?:\w+ )?(?P<col_pl>bezow|czarn|bial|granatow|niebiesk|czerwon|zielon|szar|rozow|brazow|zolt|fioletow|kremow)\w* .{0,30}(?:w paczce|w pudelku|przyszl\w*|przyszedl|dostal\w*|przyslaliscie|wyslaliscie) (?:jest |byl\w* |mi )?(?!(?P=col_pl))(?:bezow|czarn|bial|granatow|niebiesk|czerwon|zielon|szar|rozow|brazow|zolt|fioletow|kremow)",
@@ -316,10 +316,10 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
             r"(?#de)warten? (?:immer noch |noch immer |seit .{0,20})?auf (?:meine |mein |die |das )?(?:erstattung|ruckerstattung|geld|gutschrift)",
             r"(?#any)(?:vraceni|vratenie|reklamac|penize|peniaze).{0,30}(?:zamitnut|zamietnut|odmit|odmiet|stale nic|porad nic)",
             # only part of the money came back
-            r"(?#en)(?:refunded|gave (?:me )?back|returned|paid (?:me )?back|credited) (?:me |us )?(?:only|just) (?:half|part|a part|£|\$|€|\d)|only (?:got|received|been refunded|refunded) (?:half|part|a partial|£|\$|€|\d)|"
-            r"(?#pl)(?:zwrocil\w*|oddal\w*|przelal\w*|oddano|zwrocono) (?:mi |nam )?(?:tylko|jedynie|zaledwie) (?:\d|polow|czesc|pol\b)|"
-            r"(?#hu)(?:csak|mindossze|csupan) (?:az ar |az osszeg )?(?:a )?(?:felet|reszet|\d[\d ]*(?:ft|forint)?\w*) (?:utalt|fizett|adt|kuldt|teritett)\w* vissza|"
-            r"(?:вернули|возвратили|перевели|вернул[аи]?) (?:мне |нам )?(?:только |лишь |всего )(?:половин|част|\d+ (?:из|руб|р\b|₽))|(?:вернули|возвратили) (?:мне |нам )?(?:часть|половину) (?:суммы|денег|стоимости)",
+            r"(?#en)(?:refunded|gave (?:me )?back|returned(?<!\bi returned)(?<!\bwe returned)(?<!i've returned)(?<!\bi have returned)|paid (?:me )?back|credited) (?:me |us )?(?:only|just) (?:half|part|a part|£|\$|€|\d)|only (?:got|received|been refunded|refunded) (?:half|part|a partial|£|\$|€|\d)|"
+            r"(?#pl)(?:(?:zwrocil|oddal|przelal)(?![ae]m\b)\w*|oddano|zwrocono) (?:mi |nam )?(?:tylko|jedynie|zaledwie) (?:\d|polow|czesc|pol\b)|"
+            r"(?#hu)(?:csak|mindossze|csupan) (?:az ar |az osszeg )?(?:a )?(?:felet|reszet|\d[\d ]*(?:ft|forint)?\w*) (?:utalt|fizett|adt|kuldt|teritett)(?![ae]m\b|unk\b)\w* vissza|"
+            r"(?<!я )(?:вернули|возвратили|перевели|вернул[аи]?) (?:мне |нам )?(?:только |лишь |всего )(?:половин|част|\d+ (?:из|руб|р\b|₽))|(?:вернули|возвратили) (?:мне |нам )?(?:часть|половину) (?:суммы|денег|стоимости)",
         ),
     ),
     "no_answer": (
@@ -372,12 +372,12 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
             r"(?:сколько можно|сколько (?:ещ[её]|мне)) ждать ответа|терпени\w* (?:закончил|лопнул)",
             r"(?#sk)(?:nikto|nikdo) (?:neodpoved|neodpisal|nereaguj)|(?:bez odpovede|bez odpovedi|neodpovedate|ignorujete)",
             # a bot that will not hand over to a person; a repair or claim nobody reports on
-            r"(?#en)(?:sending|sends|sent|going|goes|running|runs) (?:me )?(?:round |around )?in circles|(?:can'?t|cannot|never) (?:get|reach|talk to|speak to|get through to) (?:a |an |to a )?(?:human|real person|actual person|real human|live agent)|i (?:just )?want (?:to (?:talk|speak) to )?(?:a |an )?(?:human|real person|actual person)\b|"
-            r"(?#pl)(?:bot|chatbot|automat)\w* .{0,30}(?:w kolko|w kolo)|(?:nie da sie|nie moge) (?:sie )?(?:dodzwonic|polaczyc|porozmawiac) (?:sie )?(?:z )?(?:czlowiek|zywym|konsultant)|"
+            r"(?#en)(?:sending|sends|sent|going(?<!i'm going)(?<!i am going)|goes|running|runs) (?:me )?(?:round |around )?in circles|(?:can'?t|cannot|never) (?:get|reach|talk to|speak to|get through to) (?:a |an |to a )?(?:human|real person|actual person|real human|live agent)|i (?:just )?want (?:to (?:talk|speak) to )?(?:a |an )?(?:human|real person|actual person)\b|"
+            r"(?#pl)(?:bot(?!k)|chatbot|automat)\w* .{0,30}(?:w kolko|w kolo)|(?:nie da sie|nie moge) (?:sie )?(?:dodzwonic|polaczyc|porozmawiac) (?:sie )?(?:z )?(?:czlowiek|zywym|konsultant)|"
             r"(?#hu)korbe(?:-korbe)? (?:kuld|visz|jar)\w*|nem (?:lehet|tudok) (?:elerni )?(?:elo )?(?:emberrel|ugyintezovel|munkatarssal) (?:beszelni|beszelnem)|"
-            r"(?:бот|робот|автоответчик)\w* .{0,30}(?:по кругу|одно и то же)|(?:невозможно|не могу|нельзя) (?:связаться|поговорить|дозвониться) (?:с|до) (?:живым|человек|оператор)|(?:до сих пор|по-прежнему) (?:тишина|ни слуху ни духу)",
+            r"(?:бот(?!инк|ил)|робот|автоответчик)\w* .{0,30}(?:по кругу|одно и то же)|(?:невозможно|не могу|нельзя) (?:связаться|поговорить|дозвониться) (?:с|до) (?:живым|человек|оператор)|(?:до сих пор|по-прежнему) (?:тишина|ни слуху ни духу)",
             # sent the return, heard nothing
-            r"(?#any)(?:and )?not a (?:single )?word (?:since|back|from you)|(?:kuldtem|vittem|adtam) vissza .{0,40}(?:semmi hir|semmi valasz|azota semmi)|(?:и )?никакой (?:информации|обратной связи|реакции)|ни ответа,? ни привета",
+            r"(?#any)(?:and )?not a (?:single )?word (?:since|back|from you)|(?:kuldtem|vittem|adtam) vissza .{0,40}(?:semmi hir|semmi valasz|azota semmi)|и никакой (?:информации|обратной связи|реакции)|ни ответа,? ни привета",
         ),
     ),
     "charged_twice": (
@@ -414,21 +414,21 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
             r"(?#en)(?:money|balance|credit|points|funds)\w* (?:has |have |just )?(?:vanished|disappeared|gone missing) from|(?:vanished|disappeared|went missing) from (?:my |the )?(?:gift ?card|account|balance|wallet)|"
             r"(?#en)(?:gift ?card|voucher|wallet|account) balance (?:is |shows |showing |went to |dropped to )(?:0|zero|£0|\$0|€0|empty)|my (?:loyalty |reward )?points (?:have |just )?(?:vanished|disappeared|were wiped|got wiped)|"
             r"(?#pl)z (?:karty|konta|salda|portfela)\w* (?:podarunkow\w* )?(?:znikn|ubyl)\w*|pokazuje saldo 0\b|saldo (?:\w+ )?(?:wynosi|spadlo do|pokazuje) 0\b|(?:zniknel|znikn\w*|ubylo) .{0,20}z (?:karty|konta|salda)|"
-            r"(?#hu)\w*(?:kartya|szamla|egyenleg)\w*rol (?:\w+ )?(?:eltunt|hianyzik)|(?:eltunt|elveszett|lenullazodott)\w* (?:a |az )?(?:egyenleg|pontjaim|pontok|ajandekkartya)|"
+            r"(?#hu)\w*(?:kartya|szamla|egyenleg)\w*rol (?:\w+ )?(?:eltunt|hianyzik)|(?:eltunt|elveszett|lenullazodott)\w* (?:a |az )?(?:egyenleg|pontjaim|pontok)|lenullazodott\w* (?:a |az )?ajandekkartya|"
             r"(?:с|со) (?:подарочной |бонусной )?(?:карты|сч[её]та|баланса|кошелька)\w* (?:\w+ )?(?:пропал|исчез)\w*|(?:пропали|исчезли|сгорели|обнулились) (?:все )?(?:бонусы|баллы|деньги с (?:карты|сч[её]та|баланса))",
             # charged more than the basket or the site said
-            r"(?#en)(?:basket|cart|checkout|website|site|listing|price tag|app) (?:said|showed|says|shows|was|had)\b.{0,30}\d.{0,30}(?:charged|took|debited|billed|taken)|(?:charged|billed|took) (?:me )?(?:more|extra) than (?:the )?(?:price|basket|cart|checkout|listed|advertised)|"
+            r"(?#en)(?:basket|cart|checkout|website|site|listing|price tag|app) (?:said|showed|says|shows|was|had)\b.{0,30}\d.{0,30}(?<!\bbe )(?:charged|took|debited|billed|taken)|(?:charged|billed|took) (?:me )?(?:more|extra) than (?:the )?(?:price|basket|cart|checkout|listed|advertised)|"
             r"(?#pl)(?:w koszyku|na stronie|w aplikacji|przy kasie)\b.{0,30}\d.{0,30}(?:pobrali|pobraliscie|sciagneli|sciagneliscie|obciazyli|obciazyliscie|policzyli|policzyliscie)|"
             r"(?#hu)(?:kosarban|weboldalon|oldalon|appban|alkalmazasban)\b.{0,30}\d.{0,40}(?:vontatok le|vontak le|terheltetek|terheltek|szamoltatok)|"
             r"(?:в корзине|на сайте|в приложении)\b.{0,30}\d.{0,30}(?:списали|сняли|взяли|выставили)",
             # asked to pay again on the doorstep, or renewed without consent
             r"(?#en)(?:asked|wanted|demanded|tried to (?:make me pay|charge))\w* .{0,30}(?:cash|payment|to pay|money) .{0,30}(?:already paid|paid online|prepaid|paid by card|paid in advance)|"
-            r"(?#pl)(?:za pobranie|pobrani\w*).{0,40}(?:zaplacil\w*|oplacil\w*|oplacon\w*) (?:z gory|wczesniej|juz|online|karta|blikiem|przelewem)|"
+            r"(?#pl)(?:za pobranie|pobrani\w*).{0,40}\b(?:a|ale|choc|chociaz|mimo ze|przeciez)\b .{0,15}(?:zaplacil\w*|oplacil\w*|oplacon\w*) (?:z gory|wczesniej|juz|online|karta|blikiem|przelewem)|"
             r"(?#hu)utanvet\w*.{0,40}pedig (?:mar )?(?:\w+ )?(?:fizettem|kifizettem|ki van fizetve)|"
-            r"(?:требовал\w*|просил\w*|хотел\w*) (?:оплат\w*|деньги|наличн\w*).{0,40}(?:хотя|а ведь|но) .{0,20}(?:оплачен|оплатил)",
-            r"(?#en)(?:renewed|charged|billed|took|signed me up)\w* .{0,25}without (?:asking|my (?:consent|permission)|permission|telling)|(?:didn'?t|did not|never) (?:ask|agree) to (?:renew|be charged|a subscription)|"
+            r"(?<!я )(?:требовал\w*|просил\w*|хотел\w*) (?:оплат\w*|деньги|наличн\w*).{0,40}(?:хотя|а ведь|но) .{0,20}(?:оплачен|оплатил)",
+            r"(?#en)(?:renewed(?<!be renewed)|charged|billed|took|signed me up)\w* .{0,25}without (?:asking|my (?:consent|permission)|permission|telling)|(?:didn'?t|did not|never) (?:ask|agree) to (?:renew|be charged|a subscription)|"
             r"(?#pl)bez (?:mojej )?(?:zgody|pytania) .{0,20}(?:pobral|przedluzyl|odnowil|obciazyl)|(?:pobral|przedluzyl|odnowil|obciazyl)\w* .{0,20}bez (?:mojej )?(?:zgody|pytania)|"
-            r"(?#hu)(?:beleegyezesem|engedelyem|kerdes) nelkul .{0,20}(?:megujit|levont|terhel)|(?:megujitottatok|levontatok|terheltetek)\w* .{0,20}(?:beleegyezesem|engedelyem|kerdes) nelkul|"
+            r"(?#hu)(?:beleegyezesem|engedelyem|kerdes) nelkul .{0,20}(?:megujitott|levont|terhelt)|(?:megujitottatok|levontatok|terheltetek)\w* .{0,20}(?:beleegyezesem|engedelyem|kerdes) nelkul|"
             r"без (?:моего )?(?:согласия|спроса|разрешения) .{0,20}(?:продлили|списали|сняли|оформили)|(?:продлили|списали|сняли|оформили)\w* .{0,20}без (?:моего )?(?:согласия|спроса|разрешения)",
         ),
     ),
@@ -545,8 +545,8 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
             r"(?#de)(?:service|kundenservice|laden|shop|firma)|(?:kann|konnen) (?:ich )?(?:nicht|niemandem) empfehlen",
             r"(?#sk)uz nikdy(?= *(?:$|[.!?]|ne ?(?:objedn|nakup|kup|koup)))|nedoporucuji|neodporucam|(?:hrozn|otresn|katastrofaln)\w* (?:sluzb|obchod|zakaznick|pristup)",
             # hung up on the customer
-            r"(?#en)hung up on (?:me|us)|(?:cut|disconnected) me off (?:mid|in the middle|halfway)|"
-            r"(?#pl)rozlaczyl(?:a|i|\b)|(?:rzucil|odlozyl)\w* sluchawke|"
+            r"(?#en)hung up on (?:me|us)|(?:cut(?<!wifi cut)(?<!internet cut)|disconnected) me off (?:mid|in the middle|halfway)|"
+            r"(?#pl)rozlaczyl(?<!internet rozlaczyl)(?<!internet mi sie rozlaczyl)(?:a|i|\b)|(?:rzucil|odlozyl)\w* sluchawke|"
             r"(?#hu)(?:letette|lecsapta|lerakta|ramcsapta) (?:nekem )?(?:a )?(?:telefont|kagylot)|"
             r"(?:бросил\w*|бросают|кинул\w*) трубку|(?:отключил\w*|вышел\w*|пропал\w*) (?:из чата|посреди разговора|на полуслове)",
         ),
