@@ -408,6 +408,8 @@ def test_every_latin_phrase_line_names_its_language() -> None:
                 assert pattern.startswith("(?#"), pattern[:60]
         for alternative, tags in _tagged(list(patterns)):
             assert tags <= known, (tags, alternative[:60])
+            # an alternative continued on the next line keeps its language: two tags would run it for both
+            assert len(tags) == 1, (tags, alternative[:60])
 
 
 def test_a_post_runs_the_phrases_of_its_language_its_neighbours_and_english() -> None:
