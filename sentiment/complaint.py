@@ -669,9 +669,9 @@ def _has_latin(pattern: str) -> bool:
 _TAG = re.compile(r"\(\?#(\w+)\)")
 # The Latin phrases a text runs, by its detected language: its own, its neighbours' (a Polish post the
 # identifier took for Slovak), English ones (posts in every language borrow "scam", "refund") and those
-# tagged "any". The identifier answers one of settings.SUPPORTED or "und"; "und" (or none given) runs every
-# phrase; Russian and Ukrainian posts run the English and "any" ones in their Latin letters. The Latin phrases are about 90% of the rules'
-# cost, and a text needs about half of them.
+# tagged "any". The identifier answers one of settings.SUPPORTED or "und"; "und" (or none given) runs
+# every phrase; Russian and Ukrainian posts run the English and "any" ones in their Latin letters. The
+# Latin phrases are about 90% of the rules' cost, and a text needs about half of them.
 _LATIN_FOR: dict[str, frozenset[str]] = {
     "en": frozenset({"en"}),
     "pl": frozenset({"pl", "sk", "en"}),
@@ -728,8 +728,9 @@ def _passes(wanted: frozenset[str] | None) -> dict[str, tuple[re.Pattern[str] | 
     the "any" ones (None: every phrase). Compiled on first use, as each set costs tens of milliseconds."""
     passes = {}
     for key, (_, patterns) in _INTENT_PATTERNS.items():
-        # a line that mixes both alphabets ("waste of money|деньги на ветер") is in both passes
-        latin = _tagged([p for p in patterns if _has_latin(p) or not _CYRILLIC.search(p)])
+        # a line that mixes both alphabets ("waste of money|деньги на ветер") is in the Cyrillic pass whole,
+        # and its alternatives in Latin letters in the Latin pass
+        latin = [(alt, tags) for alt, tags in _tagged(list(patterns)) if _has_latin(alt) or not _CYRILLIC.search(alt)]
         chosen = [alt for alt, tags in latin if wanted is None or "any" in tags or tags & wanted]
         passes[key] = (_compile(chosen), _compile([p for p in patterns if _CYRILLIC.search(p)]))
     return passes
