@@ -639,6 +639,11 @@ def asks_about_listing(text: str, evidence: str) -> bool:
     return any(words in m.group() for m in _LISTING_QUESTION.finditer(folded))
 
 
+def _without_listing_questions(text: str) -> str:
+    # the lower-cased, diacritics-free text with each calm question about the listing cut out
+    return _LISTING_QUESTION.sub(". ", _SPACE.sub(" ", fold_diacritics(canonical(text).lower())).strip())
+
+
 _CANCELLED = re.compile(r"cancel|anulow|torol|sztorno|отмен|скасува|storniert|zrusen|zrusil")
 
 
@@ -824,7 +829,11 @@ def judge(
         for m in intents
         if settings.questions_need_intent and m.intent == "damaged_wrong" and asks_about_listing(text, m.evidence)
     ]
-    intents = [m for m in intents if m not in asked]
+    if asked:
+        # only the first match of an intent is found: the same intent told outside the question ("…like the
+        # photo? Mine arrived torn") is searched for again (quoted without diacritics)
+        told = {m.intent: m for m in find_intents(_without_listing_questions(text), lang)}
+        intents = [told[m.intent] if m in asked else m for m in intents if m not in asked or m.intent in told]
     negative = float(scores.get("negative", 0.0))
     reasons = [f"intent: {m.label} ({m.evidence})" for m in intents]
     complaint = bool(intents)

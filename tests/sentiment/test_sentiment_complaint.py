@@ -388,6 +388,9 @@ def test_a_calm_question_whether_an_item_looks_like_its_photo_is_no_complaint(te
         "It looks nothing like the photos. Can I return it?",
         "Can I return the dress? It looks nothing like the photos",
         "Is the colour different from the photo?!",
+        # a damaged item told after the question
+        "Does it look different from the photo? Mine arrived damaged",
+        "Czy kolor jest inny niż na zdjęciu? Bo mój przyszedł uszkodzony",
     ],
 )
 def test_photo_comparisons_told_or_asked_angrily_still_escalate(text: str) -> None:
