@@ -592,9 +592,14 @@ _INQUIRY = re.compile(r"(?:^|, *)(?:" + _INQUIRY_OPENERS + r")")
 _NOT_CALM = re.compile("[!\U0001f620\U0001f621\U0001f92c\U0001f44e\U0001f4a9]")
 
 
+def _fold(text: str) -> str:
+    # the lower-cased, diacritics-free text with one space for any run of whitespace, as the rules read it
+    return _SPACE.sub(" ", fold_diacritics(canonical(text).lower())).strip()
+
+
 def is_calm_question(text: str) -> bool:
     """A calm request for information or permission: a question opener, a "?", no "!" or angry emoji."""
-    folded = _SPACE.sub(" ", fold_diacritics(canonical(text).lower())).strip()
+    folded = _fold(text)
     # "Hi! Can I…?" is still calm: the greeting's own "!" does not count
     greeting = _GREETED.match(folded)
     asked = folded[greeting.end() :] if greeting else folded
@@ -632,7 +637,7 @@ _LISTING_QUESTION = re.compile(
 
 def asks_about_listing(text: str, evidence: str) -> bool:
     """Whether `evidence` (an intent's words) sits in a calm yes/no question about how an item compares to its listing."""
-    folded = _SPACE.sub(" ", fold_diacritics(canonical(text).lower())).strip()
+    folded = _fold(text)
     if _NOT_CALM.search(folded):
         return False
     words = _SPACE.sub(" ", fold_diacritics(evidence.lower())).rstrip("…").strip()
@@ -641,7 +646,7 @@ def asks_about_listing(text: str, evidence: str) -> bool:
 
 def _without_listing_questions(text: str) -> str:
     # the lower-cased, diacritics-free text with each calm question about the listing cut out
-    return _LISTING_QUESTION.sub(". ", _SPACE.sub(" ", fold_diacritics(canonical(text).lower())).strip())
+    return _LISTING_QUESTION.sub(". ", _fold(text))
 
 
 _CANCELLED = re.compile(r"cancel|anulow|torol|sztorno|отмен|скасува|storniert|zrusen|zrusil")
@@ -649,7 +654,7 @@ _CANCELLED = re.compile(r"cancel|anulow|torol|sztorno|отмен|скасува|
 
 def is_sold_out_regret(text: str) -> bool:
     """Calm regret that something is sold out: a sold-out phrase, no "!" or angry emoji, no cancelled order."""
-    folded = _SPACE.sub(" ", fold_diacritics(canonical(text).lower()))
+    folded = _fold(text)
     calm = _NOT_CALM.search(folded) is None and _CANCELLED.search(folded) is None
     return calm and _SOLD_OUT.search(folded) is not None
 
