@@ -78,7 +78,7 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
             r"(?#en)(?:weeks?|days?|months?) (?:and|later|since|of waiting).{0,20}\b(?:no|still|nothing)\b",
             r"(?#en)waiting (?:for|since) .{0,30}(?:weeks?|days?|months?|order|parcel|package)",
             r"(?#en)(?:another|one more|\b\d+) (?:week|day|month)s? (?:without|and no|and still no) (?:my |the |any )?"
-            r"(?#any)(?:order|parcel|package|delivery|refund)",
+            r"(?#en)(?:order|parcel|package|delivery|refund)",
             # pl
             r"(?#pl)nie (?:doszl[aoy]?|dotarl[aoy]?|przyszl[aoy]?|przyszedl|dostal(?:em|am|ismy)?|otrzymal(?:em|am)?|"
             r"(?#pl)ma (?:mojej )?(?:paczki|przesylki|zamowienia))",
@@ -156,24 +156,24 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
             r"(?#sk)kde (?:je|mam|mi je) (?:moje?|moja) (?:objednavk|balik|zasielk|zasilk|baliek)",
             # delivered to a stranger, another city's locker or the wrong pickup point
             r"(?#en)(?:got|received|sent me|delivered me) (?:some ?one|somebody) else'?s (?:order|parcel|package)|(?:delivered|sent|went|taken|shipped) to (?:the )?wrong (?:address|locker|house|flat|pickup point|pick-up point|store|city)|"
-            r"(?#pl)(?:wyslal|wyslaliscie|wyslali|dostarczyl|dostarczyliscie|dostarczyli|zawiezl|zawiezliscie|zawiezli|trafil)\w* .{0,25}(?:(?:do|w|na) (?:innym|innego|inny|obcy|obcego|zly|zlego)\w* (?:miesci|miast|paczkomat|punkt|adres)|pod (?:zly|inny|obcy) adres)|"
-            r"(?#hu)valaki mas(?:ik)? cimere (?:vitt|kuld|szallit|kezbesit)\w*|rossz (?:cimre|varosba|automatba|csomagautomatab|atvevopontra) (?:vitt|kuld|szallit|kezbesit)\w*",
+            r"(?#pl)(?:wyslal|wyslaliscie|wyslali|dostarczyl|dostarczyliscie|dostarczyli|zawiezl|zawiezliscie|zawiezli|trafil)(?![ae]m\b)\w* .{0,25}(?:(?:do|w|na) (?:innym|innego|inny|obcy|obcego|zly|zlego)\w* (?:miesci|miast|paczkomat|punkt|adres)|pod (?:zly|inny|obcy) adres)|"
+            r"(?#hu)valaki mas(?:ik)? cimere (?:vitt|kuld|szallit|kezbesit)(?!\w*ni\b)\w*|rossz (?:cimre|varosba|automatba|csomagautomatab|atvevopontra) (?:vitt|kuld|szallit|kezbesit)\w*",
             r"(?:отвезли|увезли|отправили|доставили|привезли|отдали) (?:\w+ )?(?:в|на) (?:чуж|не т|неправильн|неверн)\w* (?:пункт|постамат|отделени|город|адрес)",
             # the delivery date moved again (asking to move it is no complaint: only the past or "keeps")
-            r"(?#en)(?:delivery|shipping|dispatch) (?:date|day|slot)s? (?:has |have |keeps |was |got )?(?:moved|moving|changed|changing|pushed back|postponed|delayed)|(?:moved|pushed back|postponed|changed) (?:my |the )?delivery (?:date|day) (?:again|\w+ times)|"
-            r"(?#pl)termin\w* (?:dostawy|wysylki|doreczenia) (?:znowu |znow |juz \w+ raz |ciagle |sie |znowu sie )?(?:przesun(?:al|ela|iet)|zmienil|zmienion|przelozon)\w*|(?:przesun(?:el|iet)|przelozy?l|przelozon)\w* (?:mi |nam )?(?:znowu |znow |ciagle |juz \w+ raz )?(?:termin|dostaw|wysylk)|"
+            r"(?#en)(?:delivery(?<!has the delivery)(?<!has my delivery)|shipping|dispatch) (?:date|day|slot)s? (?:has |have |keeps |was |got )?(?:moved|moving|changed|changing|pushed back|postponed|delayed)|(?:moved|pushed back|postponed|changed) (?:my |the )?delivery (?:date|day) (?:again|\w+ times)|"
+            r"(?#pl)termin(?<!czy termin)\w* (?:dostawy|wysylki|doreczenia) (?:znowu |znow |juz \w+ raz |ciagle |sie |znowu sie )?(?:przesun(?:al|ela|iet)|zmienil|zmienion|przelozon)\w*|(?:przesun(?:el|iet)|przelozy?l|przelozon)\w* (?:mi |nam )?(?:znowu |znow |ciagle |juz \w+ raz )?(?:termin|dostaw|wysylk)|"
             r"(?#hu)(?:szallitas|kezbesites|kiszallitas)\w* (?:idopont|datum|napj)\w* (?:\w+ ){0,2}(?:tolodott|tolodik|halasztottatok|halasztottak|valtozott|modosult)|(?:megint|ujra|mar (?:\w+ )?(?:szor|alkalommal)) (?:elhalasztottatok|elhalasztottak|halasztottatok el|tolodott)|"
-            r"(?:дат|срок|день)\w* (?:доставки|отправки) (?:\w+ ){0,2}(?:перенесли|перенесен\w*|сдвинули|сдвинут\w*|переносят|переносится|поменяли|меняется)|(?:перенесли|переносят|сдвинули|сдвигают) (?:мне )?(?:опять |снова |уже (?:\w+ )?раз )?(?:доставку|дату|срок)",
+            r"(?<!если )(?:дат|срок|день)\w* (?:доставки|отправки) (?:\w+ ){0,2}(?:перенесли|перенесен\w*|сдвинули|сдвинут\w*|переносят|переносится|поменяли|меняется)|(?:перенесли|переносят|сдвинули|сдвигают) (?:мне )?(?:опять |снова |уже (?:\w+ )?раз )?(?:доставку|дату|срок)",
             # sent back to the shop as undeliverable, the address being right
             r"(?#en)(?:returned|went back|sent back|came back|bounced back) (?:to (?:you|sender|the sender|the shop|your warehouse) )?as undeliverable|marked (?:as )?undeliverable|"
-            r"(?#pl)(?:wrocil\w*|odeslal\w*|odeslan\w*) .{0,25}(?:jako niedoreczon|do nadawcy)|jako niedoreczon\w*|"
+            r"(?#pl)(?:wrocil\w*|odeslal\w*|odeslan(?<!zostanie odeslan)\w*) .{0,25}(?:jako niedoreczon|do nadawcy)|jako niedoreczon\w*|"
             r"(?#hu)kezbesithetetlen\w* (?:visszament|visszakuldt|visszajott|ment vissza|kuldtek vissza)|visszakuldtek (?:a )?feladonak|"
             r"(?:вернул\w*|отправил\w*) .{0,25}(?:как недоставленн|отправителю)|как недоставленн\w*",
             # the courier "found nobody home"
             r"(?#en)(?:said|says|claimed|claims|wrote|noted|marked) (?:that )?(?:nobody|no ?one) (?:was|is) (?:at )?home|"
             r"(?#pl)(?:napisal|twierdzi|stwierdzil|zaznaczyl|wpisal)\w*\W{1,3}.{0,15}(?:nikogo nie (?:bylo|zastal)|nie zastal)|"
             r"(?#hu)(?:azt irta|azt allitja|szerint|jelolte)\w*\W{1,3}.{0,20}(?:nem volt (?:senki )?otthon|senki nem volt otthon|nem talalt otthon)|"
-            r"(?:написал|пишет|указал|отметил|утверждает)\w*\W{1,3}.{0,15}(?:никого не было|не застал|никого нет дома)|никого не было дома",
+            r"(?:написал|пишет|указал|отметил|утверждает)\w*\W{1,3}.{0,15}(?:никого не было|не застал|никого нет дома)",
             r"(?#hu)(?:\d+|ket|harom|negy|ot|tobb) (?:hete|honapja) varom",
         ),
     ),
@@ -187,8 +187,8 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
             r"(?#en)(?:broke|snapped|fell apart|came apart|fell off|ripped|tore|split)\b",
             r"(?#en)(?:sent|send|received) .{0,30}\binstead of|got (?:a |an |the )?(?:size|colou?r) .{0,20}instead of",
             r"(?#en)(?:arrived|came) (?:wet|in pieces|open(?:ed)?)",
-            r"(?#en)ordered (?P<n_en>\d+|two|three|four|five|six)\b.{0,20}(?:got|received|came|arrived|sent)\b (?:only )?(?!(?P=n_en)\b)(?:\d+|one|two|three|four|five)\b|"
-            r"(?#pl)zamowil\w* (?P<n_pl>\d+|dwie|dwa|trzy|cztery|piec)\b.{0,20}(?:przyszl\w*|dostal\w*|doszl\w*|przyszedl|bylo|byly) (?:tylko )?(?!(?P=n_pl)\b)\d+|"
+            r"(?#en)ordered (?P<n_en>\d+|two|three|four|five|six)\b.{0,20}(?:got|received|came|arrived|sent)\b (?:only )?(?!(?P=n_en)\b)(?:\d+|one|two|three|four|five)\b(?! ?(?:h|hrs?|hours?|days?|weeks?|minutes?)\b)|"
+            r"(?#pl)zamowil\w* (?P<n_pl>\d+|dwie|dwa|trzy|cztery|piec)\b.{0,20}(?:przyszl\w*|dostal\w*|doszl\w*|przyszedl|bylo|byly) (?:tylko )?(?!(?P=n_pl)\b)\d+\b(?! ?(?:dni|dzien|dnia|godz|tygod))|"
             r"(?#hu)\d+ (?:darabot|db-ot|dbot|db) (?:rendeltem|rendeltunk).{0,20}(?:csak )?\d+ (?:jott|erkezett|kaptam|volt)|"
             r"заказ\w* (?:\d+|две|два|три|четыре|пять)\b.{0,20}(?:пришл\w*|получил\w*|привезли|было) (?:только )?\d+",
             r"(?#en)(?:seam|stitching|zip(?:per)?|sole|heel|strap|button|hem|lining)s? (?:came|has come|have come|is coming|come) (?:undone|apart|loose|off)|"
@@ -201,7 +201,7 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
             r"(?:шов|швы|молния|подошва|каблук|пуговиц\w*) (?:разош|распорол|отклеил|оторвал|отвалил|сломал|лопнул)\w*",
             r"(?#en)only (?:one|1|half|part) (?:\w+ )?(?:in the (?:box|parcel|package)|arrived|came|was in)|missing from (?:my |the )?(?:order|parcel|box|package)",
             r"(?#pl)(?:w paczce|w pudelku|w kartonie|w przesylce) (?:byl[aoy]?|jest|sa) (?:tylko|jedynie)|"
-            r"(?#any)(?:a )?(?:csomagban|dobozban) (?:csak|mindossze) (?:egy|\d)|(?:в коробке|в посылке|в пакете) (?:был[аои]? )?только",
+            r"(?#hu)(?:a )?(?:csomagban|dobozban) (?:csak|mindossze) (?:egy|\d)|(?:в коробке|в посылке|в пакете) (?:был[аои]? )?только",
             # shrank, faded, bobbled: the wash or the wear showed the fault
             # "pre-shrunk", "anti-pilling", "hasn't shrunk", "nie skurczyła się", "не полиняла" are praise
             r"(?#en)(?<!-)(?<!n't )(?<!not )(?<!never )(?<!no )\b(?:shrank|shrunk|shrinks|pilling|bobbled)\b|(?:colou?r|dye)s? (?:ran|faded|bled|came off|washed out)|faded after",
@@ -231,7 +231,7 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
             r"(?:другого|не того) (?:цвета|размера) .{0,20}(?:прислали|пришл|пришел|пришёл)",
             r"(?:прислали|пришл\w*|получил\w*) б/у|б/у (?:товар|вещь|платье)|с пятнами|в пятнах|(?:ношен|поношен)(?:ый|ая|ое|ые|ую)\b",
             r"(?#en)ordered (?>(?:an? |the )?(?:size |it in |in )?)(?P<what_en>[\w-]+)(?: [\w-]+)?,? (?:and |but )?(?:i )?(?:got|received|was sent|you sent(?: me)?|came in|arrived in) "
-            r"(?#en)(?:an? |the |size |it in |in )?(?!(?P=what_en)\b)(?:xxs|xs|s|m|l|xl|xxl|xxxl|\d{2}(?! ?(?:h|hrs?|hours?|days?|minutes?)\b)|black|white|navy|blue|red|green|gr[ae]y|pink|beige|brown|yellow|"
+            r"(?#en)(?:an? |the |size |it in |in )?(?!(?P=what_en)\b)(?:xxs|xs|s|m|l|xl|xxl|xxxl|\d{2}(?! ?(?:(?:h|hrs?|hours?|days?|minutes?|percent|points|off)\b|%))|black|white|navy|blue|red|green|gr[ae]y|pink|beige|brown|yellow|"
             r"(?#en)purple|orange|another|a different|the wrong|something else|someone else'?s)\b",
             r"(?#pl)zamowil\w* .{0,30}(?:a|ale|i) (?:dostal\w*|przyszl\w*|przyszedl|otrzymal\w*|przyslaliscie|wyslaliscie) (?:mi )?(?:zupelnie )?(?:inn|zl(?:y|a|e|ego|ej|ym)\b|nie t(?!ylko)|czyjes)",
             r"(?#pl)(?:dostal\w*|przyszl\w*|przyszedl|wyslaliscie|przyslaliscie|otrzymal\w*) .{0,40}(?<!dni )(?<!dnia )(?<!godzin )zamiast(?! (?:tygod|dni|miesi))|(?<!dni )(?<!dnia )zamiast (?!tygod|dni|miesi).{0,30}(?:dostal|przyszl|przyszedl|wyslaliscie|przyslaliscie)",
@@ -261,16 +261,16 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
             r"(?:истекш|просроченн|просрочен)\w* (?:срок\w* (?:годности|хранения)|товар|крем|продукт|молок|косметик|лекарств|витамин)|срок\w* годности (?:уже )?(?:истек|закончил|вышел|прош[её]л)|просрочку (?:прислали|привезли|продали)",
             # parts missing from a flat-pack
             r"(?:нет|не положили|отсутству\w*) (?:половины |част\w* |одного |одной |двух )?(?:шуруп|винт|болт|крепеж|фурнитур|детал|ножк)|(?:невозможно|нельзя|не могу|не получается) собрать|собрать невозможно",
-            r"(?#en)stopped (?:charging|turning on|connecting|holding (?:a )?charge)|(?:won'?t|doesn'?t|does not|will not) (?:charge|turn on|switch on)\b(?! (?:a |any |extra |for |me |you ))|"
-            r"(?#hu)nem kuldtetek (?:\w+ )?(?:csavar|alkatresz|szerelek|labat|labakat|utmutato)|nem tudom (?:osszerakni|osszeszerelni|felszerelni)",
+            r"(?#en)stopped (?:charging|turning on|connecting|holding (?:a )?charge)|(?:won'?t|doesn'?t|does not|will not) (?:charge|turn on|switch on)\b(?! (?:a |any |extra |for |me |you |shipping|delivery|postage|vat|tax|fees?|customs|twice))|"
+            r"(?#hu)nem kuldtetek (?:\w+ )?(?:csavar|alkatresz|szerelek|labat|labakat|utmutato)|nem tudom(?<!\bha nem tudom) (?:osszerakni|osszeszerelni|felszerelni)",
             # ordered one colour, another in the box
             r"(?#en)ordered (?:a |an |the )?(?P<col_en>black|white|navy|blue|red|green|gr[ae]y|pink|beige|brown|yellow|purple|orange|cream|khaki)\b.{0,30}(?:there'?s|there is|got|received|came|sent(?: me)?|in the box (?:is|was)) (?:a |an |the )?(?!(?P=col_en)\b)(?:black|white|navy|blue|red|green|gr[ae]y|pink|beige|brown|yellow|purple|orange|cream|khaki)\b|"
             r"(?#pl)(?:zamawial|zamowil)\w* (?:\w+ )?(?P<col_pl>bezow|czarn|bial|granatow|niebiesk|czerwon|zielon|szar|rozow|brazow|zolt|fioletow|kremow)\w* .{0,30}(?:w paczce|w pudelku|przyszl\w*|przyszedl|dostal\w*|przyslaliscie|wyslaliscie) (?:jest |byl\w* |mi )?(?!(?P=col_pl))(?:bezow|czarn|bial|granatow|niebiesk|czerwon|zielon|szar|rozow|brazow|zolt|fioletow|kremow)",
             r"(?#hu)(?P<col_hu>bezs|fekete|feher|kek|piros|zold|szurke|rozsaszin|barna|sarga|lila)\w* \w+ rendeltem\W{1,3}(?:de |es )?(?:\w+ )?(?!(?P=col_hu))(?:bezs|fekete|feher|kek|piros|zold|szurke|rozsaszin|barna|sarga|lila)\w* (?:van|jott|erkezett|kaptam|kuldtetek)",
             r"(?:заказыва|заказал)\w* (?:\w+ )?(?P<col_ru>бежев|черн|бел|синь|син|красн|зелен|сер|розов|коричнев|желт|фиолетов)\w* .{0,30}(?:в посылке|в коробке|пришл\w*|пришел|прислали|привезли|получил\w*) (?:\w+ )?(?!(?P=col_ru))(?:бежев|черн|бел|син|красн|зелен|сер|розов|коричнев|желт|фиолетов)",
             # a size chart that lies
-            r"(?#any)(?:size chart|sizing|size guide)\w* (?:is|are) (?:a joke|way off|completely off|wrong|useless|all over the place)|rozmiarowk\w* (?:to )?(?:kpina|zart|jest zla|nie trzyma)|"
-            r"(?#any)merettablazat\w* (?:egy )?(?:vicc|rossz|hibas|nem stimmel)|размерн\w* сетк\w*\W{1,3}(?:издевательство|не соответств|вранье|неправильн)",
+            r"(?#en)(?:size chart|sizing|size guide)\w* (?:is|are) (?:a joke|way off|completely off|wrong|useless|all over the place)|(?#pl)rozmiarowk\w* (?:to )?(?:kpina|zart|jest zla|nie trzyma)|"
+            r"(?#hu)merettablazat\w* (?:egy )?(?:vicc|rossz|hibas|nem stimmel)|размерн\w* сетк\w*\W{1,3}(?:издевательство|не соответств|вранье|неправильн)",
         ),
     ),
     "refund_refused": (
@@ -281,7 +281,7 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
             r"(?#any)(?:refus|reject|deni|declin)\w*.{0,25}(?:refund|return|money back|exchange|reimburs)",
             r"(?#en)(?:won'?t|will not|wouldn'?t|didn'?t|did not) (?:accept|take|let me|allow|process|approve|honou?r)\w* .{0,20}(?:return|exchange)",
             r"(?#en)(?:won'?t|will not|wouldn'?t|didn'?t|did not|never|still no|still haven'?t|waiting (?:for|on) (?:my |a |the )?)"
-            r"(?#any).{0,25}(?:refund|money back|reimburs)",
+            r"(?#en).{0,25}(?:refund|money back|reimburs)",
             r"(?#en)\bno (?:refund|money back|reimbursement)",
             r"(?#en)where(?:'s| is) (?:my|our|the) money|(?:kept|took|taken|still have|are keeping|keeping) (?:my|our) money|"
             r"(?#en)(?:cancel+ed)\b.{0,50}(?:still (?:charged|took|taking|have (?:my|our|the) money)|but (?:i was |i'?ve been |you )?(?:charged|took|kept|billed)|no refund|"
@@ -290,7 +290,7 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
             r"(?#hu)(?:torolt|torolte|toroltek|toroltetek|sztornoz)\w* .{0,50}(?:levon|leemel|megterhel|nem (?:kaptam|jott|adtak|utaltak) vissza)",
             r"отмен\w* .{0,50}(?:списали|сняли|не вернули|не возвращают)",
             r"(?#en)cancel+ed (?:my |the |our )?order (?:after|though|even though|when) (?:i |we )?(?:had |already )?(?:paid|was charged|were charged)|"
-            r"(?#any)anulowa\w* .{0,40}(?:po|mimo) (?:oplac|zaplac|platnosc|wplac)\w*|(?:toroltek|toroltetek|torolt)\w* .{0,40}(?:pedig|miutan) (?:mar )?(?:ki)?fizettem|"
+            r"(?#pl)anulowa\w* .{0,40}(?:po|mimo) (?:oplac|zaplac|platnosc|wplac)\w*|(?#hu)(?:toroltek|toroltetek|torolt)\w* .{0,40}(?:pedig|miutan) (?:mar )?(?:ki)?fizettem|"
             r"отмен\w* .{0,40}(?:после оплаты|хотя (?:я )?(?:уже )?оплатил)",
             r"(?#en)(?:refund|return|money back).{0,30}(?:refused|rejected|denied|declined|ignored|never came|not (?:received|processed)|"
             r"(?#en)still (?:not|no|nothing|hasn'?t|pending)|not (?:back )?(?:in|on) my (?:account|card|bank))",
@@ -314,12 +314,12 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
             r"(?:відмов|не (?:повернули|повертають|приймають)).{0,30}(?:повернення|гроші|обмін)",
             r"(?#de)(?:erstattung|ruckerstattung|ruckgabe|reklamation|umtausch|geld zuruck).{0,30}(?:abgelehnt|verweigert|immer noch|nicht)",
             r"(?#de)warten? (?:immer noch |noch immer |seit .{0,20})?auf (?:meine |mein |die |das )?(?:erstattung|ruckerstattung|geld|gutschrift)",
-            r"(?#any)(?:vraceni|vratenie|reklamac|penize|peniaze).{0,30}(?:zamitnut|zamietnut|odmit|odmiet|stale nic|porad nic)",
+            r"(?#sk)(?:vraceni|vratenie|reklamac|penize|peniaze).{0,30}(?:zamitnut|zamietnut|odmit|odmiet|stale nic|porad nic)",
             # only part of the money came back
-            r"(?#en)(?:refunded|gave (?:me )?back|returned|paid (?:me )?back|credited) (?:me |us )?(?:only|just) (?:half|part|a part|£|\$|€|\d)|only (?:got|received|been refunded|refunded) (?:half|part|a partial|£|\$|€|\d)|"
-            r"(?#pl)(?:zwrocil\w*|oddal\w*|przelal\w*|oddano|zwrocono) (?:mi |nam )?(?:tylko|jedynie|zaledwie) (?:\d|polow|czesc|pol\b)|"
-            r"(?#hu)(?:csak|mindossze|csupan) (?:az ar |az osszeg )?(?:a )?(?:felet|reszet|\d[\d ]*(?:ft|forint)?\w*) (?:utalt|fizett|adt|kuldt|teritett)\w* vissza|"
-            r"(?:вернули|возвратили|перевели|вернул[аи]?) (?:мне |нам )?(?:только |лишь |всего )(?:половин|част|\d+ (?:из|руб|р\b|₽))|(?:вернули|возвратили) (?:мне |нам )?(?:часть|половину) (?:суммы|денег|стоимости)",
+            r"(?#en)(?:refunded|gave (?:me )?back|returned(?<!\bi returned)(?<!\bwe returned)(?<!i've returned)(?<!\bi have returned)|paid (?:me )?back|credited) (?:me |us )?(?:only|just) (?:half|part|a part|£|\$|€|\d)|only (?:got|received|been refunded|refunded) (?:half|part|a partial|£|\$|€|\d)|"
+            r"(?#pl)(?:(?:zwrocil|oddal|przelal)(?![ae]m\b)\w*|oddano|zwrocono) (?:mi |nam )?(?:tylko|jedynie|zaledwie) (?:\d|polow|czesc|pol\b)|"
+            r"(?#hu)(?:csak|mindossze|csupan) (?:az ar |az osszeg )?(?:a )?(?:felet|reszet|\d[\d ]*(?:ft|forint)?\w*) (?:utalt|fizett|adt|kuldt|teritett)(?![ae]m\b|unk\b)\w* vissza|"
+            r"(?<!я )(?:вернули|возвратили|перевели|вернул[аи]?) (?:мне |нам )?(?:только |лишь |всего )(?:половин|част|\d+ (?:из|руб|р\b|₽))|(?:вернули|возвратили) (?:мне |нам )?(?:часть|половину) (?:суммы|денег|стоимости)",
         ),
     ),
     "no_answer": (
@@ -331,7 +331,7 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
             r"(?#en)(?:nothing|no (?:answer|reply|response)|no ?one|nobody|silence|crickets)",
             r"(?#en)is (?:any|some) ?one (?:there|even there|reading (?:this|these)|working there|alive)",
             r"(?#pl)(?:czy )?ktos (?:tam |u was )?(?:w ogole )?(?:pracuje|czyta|to czyta|odpowie|zyje)\b|"
-            r"(?#any)van (?:ott |egyaltalan )+valaki|(?:кто-нибудь|кто-то|хоть кто-то) (?:там |у вас )?(?:вообще )?(?:работает|читает|ответит|живой)",
+            r"(?#hu)van (?:ott |egyaltalan )+valaki|(?:кто-нибудь|кто-то|хоть кто-то) (?:там |у вас )?(?:вообще )?(?:работает|читает|ответит|живой)",
             r"(?#en)(?:ignor(?:ing|ed|e) (?:me|my|our|us)|you (?:ignore|don'?t answer|never (?:answer|reply|respond)))",
             r"(?#en)(?:(?:haven'?t|has not|hasn'?t|didn'?t) (?:heard back|gotten a reply|got an? (?:answer|reply)))",
             r"(?#en)(?:emails?|messages?|dms?|calls?|tickets?) .{0,25}(?:unanswered|ignored|no (?:answer|reply|response))",
@@ -353,7 +353,7 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
             r"(?<!однозначного )ответа (?:так и |до сих пор |вс[её] ещ[её] |пока )?нет",
             # the phone line itself: "zajęte" / "занято" (the line), not "zajęta" / "занята" (a busy person)
             r"(?#en)(?:line|phone|number|hotline|helpline)s? (?:is |are |was )?(?:always |constantly |permanently |still )?(?:engaged|busy)|(?:always|constantly) engaged(?= *(?:$|[.,!?]))",
-            r"(?#any)(?:ciagle|caly czas|wiecznie|stale|non stop) zajete\b|(?:folyton|mindig|allandoan|egyfolytaban) foglalt|"
+            r"(?#pl)(?:ciagle|caly czas|wiecznie|stale|non stop) zajete\b|(?#hu)(?:folyton|mindig|allandoan|egyfolytaban) foglalt|"
             r"(?:постоянно|вс[её] время|вечно|всегда) занято\b",
             r"(?#en)(?:second|third|fourth|fifth|\d+(?:st|nd|rd|th)) time (?:i'?m |i am |i have been )?(?:writing|asking|messaging|contacting|emailing|calling|dm'?ing)|"
             r"(?#en)(?:does|is|do) (?:any ?one|anybody|somebody|some ?one) (?:even |actually )?(?:read|reading|check|checking)(?! out)",
@@ -372,12 +372,12 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
             r"(?:сколько можно|сколько (?:ещ[её]|мне)) ждать ответа|терпени\w* (?:закончил|лопнул)",
             r"(?#sk)(?:nikto|nikdo) (?:neodpoved|neodpisal|nereaguj)|(?:bez odpovede|bez odpovedi|neodpovedate|ignorujete)",
             # a bot that will not hand over to a person; a repair or claim nobody reports on
-            r"(?#en)(?:sending|sends|sent|going|goes|running|runs) (?:me )?(?:round |around )?in circles|(?:can'?t|cannot|never) (?:get|reach|talk to|speak to|get through to) (?:a |an |to a )?(?:human|real person|actual person|real human|live agent)|i (?:just )?want (?:to (?:talk|speak) to )?(?:a |an )?(?:human|real person|actual person)\b|"
-            r"(?#pl)(?:bot|chatbot|automat)\w* .{0,30}(?:w kolko|w kolo)|(?:nie da sie|nie moge) (?:sie )?(?:dodzwonic|polaczyc|porozmawiac) (?:sie )?(?:z )?(?:czlowiek|zywym|konsultant)|"
+            r"(?#en)(?:sending|sends|sent|going(?<!i'm going)(?<!i am going)|goes|running|runs) (?:me )?(?:round |around )?in circles|(?:can'?t|cannot|never) (?:get|reach|talk to|speak to|get through to) (?:a |an |to a )?(?:human|real person|actual person|real human|live agent)|i (?:just )?want (?:to (?:talk|speak) to )?(?:a |an )?(?:human|real person|actual person)\b|"
+            r"(?#pl)(?:bot(?!k)|chatbot|automat)\w* .{0,30}(?:w kolko|w kolo)|(?:nie da sie|nie moge) (?:sie )?(?:dodzwonic|polaczyc|porozmawiac) (?:sie )?(?:z )?(?:czlowiek|zywym|konsultant)|"
             r"(?#hu)korbe(?:-korbe)? (?:kuld|visz|jar)\w*|nem (?:lehet|tudok) (?:elerni )?(?:elo )?(?:emberrel|ugyintezovel|munkatarssal) (?:beszelni|beszelnem)|"
-            r"(?:бот|робот|автоответчик)\w* .{0,30}(?:по кругу|одно и то же)|(?:невозможно|не могу|нельзя) (?:связаться|поговорить|дозвониться) (?:с|до) (?:живым|человек|оператор)|(?:до сих пор|по-прежнему) (?:тишина|ни слуху ни духу)",
+            r"(?:бот(?!инк|ил)|робот|автоответчик)\w* .{0,30}(?:по кругу|одно и то же)|(?:невозможно|не могу|нельзя) (?:связаться|поговорить|дозвониться) (?:с|до) (?:живым|человек|оператор)|(?:до сих пор|по-прежнему) (?:тишина|ни слуху ни духу)",
             # sent the return, heard nothing
-            r"(?#any)(?:and )?not a (?:single )?word (?:since|back|from you)|(?:kuldtem|vittem|adtam) vissza .{0,40}(?:semmi hir|semmi valasz|azota semmi)|(?:и )?никакой (?:информации|обратной связи|реакции)|ни ответа,? ни привета",
+            r"(?#en)(?:and )?not a (?:single )?word (?:since|back|from you)|(?#hu)(?:kuldtem|vittem|adtam) vissza .{0,40}(?:semmi hir|semmi valasz|azota semmi)|и никакой (?:информации|обратной связи|реакции)|ни ответа,? ни привета",
         ),
     ),
     "charged_twice": (
@@ -388,8 +388,8 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
             r"(?#en)(?:invoice|receipt|bill)\w* (?:has|had|is|was|with) (?:the )?(?:wrong|incorrect)|(?:wrong|incorrect) (?:details on )?(?:the |my )?(?:invoice|receipt)|"
             r"(?#pl)(?:faktur|paragon|rachun)\w* .{0,20}(?:zl[eay]\w* dane|bled|nieprawidlow)|(?#hu)(?:szamla|szamlat|szamlan)\w* (?:rossz|hibas) (?:adat|nev|cim|osszeg)|rossz (?:nevre|adatokkal|cimre) .{0,20}szaml|(?:hibas|rossz) (?:a )?szamla|"
             r"(?:сч[её]т|чек|накладн)\w* .{0,25}(?:неправильн|ошибк|неверн)",
-            r"(?#any)(?:demanded|asked (?:me )?for|wanted) (?:extra|more|additional) (?:money|payment|cash)|(?:zazadal|chcial|kazal)(?!\w*by)\w* (?:\w+ )?(?:doplat|dodatkow)|"
-            r"(?#any)(?:pluszpenzt|potlolagos (?:dijat|penzt)|plusz (?:dijat|penzt)) kert|потребовал\w* (?:\w+ )?доплат",
+            r"(?#en)(?:demanded|asked (?:me )?for|wanted) (?:extra|more|additional) (?:money|payment|cash)|(?#pl)(?:zazadal|chcial|kazal)(?!\w*by)\w* (?:\w+ )?(?:doplat|dodatkow)|"
+            r"(?#hu)(?:pluszpenzt|potlolagos (?:dijat|penzt)|plusz (?:dijat|penzt)) kert|потребовал\w* (?:\w+ )?доплат",
             r"(?#en)(?:discount|code|coupon|voucher|sale price|promo)\w* (?:wasn'?t|was not|didn'?t|did not|isn'?t|not|never) (?:get )?(?:applied|apply|taken off|deducted)",
             r"(?#pl)(?:rabat|kod|znizk|promocj|kupon)\w* (?:sie )?nie (?:zostal\w* )?(?:naliczy|naliczon|uwzgledni|odliczon|zadzialal)\w*",
             r"(?#hu)nem (?:vontak le|vontatok le|szamoltak el|szamoltatok el|jott le|ervenyesult|ervenyesitettek) (?:a |az )?(?:kedvezmeny|kupon|akcio)|"
@@ -414,21 +414,21 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
             r"(?#en)(?:money|balance|credit|points|funds)\w* (?:has |have |just )?(?:vanished|disappeared|gone missing) from|(?:vanished|disappeared|went missing) from (?:my |the )?(?:gift ?card|account|balance|wallet)|"
             r"(?#en)(?:gift ?card|voucher|wallet|account) balance (?:is |shows |showing |went to |dropped to )(?:0|zero|£0|\$0|€0|empty)|my (?:loyalty |reward )?points (?:have |just )?(?:vanished|disappeared|were wiped|got wiped)|"
             r"(?#pl)z (?:karty|konta|salda|portfela)\w* (?:podarunkow\w* )?(?:znikn|ubyl)\w*|pokazuje saldo 0\b|saldo (?:\w+ )?(?:wynosi|spadlo do|pokazuje) 0\b|(?:zniknel|znikn\w*|ubylo) .{0,20}z (?:karty|konta|salda)|"
-            r"(?#hu)\w*(?:kartya|szamla|egyenleg)\w*rol (?:\w+ )?(?:eltunt|hianyzik)|(?:eltunt|elveszett|lenullazodott)\w* (?:a |az )?(?:egyenleg|pontjaim|pontok|ajandekkartya)|"
+            r"(?#hu)\w*(?:kartya|szamla|egyenleg)\w*rol (?:\w+ )?(?:eltunt|hianyzik)|(?:eltunt|elveszett|lenullazodott)\w* (?:a |az )?(?:egyenleg|pontjaim|pontok)|lenullazodott\w* (?:a |az )?ajandekkartya|"
             r"(?:с|со) (?:подарочной |бонусной )?(?:карты|сч[её]та|баланса|кошелька)\w* (?:\w+ )?(?:пропал|исчез)\w*|(?:пропали|исчезли|сгорели|обнулились) (?:все )?(?:бонусы|баллы|деньги с (?:карты|сч[её]та|баланса))",
             # charged more than the basket or the site said
-            r"(?#en)(?:basket|cart|checkout|website|site|listing|price tag|app) (?:said|showed|says|shows|was|had)\b.{0,30}\d.{0,30}(?:charged|took|debited|billed|taken)|(?:charged|billed|took) (?:me )?(?:more|extra) than (?:the )?(?:price|basket|cart|checkout|listed|advertised)|"
+            r"(?#en)(?:basket|cart|checkout|website|site|listing|price tag|app) (?:said|showed|says|shows|was|had)\b.{0,30}\d.{0,30}(?<!\bbe )(?:charged|took|debited|billed|taken)|(?:charged|billed|took) (?:me )?(?:more|extra) than (?:the )?(?:price|basket|cart|checkout|listed|advertised)|"
             r"(?#pl)(?:w koszyku|na stronie|w aplikacji|przy kasie)\b.{0,30}\d.{0,30}(?:pobrali|pobraliscie|sciagneli|sciagneliscie|obciazyli|obciazyliscie|policzyli|policzyliscie)|"
             r"(?#hu)(?:kosarban|weboldalon|oldalon|appban|alkalmazasban)\b.{0,30}\d.{0,40}(?:vontatok le|vontak le|terheltetek|terheltek|szamoltatok)|"
             r"(?:в корзине|на сайте|в приложении)\b.{0,30}\d.{0,30}(?:списали|сняли|взяли|выставили)",
             # asked to pay again on the doorstep, or renewed without consent
             r"(?#en)(?:asked|wanted|demanded|tried to (?:make me pay|charge))\w* .{0,30}(?:cash|payment|to pay|money) .{0,30}(?:already paid|paid online|prepaid|paid by card|paid in advance)|"
-            r"(?#pl)(?:za pobranie|pobrani\w*).{0,40}(?:zaplacil\w*|oplacil\w*|oplacon\w*) (?:z gory|wczesniej|juz|online|karta|blikiem|przelewem)|"
+            r"(?#pl)(?:za pobranie|pobrani\w*).{0,40}\b(?:a|ale|choc|chociaz|mimo ze|przeciez)\b .{0,15}(?:zaplacil\w*|oplacil\w*|oplacon\w*) (?:z gory|wczesniej|juz|online|karta|blikiem|przelewem)|"
             r"(?#hu)utanvet\w*.{0,40}pedig (?:mar )?(?:\w+ )?(?:fizettem|kifizettem|ki van fizetve)|"
-            r"(?:требовал\w*|просил\w*|хотел\w*) (?:оплат\w*|деньги|наличн\w*).{0,40}(?:хотя|а ведь|но) .{0,20}(?:оплачен|оплатил)",
-            r"(?#en)(?:renewed|charged|billed|took|signed me up)\w* .{0,25}without (?:asking|my (?:consent|permission)|permission|telling)|(?:didn'?t|did not|never) (?:ask|agree) to (?:renew|be charged|a subscription)|"
+            r"(?<!я )(?:требовал\w*|просил\w*|хотел\w*) (?:оплат\w*|деньги|наличн\w*).{0,40}(?:хотя|а ведь|но) .{0,20}(?:оплачен|оплатил)",
+            r"(?#en)(?:renewed(?<!be renewed)|charged|billed|took|signed me up)\w* .{0,25}without (?:asking|my (?:consent|permission)|permission|telling)|(?:didn'?t|did not|never) (?:ask|agree) to (?:renew|be charged|a subscription)|"
             r"(?#pl)bez (?:mojej )?(?:zgody|pytania) .{0,20}(?:pobral|przedluzyl|odnowil|obciazyl)|(?:pobral|przedluzyl|odnowil|obciazyl)\w* .{0,20}bez (?:mojej )?(?:zgody|pytania)|"
-            r"(?#hu)(?:beleegyezesem|engedelyem|kerdes) nelkul .{0,20}(?:megujit|levont|terhel)|(?:megujitottatok|levontatok|terheltetek)\w* .{0,20}(?:beleegyezesem|engedelyem|kerdes) nelkul|"
+            r"(?#hu)(?:beleegyezesem|engedelyem|kerdes) nelkul .{0,20}(?:megujitott|levont|terhelt)|(?:megujitottatok|levontatok|terheltetek)\w* .{0,20}(?:beleegyezesem|engedelyem|kerdes) nelkul|"
             r"без (?:моего )?(?:согласия|спроса|разрешения) .{0,20}(?:продлили|списали|сняли|оформили)|(?:продлили|списали|сняли|оформили)\w* .{0,20}без (?:моего )?(?:согласия|спроса|разрешения)",
         ),
     ),
@@ -514,7 +514,7 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
             r"(?#pl)kurier\w* (?:byl |jest |mi |nam )?(?:bardzo |strasznie )?(?:niemil|chamsk|bezczeln|wulgarn|agresywn|rzucil|rzuca|wyrzucil|przerzucil|kopnal|nakrzyczal)",
             r"(?#hu)(?:futar|sofor)\w* (?:nagyon )?(?:bunko|udvariatlan|modortalan|goromba|agressziv|dobta|bedobta|atdobta|hajitotta|kiabalt)",
             r"курьер\w* (?:был |просто |очень )?(?:хамил|нахамил|хам\b|грубил|нагрубил|груб|бросил|швырнул|кинул|наорал)",
-            r"(?#any)(?:nobody|no ?one) (?:there )?knows anything|nikt (?:tam |u was )?nic nie wie|senki (?:nem tud|sem tud) semmit|никто (?:там |у вас )?ничего не знает",
+            r"(?#en)(?:nobody|no ?one) (?:there )?knows anything|(?#pl)nikt (?:tam |u was )?nic nie wie|(?#hu)senki (?:nem tud|sem tud) semmit|никто (?:там |у вас )?ничего не знает",
             r"(?:поддержк|сервис|обслуживани)\w*(?: \W)? (?:просто |это |какой-то |какое-то )*(?:цирк|позор|издевательство|кошмар|балаган)",
             r"(?#en)(?:agent|staff|assistant|consultant|employee|seller|cashier|support|person|guy|lady|woman|man|operator)\w* (?:on (?:the )?(?:chat|phone|line) |in (?:the )?store )?"
             r"(?#en)(?:was|were|is|has been) (?:(?!not\b|never\b)\w+ )?(?:rude|arrogant|condescending|insulting|aggressive)",
@@ -526,10 +526,10 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
             r"(?#en)(?:do not|don'?t|would not|wouldn'?t|can'?t|cannot) recommend (?:this|your|the)? ?(?:shop|store|company|site|seller)",
             r"(?#en)avoid (?:this|your|the) (?:shop|store|company|site|seller)|how is this acceptable|(?:this is|totally|completely|absolutely|simply) unacceptable",
             r"(?#en)(?<!\bnot a )(?<!\bnot )(?<!\bno )(?<!n't a )(?<!n't )(?:total |complete |such a |a )?waste of (?:my )?money|(?#pl)(?<!nie )(?<!nie jest )strata (?:czasu i )?pieniedzy|wyrzucone pieniadze|"
-            r"(?#any)kidobott penz|penzkidobas|деньги на ветер|выброшенные деньги",
+            r"(?#hu)kidobott penz|penzkidobas|деньги на ветер|выброшенные деньги",
             r"(?#pl)(?:beznadziejn|fataln|tragiczn|okropn|skandaliczn|zenuj|najgorsz|koszmarn|dramatyczn|zalosn|paskudn)\w* "
             r"(?#pl)(?:obslug|sklep|serwis|firm|kontakt|podejsci|traktowani)",
-            r"(?#any)(?:obslug|sklep|serwis|kontakt)\w* (?:klienta )?(?:jest |to )?(?:tak |taka |az tak |po prostu |naprawde )?"
+            r"(?#pl)(?:obslug|sklep|serwis|kontakt)\w* (?:klienta )?(?:jest |to )?(?:tak |taka |az tak |po prostu |naprawde )?"
             r"(?#pl)(?:beznadziejn|fataln|tragiczn|okropn|skandaliczn|zenuj|najgorsz|koszmarn|dramat|porazk|kpin)",
             r"(?#pl)nigdy wiecej(?! (?:nie )?(?:takich|tak|bez))|(?:juz )?nigdy (?:wiecej )?nie (?:kupi|zamowi)\w*|wiecej (?:u was |tu |tutaj )?nie (?:kupi|zamowi)\w*",
             r"(?#pl)nie polecam(?= *(?:$|[.!,;:)]|nikomu|tego sklepu|sklepu|firmy|was))|(?:omijajcie|omijac|omijam) (?:ten|ta|to|szerokim)|jak (?:mozna|mozecie) tak (?:traktowac|olewac)",
@@ -545,8 +545,8 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
             r"(?#de)(?:service|kundenservice|laden|shop|firma)|(?:kann|konnen) (?:ich )?(?:nicht|niemandem) empfehlen",
             r"(?#sk)uz nikdy(?= *(?:$|[.!?]|ne ?(?:objedn|nakup|kup|koup)))|nedoporucuji|neodporucam|(?:hrozn|otresn|katastrofaln)\w* (?:sluzb|obchod|zakaznick|pristup)",
             # hung up on the customer
-            r"(?#en)hung up on (?:me|us)|(?:cut|disconnected) me off (?:mid|in the middle|halfway)|"
-            r"(?#pl)rozlaczyl(?:a|i|\b)|(?:rzucil|odlozyl)\w* sluchawke|"
+            r"(?#en)hung up on (?:me|us)|(?:cut(?<!wifi cut)(?<!internet cut)|disconnected) me off (?:mid|in the middle|halfway)|"
+            r"(?#pl)rozlaczyl(?<!internet rozlaczyl)(?<!internet mi sie rozlaczyl)(?:a|i|\b)|(?:rzucil|odlozyl)\w* sluchawke|"
             r"(?#hu)(?:letette|lecsapta|lerakta|ramcsapta) (?:nekem )?(?:a )?(?:telefont|kagylot)|"
             r"(?:бросил\w*|бросают|кинул\w*) трубку|(?:отключил\w*|вышел\w*|пропал\w*) (?:из чата|посреди разговора|на полуслове)",
         ),
@@ -592,9 +592,14 @@ _INQUIRY = re.compile(r"(?:^|, *)(?:" + _INQUIRY_OPENERS + r")")
 _NOT_CALM = re.compile("[!\U0001f620\U0001f621\U0001f92c\U0001f44e\U0001f4a9]")
 
 
+def _fold(text: str) -> str:
+    # the lower-cased, diacritics-free text with one space for any run of whitespace, as the rules read it
+    return _SPACE.sub(" ", fold_diacritics(canonical(text).lower())).strip()
+
+
 def is_calm_question(text: str) -> bool:
     """A calm request for information or permission: a question opener, a "?", no "!" or angry emoji."""
-    folded = _SPACE.sub(" ", fold_diacritics(canonical(text).lower())).strip()
+    folded = _fold(text)
     # "Hi! Can I…?" is still calm: the greeting's own "!" does not count
     greeting = _GREETED.match(folded)
     asked = folded[greeting.end() :] if greeting else folded
@@ -632,11 +637,16 @@ _LISTING_QUESTION = re.compile(
 
 def asks_about_listing(text: str, evidence: str) -> bool:
     """Whether `evidence` (an intent's words) sits in a calm yes/no question about how an item compares to its listing."""
-    folded = _SPACE.sub(" ", fold_diacritics(canonical(text).lower())).strip()
+    folded = _fold(text)
     if _NOT_CALM.search(folded):
         return False
     words = _SPACE.sub(" ", fold_diacritics(evidence.lower())).rstrip("…").strip()
     return any(words in m.group() for m in _LISTING_QUESTION.finditer(folded))
+
+
+def _without_listing_questions(text: str) -> str:
+    # the lower-cased, diacritics-free text with each calm question about the listing cut out
+    return _LISTING_QUESTION.sub(". ", _fold(text))
 
 
 _CANCELLED = re.compile(r"cancel|anulow|torol|sztorno|отмен|скасува|storniert|zrusen|zrusil")
@@ -644,7 +654,7 @@ _CANCELLED = re.compile(r"cancel|anulow|torol|sztorno|отмен|скасува|
 
 def is_sold_out_regret(text: str) -> bool:
     """Calm regret that something is sold out: a sold-out phrase, no "!" or angry emoji, no cancelled order."""
-    folded = _SPACE.sub(" ", fold_diacritics(canonical(text).lower()))
+    folded = _fold(text)
     calm = _NOT_CALM.search(folded) is None and _CANCELLED.search(folded) is None
     return calm and _SOLD_OUT.search(folded) is not None
 
@@ -669,9 +679,9 @@ def _has_latin(pattern: str) -> bool:
 _TAG = re.compile(r"\(\?#(\w+)\)")
 # The Latin phrases a text runs, by its detected language: its own, its neighbours' (a Polish post the
 # identifier took for Slovak), English ones (posts in every language borrow "scam", "refund") and those
-# tagged "any". A language not listed (und, or none given) runs every phrase; Cyrillic-script languages
-# run the English and "any" ones in their Latin letters. The Latin phrases are about 90% of the rules'
-# cost, and a text needs about half of them.
+# tagged "any". The identifier answers one of settings.SUPPORTED or "und"; "und" (or none given) runs
+# every phrase; Russian and Ukrainian posts run the English and "any" ones in their Latin letters. The
+# Latin phrases are about 90% of the rules' cost, and a text needs about half of them.
 _LATIN_FOR: dict[str, frozenset[str]] = {
     "en": frozenset({"en"}),
     "pl": frozenset({"pl", "sk", "en"}),
@@ -679,7 +689,8 @@ _LATIN_FOR: dict[str, frozenset[str]] = {
     "sk": frozenset({"sk", "pl", "en"}),
     "hu": frozenset({"hu", "en"}),
     "de": frozenset({"de", "en"}),
-    **{lang: frozenset({"en"}) for lang in ("ru", "uk", "bg", "be", "kk", "sr", "mk")},
+    "ru": frozenset({"en"}),
+    "uk": frozenset({"en"}),
 }
 
 
@@ -727,8 +738,9 @@ def _passes(wanted: frozenset[str] | None) -> dict[str, tuple[re.Pattern[str] | 
     the "any" ones (None: every phrase). Compiled on first use, as each set costs tens of milliseconds."""
     passes = {}
     for key, (_, patterns) in _INTENT_PATTERNS.items():
-        # a line that mixes both alphabets ("waste of money|деньги на ветер") is in both passes
-        latin = _tagged([p for p in patterns if _has_latin(p) or not _CYRILLIC.search(p)])
+        # a line that mixes both alphabets ("waste of money|деньги на ветер") is in the Cyrillic pass whole,
+        # and its alternatives in Latin letters in the Latin pass
+        latin = [(alt, tags) for alt, tags in _tagged(list(patterns)) if _has_latin(alt) or not _CYRILLIC.search(alt)]
         chosen = [alt for alt, tags in latin if wanted is None or "any" in tags or tags & wanted]
         passes[key] = (_compile(chosen), _compile([p for p in patterns if _CYRILLIC.search(p)]))
     return passes
@@ -822,7 +834,11 @@ def judge(
         for m in intents
         if settings.questions_need_intent and m.intent == "damaged_wrong" and asks_about_listing(text, m.evidence)
     ]
-    intents = [m for m in intents if m not in asked]
+    if asked:
+        # only the first match of an intent is found: the same intent told outside the question ("…like the
+        # photo? Mine arrived torn") is searched for again (quoted without diacritics)
+        told = {m.intent: m for m in find_intents(_without_listing_questions(text), lang)}
+        intents = [told[m.intent] if m in asked else m for m in intents if m not in asked or m.intent in told]
     negative = float(scores.get("negative", 0.0))
     reasons = [f"intent: {m.label} ({m.evidence})" for m in intents]
     complaint = bool(intents)
