@@ -102,7 +102,7 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
             r"(?#pl)zaplacil\w* (?:ekstra )?za (?:ekspres|kurier|szybk|expres)\w* (?:wysylk|dostaw)?\w*\W+(?:a|i|ale) (?:\w+ )?"
             r"(?#pl)(?:idzie|jedzie|nadal|dalej|wciaz|ciagle|nie ma|czekam|brak|nic|juz)",
             # delivered to someone else: the customer still has nothing
-            r"(?#pl)(?<!byc )(?:dostarczon|doreczon|dostarczyl|doreczyl|zawiozl|zawiezl|wyslal|wyslan(?!ie)|zostawil|oddal)\w* (?:\w+ )?(?:pod|na|do) "
+            r"(?#pl)(?<!byc )(?:dostarczon|doreczon|dostarczyl|doreczyl|zawiozl|zawiezl|wyslal|wyslan(?!ie)|zostawil|oddal)(?![ae]m\b|[iy]smy\b)\w* (?:\w+ )?(?:pod|na|do) "
             r"(?#pl)(?:zly|zlego|inny|innego|niewlasciw|obc)\w* (?:adres|paczkomat|punkt|osob|dom|miast)",
             # hu
             # "nem jött vissza (a pénzem)" is a refund, not a parcel
@@ -341,7 +341,7 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
             r"(?#hu)(?:nem (?:valaszol|valaszolnak|valaszoltak|reagal|reagalnak|veszik fel|irtak vissza)|nincs valasz|"
             r"(?#hu)valasz nelkul|ignoral)",
             r"(?:никто не (?:отвечает|ответил|берет|перезвонил)|не отвечаете|не отвечают|игнорируете|нет ответа|без ответа|"
-            r"молчите|молчат|и тишина|в ответ тишина|полная тишина|никакого ответа|ноль реакции|никакой реакции)",
+            r"молчите|молчат|и тишина|в ответ тишина|полная тишина|никакого ответа|ноль реакции|(?<!коже )(?<!меня )никакой реакции)",
             r"(?:пишу|писал[аи]?|звоню|звонил[аи]?|обращаюсь|обращал[аи]?сь)\b.{0,40}тишина",
             r"(?:ніхто не (?:відповідає|відповів)|не відповідаєте|ігноруєте|немає відповіді)",
             r"(?#de)(?:keine antwort|niemand antwortet|antworten nicht|ignoriert)",

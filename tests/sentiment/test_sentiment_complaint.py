@@ -286,6 +286,9 @@ def test_phrases_are_found_whatever_alphabets_the_post_and_the_phrase_line_use(t
         "Czy można zapłacić przy odbiorze?",
         "Does it charge fast?",
         "Where can I find the size chart?",
+        # the customer's own sending, a skin that did not react
+        "Wysłałam prezent do innego miasta, wszystko doszło",
+        "Крем отличный, на коже никакой реакции",
         # the words of rounds F and G's rules in questions, praise and the customer's own doing
         "Has the delivery date changed? The app shows Friday now",
         "Czy termin dostawy się zmienił?",
