@@ -1182,11 +1182,7 @@ def _posts_above(replies: Any) -> Any:
     start: Any = (
         sa_select(
             col(ReplyRow.id).label("key"),
-            col(above.id).label("mention_id"),
-            col(above.platform).label("platform"),
-            col(above.in_reply_to).label("in_reply_to"),
-            col(above.author_id).label("author_id"),
-            col(above.author).label("author"),
+            *_chain_columns(above),
             literal(1).label("hops"),
         )
         .select_from(ReplyRow)
@@ -1212,21 +1208,24 @@ def _posts_above(replies: Any) -> Any:
     )
 
 
+def _chain_columns(post: Any) -> list[Any]:
+    """The columns of `post` that a walk up a customer's chain carries from one post to the next."""
+    return [
+        col(post.id).label("mention_id"),
+        col(post.platform).label("platform"),
+        col(post.in_reply_to).label("in_reply_to"),
+        col(post.author_id).label("author_id"),
+        col(post.author).label("author"),
+    ]
+
+
 def _walk_up(start: Any, name: str) -> Any:
     """The recursive walk from `start` (key, mention_id, platform, in_reply_to, author_id, author, hops)
     up the chain of posts by the same author, each replying to the one before it."""
     walk = start.cte(name, recursive=True)
     up = _UP
     return walk.union_all(
-        sa_select(
-            walk.c.key,
-            col(up.id),
-            col(up.platform),
-            col(up.in_reply_to),
-            col(up.author_id),
-            col(up.author),
-            walk.c.hops + 1,
-        )
+        sa_select(walk.c.key, *_chain_columns(up), walk.c.hops + 1)
         .select_from(walk)
         .join(
             up,
@@ -1245,15 +1244,9 @@ def _escalations_above_posts_seen(since: datetime) -> Any:
     the escalations above it to an answer below it that was stored, and matched to nothing, before.
     """
     post = _SEEN
-    start: Any = sa_select(
-        literal(0).label("key"),
-        col(post.id).label("mention_id"),
-        col(post.platform).label("platform"),
-        col(post.in_reply_to).label("in_reply_to"),
-        col(post.author_id).label("author_id"),
-        col(post.author).label("author"),
-        literal(0).label("hops"),
-    ).where(col(post.seen_at) >= since)
+    start: Any = sa_select(literal(0).label("key"), *_chain_columns(post), literal(0).label("hops")).where(
+        col(post.seen_at) >= since
+    )
     walk = _walk_up(start, "posts_seen_up")
     return sa_select(col(EscalationRow.id)).join(walk, col(EscalationRow.mention_id) == walk.c.mention_id)
 
