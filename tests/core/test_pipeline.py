@@ -438,6 +438,19 @@ def test_a_stopping_daemon_leaves_the_rest_of_a_scoring_backlog_for_its_next_sta
         restarted.close()
 
 
+def _resolved_then_answered_in_time(app, source, clock):
+    """An escalation resolved by hand, and the shop's answer to it (written 10 minutes in) fetched only
+    afterwards, waiting in `source`: (the escalation, when the answer was written)."""
+    source.add(post(clock, "1", "never arrived"))
+    app.run_once()
+    [esc] = app.store.escalations()
+    answered_at = clock.advance(10 * M)
+    clock.advance(M)
+    app.engine.act(esc.id, "resolve", "anna")
+    source.add(replace(answer(clock, "r1", "1"), created_at=answered_at))
+    return esc, answered_at
+
+
 def test_an_answer_a_stopped_run_stored_but_never_matched_is_matched_by_the_next_runs_first_tick(
     make_settings, clock
 ) -> None:
@@ -445,13 +458,7 @@ def test_an_answer_a_stopped_run_stored_but_never_matched_is_matched_by_the_next
     run before stored this answer (to an escalation closed by hand) and stopped before its tick."""
     source, settings = FakeSource(), make_settings()
     first = App.build(settings, clock, sources=[source], notifiers=[RecordingNotifier()], analyzer=KeywordAnalyzer())
-    source.add(post(clock, "1", "never arrived"))
-    first.run_once()
-    [esc] = first.store.escalations()
-    answered_at = clock.advance(10 * M)
-    clock.advance(M)
-    first.engine.act(esc.id, "resolve", "anna")
-    source.add(replace(answer(clock, "r1", "1"), created_at=answered_at))
+    esc, answered_at = _resolved_then_answered_in_time(first, source, clock)
     first.poller.poll_all()  # stored; the process stops before its next tick
     first.close()
     clock.advance(3 * 60 * M)  # down for hours
@@ -465,13 +472,7 @@ def test_an_answer_a_stopped_run_stored_but_never_matched_is_matched_by_the_next
 
 def test_a_tick_that_fails_while_matching_answers_looks_again_from_where_it_was(rig, clock, monkeypatch) -> None:
     app, source, _ = rig
-    source.add(post(clock, "1", "never arrived"))
-    app.run_once()
-    [esc] = app.store.escalations()
-    answered_at = clock.advance(10 * M)
-    clock.advance(M)
-    app.engine.act(esc.id, "resolve", "anna")
-    source.add(replace(answer(clock, "r1", "1"), created_at=answered_at))
+    esc, answered_at = _resolved_then_answered_in_time(app, source, clock)
     real = app.store.record_event
     monkeypatch.setattr(app.store, "record_event", lambda *a, **kw: (_ for _ in ()).throw(OSError("disk full")))
     app.run_once()  # stores the answer; the tick fails
