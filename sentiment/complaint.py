@@ -640,7 +640,7 @@ def asks_about_listing(text: str, evidence: str) -> bool:
     folded = _fold(text)
     if _NOT_CALM.search(folded):
         return False
-    words = _SPACE.sub(" ", fold_diacritics(evidence.lower())).rstrip("…").strip()
+    words = _fold(evidence).rstrip("…").strip()
     return any(words in m.group() for m in _LISTING_QUESTION.finditer(folded))
 
 
