@@ -404,7 +404,7 @@ def cmd_report(args: argparse.Namespace, settings: config.Settings) -> int:
 
 
 def cmd_status(args: argparse.Namespace, settings: config.Settings) -> int:
-    from monitor.health import STALE_AFTER, STATUS_FILE, is_gone, pid_alive, read_snapshot, render_status
+    from monitor.health import STALE_AFTER, STATUS_FILE, pid_alive, read_snapshot, render_status
 
     now = SystemClock().now()
     path = state_dir(settings.storage.url) / STATUS_FILE
@@ -450,7 +450,8 @@ def cmd_status(args: argparse.Namespace, settings: config.Settings) -> int:
         data = snapshot.to_json() if snapshot is not None else {}
         if snapshot is not None:
             # false once it stopped cleanly, its pid is gone, or its snapshot is stale; a standby runs too
-            data["running"] = not is_gone(snapshot) and now - snapshot.at <= STALE_AFTER
+            gone = snapshot.stopped_at is not None or alive is False  # is_gone(), with the pid asked once
+            data["running"] = not gone and now - snapshot.at <= STALE_AFTER
         if summary is not None:
             data["escalations"] = Snapshot(now, now, summary).to_json()["escalations"]
         print(json.dumps(data, indent=2, ensure_ascii=False))
