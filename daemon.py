@@ -135,7 +135,8 @@ def _parser() -> argparse.ArgumentParser:
         "--reason",
         default="",
         help="why (recorded in the event log); for dismiss a code as Slack's menu offers it (praise, question, "
-        "joke, spam, not_ours, duplicate), optionally with a note ('spam: a bot'), or free text (kept as other)",
+        "joke, spam, not_ours, duplicate), optionally with a note ('spam: a bot', 'Duplicate of #12'), or free text "
+        "(kept as other)",
     )
 
     model = sub.add_parser("model", help="manage transformers models")
