@@ -284,7 +284,7 @@ class App:
             settings.health.silent_after,
             clock,
             app.post_health,
-            started_at=app._started_at,
+            polling_since=lambda: app.polling_since,  # what the metrics and status.json count silence from
             # a standby's file says nothing of what the managers were told
             reported=previous.health_reported if previous is not None and previous.role == "leader" else None,
         )
@@ -462,6 +462,7 @@ class App:
             pid=os.getpid(),
             health_reported=dict(self.health.reported) if self.health is not None else {},
             pid_ns=pid_namespace(),
+            polling_since=self.polling_since,
         )
         if self.metrics is not None:
             self.metrics.update(summary, self.dispatcher.stopped, [n.name for n in self.dispatcher.notifiers])

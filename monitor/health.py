@@ -66,6 +66,9 @@ class Snapshot:
     stopped_at: datetime | None = None
     # the writer's pid namespace: its pid means something only to a reader in the same one
     pid_ns: str | None = None
+    # since when the writer polls its sources (it took the lead then; None on a standby): silence counts
+    # from here when no poll succeeded since (`silent_since`); files from before it: `started_at`
+    polling_since: datetime | None = None
 
     def to_json(self) -> dict[str, Any]:
         """Plain JSON data (datetimes as ISO 8601, durations in seconds)."""
@@ -86,6 +89,7 @@ class Snapshot:
             "health_reported": dict(self.health_reported),
             "stopped_at": self.stopped_at.isoformat() if self.stopped_at is not None else None,
             "pid_ns": self.pid_ns,
+            "polling_since": self.polling_since.isoformat() if self.polling_since is not None else None,
         }
 
     @classmethod
@@ -107,6 +111,7 @@ class Snapshot:
             health_reported={str(k): str(v) for k, v in dict(data.get("health_reported") or {}).items()},
             stopped_at=_dt(data.get("stopped_at")),
             pid_ns=str(data["pid_ns"]) if data.get("pid_ns") else None,
+            polling_since=_dt(data.get("polling_since")),
         )
 
 
@@ -237,14 +242,30 @@ def ago(delta: timedelta) -> str:
     return f"-{text}" if delta < timedelta(0) else text
 
 
-def source_problem(h: SourceHealth, now: datetime, silent_after: timedelta, started_at: datetime) -> str | None:
+def silent_since(h: SourceHealth, polling_since: datetime) -> datetime:
+    """Since when a source counts as silent: its last successful poll, or when this process began polling
+    (started, or took the lead again) if no poll succeeded since then.
+
+    The one rule behind `health.silent_after`'s posts, `replyclock status` and
+    `replyclock_source_silent_seconds`: a poll from an earlier term as leader says nothing of the time
+    another replyclock polled in between.
+    """
+    return polling_since if h.last_ok_at is None else max(h.last_ok_at, polling_since)
+
+
+def source_problem(h: SourceHealth, now: datetime, silent_after: timedelta, polling_since: datetime) -> str | None:
     """Why a source needs a human (stopped, or no successful poll for longer than `silent_after`), or None."""
     if h.state == "stopped":
         return f"stopped: {h.last_error or 'credentials rejected'}; fix its credentials and restart replyclock"
-    since = h.last_ok_at or started_at
+    since = silent_since(h, polling_since)
     if now - since <= silent_after:
         return None
-    what = "no successful poll" if h.last_ok_at else "no successful poll since start"
+    if h.last_ok_at is None:
+        what = "no successful poll since start"
+    elif h.last_ok_at < polling_since:
+        what = "no successful poll since this replyclock took the lead"
+    else:
+        what = "no successful poll"
     detail = f"; last error: {h.last_error}" if h.last_error else ""
     if h.state == "deferred" and h.deferred_until is not None:
         detail = f"; rate-limited until {h.deferred_until:%Y-%m-%d %H:%M} UTC"
@@ -338,7 +359,7 @@ def render_status(
         width = max((len(h.name) for h in snapshot.sources), default=0)
         for h in snapshot.sources:
             last = f"last ok {ago(snapshot.at - h.last_ok_at)} ago" if h.last_ok_at else "never polled ok"
-            problem = source_problem(h, snapshot.at, silent_after, snapshot.started_at)
+            problem = source_problem(h, snapshot.at, silent_after, snapshot.polling_since or snapshot.started_at)
             healthy = healthy and problem is None
             extra = f"; {h.last_error}" if h.last_error and h.state != "ok" else ""
             lines.append(
@@ -363,13 +384,15 @@ class HealthWatcher:
         silent_after: timedelta,
         clock: Clock,
         post: Callable[[str], None],
-        started_at: datetime | None = None,
+        polling_since: Callable[[], datetime | None] | None = None,
         reported: Mapping[str, str] | None = None,
     ) -> None:
+        """`polling_since`: since when this process polls its sources (None on a standby); default: from now on."""
         self.silent_after = silent_after
         self.clock = clock
         self.post = post
-        self.started_at = started_at or clock.now()
+        created = clock.now()
+        self.polling_since = polling_since or (lambda: created)
         # source -> the problem the managers were told about (by this process or, from status.json, an earlier one)
         self.reported: dict[str, str] = dict(reported or {})
         self._post_failed: set[str] = set()
@@ -377,9 +400,12 @@ class HealthWatcher:
     def check(self, health: Iterable[SourceHealth]) -> list[str]:
         """Compare each source with what was reported; post the changes and return them."""
         now = self.clock.now()
+        since = self.polling_since()
         posted: list[str] = []
+        if since is None:  # a standby: the sources are the leader's to judge
+            return posted
         for h in health:
-            problem = source_problem(h, now, self.silent_after, self.started_at)
+            problem = source_problem(h, now, self.silent_after, since)
             if problem is not None and h.name not in self.reported:
                 text = f":warning: replyclock: source {h.name} ({h.platform}) needs attention — {problem}"
                 if self._send(h.name, text):

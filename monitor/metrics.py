@@ -19,7 +19,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 from monitor.clock import Clock
-from monitor.health import EscalationSummary
+from monitor.health import EscalationSummary, silent_since
 from monitor.poller import SourceHealth
 
 # Response times around a 60-minute SLA, from "answered at once" to "answered the next day".
@@ -45,11 +45,6 @@ class _SourceCollector(Collector):
         self.health = health
         self.clock = clock
         self.polling_since = polling_since
-
-    def _silent_seconds(self, h: SourceHealth, now: datetime, since: datetime) -> float:
-        """Seconds since the source's last successful poll, or since polling began when none since then."""
-        last = max(h.last_ok_at, since) if h.last_ok_at is not None else since
-        return max((now - last).total_seconds(), 0.0)
 
     def collect(self) -> Iterator[Any]:
         labels = ["source", "platform"]
@@ -86,7 +81,7 @@ class _SourceCollector(Collector):
             deferrals.add_metric(key, h.deferrals)
             last_ok.add_metric(key, h.last_ok_at.timestamp() if h.last_ok_at else 0.0)
             if since is not None and now is not None:
-                silent.add_metric(key, self._silent_seconds(h, now, since))
+                silent.add_metric(key, max((now - silent_since(h, since)).total_seconds(), 0.0))
             for name in ("waiting", "ok", "deferred", "failing", "stopped"):
                 state.add_metric([*key, name], 1.0 if h.state == name else 0.0)
         yield from (mentions, replies, polls, errors, deferrals, last_ok, silent, state)

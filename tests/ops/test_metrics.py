@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+import threading
 import urllib.request
 from datetime import timedelta
 from pathlib import Path
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from app import App
+from monitor.health import read_snapshot, render_status
 from monitor.leader import Leadership
 from monitor.metrics import Metrics, parse_listen
 from monitor.models import Mention, Reply
@@ -18,6 +20,7 @@ from monitor.sources import RateLimited, Unavailable
 from tests.fakes import FakeSource, HeldElsewhereLock, KeywordAnalyzer, RecordingNotifier
 
 M = timedelta(minutes=1)
+H = timedelta(hours=1)
 
 
 def value(text: str, name: str, **labels: str) -> float:
@@ -222,3 +225,78 @@ def test_a_standby_exports_no_silence_for_sources_it_does_not_poll(rig, clock) -
     clock.advance(5 * 60 * M)
     app.standby_beat()  # what run_forever does while another replyclock leads
     assert "replyclock_source_silent_seconds{" not in app.metrics.render().decode()
+
+
+class _Loops(threading.Event):
+    """A stop event for run_forever that stops after `n` loops; each wait moves the fake clock on by `step`."""
+
+    def __init__(self, clock, step: timedelta, n: int, on_wait=None) -> None:
+        super().__init__()
+        self.clock, self.step, self.n, self.on_wait = clock, step, n, on_wait
+
+    def is_set(self) -> bool:
+        self.n -= 1
+        return self.n < 0
+
+    def wait(self, timeout: float | None = None) -> bool:
+        self.clock.advance(self.step)
+        if self.on_wait is not None:
+            self.on_wait()
+        return False
+
+
+class _Terms:
+    """Leadership that answers as scripted: leader, standby for a while, leader again."""
+
+    problem = None
+
+    def __init__(self, *answers: bool) -> None:
+        self.answers = list(answers)
+
+    def check(self) -> bool:
+        return self.answers.pop(0) if len(self.answers) > 1 else self.answers[0]
+
+    def release(self) -> None:
+        pass
+
+
+def test_after_standing_by_the_silence_metric_the_health_posts_and_status_count_from_the_same_moment(
+    make_settings, clock
+) -> None:
+    """Leader, standby for 3 hours, leader again: the watcher (and `status`) counted the source silent since
+    its last poll of the first term, 4 hours back, and told the managers at once; the metric counted from
+    the new term, as its help says they both do."""
+    settings = make_settings(metrics={"enabled": True, "listen": "127.0.0.1:9464"}, health={"silent_after": "2h"})
+    source = FakeSource("fake:mentions", platform="x")
+    app = App.build(settings, clock, sources=[source], notifiers=[RecordingNotifier()], analyzer=KeywordAnalyzer())
+    metrics, health, status_file = app.metrics, app.health, app.status_file
+    assert metrics is not None and health is not None and status_file is not None
+    try:
+        app.leadership = _Terms(True, False, False, False, True)  # type: ignore[assignment]
+        term_two = clock.now() + 4 * H
+        waits = iter(range(10))
+
+        def after_wait() -> None:
+            if next(waits) == 3:  # from the second term on, every poll fails
+                for _ in range(100):
+                    source.fail_next(Unavailable("HTTP 503"))
+
+        app.run_forever(_Loops(clock, H, 5, after_wait))
+        assert clock.now() == term_two + H and source.fetches  # polled in both terms
+        key = {"source": "fake:mentions", "platform": "x"}
+
+        def judged() -> tuple[float, bool, bool]:
+            """The metric's seconds, whether the managers were told, whether `replyclock status` is content."""
+            app.observe()
+            metric = value(metrics.render().decode(), "replyclock_source_silent_seconds", **key)
+            snapshot = read_snapshot(status_file)
+            _, healthy = render_status(snapshot, None, clock.now(), silent_after=2 * H, snapshot_path=status_file)
+            return metric, "fake:mentions" in health.reported, healthy
+
+        assert judged() == (3600.0, False, True)  # an hour into the second term: not silent by any count
+        clock.set(term_two + 2 * H + M)
+        assert judged() == (2 * 3600.0 + 60, True, False)  # past silent_after by all three counts at once
+        assert "for 2h01m" in health.reported["fake:mentions"]
+        assert "since this replyclock took the lead" in health.reported["fake:mentions"]
+    finally:
+        app.close()
