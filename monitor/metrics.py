@@ -34,7 +34,12 @@ def parse_listen(listen: str) -> tuple[str, int]:
 
 
 class _SourceCollector(Collector):
-    """Per-source figures, read from the poller's health at scrape time."""
+    """Per-source figures, read from the poller's health at scrape time, and whether this process leads.
+
+    A standby (`polling_since()` None) exports no per-source series: it polls nothing, so its figures
+    would be a dead source (last success 0, state `waiting`) beside the leader's live ones for the same
+    source. `replyclock_leader` says which process is which, so alerts can be scoped to the leader.
+    """
 
     def __init__(
         self,
@@ -61,7 +66,7 @@ class _SourceCollector(Collector):
             labels=labels,
         )
         # what health.silent_after and `replyclock status` judge: unlike `time() - last_success`, it starts
-        # at 0 on each start (no alert before the first poll) and is absent on a standby (it polls nothing)
+        # at 0 on each start (no alert before the first poll)
         silent = GaugeMetricFamily(
             "replyclock_source_silent_seconds",
             "Seconds since the last successful poll, or since this replyclock began polling if none since",
@@ -71,6 +76,15 @@ class _SourceCollector(Collector):
             "replyclock_source_state", "1 for the state each source is in", labels=[*labels, "state"]
         )
         since = self.polling_since() if self.polling_since is not None else None
+        if self.polling_since is not None:
+            leader = GaugeMetricFamily(
+                "replyclock_leader",
+                "1 while this replyclock is the leader (polls, posts, exports the per-source series); 0 on a standby",
+            )
+            leader.add_metric([], 0.0 if since is None else 1.0)
+            yield leader
+            if since is None:
+                return
         now = self.clock.now() if self.clock is not None else None
         for h in list(self.health()):
             key = [h.name, h.platform]

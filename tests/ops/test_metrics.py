@@ -300,3 +300,28 @@ def test_after_standing_by_the_silence_metric_the_health_posts_and_status_count_
         assert "since this replyclock took the lead" in health.reported["fake:mentions"]
     finally:
         app.close()
+
+
+def test_a_standby_exports_no_per_source_series_and_says_it_is_a_standby(rig, clock) -> None:
+    """A standby's last_success stayed at 0 (its sources `waiting`): a dead source to any alert on it, while
+    the leader polled them fine. The leader's series are the sources' truth; `replyclock_leader` scopes alerts."""
+    app, _ = rig
+    assert app.metrics is not None
+    metrics = app.metrics
+    app.run_once()  # a term as leader first: the series exist
+    text = metrics.render().decode()
+    assert value(text, "replyclock_leader") == 1
+    assert value(text, "replyclock_source_polls_total", source="fake:mentions", platform="x") == 1
+    app.leadership = Leadership(HeldElsewhereLock(), clock)  # type: ignore[arg-type]
+    clock.advance(5 * 60 * M)
+    app.standby_beat()
+    text = metrics.render().decode()
+    assert value(text, "replyclock_leader") == 0
+    per_source = re.findall(r"^(replyclock_[a-z_]+)\{[^}]*source=", text, flags=re.MULTILINE)
+    assert per_source == [], per_source  # last_success, state, polls, …: none from a process that polls nothing
+    # back in the lead (what run_forever does): the series are back, silence counted from the new term
+    app.polling_since = clock.now()
+    text = metrics.render().decode()
+    assert value(text, "replyclock_leader") == 1
+    assert value(text, "replyclock_source_polls_total", source="fake:mentions", platform="x") == 1
+    assert value(text, "replyclock_source_silent_seconds", source="fake:mentions", platform="x") == 0
