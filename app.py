@@ -223,6 +223,7 @@ class App:
     status_file: Path | None = None  # where observe() writes status.json; None: nowhere (the demo)
     stopping: threading.Event | None = None  # run_forever's stop event: a scoring backlog yields to it
     polling_since: datetime | None = None  # since when this process polls its sources; None while a standby
+    one_shot: bool = False  # `run --once`: its snapshot says so, and `replyclock status` after it too
     _failures: dict[str, str] = field(default_factory=dict)
     _started_at: datetime | None = None
     _watched: dict[int, str] = field(default_factory=dict)  # escalation id -> platform, until it closes
@@ -463,6 +464,7 @@ class App:
             health_reported=dict(self.health.reported) if self.health is not None else {},
             pid_ns=pid_namespace(),
             polling_since=self.polling_since,
+            one_shot=self.one_shot,
         )
         if self.metrics is not None:
             self.metrics.update(summary, self.dispatcher.stopped, [n.name for n in self.dispatcher.notifiers])

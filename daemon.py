@@ -241,6 +241,7 @@ def cmd_run(args: argparse.Namespace, settings: config.Settings) -> int:
             if not app.is_leader():
                 log.warning("another replyclock is the leader on this store: nothing done")
                 return 0
+            app.one_shot = True
             app.run_once()
             app.guarded("observe", app.observe)
             return 0

@@ -69,6 +69,8 @@ class Snapshot:
     # since when the writer polls its sources (it took the lead then; None on a standby): silence counts
     # from here when no poll succeeded since (`silent_since`); files from before it: `started_at`
     polling_since: datetime | None = None
+    # written by `run --once` (from cron): its clean stop is the end of a run, not a daemon that was stopped
+    one_shot: bool = False
 
     def to_json(self) -> dict[str, Any]:
         """Plain JSON data (datetimes as ISO 8601, durations in seconds)."""
@@ -90,6 +92,7 @@ class Snapshot:
             "stopped_at": self.stopped_at.isoformat() if self.stopped_at is not None else None,
             "pid_ns": self.pid_ns,
             "polling_since": self.polling_since.isoformat() if self.polling_since is not None else None,
+            "one_shot": self.one_shot,
         }
 
     @classmethod
@@ -112,6 +115,7 @@ class Snapshot:
             stopped_at=_dt(data.get("stopped_at")),
             pid_ns=str(data["pid_ns"]) if data.get("pid_ns") else None,
             polling_since=_dt(data.get("polling_since")),
+            one_shot=data.get("one_shot") is True,
         )
 
 
@@ -312,6 +316,13 @@ def render_status(
     healthy = True
     if snapshot is None:
         lines.append(f"daemon: no status file at {snapshot_path} (is replyclock running?)")
+        healthy = False
+    elif snapshot.stopped_at is not None and snapshot.one_shot:
+        finished = f"{snapshot.stopped_at:%Y-%m-%d %H:%M:%S} UTC ({ago(now - snapshot.stopped_at)} ago)"
+        lines.append(
+            f"daemon: not running: the last run was a one-shot run (`replyclock run --once`, pid {snapshot.pid}) "
+            f"that finished cleanly at {finished}"
+        )
         healthy = False
     elif snapshot.stopped_at is not None:
         lines.append(

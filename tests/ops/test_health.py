@@ -206,6 +206,7 @@ def test_snapshot_round_trip_keeps_every_field(clock) -> None:
         leader_problem="OperationalError: connection refused",
         health_reported={"fb": "stopped: 401"},
         polling_since=clock.now() - M,
+        one_shot=True,
     )
     assert Snapshot.from_json(json.loads(json.dumps(snap.to_json()))) == snap
 

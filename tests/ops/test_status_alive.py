@@ -58,10 +58,38 @@ def test_a_clean_stop_marks_the_snapshot_and_status_says_stopped(tmp_path, capsy
     capsys.readouterr()
     assert daemon.main(["--config", str(cfg), "status"]) == 1
     out = capsys.readouterr().out
-    assert "stopped" in out and "not running" in out, out
+    assert "cleanly" in out and "not running" in out, out  # `run --once` says it finished cleanly
     assert daemon.main(["--config", str(cfg), "status", "--json"]) == 1
     data = json.loads(capsys.readouterr().out)
     assert data["running"] is False and data["stopped_at"] == snapshot.stopped_at.isoformat()
+
+
+def test_status_after_a_cron_run_once_says_it_was_a_one_shot_run_that_finished_cleanly(tmp_path, capsys) -> None:
+    """After `run --once` from cron, `status` said only "pid N stopped cleanly …, after 0s up", as if a
+    daemon had been stopped. It still exits 1 (docs/deploy.md: the end of `run --once` reads as not
+    running), but says plainly what ran and when it finished."""
+    cfg = _config(tmp_path)
+    assert daemon.main(["--config", str(cfg), "run", "--once"]) == 0
+    snapshot = read_snapshot(tmp_path / STATUS_FILE)
+    assert snapshot is not None and snapshot.stopped_at is not None
+    capsys.readouterr()
+    assert daemon.main(["--config", str(cfg), "status"]) == 1
+    first = capsys.readouterr().out.splitlines()[0]
+    finished = f"{snapshot.stopped_at:%Y-%m-%d %H:%M:%S} UTC"
+    assert first.startswith(
+        f"daemon: not running: the last run was a one-shot run (`replyclock run --once`, pid {snapshot.pid}) "
+        f"that finished cleanly at {finished} ("
+    ), first
+    assert daemon.main(["--config", str(cfg), "status", "--json"]) == 1
+    assert json.loads(capsys.readouterr().out)["one_shot"] is True
+
+
+def test_a_daemon_stopped_cleanly_is_not_called_a_one_shot_run(tmp_path) -> None:
+    at = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+    stopped = Snapshot(at=at, started_at=at - timedelta(days=3), pid=812, stopped_at=at)
+    text, healthy = render_status(stopped, None, at, silent_after=timedelta(hours=3), snapshot_path=tmp_path)
+    assert not healthy
+    assert "stopped cleanly" in text and "after 3d0h up" in text and "one-shot" not in text, text
 
 
 def test_a_live_daemon_of_another_user_is_running(monkeypatch) -> None:
