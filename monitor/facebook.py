@@ -8,7 +8,8 @@ it was last read through is not read again (but at least every `RECHECK_EVERY`).
 A post with more new comments than one poll reads (after downtime, say) keeps
 its paging position in the cursor, and the next polls go on from there, after
 reading that post's newest comments, until the post is caught up.
-A comment by the Page under a customer's comment is the team's answer.
+A comment by the Page under a customer's comment is the team's answer; in a comment
+thread it also answers each other customer it tags there.
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ AUTH_CODES = frozenset({190, 102, 10} | set(range(200, 300)))
 POST_FIELDS = (
     "id,message,created_time,from{id,name},permalink_url,updated_time,comments.filter(stream).limit(0).summary(true)"
 )
-# message_tags: whom a Page reply tags, i.e. which customer it answers in a thread the Page itself started
+# message_tags: whom a Page reply tags, i.e. which customers it answers in a comment thread
 COMMENT_FIELDS = "id,message,created_time,from{id,name},parent{id,from{id}},permalink_url,message_tags"
 PARENT_FIELDS = "parent{id,from{id}}"
 THREAD_FIELDS = "id,created_time,from{id}"
@@ -432,9 +433,10 @@ class FacebookPageSource:
         # is asked for a Page comment's parent this process has not seen (read before a restart, or
         # older than the reply to it in a catch-up read newest first)
         self._page_parents: OrderedDict[str, Mapping[str, Any] | None] = OrderedDict()
-        # the customer comment each Page reply in a Page-started thread answers: a post read again for a
-        # late comment hands its old replies over again, and each would read its thread again
-        self._thread_answers: OrderedDict[str, str | None] = OrderedDict()
+        # the customer comments each Page reply answers that reading its thread told (in a Page-started
+        # thread, or tagging other customers): a post read again for a late comment hands its old replies
+        # over again, and each would read its thread again
+        self._thread_answers: OrderedDict[str, tuple[str, ...]] = OrderedDict()
 
     def earliest_next_poll(self, now: datetime) -> datetime | None:
         """Not before this time: a throttling pause or high quota use (None: no limit)."""
@@ -729,8 +731,8 @@ class FacebookPageSource:
             converted = self._comment(comment_id, created, item, post_id, post)
             if isinstance(converted, Mention):
                 mentions[comment_id] = converted
-            elif isinstance(converted, Reply):
-                replies[comment_id] = converted
+            else:
+                replies.update((r.external_id, r) for r in converted)
 
     def _remember(self, comment_id: str, parent: Mapping[str, Any] | None) -> None:
         _keep(self._page_parents, comment_id, parent, self._lock)
@@ -742,24 +744,27 @@ class FacebookPageSource:
         item: Mapping[str, Any],
         post_id: str,
         post: Mapping[str, Any],
-    ) -> Mention | Reply | None:
+    ) -> Mention | tuple[Reply, ...]:
+        """A customer's comment, or the Page's answers in one of its comments (none: it talks under its own post)."""
         author = item.get("from")
         parent = _parent_ref(item)
         parent_id = str(parent["id"]) if parent else None
         text = str(item.get("message") or "")
         url = str(item.get("permalink_url") or f"https://www.facebook.com/{comment_id}")
         if self._is_page(author):
-            target = self._customer_item(parent, post_id, post, (comment_id, created, _tagged(item)))
-            if target is None:
-                return None  # the Page talking under its own post: nothing to answer
-            return Reply(
-                platform=Platform.FACEBOOK,
-                external_id=comment_id,
-                in_reply_to=target,
-                created_at=created,
-                author=str(author.get("name", "")) if isinstance(author, Mapping) else "",
-                text=text,
-                url=url,
+            targets = self._customer_items(parent, post_id, post, (comment_id, created, _tagged(item)))
+            page_name = str(author.get("name", "")) if isinstance(author, Mapping) else ""
+            return tuple(
+                Reply(
+                    platform=Platform.FACEBOOK,
+                    external_id=_answer_id(comment_id, n, target),
+                    in_reply_to=target,
+                    created_at=created,
+                    author=page_name,
+                    text=text,
+                    url=url,
+                )
+                for n, target in enumerate(targets)
             )
         author_map = author if isinstance(author, Mapping) else {}
         return Mention(
@@ -774,14 +779,18 @@ class FacebookPageSource:
             conversation_id=post_id,
         )
 
-    def _customer_item(
+    def _customer_items(
         self,
         parent: Mapping[str, Any] | None,
         post_id: str,
         post: Mapping[str, Any],
         reply: tuple[str, datetime, frozenset[str]],
-    ) -> str | None:
-        """The customer's comment or post a Page comment answers, walking up the Page's own comments."""
+    ) -> tuple[str, ...]:
+        """The customer comments or post a Page comment answers, the one it replies to first.
+
+        That one is found walking up the Page's own comments; a Page reply in a comment thread also
+        answers each other customer it tags there (Facebook tags whom you reply to).
+        """
         seen: set[str] = set()
         head: str | None = None  # the topmost Page comment the reply sits under
         while parent is not None and str(parent["id"]) not in seen:
@@ -791,16 +800,28 @@ class FacebookPageSource:
                 known = parent_id in self._page_parents
                 grand = self._page_parents.get(parent_id)
             if not (known or self._is_page(parent.get("from"))):
-                return parent_id
+                return self._and_tagged(parent_id, _author_id(parent), parent_id, reply)
             if not known:
                 grand = self._look_up_parent(parent_id)
             head, parent = parent_id, grand
         author = post.get("from")
         if isinstance(author, Mapping) and not self._is_page(author):
-            return post_id  # a Page comment under a visitor's post answers that post
+            # a Page comment under a visitor's post answers that post
+            return self._and_tagged(post_id, _author_id(post), head, reply)
         if head is not None:
-            return self._answered_under(head, reply)
-        return None
+            return self._answered_under(head, reply, fallback=True)
+        return ()
+
+    def _and_tagged(
+        self, target: str, target_author: str, thread: str | None, reply: tuple[str, datetime, frozenset[str]]
+    ) -> tuple[str, ...]:
+        """`target`, and the newest comment in `thread` of each other customer the reply tags."""
+        reply_id, written, tags = reply
+        others = tags - {target_author, self.page_id}
+        if thread is None or not others:
+            return (target,)
+        tagged = self._answered_under(thread, (reply_id, written, others), fallback=False)
+        return (target, *(t for t in tagged if t != target))
 
     def _look_up_parent(self, comment_id: str) -> Mapping[str, Any] | None:
         """A Page comment's parent, asked of Graph (None: top-level, or Graph cannot say)."""
@@ -812,18 +833,22 @@ class FacebookPageSource:
         self._remember(comment_id, parent)
         return parent
 
-    def _answered_under(self, head: str, reply: tuple[str, datetime, frozenset[str]]) -> str | None:
-        """The customer comment a Page reply answers in a thread under the Page's own comment.
+    def _answered_under(
+        self, head: str, reply: tuple[str, datetime, frozenset[str]], *, fallback: bool
+    ) -> tuple[str, ...]:
+        """The customer comments a Page reply answers in the thread under comment `head`, newest first.
 
-        Graph files a reply to a reply under the thread's top comment, so a Page reply in a thread the
-        Page started names the Page's comment as its parent: the customer it answers is the one it tags
-        (Facebook tags whom you reply to), else the newest customer comment before it in that thread.
+        Graph files a reply to a reply under the thread's top comment, so a Page reply in a thread names
+        that comment as its parent: the customers it answers are the ones it tags (Facebook tags whom you
+        reply to), the newest comment before it of each; with `fallback`, when it tags nobody who wrote
+        there, the newest customer comment before it.
         """
         reply_id, written, tags = reply
         with self._lock:
             if reply_id in self._thread_answers:
                 return self._thread_answers[reply_id]
         args = {"fields": THREAD_FIELDS, "filter": "stream", "order": "reverse_chronological", "limit": "100"}
+        tagged: dict[str, str] = {}  # the tagged customer's id: their newest comment before the reply
         newest: str | None = None
         try:
             for item in self._pages(head, "comments", args, THREAD_PAGES):
@@ -833,16 +858,43 @@ class FacebookPageSource:
                 author = item.get("from")
                 if created is None or created > written or self._is_page(author):
                     continue
-                author_id = str(author.get("id", "")) if isinstance(author, Mapping) else ""
-                if not tags or author_id in tags:
+                author_id = _author_id(item)
+                if author_id in tags:
+                    tagged.setdefault(author_id, str(item["id"]))
+                    if len(tagged) == len(tags):
+                        break
+                elif not tags:
                     newest = str(item["id"])
                     break
                 newest = newest or str(item["id"])
         except _ObjectFailed as exc:  # not remembered: the thread is read again next time
-            log.warning("facebook:page: could not read the thread under the Page's comment %s (%s)", head, exc)
-            return newest
-        _keep(self._thread_answers, reply_id, newest, self._lock)
-        return newest
+            log.warning("facebook:page: could not read the thread under comment %s (%s)", head, exc)
+            return _answers(tagged, newest if fallback else None)
+        found = _answers(tagged, newest if fallback else None)
+        _keep(self._thread_answers, reply_id, found, self._lock)
+        return found
+
+
+def _answers(tagged: Mapping[str, str], fallback: str | None) -> tuple[str, ...]:
+    """The comments a Page reply answers in a thread: those of the customers it tags, else `fallback`."""
+    if tagged:
+        return tuple(tagged.values())
+    return (fallback,) if fallback else ()
+
+
+def _answer_id(comment_id: str, n: int, target: str) -> str:
+    """The id of a Page comment's `n`th answer: the comment's own for the first, one made from both for the others.
+
+    A Page reply tagging two customers is an answer to each (a reply answers one post); the first keeps
+    the comment's id, so an answer stored before it was read this way is still the same row.
+    """
+    return comment_id if n == 0 else f"{comment_id}~{target}"
+
+
+def _author_id(item: Mapping[str, Any]) -> str:
+    """The id of who wrote a comment or post ("" when Graph did not say)."""
+    author = item.get("from")
+    return str(author.get("id", "")) if isinstance(author, Mapping) else ""
 
 
 def _unexplained(before: _Activity | None, now: _Activity | None, found: int) -> int:

@@ -150,6 +150,35 @@ def test_an_answer_in_a_thread_also_answers_that_customers_earlier_follow_ups(st
     assert all(p.reply.external_id == "p_4" for p in store.pending_responses())
 
 
+def test_a_page_comment_answering_two_customers_closes_each_ones_clock(store: Store, clock) -> None:
+    """Facebook: one Page reply tagging two customers comes as one answer per customer (the adapter's ids)."""
+    start = clock.now() - 30 * M
+
+    def comment(eid, author, author_id, minutes):
+        return Mention(
+            platform="facebook",
+            external_id=eid,
+            author=author,
+            author_id=author_id,
+            text="paczka nie dotarła",
+            created_at=start + minutes * M,
+            in_reply_to="p_1",  # the Page's comment the thread hangs under
+        )
+
+    posts = (comment("p_2", "Anna", "11", 0), comment("p_3", "Péter", "12", 2), comment("p_4", "Jan", "13", 3))
+    answers = tuple(
+        Reply(platform="facebook", external_id=eid, in_reply_to=to, created_at=start + 20 * M, author="Shop")
+        for eid, to in (("p_5", "p_3"), ("p_5~p_2", "p_2"))
+    )
+    store.save_batch("facebook:page", Batch(posts, answers, None), clock.now())
+    ids = _escalate_all(store, clock)
+    assert _answered(store) == {ids["p_2"]: {"p_5~p_2"}, ids["p_3"]: {"p_5"}}
+    for p in store.pending_responses():
+        store.record_event(p.escalation_id, EventKind.RESPONDED, p.reply.created_at, key=p.reply.external_id)
+    assert [e.id for e in store.active_escalations()] == [ids["p_4"]]
+    assert store.escalation(ids["p_2"]).first_response_at == store.escalation(ids["p_3"]).first_response_at
+
+
 def test_an_answer_under_a_customers_last_post_answers_their_thread_above_it(store: Store, clock) -> None:
     """On X a customer writes a thread (each post replying to their previous one); the shop answers the last."""
     start = clock.now() - 30 * M

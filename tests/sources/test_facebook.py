@@ -115,6 +115,53 @@ def test_a_page_reply_in_a_thread_the_page_started_answers_the_customer_it_tags(
     assert {r.external_id: r.in_reply_to for r in batch.replies} == {to_anna: anna, untagged: peter}
 
 
+def test_a_page_reply_tagging_two_customers_answers_each_of_them(
+    graph_server: FakeGraphServer, fb_clock: FakeClock
+) -> None:
+    """One Page reply to two customers: each tagged customer's newest comment in that thread is answered,
+    in a thread the Page started and in a customer's own thread; a customer it does not tag keeps their clock."""
+    now = fb_clock.now()
+    third = {"id": "700003", "name": "Jan Nowak"}
+    post = graph_server.add_post("Autumn collection!", now - timedelta(days=1))
+    head = graph_server.add_comment(post, "Shop here: https://shop.example", now - timedelta(hours=3))
+    anna = graph_server.add_comment(post, "my order never came", now - timedelta(hours=2), CUSTOMER, parent_id=head)
+    peter = graph_server.add_comment(post, "link is broken", now - timedelta(hours=1), VISITOR, parent_id=head)
+    jan = graph_server.add_comment(post, "mine too", now - timedelta(minutes=50), third, parent_id=head)
+    both = graph_server.add_comment(
+        post, "Anna, Péter: we are checking", now - timedelta(minutes=30), parent_id=head, tags=[CUSTOMER, VISITOR]
+    )
+    # a customer's own thread: another customer joins it, and the Page answers them both
+    asked = graph_server.add_comment(post, "where is my parcel?", now - timedelta(hours=2), CUSTOMER)
+    joined = graph_server.add_comment(post, "same here!!", now - timedelta(hours=1), VISITOR, parent_id=asked)
+    to_both = graph_server.add_comment(
+        post, "Anna, Péter: both left today", now - timedelta(minutes=20), parent_id=asked, tags=[CUSTOMER, VISITOR]
+    )
+    source = _source(graph_server, fb_clock)
+    batch = source.fetch(None)
+    by_target = {r.in_reply_to: r for r in batch.replies}
+    assert set(by_target) == {anna, peter, asked, joined} and jan not in by_target  # it does not tag Jan
+    assert len({r.external_id for r in batch.replies}) == 4
+    # one answer per customer, each that Page comment's time, text and link; the one it answered before
+    # (the newest tagged comment; the comment it replies under) keeps its id
+    assert by_target[peter].external_id == both and by_target[asked].external_id == to_both
+    for first, other in ((peter, anna), (asked, joined)):
+        a, b = by_target[first], by_target[other]
+        assert (b.created_at, b.text, b.url, b.author) == (a.created_at, a.text, a.url, a.author)
+
+    # read again (a late comment): the same answers under the same ids, the threads not read again
+    def threads_read() -> int:
+        return len(graph_server.requests_to(f"/{head}/comments")) + len(graph_server.requests_to(f"/{asked}/comments"))
+
+    threads = threads_read()
+    graph_server.add_comment(post, "late", now - timedelta(hours=5), CUSTOMER)
+    fb_clock.advance(timedelta(minutes=2))
+    again = source.fetch(batch.next_cursor)
+    assert {(r.external_id, r.in_reply_to) for r in again.replies} == {
+        (r.external_id, r.in_reply_to) for r in batch.replies
+    }
+    assert threads_read() == threads == 2
+
+
 def test_a_page_reply_to_its_own_reply_is_walked_up_after_a_restart(
     graph_server: FakeGraphServer, fb_clock: FakeClock
 ) -> None:
