@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, Index, event, func, literal, text
+from sqlalchemy import Engine, Index, bindparam, event, func, literal, text
 from sqlalchemy import select as sa_select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -901,18 +901,21 @@ class Store:
         # X: a customer replies under the shop's answer, and the shop replies to its own answer (or, as the
         # X source names such a reply, to the post its answer was for) rather than to the customer's
         # reply. It answers the follow-ups under that answer posted before it, of the customers it is
-        # addressed to: the handles it starts with (X puts them there), else the customer the answer was for.
+        # addressed to: the handles it starts with (X puts them there), else the customer the answer was
+        # for; and each one's own thread below their follow-up (replies to their reply, and so on).
         shop_answer, answer_for = _SHOP_ANSWER, _ANSWER_FOR
+        columns = (
+            col(EscalationRow.id),
+            ReplyRow,
+            col(escalated.platform),
+            col(escalated.author),
+            col(escalated.author_id),
+            col(answer_for.author),
+            col(answer_for.author_id),
+            col(shop_answer.external_id),
+        )
         under = (
-            sa_select(
-                col(EscalationRow.id),
-                ReplyRow,
-                col(escalated.platform),
-                col(escalated.author),
-                col(escalated.author_id),
-                col(answer_for.author),
-                col(answer_for.author_id),
-            )
+            sa_select(*columns)
             .join(escalated, col(escalated.id) == col(EscalationRow.mention_id))
             .join(
                 shop_answer,
@@ -924,40 +927,76 @@ class Store:
             col(answer_for.external_id) == col(shop_answer.in_reply_to)
         )
         written_after = col(ReplyRow.created_at) >= col(escalated.created_at)
-        # one query per link, each through an index (an OR of the two read every shop answer); the
-        # platform is checked on the rows found: in the query it led SQLite to read every post on X
-        under_answer: list[Any] = [
-            under.join(
-                ReplyRow,
-                (col(ReplyRow.platform) == col(shop_answer.platform))
-                & (col(ReplyRow.in_reply_to) == col(shop_answer.external_id))
-                & written_after,
-            ).outerjoin(answer_for, post_answered),
-            under.join(answer_for, post_answered).join(
-                ReplyRow,
-                (col(ReplyRow.platform) == col(answer_for.platform))
-                & (col(ReplyRow.in_reply_to) == col(answer_for.external_id))
-                & written_after
-                & (col(ReplyRow.id) != col(shop_answer.id)),
-            ),
-        ]
-        if replies is not None:
+
+        def links(base: Any) -> list[Any]:
+            # one query per link, each through an index (an OR of the two read every shop answer); the
+            # platform is checked on the rows found: in the query it led SQLite to read every post on X
+            return [
+                base.join(
+                    ReplyRow,
+                    (col(ReplyRow.platform) == col(shop_answer.platform))
+                    & (col(ReplyRow.in_reply_to) == col(shop_answer.external_id))
+                    & written_after,
+                ).outerjoin(answer_for, post_answered),
+                base.join(answer_for, post_answered).join(
+                    ReplyRow,
+                    (col(ReplyRow.platform) == col(answer_for.platform))
+                    & (col(ReplyRow.in_reply_to) == col(answer_for.external_id))
+                    & written_after
+                    & (col(ReplyRow.id) != col(shop_answer.id)),
+                ),
+            ]
+
+        under_answer = links(under)
+        if replies is None:
+            # up the customer's own thread from each escalated post (listed) to a post under a shop answer
+            deep = s.exec(
+                _OWN_THREADS_UP if escalations is None else _OWN_THREADS_UP_LISTED,
+                params=None if escalations is None else {"escalations": list(escalations)},
+            ).all()
+        else:
             # the shop's answers to the posts these replies answer, read first: in one query SQLite (which
             # keeps no statistics) reckoned reading every post on X the cheaper way to the escalations
             targets = set(s.exec(select(ReplyRow.platform, ReplyRow.in_reply_to).where(replies)).all())
             answers = [
-                answer_id
+                (answer_id, answer)
                 for start in range(0, len(targets), 500)
-                for answer_id, platform, post in s.exec(
-                    select(ReplyRow.id, ReplyRow.platform, ReplyRow.in_reply_to).where(
+                for answer_id, platform, post, answer in s.exec(
+                    select(ReplyRow.id, ReplyRow.platform, ReplyRow.in_reply_to, ReplyRow.external_id).where(
                         col(ReplyRow.in_reply_to).in_([t for _, t in list(targets)[start : start + 500]])
                     )
                 ).all()
                 if (platform, post) in targets
             ]
-            under_answer[1:] = [under_answer[1].where(col(shop_answer.id).in_(answers))] if answers else []
-        for query in under_answer:
-            for esc_id, reply, platform, author, author_id, for_author, for_author_id in s.exec(query.where(where)):
+            linked = [answer_id for answer_id, _ in answers]
+            under_answer[1:] = [under_answer[1].where(col(shop_answer.id).in_(linked))] if linked else []
+            # down the customers' own threads below the posts under the shop answers these replies reach:
+            # the ones they reply to, and the ones of the posts they reply to
+            below = sorted({t for platform, t in targets if platform == Platform.X} | {a for _, a in answers})
+            deep = [
+                pair
+                for start in range(0, len(below), 500)
+                for pair in s.exec(_OWN_THREADS_DOWN, params={"answers": below[start : start + 500]}).all()
+            ]
+        # the few found deeper than a shop answer's own follow-ups, matched by the same rule
+        pairs = {(esc_id, answer) for esc_id, answer in deep}
+        if pairs:
+            under_answer += links(
+                sa_select(*columns)
+                .join(escalated, col(escalated.id) == col(EscalationRow.mention_id))
+                .join(
+                    shop_answer,
+                    (col(shop_answer.platform) == Platform.X)
+                    & col(shop_answer.external_id).in_(sorted({answer for _, answer in pairs})),
+                )
+                .where(col(EscalationRow.id).in_(sorted({esc_id for esc_id, _ in pairs})))
+            )
+        for n, query in enumerate(under_answer):
+            for esc_id, reply, platform, author, author_id, for_author, for_author_id, answer in s.exec(
+                query.where(where)
+            ):
+                if n >= 2 and (esc_id, answer) not in pairs:
+                    continue  # a thread and a shop answer of two different pairs
                 handles = _addressed_handles(reply.text)
                 if platform == Platform.X and (
                     author.lstrip("@").lower() in handles
@@ -1154,6 +1193,8 @@ _SEEN = aliased(MentionRow, name="seen")
 _POST = aliased(MentionRow, name="escalated_post")
 _BELOW = aliased(MentionRow, name="below")
 _DOWN = aliased(MentionRow, name="down")
+_FOLLOW_UP = aliased(MentionRow, name="follow_up")
+_FIRST_FOLLOW_UP = aliased(MentionRow, name="first_follow_up")
 
 
 def _same_author(id_a: Any, name_a: Any, id_b: Any, name_b: Any) -> Any:
@@ -1304,6 +1345,79 @@ def _posts_below(escalations: Sequence[int]) -> Any:
         )
         .subquery("answered_below")
     )
+
+
+def _own_threads_up(listed: bool) -> Any:
+    """(escalation id, post id): an X post a customer's own thread replies to, above each escalated post
+    (listed in the `escalations` parameter, or every one) that replies to its author's own post.
+
+    The thread is walked up from the escalated post through its author's posts; each one's parent is
+    given, so that a shop answer among them tells that the escalated post sits in that customer's
+    thread under it, deeper than a first follow-up.
+    """
+    post = _FOLLOW_UP
+    start: Any = (
+        sa_select(col(EscalationRow.id).label("key"), *_chain_columns(post), literal(0).label("hops"))
+        .select_from(EscalationRow)
+        .join(post, col(post.id) == col(EscalationRow.mention_id))
+    )
+    if listed:
+        start = start.where(col(EscalationRow.id).in_(bindparam("escalations", expanding=True)))
+    walk = _walk_up(start, "own_thread_up")
+    # the platform checked on the rows found: on the escalated posts it led SQLite to read every post on X
+    return sa_select(walk.c.key, walk.c.in_reply_to).where(
+        walk.c.hops >= 1, walk.c.platform == Platform.X, walk.c.in_reply_to.is_not(None)
+    )
+
+
+def _own_threads_down() -> Any:
+    """(escalation id, post id): the escalated X posts down a customer's own thread, from their post that
+    replies to one of the posts in the `answers` parameter, deeper than that first one.
+    """
+    first, down, post = _FIRST_FOLLOW_UP, _DOWN, _POST
+    walk = (
+        sa_select(
+            col(first.in_reply_to).label("answer"),
+            col(first.platform).label("platform"),
+            col(first.external_id).label("external_id"),
+            col(first.author_id).label("author_id"),
+            col(first.author).label("author"),
+            literal(1).label("hops"),
+        )
+        .where(col(first.platform) == Platform.X, col(first.in_reply_to).in_(bindparam("answers", expanding=True)))
+        .cte("own_thread_down", recursive=True)
+    )
+    walk = walk.union_all(
+        sa_select(
+            walk.c.answer,
+            col(down.platform),
+            col(down.external_id),
+            col(down.author_id),
+            col(down.author),
+            walk.c.hops + 1,
+        )
+        .select_from(walk)
+        .join(
+            down,
+            (col(down.platform) == walk.c.platform)
+            & (col(down.in_reply_to) == walk.c.external_id)
+            & _same_author(walk.c.author_id, walk.c.author, col(down.author_id), col(down.author)),
+        )
+        .where(walk.c.hops < _THREAD_HOPS)
+    )
+    return (
+        sa_select(col(EscalationRow.id), walk.c.answer)
+        .select_from(walk)
+        .join(post, (col(post.platform) == walk.c.platform) & (col(post.external_id) == walk.c.external_id))
+        .join(EscalationRow, col(EscalationRow.mention_id) == col(post.id))
+        .where(walk.c.hops > 1)
+    )
+
+
+# made once, as the aliases are: built each tick, they cost more than running them
+_OWN_THREADS_UP = _own_threads_up(listed=False)
+_OWN_THREADS_UP_LISTED = _own_threads_up(listed=True)
+_OWN_THREADS_DOWN = _own_threads_down()
 
 
 # the handles an X reply starts with: the people it is addressed to (X puts them there itself)

@@ -374,6 +374,47 @@ def test_the_shops_reply_to_its_own_answer_answers_the_follow_ups_under_it(
         assert got[ids["c1"]] >= {"s1"}
 
 
+@pytest.mark.parametrize(
+    ("parent", "text", "answers"),
+    [
+        ("c1", "@kasia the courier has it now", {"c2", "c3", "c4"}),
+        ("s1", "@kasia the courier has it now", {"c2", "c3", "c4"}),
+        ("s1", "the courier has it now", {"c2", "c3", "c4"}),  # to the customer the answer was for
+        ("s1", "@jan_k we are checking yours", {"j1", "j2"}),
+        ("c1", "@Jan_K @kasia both parcels left today", {"c2", "c3", "c4", "j1", "j2"}),
+    ],
+)
+def test_the_shops_reply_to_its_own_answer_answers_the_customers_own_thread_under_it(
+    store: Store, clock, parent, text, answers
+) -> None:
+    """X: under the shop's answer a customer replies, then replies to their own reply (and again): a later
+    shop reply addressed to them answers each of those posts written before it, and no one else's."""
+    start = clock.now() - 40 * M
+    posts = (
+        _x_post("c1", "kasia", "7", start),
+        _x_post("c2", "kasia", "7", start + 6 * M, parent="s1"),
+        _x_post("c3", "kasia", "7", start + 7 * M, parent="c2"),  # her own follow-up, a level deeper
+        _x_post("c4", "kasia", "7", start + 8 * M, parent="c3"),
+        _x_post("c5", "kasia", "7", start + 30 * M, parent="c4"),  # written after the shop's reply
+        _x_post("j1", "jan_k", "8", start + 9 * M, parent="s1"),
+        _x_post("j2", "jan_k", "8", start + 10 * M, parent="j1"),
+        _x_post("j3", "jan_k", "8", start + 11 * M, parent="c3"),  # Jan under Kasia's post: not his own thread
+        _x_post("k1", "kasia", "7", start + 12 * M, parent="j2"),  # Kasia under Jan's: not her own thread
+    )
+    answer = Reply(platform="x", external_id="s1", in_reply_to="c1", created_at=start + 5 * M, author="sklep")
+    store.save_batch("s", Batch(posts, (answer,), None), clock.now())
+    ids = _escalate_all(store, clock)
+    last_tick = clock.advance(M)
+    reply = Reply(
+        platform="x", external_id="s2", in_reply_to=parent, created_at=start + 20 * M, author="sklep", text=text
+    )
+    store.save_batch("s", Batch((), (reply,), None), clock.advance(M))
+    for since in (None, last_tick):
+        got = _answered(store, since)
+        direct = {"c1"} if parent == "c1" else set()  # replying to the complaint answers it besides
+        assert {eid for eid in ids if "s2" in got.get(ids[eid], ())} == answers | direct
+
+
 def test_the_shops_reply_to_its_own_answer_before_the_follow_up_answers_nothing_new(store: Store, clock) -> None:
     start = clock.now() - 40 * M
     complaint = _x_post("c1", "kasia", "7", start)
