@@ -480,3 +480,32 @@ def test_a_tick_that_fails_while_matching_answers_looks_again_from_where_it_was(
     clock.advance(60 * M)  # the answer was stored an hour before the next tick that works
     app.run_once()
     assert app.store.escalation(esc.id).first_response_at == answered_at
+
+
+def test_an_in_time_answer_found_after_the_breach_was_told_keeps_the_breach_and_logs_the_answer(rig, clock) -> None:
+    """The platform shows the team's answer late (a Facebook post read again, an X page resumed): written
+    40 minutes after the complaint, fetched after its deadline, once the managers were told of the breach.
+    The store keeps the breach as it was told and records the answer's time, once; the clock stops."""
+    app, source, rec = rig
+    source.add(post(clock, "1", "my parcel never arrived"))
+    app.run_once()
+    [esc] = app.store.escalations()
+    answered_at = clock.now() + 39 * M
+    clock.advance(60 * M)  # past the deadline: breached, the managers are told
+    app.run_once()
+    assert rec.kinds(esc.id)[-1] == "breached"
+    breached_at = app.store.escalation(esc.id).breached_at
+    assert breached_at == esc.deadline
+    clock.advance(20 * M)
+    source.add(replace(answer(clock, "r1", "1"), created_at=answered_at))
+    app.run_once()
+    app.run_once()
+    got = app.store.escalation(esc.id)
+    assert got.first_response_at == answered_at and got.responded_by == "@shop"
+    assert got.breached_at == breached_at  # what the managers were told stays in the log
+    kinds = [e.kind for e in app.store.events(esc.id)]
+    assert kinds.count(EventKind.BREACHED) == 1 and kinds.count(EventKind.RESPONDED) == 1
+    assert app.store.active_escalations() == []  # the clock stopped: no more reminders or breaches
+    assert rec.kinds(esc.id) == ["opened", "breached", "responded"]
+    [record] = report_records([got], app.engine.policy, clock.now())
+    assert record["breached_at"] is not None and record["response_minutes"] == 40.0
