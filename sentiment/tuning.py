@@ -1,8 +1,11 @@
-"""What the training scripts share: label masks, bias tuning on dev, sparse features, int8 weights, saving."""
+"""What the training scripts share: label masks, bias tuning on dev, sparse features, int8 weights, saving,
+and the augmented copies of the training texts that the teacher labels for distillation."""
 
 from __future__ import annotations
 
+import hashlib
 import json
+import random
 from pathlib import Path
 from typing import Any
 
@@ -92,3 +95,50 @@ def quantize(weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     scale = np.abs(weights).max(axis=0) / 127.0
     scale[scale == 0] = 1.0
     return np.round(weights / scale).astype(np.int8), scale.astype(np.float32)
+
+
+# Where scripts/train_teacher.py writes its labels for the augmented texts, and train_embedded.py reads them.
+TEACHER_LABELS = Path(__file__).resolve().with_name("teacher_labels.npz")
+
+
+def augment_rows(rows: list[dict[str, str]], per_row: int, seed: int) -> list[tuple[int, str]]:
+    """Up to `per_row` altered copies of each training text (index of its row, text), for the teacher to label.
+
+    Each copy drops words (p 0.15, in half of them), swaps words for random words of the same language
+    (p 0.12, in 30%) and keeps a random span of at least 40% of the words (in 25%); copies equal to the
+    text or to an earlier copy are skipped. Only `random.Random(seed)` decides, so the teacher's script
+    and train_embedded.py make the same list from the same rows on any Python 3 (checked: 3.11 and 3.12).
+    """
+    rng = random.Random(seed)
+    pools: dict[str, list[str]] = {}
+    for row in rows:
+        pools.setdefault(row["lang"], []).extend(row["text"].split())
+    out: list[tuple[int, str]] = []
+    for i, row in enumerate(rows):
+        words = row["text"].split()
+        if len(words) < 2:
+            continue
+        seen = {row["text"]}
+        for _ in range(per_row * 2):
+            w = list(words)
+            if rng.random() < 0.3:
+                pool = pools[row["lang"]]
+                w = [rng.choice(pool) if rng.random() < 0.12 else x for x in w]
+            if rng.random() < 0.5:
+                w = [x for x in w if rng.random() >= 0.15] or [rng.choice(w)]
+            if rng.random() < 0.25 and len(w) > 3:
+                n = rng.randint(max(2, int(len(w) * 0.4)), len(w))
+                start = rng.randint(0, len(w) - n)
+                w = w[start : start + n]
+            text = " ".join(w)
+            if text not in seen:
+                seen.add(text)
+                out.append((i, text))
+            if len(seen) > per_row:
+                break
+    return out
+
+
+def file_sha256(path: Path) -> str:
+    """sha256 of a file: ties the teacher's labels to the training data they were made from."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
