@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, Index, bindparam, event, func, literal, text
+from sqlalchemy import Engine, Index, bindparam, event, func, literal, text, tuple_, union_all
 from sqlalchemy import select as sa_select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -812,10 +812,13 @@ class Store:
         X, answered under its last post).
 
         `since` (the last tick that matched answers): only what can have changed since is looked at,
-        through indexes: every reply to an escalation still active or opened since then, and every
+        through indexes: every reply to an escalation still active or opened since then, every
         escalation a reply stored since then answers (closed ones too: an answer fetched a poll after
-        the team clicked). What else matched was matched by that tick. None: every stored reply (the
-        first tick of a run, for what the run before it stored and stopped before matching).
+        the team clicked), and every escalation a post or shop answer stored since then links to an
+        answer stored before (closed ones too): above a post, up its author's chain, and below a post
+        or shop answer, down the follow-ups and own threads under it. What else matched was matched by
+        that tick. None: every stored reply (the first tick of a run, for what the run before it stored
+        and stopped before matching).
         """
         with self._session() as s:
             if since is None:
@@ -829,6 +832,7 @@ class Store:
                     ).all(),
                     # closed ones too: an answer written before they closed still counts, as on a first tick
                     *s.exec(_escalations_above_posts_seen(since)).scalars().all(),
+                    *s.exec(_ESCALATIONS_BELOW_LINKS_SEEN, params={"since": since}).scalars().all(),
                 }
                 rows = [
                     *self._answers_to(s, replies=col(ReplyRow.seen_at) >= since, escalations=None),
@@ -1292,6 +1296,64 @@ def _escalations_above_posts_seen(since: datetime) -> Any:
     return sa_select(col(EscalationRow.id)).join(walk, col(EscalationRow.mention_id) == walk.c.mention_id)
 
 
+def _escalations_below_links_seen() -> Any:
+    """Escalation ids: the posts down a customer's own chain below a link stored from the `since` parameter on.
+
+    The links a late arrival adds above an escalation stored before it: a post (the first comment of a
+    Facebook thread its follow-ups hang under, the middle post of a customer's own thread), a shop answer
+    on X (the follow-ups under it, and each one's own thread below), and a post a shop answer was for (the
+    follow-ups under that answer). Walked down, through the index on (platform, in_reply_to), from the few
+    stored since the last tick; the escalations found are matched as a first tick matches them.
+    """
+    # each member of the union is a statement of its own: the aliases may serve in more than one
+    seen, answer, first, down = _SEEN, _SHOP_ANSWER, _FIRST_FOLLOW_UP, _DOWN
+    columns: list[Any] = [
+        col(first.id).label("mention_id"),
+        col(first.platform).label("platform"),
+        col(first.external_id).label("external_id"),
+        col(first.author_id).label("author_id"),
+        col(first.author).label("author"),
+    ]
+    since: Any = bindparam("since", type_=UTCDateTime())
+    posts = sa_select(*columns).where(col(first.seen_at) >= since)
+    # the answers are read first (IN a row value): joined, SQLite (no statistics) read every post under any answer
+    answers_seen = sa_select(col(answer.platform), col(answer.external_id)).where(col(answer.seen_at) >= since)
+    answers_to_posts_seen = (
+        sa_select(col(answer.platform), col(answer.external_id))
+        .select_from(seen)
+        .join(
+            answer,
+            (col(answer.in_reply_to) == col(seen.external_id)) & (col(answer.platform) == col(seen.platform)),
+        )
+        .where(col(seen.seen_at) >= since)
+    )
+    under_answers, under_answers_to_posts = (
+        sa_select(*columns).where(tuple_(col(first.platform), col(first.in_reply_to)).in_(answers))
+        for answers in (answers_seen, answers_to_posts_seen)
+    )
+    starts = union_all(posts, under_answers, under_answers_to_posts).subquery("links_seen")
+    walk = sa_select(*starts.c, literal(0).label("hops")).cte("links_seen_down", recursive=True)
+    walk = walk.union_all(
+        sa_select(
+            col(down.id),
+            col(down.platform),
+            col(down.external_id),
+            col(down.author_id),
+            col(down.author),
+            walk.c.hops + 1,
+        )
+        .select_from(walk)
+        .join(
+            down,
+            (col(down.platform) == walk.c.platform)
+            & (col(down.in_reply_to) == walk.c.external_id)
+            & _same_author(walk.c.author_id, walk.c.author, col(down.author_id), col(down.author)),
+        )
+        .where(walk.c.hops < _THREAD_HOPS)
+    )
+    return sa_select(col(EscalationRow.id)).join(walk, col(EscalationRow.mention_id) == walk.c.mention_id)
+
+
 def _posts_below(escalations: Sequence[int]) -> Any:
     """(escalation_id, reply_id): `_posts_above` walked the other way, down from the escalated posts listed.
 
@@ -1418,6 +1480,7 @@ def _own_threads_down() -> Any:
 _OWN_THREADS_UP = _own_threads_up(listed=False)
 _OWN_THREADS_UP_LISTED = _own_threads_up(listed=True)
 _OWN_THREADS_DOWN = _own_threads_down()
+_ESCALATIONS_BELOW_LINKS_SEEN = _escalations_below_links_seen()
 
 
 # the handles an X reply starts with: the people it is addressed to (X puts them there itself)
