@@ -831,7 +831,7 @@ class Store:
                         )
                     ).all(),
                     # closed ones too: an answer written before they closed still counts, as on a first tick
-                    *s.exec(_escalations_above_posts_seen(since)).scalars().all(),
+                    *s.exec(_ESCALATIONS_ABOVE_POSTS_SEEN, params={"since": since}).scalars().all(),
                     *s.exec(_ESCALATIONS_BELOW_LINKS_SEEN, params={"since": since}).scalars().all(),
                 }
                 rows = [
@@ -1282,15 +1282,15 @@ def _walk_up(start: Any, name: str) -> Any:
     )
 
 
-def _escalations_above_posts_seen(since: datetime) -> Any:
-    """Escalation ids: the posts stored from `since` on, and the posts up their author's chain above them.
+def _escalations_above_posts_seen() -> Any:
+    """Escalation ids: the posts stored from the `since` parameter on, and the posts up their author's chain.
 
     A post that arrives late (a thread's middle post, fetched by another source or a later page) links
     the escalations above it to an answer below it that was stored, and matched to nothing, before.
     """
     post = _SEEN
     start: Any = sa_select(literal(0).label("key"), *_chain_columns(post), literal(0).label("hops")).where(
-        col(post.seen_at) >= since
+        col(post.seen_at) >= bindparam("since", type_=UTCDateTime())
     )
     walk = _walk_up(start, "posts_seen_up")
     return sa_select(col(EscalationRow.id)).join(walk, col(EscalationRow.mention_id) == walk.c.mention_id)
@@ -1480,6 +1480,7 @@ def _own_threads_down() -> Any:
 _OWN_THREADS_UP = _own_threads_up(listed=False)
 _OWN_THREADS_UP_LISTED = _own_threads_up(listed=True)
 _OWN_THREADS_DOWN = _own_threads_down()
+_ESCALATIONS_ABOVE_POSTS_SEEN = _escalations_above_posts_seen()
 _ESCALATIONS_BELOW_LINKS_SEEN = _escalations_below_links_seen()
 
 
