@@ -655,3 +655,26 @@ def test_a_late_middle_follow_up_links_a_closed_deeper_one_to_the_shops_reply(st
         got = _answered(store, since)
         assert got.get(ids["c4"]) == {"s2"}
         assert ids["j1"] not in got
+
+
+def test_a_steady_tick_walks_down_from_what_was_stored_since_through_indexes(store: Store, clock) -> None:
+    """The walk down from the posts and answers stored since the last tick reads no table whole (SQLite
+    keeps no statistics: joined the obvious way, it read every post under any shop answer)."""
+    if store.dialect != "sqlite":
+        pytest.skip("SQLite's query plan")
+    statements: list[tuple[str, object]] = []
+
+    def keep(conn, cursor, statement, parameters, context, executemany) -> None:
+        if "links_seen_down" in statement:
+            statements.append((statement, parameters))
+
+    event.listen(store.engine, "before_cursor_execute", keep)
+    try:
+        store.pending_responses(clock.now())
+    finally:
+        event.remove(store.engine, "before_cursor_execute", keep)
+    [(statement, parameters)] = statements
+    with store.engine.connect() as conn:
+        plan = [row[-1] for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)]
+    scans = [step for step in plan if step.startswith("SCAN") and step != "SCAN links_seen_down"]
+    assert scans == [], plan
