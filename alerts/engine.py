@@ -15,7 +15,7 @@ from typing import Any
 from alerts.dismiss import normalise_reason
 from alerts.late import LATE_DETAIL, late_reason
 from alerts.ports import EscalationStore
-from alerts.sla import SlaStatus, status
+from alerts.sla import SlaStatus, status, withdraws_breach
 from monitor.clock import Clock
 from monitor.models import Escalation, EventKind, NewEvent, OutboxIntent, Score, SlaPolicy
 
@@ -41,6 +41,7 @@ class NotificationKind:
     RESOLVED = "resolved"
     DISMISSED = "dismissed"
     LATE_DIGEST = "late_digest"  # the complaints one tick found already past their deadline, together
+    BREACH_WITHDRAWN = "breach_withdrawn"  # the breach told was none: an in-time answer was found after it
 
 
 @dataclass
@@ -51,6 +52,7 @@ class TickReport:
     reminded: list[int] = field(default_factory=list)
     breached: list[int] = field(default_factory=list)
     late: list[int] = field(default_factory=list)  # of `breached`: already past their deadline when first seen
+    withdrawn: list[int] = field(default_factory=list)  # breaches told earlier, withdrawn: answered in time after all
     next_event_at: datetime | None = None
 
 
@@ -141,16 +143,32 @@ class EscalationEngine:
             # now: stamped later, it would leave the clock running while the escalation is closed, and
             # its alert counting down for good. As for a post dated ahead (README, Clock skew).
             answered_at = min(reply.created_at, now)
-            if self.store.record_event(
+            responded = NewEvent(
                 pending.escalation_id,
                 EventKind.RESPONDED,
                 answered_at,
                 actor=reply.author or "brand",
                 detail=f"on {reply.platform}",
                 key=f"responded:{reply.platform}:{reply.external_id}",
-                outbox=self._intents(pending.escalation_id, NotificationKind.RESPONDED, now),
-                only_if_changed=True,
-            ):
+                outbox=tuple(self._intents(pending.escalation_id, NotificationKind.RESPONDED, now)),
+            )
+            before = self.store.escalation(pending.escalation_id)
+            if withdraws_breach(before, answered_at):
+                recorded = self._withdraw_breach(before, responded, now)
+                if recorded:
+                    report.withdrawn.append(before.id)
+            else:
+                recorded = self.store.record_event(
+                    responded.escalation_id,
+                    responded.kind,
+                    responded.at,
+                    actor=responded.actor,
+                    detail=responded.detail,
+                    key=responded.key,
+                    outbox=responded.outbox,
+                    only_if_changed=True,
+                )
+            if recorded:
                 escalation = self.store.escalation(pending.escalation_id)
                 if escalation.first_response_at == answered_at:
                     report.responded.append(escalation.id)
@@ -232,6 +250,44 @@ class EscalationEngine:
                 escalation.author,
             )
 
+    def _withdraw_breach(self, escalation: Escalation, responded: NewEvent, now: datetime) -> bool:
+        """Record an in-time answer found after the breach was recorded, and the breach's withdrawal, together.
+
+        The breach stays in the log (the managers were told of it); the withdrawal, dated when the
+        answer was found, queues the correction. One transaction: no crash keeps the answer and
+        loses the correction, as the answer stops the clock and is never matched again.
+        """
+        took = max(responded.at - escalation.clock_started_at, timedelta(0))
+        detail = (
+            f"answered {_fmt(took)} after the post ({responded.at:%Y-%m-%d %H:%M} UTC), within the "
+            f"{_fmt(escalation.time_allowed)} SLA; the answer was found {_fmt(now - escalation.deadline)} after "
+            "the deadline, once the breach was recorded"
+        )
+        withdrawn = NewEvent(
+            escalation.id,
+            EventKind.BREACH_WITHDRAWN,
+            now,
+            detail=detail,
+            outbox=tuple(
+                self._intents(
+                    escalation.id,
+                    NotificationKind.BREACH_WITHDRAWN,
+                    now,
+                    {"answered_at": responded.at.isoformat(), "breached_at": _iso(escalation.breached_at)},
+                )
+            ),
+        )
+        if not self.store.record_events([responded, withdrawn]):
+            return False
+        log.warning(
+            "escalation #%d breach WITHDRAWN: %s (%s by %s); the managers are told",
+            escalation.id,
+            detail,
+            escalation.platform,
+            escalation.author,
+        )
+        return True
+
     def _breach_late(self, late: Sequence[Escalation], now: datetime) -> list[int]:
         """Record the breach of each complaint found already late, and queue one digest of them all.
 
@@ -307,6 +363,10 @@ class EscalationEngine:
         if kind == NotificationKind.ACKNOWLEDGED:
             key += f":{now.isoformat()}"  # every claim is worth telling
         return [OutboxIntent(n, key, kind, dict(payload or {}), queued_at=now) for n in self.notifiers]
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
 
 
 def _fmt(delta: timedelta) -> str:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
+from alerts.engine import NotificationKind
 from alerts.late import why_late
 from alerts.ports import OutboxLike, OutboxStore
 from alerts.sla import SlaStatus, status
@@ -31,6 +32,9 @@ class Notification:
     alert_result: Mapping[str, Any]
     attempts: int = 0
     queued_at: datetime | None = None
+    # of a `breach_withdrawn`: what the notifier stored when it told the breach, with that entry's
+    # outbox `status` (pending: not told yet); empty when this notifier was never given the breach
+    breach_result: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,6 +175,11 @@ class Dispatcher:
                 else:
                     escalation = self.store.escalation(entry.escalation_id)
                     alert, alert_result = self._alert(notifier.name, escalation.id)
+                    breach_result: dict[str, Any] = {}
+                    if entry.kind == NotificationKind.BREACH_WITHDRAWN:
+                        breach = self.store.outbox_entry(notifier.name, f"{escalation.id}:{NotificationKind.BREACHED}")
+                        if breach is not None:
+                            breach_result = {**breach.result, "status": breach.status}
                     note = Notification(
                         kind=entry.kind,
                         key=entry.key,
@@ -180,6 +189,7 @@ class Dispatcher:
                         alert_result=alert_result,
                         attempts=entry.attempts,
                         queued_at=entry.created_at,
+                        breach_result=breach_result,
                     )
                     result = notifier.deliver(note)
             except DeliveryError as exc:

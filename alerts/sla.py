@@ -89,6 +89,22 @@ def status(escalation: Escalation, policy: SlaPolicy, now: datetime) -> SlaStatu
     )
 
 
+def withdraws_breach(escalation: Escalation, answered_at: datetime) -> bool:
+    """Whether an answer written at `answered_at`, found only now, shows the breach already recorded was none.
+
+    A breach is recorded while the clock runs past the deadline, so an answer written before the
+    deadline is earlier than anything that stopped the clock: it becomes the first response, and
+    the escalation was answered in time. One dismissed as not a complaint never counted: nothing to withdraw.
+    """
+    return (
+        escalation.breached_at is not None
+        and escalation.breach_withdrawn_at is None
+        and escalation.dismissed_at is None
+        and answered_at < escalation.deadline
+        and (escalation.closed_at is None or answered_at < escalation.closed_at)
+    )
+
+
 def _reminder_due(escalation: Escalation, policy: SlaPolicy, due: datetime, now: datetime) -> timedelta | None:
     # Only the most urgent passed point counts: after downtime one reminder, not a burst.
     # A point already passed when the escalation opened is skipped: the alert shows the time left.

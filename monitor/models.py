@@ -39,6 +39,8 @@ class EventKind(StrEnum):
     RESOLVED = "resolved"
     DISMISSED = "dismissed"
     BREACHED = "breached"
+    # the breach told was none: the answer, found after it, had been written before the deadline
+    BREACH_WITHDRAWN = "breach_withdrawn"
 
 
 class Severity(StrEnum):
@@ -215,6 +217,8 @@ class Escalation:
     responded_by: str | None = None
     response_via: str | None = None
     breached_at: datetime | None = None
+    # when an answer written before the deadline was found after the breach was recorded (and told)
+    breach_withdrawn_at: datetime | None = None
     resolved_at: datetime | None = None
     dismissed_at: datetime | None = None
     closed_by: str | None = None
@@ -232,6 +236,7 @@ class Escalation:
             "alerted_at",
             "first_response_at",
             "breached_at",
+            "breach_withdrawn_at",
         ):
             _require_aware(name, getattr(self, name))
 

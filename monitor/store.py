@@ -1017,15 +1017,23 @@ class Store:
         mention_ids = [r.mention_id for r in rows]
         mentions = {m.id: m for m in s.exec(select(MentionRow).where(col(MentionRow.id).in_(mention_ids))).all()}
         reminded: dict[int, set[timedelta]] = {}
-        for esc_id, detail in s.exec(
-            select(EventRow.escalation_id, EventRow.detail).where(
-                col(EventRow.escalation_id).in_(ids), EventRow.kind == EventKind.REMINDED
+        withdrawn: dict[int, datetime] = {}
+        for esc_id, kind, at, detail in s.exec(
+            select(EventRow.escalation_id, EventRow.kind, EventRow.at, EventRow.detail).where(
+                col(EventRow.escalation_id).in_(ids),
+                col(EventRow.kind).in_([EventKind.REMINDED, EventKind.BREACH_WITHDRAWN]),
             )
         ).all():
+            if kind == EventKind.BREACH_WITHDRAWN:
+                withdrawn[esc_id] = min(at, withdrawn.get(esc_id, at))
+                continue
             point = _reminder_point(detail)
             if point is not None:
                 reminded.setdefault(esc_id, set()).add(point)
-        return [_escalation(r, mentions[r.mention_id], frozenset(reminded.get(r.id or 0, ()))) for r in rows]
+        return [
+            _escalation(r, mentions[r.mention_id], frozenset(reminded.get(r.id or 0, ())), withdrawn.get(r.id or 0))
+            for r in rows
+        ]
 
     def mark_settled(self, escalation_id: int) -> None:
         """Take a breached, unanswered escalation off the active list (nothing more will change it)."""
@@ -1583,7 +1591,9 @@ def _reply(row: ReplyRow) -> Reply:
     )
 
 
-def _escalation(row: EscalationRow, mention: MentionRow, reminded: frozenset[timedelta]) -> Escalation:
+def _escalation(
+    row: EscalationRow, mention: MentionRow, reminded: frozenset[timedelta], breach_withdrawn_at: datetime | None = None
+) -> Escalation:
     return Escalation(
         id=row.id or 0,
         mention_id=row.mention_id,
@@ -1606,6 +1616,7 @@ def _escalation(row: EscalationRow, mention: MentionRow, reminded: frozenset[tim
         responded_by=row.responded_by,
         response_via=row.response_via,
         breached_at=row.breached_at,
+        breach_withdrawn_at=breach_withdrawn_at,
         resolved_at=row.resolved_at,
         dismissed_at=row.dismissed_at,
         closed_by=row.closed_by,

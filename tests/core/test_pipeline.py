@@ -505,7 +505,9 @@ def test_an_in_time_answer_found_after_the_breach_was_told_keeps_the_breach_and_
     assert got.breached_at == breached_at  # what the managers were told stays in the log
     kinds = [e.kind for e in app.store.events(esc.id)]
     assert kinds.count(EventKind.BREACHED) == 1 and kinds.count(EventKind.RESPONDED) == 1
+    assert kinds.count(EventKind.BREACH_WITHDRAWN) == 1
     assert app.store.active_escalations() == []  # the clock stopped: no more reminders or breaches
-    assert rec.kinds(esc.id) == ["opened", "breached", "responded"]
+    # the answer shows the breach was none: it is withdrawn (tests/core/test_breach_withdrawn.py)
+    assert rec.kinds(esc.id) == ["opened", "breached", "responded", "breach_withdrawn"]
     [record] = report_records([got], app.engine.policy, clock.now())
     assert record["breached_at"] is not None and record["response_minutes"] == 40.0

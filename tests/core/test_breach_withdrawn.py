@@ -1,0 +1,92 @@
+"""A breach told to the managers, then an answer fetched late that was written before the deadline.
+
+The platform can show the team's answer late (a Facebook post read again, an X page resumed): the
+breach was recorded and posted, but the customer had been answered in time. The breach is withdrawn:
+the event log says when it was found, the notifiers tell the managers, the SLA log counts the
+escalation as answered in time with a note, "breaches today" leaves it out (naming it apart), and the
+metrics count the withdrawal on a counter of its own. An answer written after the deadline and
+fetched late is no such thing: it stays a breach, answered late.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from alerts.report import report_records
+from app import App
+from monitor.models import EventKind, Mention, Outcome, Reply
+from tests.fakes import FakeSource, KeywordAnalyzer, RecordingNotifier
+
+pytestmark = pytest.mark.any_db
+
+M = timedelta(minutes=1)
+
+
+@pytest.fixture
+def rig(make_settings, clock):
+    source = FakeSource()
+    notifier = RecordingNotifier()
+    app = App.build(
+        make_settings(metrics={"enabled": True, "listen": "127.0.0.1:9464"}),
+        clock,
+        sources=[source],
+        notifiers=[notifier],
+        analyzer=KeywordAnalyzer(),
+    )
+    yield app, source, notifier
+    app.close()
+
+
+def breached_then_answered(app, source, clock, written_after: timedelta, fetched_after: timedelta, ago=M):
+    """A complaint posted `ago` before now; its deadline passes (the breach is told); then the shop's answer,
+    written `written_after` the post, is fetched `fetched_after` the post. Returns (escalation, answered_at)."""
+    source.add(Mention(platform="x", external_id="1", author="@c1", text="my parcel never arrived",
+                       created_at=clock.now() - ago))  # fmt: skip
+    app.run_once()
+    [esc] = app.store.escalations()
+    answered_at = esc.clock_started_at + written_after
+    clock.advance(esc.deadline - clock.now() + M)
+    app.run_once()
+    assert app.store.escalation(esc.id).breached_at is not None
+    clock.advance(esc.clock_started_at + fetched_after - clock.now())
+    source.add(Reply(platform="x", external_id="r1", in_reply_to="1", created_at=answered_at, author="@shop"))
+    app.run_once()
+    app.run_once()
+    return app.store.escalation(esc.id), answered_at
+
+
+def test_the_breach_is_withdrawn_in_the_event_log_when_the_in_time_answer_is_found(rig, clock) -> None:
+    app, source, rec = rig
+    esc, answered_at = breached_then_answered(app, source, clock, 40 * M, 70 * M)
+    found_at = esc.clock_started_at + 70 * M
+    assert esc.first_response_at == answered_at and esc.breach_withdrawn_at == found_at
+    assert esc.breached_at == esc.deadline  # the breach that was told stays in the log
+    events = app.store.events(esc.id)
+    [withdrawn] = [e for e in events if e.kind == EventKind.BREACH_WITHDRAWN]
+    assert withdrawn.at == found_at
+    assert "answered 40m after the post" in withdrawn.detail and "within the 60m SLA" in withdrawn.detail
+    # once, after the answer that shows it: told to the notifiers like every other change
+    assert rec.kinds(esc.id) == ["opened", "breached", "responded", "breach_withdrawn"]
+    [note] = [n for n in rec.delivered if n.kind == "breach_withdrawn"]
+    assert note.status.outcome == Outcome.RESPONDED and not note.status.breached
+    assert note.breach_result.get("status") == "sent"  # what telling the breach left, for the correction
+
+
+def test_an_answer_written_after_the_deadline_and_fetched_late_stays_a_breach(rig, clock) -> None:
+    app, source, rec = rig
+    esc, answered_at = breached_then_answered(app, source, clock, 65 * M, 80 * M)
+    assert esc.first_response_at == answered_at and esc.breach_withdrawn_at is None
+    assert EventKind.BREACH_WITHDRAWN not in [e.kind for e in app.store.events(esc.id)]
+    assert rec.kinds(esc.id) == ["opened", "breached", "responded"]
+    [record] = report_records([esc], app.engine.policy, clock.now())
+    assert record["outcome"] == "breached"
+
+
+def test_a_late_find_answered_in_time_is_withdrawn_too(rig, clock) -> None:
+    """Already past its deadline when first seen (told in the managers' digest), its in-time answer found later."""
+    app, source, rec = rig
+    esc, _ = breached_then_answered(app, source, clock, 30 * M, 100 * M, ago=70 * M)
+    assert esc.late_when_seen and esc.breach_withdrawn_at is not None
+    assert rec.kinds(esc.id)[-1] == "breach_withdrawn"
