@@ -62,6 +62,9 @@ def report_records(escalations: Sequence[Escalation], policy: SlaPolicy, now: da
                 "reasons": list(esc.reasons),
                 # past its deadline when replyclock first saw it (first start on a source, downtime)
                 "late_when_seen": esc.late_when_seen,
+                # a breach was recorded and told, then withdrawn when an answer written before the deadline
+                # was found (the outcome is then `responded`; `breached_at` still says when it was told)
+                "breach_withdrawn_at": _iso(esc.breach_withdrawn_at),
             }
         )
     return records
@@ -95,6 +98,13 @@ def summary_lines(records: Sequence[dict[str, Any]]) -> list[str]:
         lines.append(
             f"already late when first seen: {late} of the {breached} breaches (marked *); "
             f"without them, within SLA: {rate}"
+        )
+    withdrawn = sum(1 for r in records if r.get("breach_withdrawn_at"))
+    if withdrawn:
+        # the managers were told of these breaches: the log says why they no longer count
+        lines.append(
+            f"breach posts withdrawn: {withdrawn} (answered in time, the answer found only after the breach "
+            "was told; counted within SLA, marked 'breach withdrawn')"
         )
     dismissed = Counter(r.get("dismiss_reason") or "" for r in records if r["outcome"] == Outcome.DISMISSED)
     if dismissed:
@@ -135,7 +145,8 @@ def render_table(records: Sequence[dict[str, Any]], width: int = 120, tz: tzinfo
             f"{r['id']:>4}  {r['platform']:<8}  {created:<{created_width}}  {r['lang']:<4}  {outcome:<9}  "
             f"{response:>9}  "
         )
-        rest = shorten(f"{r['author']}: {r['text']}", max(width - len(prefix), 20))
+        note = "[breach withdrawn] " if r.get("breach_withdrawn_at") else ""
+        rest = shorten(f"{note}{r['author']}: {r['text']}", max(width - len(prefix), 20))
         lines.append(prefix + rest)
     lines.append("")
     lines.extend(summary_lines(records))

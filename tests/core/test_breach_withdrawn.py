@@ -10,11 +10,12 @@ fetched late is no such thing: it stays a breach, answered late.
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
 
-from alerts.report import report_records
+from alerts.report import render_json, render_table, report_records, summary_lines
 from app import App
 from monitor.models import EventKind, Mention, Outcome, Reply
 from tests.fakes import FakeSource, KeywordAnalyzer, RecordingNotifier
@@ -22,6 +23,37 @@ from tests.fakes import FakeSource, KeywordAnalyzer, RecordingNotifier
 pytestmark = pytest.mark.any_db
 
 M = timedelta(minutes=1)
+
+
+# the fields `replyclock report --format json` had before withdrawals: every one stays, meaning the same
+REPORT_FIELDS = {
+    "id",
+    "platform",
+    "external_id",
+    "author",
+    "lang",
+    "text",
+    "created_at",
+    "alerted_at",
+    "first_response_at",
+    "outcome",
+    "response_minutes",
+    "severity",
+    "url",
+    "deadline",
+    "clock_started_at",
+    "sla_minutes",
+    "breached_at",
+    "overdue_minutes",
+    "acknowledged_by",
+    "responded_by",
+    "resolved_at",
+    "dismissed_at",
+    "dismiss_reason",
+    "dismiss_note",
+    "reasons",
+    "late_when_seen",
+}
 
 
 @pytest.fixture
@@ -81,7 +113,7 @@ def test_an_answer_written_after_the_deadline_and_fetched_late_stays_a_breach(ri
     assert EventKind.BREACH_WITHDRAWN not in [e.kind for e in app.store.events(esc.id)]
     assert rec.kinds(esc.id) == ["opened", "breached", "responded"]
     [record] = report_records([esc], app.engine.policy, clock.now())
-    assert record["outcome"] == "breached"
+    assert record["outcome"] == "breached" and record["breach_withdrawn_at"] is None
 
 
 def test_a_late_find_answered_in_time_is_withdrawn_too(rig, clock) -> None:
@@ -90,3 +122,21 @@ def test_a_late_find_answered_in_time_is_withdrawn_too(rig, clock) -> None:
     esc, _ = breached_then_answered(app, source, clock, 30 * M, 100 * M, ago=70 * M)
     assert esc.late_when_seen and esc.breach_withdrawn_at is not None
     assert rec.kinds(esc.id)[-1] == "breach_withdrawn"
+
+
+def test_the_report_counts_it_answered_in_time_and_says_the_breach_was_withdrawn(rig, clock) -> None:
+    app, source, _ = rig
+    esc, _ = breached_then_answered(app, source, clock, 40 * M, 70 * M)
+    [record] = report_records([esc], app.engine.policy, clock.now())
+    assert set(record) >= REPORT_FIELDS  # only fields added
+    assert record["outcome"] == "responded" and record["response_minutes"] == 40.0
+    assert record["overdue_minutes"] is None
+    assert record["breached_at"] is not None  # when the breach was recorded and told, as before
+    assert record["breach_withdrawn_at"] == (esc.clock_started_at + 70 * M).isoformat().replace("+00:00", "Z")
+    assert json.loads(render_json([record]))[0]["breach_withdrawn_at"] == record["breach_withdrawn_at"]
+    table = render_table([record])
+    [row] = [line for line in table.splitlines() if line.startswith(f"{esc.id:>4}  ")]
+    assert "responded" in row and "40 min" in row and "breach withdrawn" in row
+    lines = summary_lines([record])
+    assert "within SLA: 1/1 (100%)" in lines
+    assert any(line.startswith("breach posts withdrawn: 1") for line in lines), lines
