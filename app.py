@@ -112,6 +112,8 @@ def escalation_summary(
 
     A breach happens at its `breached_at`: the deadline of a clock that ran out while replyclock watched,
     the moment replyclock first saw a late find (what the SLA log, the metrics and the digest say too).
+    A breach withdrawn since (an answer written before the deadline, found after the breach was told) is
+    no breach: it is counted apart, on the day of its breach.
     """
     from alerts.sla import SlaState, status
 
@@ -119,14 +121,20 @@ def escalation_summary(
     running = [(e, s) for e, s in clocks if s.running and not s.breached]
     urgent = min(running, key=lambda pair: pair[1].time_left, default=None)
     day_start = _day_start(now, tz)
-    breaches_today = late_today = 0
+    breaches_today = late_today = withdrawn_today = 0
     for e in recent:
         s = status(e, policy, now)
         # not recorded yet (an answer matched in the tick that would have): what the engine would record
         breached_at = e.breached_at or max(s.deadline, e.opened_at)
-        if s.outcome == Outcome.BREACHED and day_start <= breached_at <= now:
+        if not day_start <= breached_at <= now:
+            continue
+        if s.outcome == Outcome.BREACHED:
             breaches_today += 1
             late_today += 1 if e.late_when_seen else 0
+        elif e.breach_withdrawn_at is not None and e.dismissed_at is None:
+            # told to the managers, then withdrawn (answered in time after all): no breach, but said apart,
+            # so the count of breach posts they saw today adds up
+            withdrawn_today += 1
     return EscalationSummary(
         open=len(running),
         at_risk=sum(1 for _, s in running if s.state == SlaState.AT_RISK),
@@ -135,6 +143,7 @@ def escalation_summary(
         most_urgent_left=urgent[1].time_left if urgent else None,
         breaches_today=breaches_today,
         breaches_today_late=late_today,
+        breaches_withdrawn_today=withdrawn_today,
     )
 
 
@@ -278,7 +287,11 @@ class App:
         if metrics is not None:
             # Breaches recorded before this process started were counted by the one before it. Not
             # "breached_at before the start": a breach it recorded after downtime is dated at the deadline.
-            app._breaches_counted = {e.id for e in store.active_escalations() if e.breached_at is not None}
+            active = store.active_escalations()
+            app._breaches_counted = {e.id for e in active if e.breached_at is not None}
+            # watched from the start: one that closes before the first snapshot (an answer found by the
+            # first tick, a breach withdrawn) still counts its answer and withdrawal
+            app._watched = {e.id: e.platform for e in active}
         app.status_file = state_dir(settings.storage.url) / STATUS_FILE
         previous = read_snapshot(app.status_file)
         app.health = HealthWatcher(
@@ -511,6 +524,8 @@ class App:
             self._breaches_counted.discard(e.id)
             if e.response_time is not None:
                 self.metrics.responded(e.platform, e.response_time)
+            if e.breach_withdrawn_at is not None:
+                self.metrics.breach_withdrawn(e.platform)
 
     def post_health(self, text: str) -> None:
         """Tell the managers through every notifier that can (`post_health(text)`); raises if all failed."""

@@ -42,6 +42,8 @@ class EscalationSummary:
     most_urgent_left: timedelta | None = None
     breaches_today: int = 0
     breaches_today_late: int = 0  # of those, already past their deadline when replyclock first saw them
+    # breaches of today told to the managers and withdrawn since (answered in time after all): not in breaches_today
+    breaches_withdrawn_today: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -362,6 +364,12 @@ def render_status(
             f"escalations: {esc.open} open ({esc.at_risk} at risk), {esc.overdue} overdue{urgent}; "
             f"breaches today: {esc.breaches_today}"
             + (f" ({esc.breaches_today_late} already late when first seen)" if esc.breaches_today_late else "")
+            + (
+                f"; {esc.breaches_withdrawn_today} breach post{'s' if esc.breaches_withdrawn_today != 1 else ''} "
+                "withdrawn (answered in time, the answer found late)"
+                if esc.breaches_withdrawn_today
+                else ""
+            )
         )
     if snapshot is not None and snapshot.role == "standby":
         lines.append("sources: polled by the leader (run `replyclock status` where it runs)")

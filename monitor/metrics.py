@@ -144,6 +144,13 @@ class Metrics:
             ["platform"],
             registry=r,
         )
+        self.breaches_withdrawn = Counter(
+            "replyclock_breaches_withdrawn",
+            "SLA breaches told, then withdrawn: an answer written before the deadline was found after the breach, "
+            "by platform; counted in replyclock_breaches too (a counter never goes down)",
+            ["platform"],
+            registry=r,
+        )
         self.response_time = Histogram(
             "replyclock_response_time_seconds",
             "Time from a complaint's post (or when first seen, if dated later) to the team's first answer, by platform",
@@ -200,6 +207,11 @@ class Metrics:
         late = self.breaches_late.labels(platform)
         if late_when_seen:
             late.inc()
+        self.breaches_withdrawn.labels(platform)  # at 0 beside it, for `breaches - breaches_withdrawn`
+
+    def breach_withdrawn(self, platform: str) -> None:
+        """Count one breach withdrawn: the answer, found after it, had been written before the deadline."""
+        self.breaches_withdrawn.labels(platform).inc()
 
     def responded(self, platform: str, response_time: timedelta) -> None:
         """Observe the time to the first answer of an escalation."""

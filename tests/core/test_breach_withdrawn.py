@@ -11,18 +11,21 @@ fetched late is no such thing: it stays a breach, answered late.
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import UTC, timedelta
+from pathlib import Path
 
 import pytest
 
 from alerts.report import render_json, render_table, report_records, summary_lines
-from app import App
+from app import App, escalation_summary
+from monitor.health import render_status
 from monitor.models import EventKind, Mention, Outcome, Reply
 from tests.fakes import FakeSource, KeywordAnalyzer, RecordingNotifier
 
 pytestmark = pytest.mark.any_db
 
 M = timedelta(minutes=1)
+H = timedelta(hours=1)
 
 
 # the fields `replyclock report --format json` had before withdrawals: every one stays, meaning the same
@@ -140,3 +143,25 @@ def test_the_report_counts_it_answered_in_time_and_says_the_breach_was_withdrawn
     lines = summary_lines([record])
     assert "within SLA: 1/1 (100%)" in lines
     assert any(line.startswith("breach posts withdrawn: 1") for line in lines), lines
+
+
+def test_breaches_today_leave_a_withdrawn_breach_out_and_name_it(rig, clock) -> None:
+    app, source, _ = rig
+    breached_then_answered(app, source, clock, 40 * M, 70 * M)
+    summary = escalation_summary([], app.store.escalations(), app.engine.policy, clock.now(), UTC)
+    assert summary.breaches_today == 0 and summary.breaches_withdrawn_today == 1
+    snapshot = app.observe()  # what `replyclock status` reads from status.json
+    assert snapshot.escalations == summary
+    text, _ = render_status(snapshot, None, clock.now(), silent_after=2 * H, snapshot_path=Path("status.json"))
+    assert "breaches today: 0; 1 breach post withdrawn (answered in time, the answer found late)" in text, text
+
+
+def test_the_metrics_count_the_breach_and_its_withdrawal_apart(rig, clock) -> None:
+    from tests.ops.test_metrics import value
+
+    app, source, _ = rig
+    breached_then_answered(app, source, clock, 40 * M, 70 * M)
+    app.observe()
+    text = app.metrics.render().decode()
+    assert value(text, "replyclock_breaches_total", platform="x") == 1  # a counter never goes down
+    assert value(text, "replyclock_breaches_withdrawn_total", platform="x") == 1
