@@ -127,6 +127,14 @@ class ConsoleNotifier:
                 f"BREACH    {head}: no answer within {human_duration(esc.time_allowed)} "
                 f"(overdue {overdue_text(sla.overdue)})"
             )
+        if note.kind == "breach_withdrawn":
+            took = human_duration(sla.response_time) if sla.response_time is not None else "?"
+            answered = esc.first_response_at.strftime(" at %H:%M UTC") if esc.first_response_at else ""
+            return (
+                f"WITHDRAWN {head}: breach withdrawn — answered in {took}{answered} by "
+                f"{esc.responded_by or 'the team'}, within {human_duration(esc.time_allowed)}; "
+                "the answer was found only after the breach was told"
+            )
         if note.kind == "responded":
             late = " (late)" if sla.breached else ""
             took = human_duration(sla.response_time) if sla.response_time is not None else "?"

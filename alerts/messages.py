@@ -233,6 +233,11 @@ def final_line(escalation: Escalation, sla: SlaStatus) -> str:
             head += f" — {human_duration(over)} over" if over >= timedelta(seconds=1) else AT_THE_DEADLINE
         else:
             head = f":white_check_mark: *Answered in {took}* by {who(escalation.responded_by)}{via}"
+            if escalation.breach_withdrawn_at is not None and escalation.breached_at is not None:
+                head += (
+                    f"\n:leftwards_arrow_with_hook: The breach told at {slack_date(escalation.breached_at)} is "
+                    f"withdrawn: this answer showed on {platform_name(escalation.platform)} only after the deadline"
+                )
         if escalation.resolved_at is not None:
             head += f"\n:ballot_box_with_check: Resolved by {who(escalation.closed_by)}"
         return head
@@ -398,6 +403,21 @@ def breach_text(escalation: Escalation, sla: SlaStatus, permalink: str | None, o
         f":red_circle: *SLA breached*: a complaint from {escape(escalation.author)} on "
         f"{platform_name(escalation.platform)} has had no answer for {human_duration(escalation.time_allowed)} "
         f"(“{escape(shorten(escalation.text, 120))}”). See {link}.{owner_line}"
+    )
+
+
+def breach_withdrawn_text(escalation: Escalation, sla: SlaStatus, found_at: datetime) -> str:
+    """The correction of a breach told: the customer had been answered in time, and the answer was found late."""
+    answered_at = escalation.first_response_at or found_at
+    took = human_duration(sla.response_time) if sla.response_time is not None else "?"
+    by = f" by {who(escalation.responded_by)}" if escalation.responded_by else ""
+    where = platform_name(escalation.platform)
+    return (
+        f":white_check_mark: *Breach withdrawn*: the complaint from {escape(escalation.author)} on {where} "
+        f"(“{escape(shorten(escalation.text, 80))}”) had been answered at {slack_date(answered_at)}{by}, "
+        f"{took} after the post — within the {human_duration(escalation.time_allowed)} allowed. {where} showed "
+        f"the answer only at {slack_date(found_at)}, after the breach was told. The SLA log counts it answered "
+        f"in time (escalation #{escalation.id})."
     )
 
 

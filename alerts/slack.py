@@ -37,6 +37,7 @@ from alerts.messages import (
     alert_text,
     breach_text,
     breach_thread_text,
+    breach_withdrawn_text,
     late_digest_text,
     late_thread_text,
     load_reply_templates,
@@ -239,6 +240,8 @@ class SlackNotifier:
         elif note.kind == NotificationKind.BREACHED:
             # one found already late tells its own thread: the managers hear of it in its tick's digest
             deliver = self._deliver_late_breach if note.payload.get("late_when_seen") else self._deliver_breach
+        elif note.kind == NotificationKind.BREACH_WITHDRAWN:
+            deliver = self._deliver_withdrawal
         else:
             deliver = self._deliver_state
         return self._delivering(lambda: deliver(note, now))
@@ -315,6 +318,14 @@ class SlackNotifier:
             # held up (rate limit, outage) until the team said "not a complaint": nothing to tell managers
             return {"skipped": "dismissed as not a complaint"}
         managers = self.managers_channel
+        if esc.breach_withdrawn_at is not None:
+            # held up until an answer in time was found: a breach post now would need its correction at once.
+            # One that may have gone out already (its answer lost) is looked for, so the correction can follow it.
+            if managers and self._may_have_posted(note.key, note.attempts, note.queued_at):
+                found = self._find_posted(managers, note.key, _ref(esc), note.queued_at or now, now)
+                if found is not None:
+                    return {"managers_ts": found, "reconciled": True}
+            return {"skipped": "withdrawn before it was told: an answer in time was found"}
         # an alert Slack refused for good has nothing to update, but the managers must still hear of the breach
         alert_lost = bool(managers and note.alert_result.get("undeliverable"))
         channel, ts = ("", "") if alert_lost else self._alert_ref(note, now)
@@ -362,6 +373,45 @@ class SlackNotifier:
         if note.alert_result.get("undeliverable"):
             return {"skipped": "the alert could not be posted; the digest names it"}
         return self._thread_note(note, now, "note_ts", late_thread_text(esc, note.status))
+
+    def _deliver_withdrawal(self, note: Notification, now: datetime) -> Mapping[str, Any]:
+        """Correct a breach told: where it was told (the thread of the managers' post, shown in the channel too;
+        the managers' channel for a late find, told in a digest; else the alert's thread)."""
+        esc = note.escalation
+        breach = note.breach_result
+        if breach.get("status") == "pending":
+            # the breach decides first: told late (a correction follows it) or skipped (nothing to correct)
+            raise DeliveryError(
+                "the breach it corrects is not told yet", retry_at=now + timedelta(seconds=5), deferred=True
+            )
+        if breach.get("status") != "sent" or breach.get("skipped"):
+            return {"skipped": "the breach was never told in Slack"}
+        text = breach_withdrawn_text(esc, note.status, esc.breach_withdrawn_at or now)
+        managers_ts = breach.get("managers_ts")
+        if self.managers_channel and managers_ts:
+            return self._managers_post(note, now, self.managers_channel, text, thread_ts=str(managers_ts))
+        if esc.late_when_seen:
+            return self._managers_post(note, now, self.managers_channel or self.alerts_channel, text)
+        return self._thread_note(note, now, "note_ts", text)
+
+    def _managers_post(
+        self, note: Notification, now: datetime, channel: str, text: str, thread_ts: str | None = None
+    ) -> Mapping[str, Any]:
+        """Post `text` to `channel` once (in the thread of `thread_ts`, shown in the channel too); its ts."""
+        esc = note.escalation
+        if self._may_have_posted(note.key, note.attempts, note.queued_at):
+            found = self._find_posted(channel, note.key, _ref(esc), note.queued_at or now, now, thread_ts=thread_ts)
+            if found is not None:
+                return {"channel": channel, "ts": found, "reconciled": True}
+        self._take_post(channel, now)
+        try:
+            resp = self._post(channel, note.key, esc, now, text=text, thread_ts=thread_ts, broadcast=bool(thread_ts))
+        except _Refused as exc:
+            if not thread_ts or exc.error not in GONE_ERRORS:
+                raise
+            # the post it answers was deleted: the correction stands on its own
+            resp = self._post(channel, note.key, esc, now, text=text)
+        return {"channel": resp["channel"], "ts": resp["ts"]}
 
     def _deliver_digest(self, digest: Digest, now: datetime) -> Mapping[str, Any]:
         if not digest.items:
@@ -591,6 +641,7 @@ class SlackNotifier:
         blocks: Sequence[Mapping[str, Any]] | None = None,
         thread_ts: str | None = None,
         event: str = POST_EVENT,
+        broadcast: bool = False,
     ) -> Mapping[str, Any]:
         self._seq += 1
         about: dict[str, Any] = {"ref": DIGEST_REF, "key": key}
@@ -607,6 +658,8 @@ class SlackNotifier:
             kwargs["blocks"] = list(blocks)
         if thread_ts:
             kwargs["thread_ts"] = thread_ts
+            if broadcast:
+                kwargs["reply_broadcast"] = True  # a thread reply shown in the channel as well
         try:
             resp = self._call("chat.postMessage", now, **kwargs)
         except _Transient:

@@ -10,12 +10,14 @@ fetched late is no such thing: it stays a breach, answered late.
 
 from __future__ import annotations
 
+import io
 import json
 from datetime import UTC, timedelta
 from pathlib import Path
 
 import pytest
 
+from alerts.console import ConsoleNotifier
 from alerts.report import render_json, render_table, report_records, summary_lines
 from app import App, escalation_summary
 from monitor.health import render_status
@@ -165,3 +167,21 @@ def test_the_metrics_count_the_breach_and_its_withdrawal_apart(rig, clock) -> No
     text = app.metrics.render().decode()
     assert value(text, "replyclock_breaches_total", platform="x") == 1  # a counter never goes down
     assert value(text, "replyclock_breaches_withdrawn_total", platform="x") == 1
+
+
+def test_the_console_says_the_breach_is_withdrawn(make_settings, clock) -> None:
+    out = io.StringIO()
+    source = FakeSource()
+    app = App.build(
+        make_settings(),
+        clock,
+        sources=[source],
+        notifiers=[ConsoleNotifier(out, live=False)],
+        analyzer=KeywordAnalyzer(),
+    )
+    try:
+        breached_then_answered(app, source, clock, 40 * M, 70 * M)
+    finally:
+        app.close()
+    [line] = [line for line in out.getvalue().splitlines() if line.startswith("WITHDRAWN")]
+    assert "breach withdrawn — answered in 40 min" in line and "within 1 h 00 min" in line, line

@@ -1,0 +1,153 @@
+"""A breach told in Slack, withdrawn when an answer written before the deadline is found after it.
+
+Against the fake Slack: the managers read the correction where they read the breach (in the thread of
+its post, also shown in the channel), the alert shows the answer in time, and a breach not yet told
+when it is withdrawn is never told.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from app import App
+from monitor.models import Mention, Reply
+from tests.fakes import FakeSource, KeywordAnalyzer
+
+M = timedelta(minutes=1)
+S = timedelta(seconds=1)
+
+
+def clock_text(message) -> str:
+    return next(b["text"]["text"] for b in message["blocks"] if b.get("block_id") == "clock")
+
+
+@pytest.fixture
+def build(slack_settings, clock):
+    apps = []
+
+    def make(**slack):
+        source = FakeSource()
+        app = App.build(slack_settings(slack=slack), clock, sources=[source], analyzer=KeywordAnalyzer())
+        apps.append(app)
+        return app, source
+
+    yield make
+    for app in apps:
+        app.close()
+
+
+def complain(app, source, clock, ago=0 * M):
+    source.add(
+        Mention(
+            platform="x",
+            external_id="1",
+            author="@ola",
+            text="my parcel never arrived",
+            created_at=clock.now() - ago,
+            url="https://x.com/ola/status/1",
+        )
+    )
+    app.run_once()
+    [esc] = app.store.escalations()
+    return esc
+
+
+def answer_found(app, source, clock, esc, written_after, found_after):
+    clock.advance(esc.clock_started_at + found_after - clock.now())
+    source.add(
+        Reply(
+            platform="x",
+            external_id="r1",
+            in_reply_to="1",
+            created_at=esc.clock_started_at + written_after,
+            author="@sklep_demo",
+        )
+    )
+    app.run_once()
+    app.run_once()
+
+
+def test_the_managers_get_the_correction_in_the_thread_of_the_breach_post(build, clock, fake_slack) -> None:
+    app, source = build()
+    slack = fake_slack.slack
+    esc = complain(app, source, clock)
+    clock.advance(60 * M + 10 * S)
+    app.run_once()
+    [breach] = slack.top_level("CMANAGERS")
+    assert "*SLA breached*" in breach["text"]
+
+    answer_found(app, source, clock, esc, 40 * M, 70 * M)
+    assert slack.top_level("CMANAGERS") == [breach]  # no second top-level post...
+    [correction] = slack.replies("CMANAGERS", breach["ts"])  # ...the correction is in its thread
+    text = correction["text"]
+    assert text.startswith(":white_check_mark: *Breach withdrawn*"), text
+    assert "@ola" in text and "40 min after the post" in text and "within the 1 h 00 min" in text
+    assert f"<!date^{int((esc.clock_started_at + 40 * M).timestamp())}^" in text  # answered at HH:MM
+    [call] = [c for c in slack.methods("chat.postMessage") if c.args.get("thread_ts") == breach["ts"]]
+    assert str(call.args.get("reply_broadcast")).lower() == "true"  # shown in the channel too
+    # the team's alert: answered in time, and why a breach was told
+    alert = slack.top_level("CALERTS")[0]
+    clock_line = clock_text(alert)
+    assert ":white_check_mark: *Answered in 40 min*" in clock_line
+    assert "breach" in clock_line and "withdrawn" in clock_line
+
+    app.run_once()
+    clock.advance(5 * M)
+    app.run_once()
+    assert len(slack.replies("CMANAGERS", breach["ts"])) == 1  # told once
+
+
+def test_without_a_managers_channel_the_correction_goes_in_the_alerts_thread(build, clock, fake_slack) -> None:
+    app, source = build(managers_channel=None)
+    slack = fake_slack.slack
+    esc = complain(app, source, clock)
+    clock.advance(61 * M)
+    app.run_once()
+    alert = slack.top_level("CALERTS")[0]
+    assert any("response time is over" in m["text"] for m in slack.replies("CALERTS", alert["ts"]))
+
+    answer_found(app, source, clock, esc, 40 * M, 75 * M)
+    [correction] = [m for m in slack.replies("CALERTS", alert["ts"]) if "Breach withdrawn" in m["text"]]
+    assert "40 min after the post" in correction["text"]
+    assert slack.top_level("CMANAGERS") == []
+
+
+def test_a_breach_not_yet_told_when_it_is_withdrawn_is_never_told(build, clock, fake_slack) -> None:
+    """The managers' channel failed when the breach was due; by the time it works the answer was found."""
+    app, source = build()
+    slack = fake_slack.slack
+    esc = complain(app, source, clock)
+    slack.fail("chat.postMessage", status=500, times=50, channel="CMANAGERS")
+    clock.advance(61 * M)
+    app.run_once()
+    assert slack.messages.get("CMANAGERS", []) == []
+    slack._failures.clear()
+    answer_found(app, source, clock, esc, 40 * M, 62 * M)
+    for _ in range(3):
+        clock.advance(30 * S)
+        app.run_once()
+    assert slack.messages.get("CMANAGERS", []) == []  # neither the breach nor a correction of it
+    assert ":white_check_mark: *Answered in 40 min*" in clock_text(slack.top_level("CALERTS")[0])
+    breach = app.store.outbox_entry("slack", f"{esc.id}:breached")
+    withdrawn = app.store.outbox_entry("slack", f"{esc.id}:breach_withdrawn")
+    assert breach is not None and breach.status == "sent" and "skipped" in breach.result
+    assert withdrawn is not None and withdrawn.status == "sent" and "skipped" in withdrawn.result
+
+
+def test_a_late_find_told_in_the_digest_is_withdrawn_in_the_managers_channel(build, clock, fake_slack) -> None:
+    app, source = build()
+    slack = fake_slack.slack
+    esc = complain(app, source, clock, ago=70 * M)  # already late when first seen
+    for _ in range(3):
+        clock.advance(10 * S)
+        app.run_once()
+    [digest] = slack.top_level("CMANAGERS")
+    assert "already past" in digest["text"]
+
+    answer_found(app, source, clock, esc, 30 * M, 90 * M)
+    posts = slack.top_level("CMANAGERS")
+    assert len(posts) == 2 and posts[0] == digest
+    assert posts[1]["text"].startswith(":white_check_mark: *Breach withdrawn*")
+    assert "30 min after the post" in posts[1]["text"]
