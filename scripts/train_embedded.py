@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import sys
 import time
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 import torch
+from scipy.optimize import minimize
 from sklearn.linear_model import LogisticRegression
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -30,7 +33,16 @@ from sentiment.evaluation import TARGET_LANGS, EvalRow, evaluate_predictions, fo
 from sentiment.features import FeatureBatch, FeatureSpec, featurize, pool  # noqa: E402
 from sentiment.langid import LANGID_SPEC, MODEL_LANGS  # noqa: E402
 from sentiment.text import fold_diacritics, normalize  # noqa: E402
-from sentiment.tuning import label_mask, quantize, save_weights, to_csr, tune_bias  # noqa: E402
+from sentiment.tuning import (  # noqa: E402
+    TEACHER_LABELS,
+    augment_rows,
+    file_sha256,
+    label_mask,
+    quantize,
+    save_weights,
+    to_csr,
+    tune_bias,
+)
 
 SPEC = FeatureSpec(bits=20, char_min=1, char_max=5, word_bigrams=True, lang_copies=True)
 
@@ -83,15 +95,6 @@ def train_linear(
     return emb.weight.detach().numpy().copy(), bias.detach().numpy().copy()
 
 
-def nb_ratio(x: sp.csr_matrix, target: np.ndarray) -> np.ndarray:
-    """Naive Bayes log-count ratio of each feature (presence, add-one smoothed) for target vs the rest."""
-    present = x.copy()
-    present.data[:] = 1.0
-    p = np.asarray(present[target].sum(axis=0)).ravel() + 1.0
-    q = np.asarray(present[~target].sum(axis=0)).ravel() + 1.0
-    return np.asarray(np.log((p / p.sum()) / (q / q.sum())))
-
-
 def train_nb_lr(
     x: sp.csr_matrix, labels: np.ndarray, has_label: np.ndarray, c: float, seed: int
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -105,12 +108,107 @@ def train_nb_lr(
     for k in range(len(LABELS)):
         rows = has_label[:, k]
         xs, target = x[rows], labels[rows] == k
-        ratio = nb_ratio(xs, target)
+        ratio = nb_ratio(xs, target.astype(np.float64), np.ones(len(target)))
         model = LogisticRegression(C=c, solver="liblinear", class_weight="balanced", max_iter=200, random_state=seed)
         model.fit(xs @ sp.diags(ratio), target)
         weights[:, k] = model.coef_.ravel() * ratio
         bias[k] = model.intercept_[0]
     return weights, bias
+
+
+def nb_ratio(x: sp.csr_matrix, target: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    """Naive Bayes log-count ratio of each feature (presence, add-one smoothed) for target vs the rest.
+
+    `target` may be soft (a probability per row) and rows weighted; for 0/1 targets and unit weights the
+    counts are whole numbers, summed exactly in any order.
+    """
+    present = x.copy()
+    present.data[:] = 1.0
+    p = np.asarray(present.T @ (target * weight)).ravel() + 1.0
+    q = np.asarray(present.T @ ((1.0 - target) * weight)).ravel() + 1.0
+    return np.asarray(np.log((p / p.sum()) / (q / q.sum())))
+
+
+def fit_logistic(
+    x: sp.csr_matrix, target: np.ndarray, weight: np.ndarray, c: float, iters: int
+) -> tuple[np.ndarray, float]:
+    """L2 logistic regression on soft targets (L-BFGS): C * sum of weighted cross-entropies + |w|^2 / 2.
+
+    Both sides are balanced, as liblinear's `class_weight="balanced"` does for hard labels: the target
+    mass and the rest mass weigh the same in total. The bias is not penalised.
+    """
+    pos = weight * target * weight.sum() / (2.0 * (weight * target).sum())
+    neg = weight * (1.0 - target) * weight.sum() / (2.0 * (weight * (1.0 - target)).sum())
+    pos, neg = c * pos, c * neg
+    xt = x.T.tocsr()
+
+    def loss_grad(theta: np.ndarray) -> tuple[float, np.ndarray]:
+        coef = theta[:-1]
+        z = (x @ coef.astype(np.float32)).astype(np.float64) + theta[-1]
+        loss = float((pos * np.logaddexp(0.0, -z) + neg * np.logaddexp(0.0, z)).sum() + 0.5 * coef @ coef)
+        sig = 0.5 * (1.0 + np.tanh(0.5 * z))
+        dz = neg * sig - pos * (1.0 - sig)
+        grad = np.empty_like(theta)
+        grad[:-1] = (xt @ dz.astype(np.float32)).astype(np.float64) + coef
+        grad[-1] = dz.sum()
+        return loss, grad
+
+    result = minimize(loss_grad, np.zeros(x.shape[1] + 1), jac=True, method="L-BFGS-B", options={"maxiter": iters})
+    return result.x[:-1], float(result.x[-1])
+
+
+def train_nb_lr_soft(
+    x: sp.csr_matrix, targets: np.ndarray, has_label: np.ndarray, weight: np.ndarray, c: float, iters: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """`train_nb_lr` on soft targets (per-class probabilities: 0/1 for gold labels, the teacher's for the
+    augmented texts), fitted with L-BFGS: what `--teacher` trains."""
+    weights = np.zeros((x.shape[1], len(LABELS)), np.float32)
+    bias = np.zeros(len(LABELS), np.float32)
+    for k in range(len(LABELS)):
+        rows = has_label[:, k]
+        xs, target, w = x[rows], targets[rows, k], weight[rows]
+        ratio = nb_ratio(xs, target, w)
+        coef, intercept = fit_logistic((xs @ sp.diags(ratio.astype(np.float32))).tocsr(), target, w, c, iters)
+        weights[:, k] = coef * ratio
+        bias[k] = intercept
+        print(f"class {LABELS[k]}: {rows.sum()} rows", flush=True)
+    return weights, bias
+
+
+def teacher_rows(
+    path: Path, train: list[dict[str, str]], train_file: Path, temperature: float
+) -> tuple[list[dict[str, str]], np.ndarray, np.ndarray, dict[str, Any]]:
+    """The augmented texts (each with its row's language and source), the teacher's class probabilities,
+    which labels each one's source uses, and what the teacher's file says of itself."""
+    with np.load(path, allow_pickle=False) as data:
+        info = json.loads(str(data["meta"]))
+        logits = data["augmented"].astype(np.float64)
+    if info["train_sha256"] != file_sha256(train_file):
+        raise SystemExit(f"{path} was made from another {train_file.name}: run scripts/train_teacher.py")
+    augmented = augment_rows(train, info["augment"]["per_row"], info["augment"]["seed"])
+    if len(augmented) != len(logits):
+        raise SystemExit(f"{path} labels {len(logits)} augmented texts, augment_rows made {len(augmented)}")
+    rows = [dict(train[i], text=text) for i, text in augmented]
+    allowed = label_mask(train)[[i for i, _ in augmented]]
+    z = logits / temperature + np.where(allowed, 0.0, -np.inf)  # a source's missing label gets nothing
+    z -= z.max(axis=1, keepdims=True)
+    probs = np.exp(z)
+    return rows, probs / probs.sum(axis=1, keepdims=True), allowed, info
+
+
+def sparse_features(rows: list[dict[str, str]], spec: FeatureSpec, chunk: int = 20000) -> sp.csr_matrix:
+    """Training features as float32 CSR, built in chunks (half a million texts at once do not fit in memory)."""
+    parts = [
+        to_csr(
+            featurize(
+                [prepare(r["text"]) for r in rows[i : i + chunk]], [r["lang"] for r in rows[i : i + chunk]], spec
+            ),
+            spec.bits,
+        )
+        for i in range(0, len(rows), chunk)
+    ]
+    matrix = sp.vstack(parts).tocsr() if parts else sp.csr_matrix((0, 2**spec.bits), dtype=np.float32)
+    return matrix.astype(np.float32)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -124,6 +222,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--char-max", type=int, default=SPEC.char_max)
     parser.add_argument("--no-lang-copies", action="store_true")
     parser.add_argument("--skip-langid", action="store_true", help="experiments only: no langid, no file")
+    parser.add_argument(
+        "--teacher",
+        type=Path,
+        nargs="?",
+        const=TEACHER_LABELS,
+        default=None,
+        help="experiment: also learn from a teacher's labels for augmented texts (default file: %(const)s); "
+        "not the committed weights' method (docs/sentiment-model-card.md says why)",
+    )
+    parser.add_argument("--temperature", type=float, default=1.0, help="with --teacher: softens its class scores")
+    parser.add_argument("--iters", type=int, default=400, help="with --teacher: L-BFGS iterations per class")
     args = parser.parse_args(argv)
     spec = FeatureSpec(
         bits=args.bits, char_min=1, char_max=args.char_max, word_bigrams=True, lang_copies=not args.no_lang_copies
@@ -138,13 +247,21 @@ def main(argv: list[str] | None = None) -> int:
     def features(rows: list[dict[str, str]]) -> FeatureBatch:
         return featurize([prepare(r["text"]) for r in rows], [r["lang"] for r in rows], spec)
 
-    tr_x = to_csr(features(train), spec.bits)
+    teacher: dict[str, Any] | None = None
+    if args.teacher is None:
+        tr_x = to_csr(features(train), spec.bits)
+        tr_y = np.array([LABELS.index(r["label"]) for r in train], np.int64)
+        print(f"features: {time.time() - t0:.1f}s", flush=True)
+        w, b = train_nb_lr(tr_x, tr_y, label_mask(train), args.c, args.seed)
+    else:
+        extra, soft, soft_labels, teacher = teacher_rows(args.teacher, train, folder / "train.jsonl", args.temperature)
+        targets = np.vstack([np.eye(len(LABELS))[[LABELS.index(r["label"]) for r in train]], soft])
+        tr_x = sparse_features(train + extra, spec)
+        print(f"features: {time.time() - t0:.1f}s ({len(train)} gold rows, {len(extra)} teacher-labelled)", flush=True)
+        has_label = np.vstack([label_mask(train), soft_labels])
+        w, b = train_nb_lr_soft(tr_x, targets, has_label, np.ones(len(targets)), args.c, args.iters)
     dv_batch = features(dev)
-    tr_y = np.array([LABELS.index(r["label"]) for r in train], np.int64)
-    has_label = label_mask(train)
     dv_g = np.array([lang_index[r["lang"]] for r in dev], np.int64)
-    print(f"features: {time.time() - t0:.1f}s", flush=True)
-    w, b = train_nb_lr(tr_x, tr_y, has_label, args.c, args.seed)
     print(f"trained: {time.time() - t0:.1f}s", flush=True)
     q, scale = quantize(w)
     deq = q.astype(np.float32) * scale
@@ -179,8 +296,19 @@ def main(argv: list[str] | None = None) -> int:
         "langs": list(langs),
         "lid_langs": list(MODEL_LANGS),
         "trained": dt.date.today().isoformat(),
-        "method": "one-vs-rest NB-LR (liblinear)",
+        "method": "one-vs-rest NB-LR (liblinear)"
+        if teacher is None
+        else "one-vs-rest NB-LR on soft targets (L-BFGS): gold labels and a teacher's for augmented texts",
         "c": args.c,
+        **(
+            {}
+            if teacher is None
+            else {
+                "iters": args.iters,
+                "temperature": args.temperature,
+                "teacher": {k: teacher[k] for k in ("teacher", "augment", "dev_figures_tuned")},
+            }
+        ),
         "seed": args.seed,
         "train_rows": len(train),
     }

