@@ -1290,6 +1290,32 @@ def _walk_up(start: Any, name: str) -> Any:
     )
 
 
+def _walk_down(start: Any, name: str, key: str | None) -> Any:
+    """The recursive walk from `start` (a first column, platform, external_id, author_id, author, hops)
+    down the chain of posts by the same author, each replying to the one before it; the first column
+    is `key`'s, carried down, or without one each post's own id."""
+    walk = start.cte(name, recursive=True)
+    down = _DOWN
+    return walk.union_all(
+        sa_select(
+            walk.c[key] if key else col(down.id),
+            col(down.platform),
+            col(down.external_id),
+            col(down.author_id),
+            col(down.author),
+            walk.c.hops + 1,
+        )
+        .select_from(walk)
+        .join(
+            down,
+            (col(down.platform) == walk.c.platform)
+            & (col(down.in_reply_to) == walk.c.external_id)
+            & _same_author(walk.c.author_id, walk.c.author, col(down.author_id), col(down.author)),
+        )
+        .where(walk.c.hops < _THREAD_HOPS)
+    )
+
+
 def _escalations_above_posts_seen() -> Any:
     """Escalation ids: the posts stored from the `since` parameter on, and the posts up their author's chain.
 
@@ -1314,7 +1340,7 @@ def _escalations_below_links_seen() -> Any:
     stored since the last tick; the escalations found are matched as a first tick matches them.
     """
     # each member of the union is a statement of its own: the aliases may serve in more than one
-    seen, answer, first, down = _SEEN, _SHOP_ANSWER, _FIRST_FOLLOW_UP, _DOWN
+    seen, answer, first = _SEEN, _SHOP_ANSWER, _FIRST_FOLLOW_UP
     columns: list[Any] = [
         col(first.id).label("mention_id"),
         col(first.platform).label("platform"),
@@ -1340,25 +1366,7 @@ def _escalations_below_links_seen() -> Any:
         for answers in (answers_seen, answers_to_posts_seen)
     )
     starts = union_all(posts, under_answers, under_answers_to_posts).subquery("links_seen")
-    walk = sa_select(*starts.c, literal(0).label("hops")).cte("links_seen_down", recursive=True)
-    walk = walk.union_all(
-        sa_select(
-            col(down.id),
-            col(down.platform),
-            col(down.external_id),
-            col(down.author_id),
-            col(down.author),
-            walk.c.hops + 1,
-        )
-        .select_from(walk)
-        .join(
-            down,
-            (col(down.platform) == walk.c.platform)
-            & (col(down.in_reply_to) == walk.c.external_id)
-            & _same_author(walk.c.author_id, walk.c.author, col(down.author_id), col(down.author)),
-        )
-        .where(walk.c.hops < _THREAD_HOPS)
-    )
+    walk = _walk_down(sa_select(*starts.c, literal(0).label("hops")), "links_seen_down", None)
     return sa_select(col(EscalationRow.id)).join(walk, col(EscalationRow.mention_id) == walk.c.mention_id)
 
 
@@ -1368,8 +1376,8 @@ def _posts_below(escalations: Sequence[int]) -> Any:
     The same pairs for these escalations, found through the index on (platform, in_reply_to) from
     the few that can still change rather than from every reply ever stored.
     """
-    post, below, down = _POST, _BELOW, _DOWN
-    walk = (
+    post, below = _POST, _BELOW
+    start: Any = (
         sa_select(
             col(EscalationRow.id).label("escalation_id"),
             col(below.platform).label("platform"),
@@ -1387,26 +1395,8 @@ def _posts_below(escalations: Sequence[int]) -> Any:
             & _same_author(col(post.author_id), col(post.author), col(below.author_id), col(below.author)),
         )
         .where(col(EscalationRow.id).in_(list(escalations)))
-        .cte("posts_below", recursive=True)
     )
-    walk = walk.union_all(
-        sa_select(
-            walk.c.escalation_id,
-            col(down.platform),
-            col(down.external_id),
-            col(down.author_id),
-            col(down.author),
-            walk.c.hops + 1,
-        )
-        .select_from(walk)
-        .join(
-            down,
-            (col(down.platform) == walk.c.platform)
-            & (col(down.in_reply_to) == walk.c.external_id)
-            & _same_author(walk.c.author_id, walk.c.author, col(down.author_id), col(down.author)),
-        )
-        .where(walk.c.hops < _THREAD_HOPS)
-    )
+    walk = _walk_down(start, "posts_below", "escalation_id")
     return (
         sa_select(walk.c.escalation_id, col(ReplyRow.id).label("reply_id"))
         .join(
@@ -1444,37 +1434,16 @@ def _own_threads_down() -> Any:
     """(escalation id, post id): the escalated X posts down a customer's own thread, from their post that
     replies to one of the posts in the `answers` parameter, deeper than that first one.
     """
-    first, down, post = _FIRST_FOLLOW_UP, _DOWN, _POST
-    walk = (
-        sa_select(
-            col(first.in_reply_to).label("answer"),
-            col(first.platform).label("platform"),
-            col(first.external_id).label("external_id"),
-            col(first.author_id).label("author_id"),
-            col(first.author).label("author"),
-            literal(1).label("hops"),
-        )
-        .where(col(first.platform) == Platform.X, col(first.in_reply_to).in_(bindparam("answers", expanding=True)))
-        .cte("own_thread_down", recursive=True)
-    )
-    walk = walk.union_all(
-        sa_select(
-            walk.c.answer,
-            col(down.platform),
-            col(down.external_id),
-            col(down.author_id),
-            col(down.author),
-            walk.c.hops + 1,
-        )
-        .select_from(walk)
-        .join(
-            down,
-            (col(down.platform) == walk.c.platform)
-            & (col(down.in_reply_to) == walk.c.external_id)
-            & _same_author(walk.c.author_id, walk.c.author, col(down.author_id), col(down.author)),
-        )
-        .where(walk.c.hops < _THREAD_HOPS)
-    )
+    first, post = _FIRST_FOLLOW_UP, _POST
+    start: Any = sa_select(
+        col(first.in_reply_to).label("answer"),
+        col(first.platform).label("platform"),
+        col(first.external_id).label("external_id"),
+        col(first.author_id).label("author_id"),
+        col(first.author).label("author"),
+        literal(1).label("hops"),
+    ).where(col(first.platform) == Platform.X, col(first.in_reply_to).in_(bindparam("answers", expanding=True)))
+    walk = _walk_down(start, "own_thread_down", "answer")
     return (
         sa_select(col(EscalationRow.id), walk.c.answer)
         .select_from(walk)
