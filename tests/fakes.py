@@ -166,6 +166,22 @@ class UnreachableLock(HeldElsewhereLock):
         raise self._error
 
 
+class ScriptedLeadership:
+    """Leadership that answers as scripted (leader, standby for a while, leader again), then keeps its last
+    answer; the lock is always reachable: another daemon leads when this one does not."""
+
+    problem = None
+
+    def __init__(self, *answers: bool) -> None:
+        self.answers = list(answers)
+
+    def check(self) -> bool:
+        return self.answers.pop(0) if len(self.answers) > 1 else self.answers[0]
+
+    def release(self) -> None:
+        pass
+
+
 def complaint_post(clock: Any, eid: str, ago: timedelta = timedelta(0)) -> Mention:
     """An English X post the KeywordAnalyzer escalates ("never arrived"), written `ago` before now."""
     return Mention(

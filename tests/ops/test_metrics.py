@@ -17,7 +17,7 @@ from monitor.leader import Leadership
 from monitor.metrics import Metrics, parse_listen
 from monitor.models import Mention, Reply
 from monitor.sources import RateLimited, Unavailable
-from tests.fakes import FakeSource, HeldElsewhereLock, KeywordAnalyzer, RecordingNotifier
+from tests.fakes import FakeSource, HeldElsewhereLock, KeywordAnalyzer, RecordingNotifier, ScriptedLeadership
 
 M = timedelta(minutes=1)
 H = timedelta(hours=1)
@@ -245,21 +245,6 @@ class _Loops(threading.Event):
         return False
 
 
-class _Terms:
-    """Leadership that answers as scripted: leader, standby for a while, leader again."""
-
-    problem = None
-
-    def __init__(self, *answers: bool) -> None:
-        self.answers = list(answers)
-
-    def check(self) -> bool:
-        return self.answers.pop(0) if len(self.answers) > 1 else self.answers[0]
-
-    def release(self) -> None:
-        pass
-
-
 def test_after_standing_by_the_silence_metric_the_health_posts_and_status_count_from_the_same_moment(
     make_settings, clock
 ) -> None:
@@ -272,7 +257,7 @@ def test_after_standing_by_the_silence_metric_the_health_posts_and_status_count_
     metrics, health, status_file = app.metrics, app.health, app.status_file
     assert metrics is not None and health is not None and status_file is not None
     try:
-        app.leadership = _Terms(True, False, False, False, True)  # type: ignore[assignment]
+        app.leadership = ScriptedLeadership(True, False, False, False, True)  # type: ignore[assignment]
         term_two = clock.now() + 4 * H
         waits = iter(range(10))
 

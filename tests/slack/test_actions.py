@@ -14,7 +14,7 @@ from alerts.actions import Gatekeeper, parse_block_actions
 from app import App
 from monitor.models import Mention
 from tests.conftest import SHARED
-from tests.fakes import FakeSource, KeywordAnalyzer
+from tests.fakes import FakeSource, KeywordAnalyzer, ScriptedLeadership
 
 FIXTURE = SHARED / "fixtures" / "slack" / "BlockActionPayload.json"
 
@@ -189,19 +189,6 @@ class _Steps(threading.Event):
         return False
 
 
-class _Terms:
-    problem = None  # the lock is always reachable: another daemon leads when this one does not
-
-    def __init__(self, *answers: bool) -> None:
-        self.answers = list(answers)
-
-    def check(self) -> bool:
-        return self.answers.pop(0) if len(self.answers) > 1 else self.answers[0]
-
-    def release(self) -> None:
-        pass
-
-
 class _Socket:
     closed = False
 
@@ -219,7 +206,7 @@ def test_a_leader_that_stands_by_stops_taking_clicks_it_would_never_apply(rig, m
         app.slack.socket = sockets[-1]
 
     monkeypatch.setattr(app.slack, "start_socket_mode", connect)
-    app.leadership = _Terms(True, False, False, True)
+    app.leadership = ScriptedLeadership(True, False, False, True)
     app.run_forever(_Steps(4))
     assert len(sockets) == 2
     assert sockets[0].closed, "the standby kept its Socket Mode connection open"
