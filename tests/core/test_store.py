@@ -337,6 +337,13 @@ def _answered(store: Store, since=None) -> dict[int, set[str]]:
     return found
 
 
+def _first_and_steady_tick(store: Store, clock, source: str, late: Batch) -> list[dict[int, set[str]]]:
+    """`late` stored a minute after the last tick: what a run's first tick, then a steady tick, match."""
+    last_tick = clock.advance(M)
+    store.save_batch(source, late, clock.advance(M))
+    return [_answered(store, since) for since in (None, last_tick)]
+
+
 @pytest.mark.parametrize(
     ("parent", "text", "answers"),
     [
@@ -363,13 +370,10 @@ def test_the_shops_reply_to_its_own_answer_answers_the_follow_ups_under_it(
     answer = Reply(platform="x", external_id="s1", in_reply_to="c1", created_at=start + 5 * M, author="sklep")
     store.save_batch("s", Batch((complaint, follow_up, other, after), (answer,), None), clock.now())
     ids = _escalate_all(store, clock)
-    last_tick = clock.advance(M)
     reply = Reply(
         platform="x", external_id="s2", in_reply_to=parent, created_at=start + 20 * M, author="sklep", text=text
     )
-    store.save_batch("s", Batch((), (reply,), None), clock.advance(M))
-    for since in (None, last_tick):
-        got = _answered(store, since)
+    for got in _first_and_steady_tick(store, clock, "s", Batch((), (reply,), None)):
         assert {eid for eid in ("c2", "c3", "c4") if "s2" in got.get(ids[eid], ())} == answers
         assert got[ids["c1"]] >= {"s1"}
 
@@ -404,13 +408,10 @@ def test_the_shops_reply_to_its_own_answer_answers_the_customers_own_thread_unde
     answer = Reply(platform="x", external_id="s1", in_reply_to="c1", created_at=start + 5 * M, author="sklep")
     store.save_batch("s", Batch(posts, (answer,), None), clock.now())
     ids = _escalate_all(store, clock)
-    last_tick = clock.advance(M)
     reply = Reply(
         platform="x", external_id="s2", in_reply_to=parent, created_at=start + 20 * M, author="sklep", text=text
     )
-    store.save_batch("s", Batch((), (reply,), None), clock.advance(M))
-    for since in (None, last_tick):
-        got = _answered(store, since)
+    for got in _first_and_steady_tick(store, clock, "s", Batch((), (reply,), None)):
         direct = {"c1"} if parent == "c1" else set()  # replying to the complaint answers it besides
         assert {eid for eid in ids if "s2" in got.get(ids[eid], ())} == answers | direct
 
@@ -570,11 +571,10 @@ def test_a_late_shop_answer_links_a_closed_follow_up_under_it_to_the_reply_store
     store.save_batch("s", Batch((complaint, follow_up), (reply,), None), clock.now())
     ids = _escalate_all(store, clock)
     store.record_event(ids["c2"], EventKind.RESOLVED, start + 25 * M, actor="anna")
-    last_tick = clock.advance(M)
     answer = Reply(platform="x", external_id="s1", in_reply_to="c1", created_at=start + 5 * M, author="sklep")
-    store.save_batch("x:replies", Batch((), (answer,), None), clock.advance(M))
-    assert _answered(store).get(ids["c2"]) == {"s2"}  # a run's first tick
-    assert _answered(store, last_tick).get(ids["c2"]) == {"s2"}  # a steady tick finds it too
+    first, steady = _first_and_steady_tick(store, clock, "x:replies", Batch((), (answer,), None))
+    assert first.get(ids["c2"]) == {"s2"}  # a run's first tick
+    assert steady.get(ids["c2"]) == {"s2"}  # a steady tick finds it too
 
 
 def test_a_late_post_an_answer_was_for_links_a_closed_follow_up_under_the_answer(store: Store, clock) -> None:
@@ -589,10 +589,8 @@ def test_a_late_post_an_answer_was_for_links_a_closed_follow_up_under_the_answer
     ids = _escalate_all(store, clock)
     assert _answered(store) == {}  # whose answer s1 was is not known yet
     store.record_event(ids["c2"], EventKind.DISMISSED, start + 25 * M, actor="anna")
-    last_tick = clock.advance(M)
-    store.save_batch("s", Batch((_x_post("c1", "kasia", "7", start),), (), None), clock.advance(M))
-    for since in (None, last_tick):
-        assert _answered(store, since).get(ids["c2"]) == {"s2"}
+    for got in _first_and_steady_tick(store, clock, "s", Batch((_x_post("c1", "kasia", "7", start),), (), None)):
+        assert got.get(ids["c2"]) == {"s2"}
 
 
 @pytest.mark.parametrize("how", ["resolved", "dismissed", "responded"])
@@ -620,10 +618,8 @@ def test_a_late_first_comment_links_a_closed_follow_up_to_the_answer_under_it(st
     ids = _escalate_all(store, clock)
     assert _answered(store) == {}  # no first comment: no thread to follow up in
     _close_by_hand(store, ids["p_2"], how, start + 25 * M)
-    last_tick = clock.advance(M)
-    store.save_batch("facebook:page", Batch((comment("p_1", 0),), (), None), clock.advance(M))
-    for since in (None, last_tick):
-        assert _answered(store, since).get(ids["p_2"]) == {"p_3"}
+    for got in _first_and_steady_tick(store, clock, "facebook:page", Batch((comment("p_1", 0),), (), None)):
+        assert got.get(ids["p_2"]) == {"p_3"}
 
 
 @pytest.mark.parametrize("how", ["resolved", "dismissed", "responded"])
@@ -649,10 +645,8 @@ def test_a_late_middle_follow_up_links_a_closed_deeper_one_to_the_shops_reply(st
     assert ids["c4"] not in _answered(store)  # not in a thread under s1 yet
     _close_by_hand(store, ids["c4"], how, start + 25 * M)
     _close_by_hand(store, ids["j1"], how, start + 25 * M)
-    last_tick = clock.advance(M)
-    store.save_batch("s", Batch((_x_post("c3", "kasia", "7", start + 7 * M, parent="c2"),), (), None), clock.advance(M))
-    for since in (None, last_tick):
-        got = _answered(store, since)
+    middle = _x_post("c3", "kasia", "7", start + 7 * M, parent="c2")
+    for got in _first_and_steady_tick(store, clock, "s", Batch((middle,), (), None)):
         assert got.get(ids["c4"]) == {"s2"}
         assert ids["j1"] not in got
 
