@@ -20,6 +20,20 @@ from sentiment.text import canonical, fold_diacritics
 
 _SPACE = re.compile(r"\s+")
 
+# What customers wait for without an order being late: a new collection, a sale, a restock ("Két hónapja
+# várom az új kollekciót", "czekam na nową kolekcję"), right after the waiting verb.
+_ANTICIPATED_EN = r"(?:new |next |spring |summer |autumn |fall |winter |christmas |holiday )?(?:collection|drop|restock|sale|launch|season|release)s?\b"
+_ANTICIPATED_PL = r"(?:now\w* |kolejn\w* |wiosenn\w* |letni\w* |jesienn\w* |zimow\w* |swiateczn\w* )?(?:kolekcj|premier|wyprzedaz|black friday|promocj|nowosc)"
+_ANTICIPATED_HU = r"(?:uj |ujabb |kovetkezo |tavaszi |nyari |oszi |teli |karacsonyi )?(?:kollekcio|szezon|akcio|kiarusitas|black friday|ujratoltes|termekek|megjelenes)"
+# A sign that a gift card's empty balance was never spent, or a why: "shows 0 but I never used it".
+_UNSPENT_EN = (
+    r"(?:never|unused|not (?:used|spent)|(?:haven|hasn|hadn|didn|wasn)'?t|did not|have not|without (?:using|spending|buying)|"
+    r"overnight|by itself|on its own|somehow|suddenly|but i\b|still had|should (?:be|have|show)|what happened|where did|how come|why)"
+)
+_EMPTY_BALANCE_EN = r"(?:gift ?card|voucher|wallet|account) balance (?:is |shows |showing |went to |dropped to )?(?:0|zero|£0|\$0|€0|empty)\b"
+_EMPTY_BALANCE_PL = r"(?:pokazuje saldo 0\b|saldo (?:\w+ ){0,2}(?:wynosi|spadlo do|pokazuje) 0\b)"
+_UNSPENT_PL = r"(?:a nic|nic (?:nia |nie )|nie (?:kupil|uzywal|korzystal|placil|wydal)|nigdy|nagle|sam[ao]? z siebie|dlaczego|czemu|gdzie|a mial|a powinn|mimo ze|chociaz|choc\b)"
+
 # (intent id, label shown to the team, patterns). Patterns are lower-case, diacritics removed. Each line in
 # Latin letters starts with the language it is written in as a regex comment ("(?#pl)", "(?#any)"), which
 # decides the texts it runs on (see _LATIN_FOR).
@@ -76,7 +90,10 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
             r"(?#en)\b\d+ (?:weeks?|days?|months?)\b(?: ago| later| now)?,? (?:and )?(?:still|nothing|and counting|waiting|"
             r"(?#en)no (?:sign|order|parcel|package|delivery|tracking|update|news|word|reply|answer|refund))\b",
             r"(?#en)(?:weeks?|days?|months?) (?:and|later|since|of waiting).{0,20}\b(?:no|still|nothing)\b",
-            r"(?#en)waiting (?:for|since) .{0,30}(?:weeks?|days?|months?|order|parcel|package)",
+            # waiting for the new collection or a sale is looking forward to it, not a late order
+            r"(?#en)waiting (?:for|since) (?!(?:the |your |a )?"
+            + _ANTICIPATED_EN
+            + r").{0,30}(?:weeks?|days?|months?|order|parcel|package)",
             r"(?#en)(?:another|one more|\b\d+) (?:week|day|month)s? (?:without|and no|and still no) (?:my |the |any )?"
             r"(?#en)(?:order|parcel|package|delivery|refund)",
             # pl
@@ -85,7 +102,9 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
             r"(?#pl)gdzie (?:jest )?(?:moja|moje|moj) (?:paczka|przesylka|zamowienie|zwrot)",
             r"(?#pl)(?:nadal|wciaz|dalej|ciagle) (?:nie ma|czekam|brak|nic)",
             # "czekam na paczkę z niecierpliwością" / "jak dziecko na gwiazdkę" is looking forward to it
-            r"(?#pl)(?<!niecierpliwoscia )czekam (?!.{0,30}(?:niecierpliw|jak dziecko|doczekac))(?:juz |od )?.{0,20}(?:tygodni|tydzien|dni|miesiac|paczk|zamowien|przesylk)",
+            r"(?#pl)(?<!niecierpliwoscia )czekam (?!.{0,30}(?:niecierpliw|jak dziecko|doczekac|na "
+            + _ANTICIPATED_PL
+            + r"))(?:juz |od )?.{0,20}(?:tygodni|tydzien|dni|miesiac|paczk|zamowien|przesylk)",
             r"(?#pl)(?:paczka|przesylka|zamowienie) (?:sie )?(?:spoznia|zaginel[ao]|zgubil[ai]|utknel[ao])",
             r"(?#pl)(?:zgubil[ai]?|zgubiliscie|zagubil[ai]?) (?:mi |nam )?(?:moja |moje |nasza )?(?:paczk|przesylk|zamowieni)",
             r"(?#pl)(?:paczki|przesylki|zamowienia) (?:nadal |wciaz |dalej |ciagle |jak )?(?:nie ma|brak)\b",
@@ -174,7 +193,7 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
             r"(?#pl)(?:napisal|twierdzi|stwierdzil|zaznaczyl|wpisal)\w*\W{1,3}.{0,15}(?:nikogo nie (?:bylo|zastal)|nie zastal)|"
             r"(?#hu)(?:azt irta|azt allitja|szerint|jelolte)\w*\W{1,3}.{0,20}(?:nem volt (?:senki )?otthon|senki nem volt otthon|nem talalt otthon)|"
             r"(?:написал|пишет|указал|отметил|утверждает)\w*\W{1,3}.{0,15}(?:никого не было|не застал|никого нет дома)",
-            r"(?#hu)(?:\d+|ket|harom|negy|ot|tobb) (?:hete|honapja) varom",
+            r"(?#hu)(?:\d+|ket|harom|negy|ot|tobb) (?:hete|honapja) varom(?! (?:az |a )?" + _ANTICIPATED_HU + ")",
         ),
     ),
     "damaged_wrong": (
@@ -223,7 +242,8 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
             r"(?#pl)(?:w )?inn\w* (?:kolorze|rozmiarze|kolor|rozmiar|modelu|model) niz (?:zamawial|zamowil)\w*|nie (?:ten|taki) (?:kolor|rozmiar|model) (?:jak|co) zamawial|nie to,? co (?:zamawial|zamowil)\w*",
             # "używane ubrania" / "használt ruha" alone is a second-hand shop's advert: only one received
             r"(?#pl)(?:dostal\w*|przyszl\w*|przyszedl|wyslaliscie|przyslaliscie|otrzymal\w*) (?:\w+ )?(?:uzywan|noszon|poplamion|zaplamion|brudn)\w*|"
-            r"(?#pl)z plamami|poplamion\w*|zaplamion\w*",
+            # "odplamiacz na koszulki z plamami" asks for a remedy: stains on what a shop is asked to treat are no fault
+            r"(?#pl)(?:^|(?<!\bna )(?<!\bdo )(?<!\bdla )\b\w+ )z plamami|poplamion\w*|zaplamion\w*",
             r"(?#hu)mint (?:amit|amilyet|ami) rendeltem|(?:mas|masik) (?:szinu|meretu|tipusu|modellt)\w* .{0,20}(?:kaptam|jott|kuldtetek|erkezett)|"
             r"(?#hu)hasznalt (?:termeket|arut|cipot|ruhat|holmit) (?:kaptam|kuldtetek|kuldtek)|(?:kaptam|kuldtetek|kuldtek) (?:egy )?hasznalt|"
             r"(?#hu)(?:hasznaltan|hasznalt allapotban) (?:kaptam|jott|erkezett)|foltosan (?:jott|erkezett)",
@@ -254,7 +274,7 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
             r"(?#de)(?:beschadigt|kaputt|zerbrochen|defekt|falsche[rn]? (?:artikel|grosse|farbe)|funktioniert nicht)",
             r"(?#sk)(?:poskozen|poskoden|rozbit|roztrhan|nefunguje|zl[ay] (?:velikost|farb|produkt)|nespravn)",
             # expired goods
-            r"(?#en)(?:arrived|came|sent (?:me )?|got|received|delivered)(?: \w+){0,3} (?:expired|out of date|past (?:its|their|the) (?:expiry|use[- ]by|best[- ]before))|"
+            r"(?#en)(?:arrived|came|sent (?:me )?|got|received|delivered)(?: (?!declined|rejected|refused|blocked|because|since|card)\w+){0,3} (?:expired|out of date|past (?:its|their|the) (?:expiry|use[- ]by|best[- ]before))|"
             r"(?#en)expired (?:cream|food|milk|vitamins|supplements|product|medicine|make-?up|perfume|snacks|coffee|tea|items?|goods|stuff)|(?:expiry|use[- ]by|best[- ]before) date (?:was |is |had |has )?(?:last|in the past|already passed|passed|long gone)|"
             r"(?#pl)przeterminowan\w*|(?:dat\w*|termin\w*) waznosci (?:sprzed|minel\w*|minal\w*|uplynel\w*|uplynal\w*|juz (?:minel|minal|uplyn))|po (?:dacie|terminie) waznosci|"
             r"(?#hu)lejart (?:szavatossag|minosegmegorzes|fogyaszthatosag|datum)\w*|(?:szavatossag|lejarati datum)\w* (?:mar )?(?:lejart|elmult)|"
@@ -412,8 +432,29 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
             r"(?#sk)(?:dvakrat|dvojmo|dvojite).{0,25}(?:strhl|strhnut|zaplat|platb)|\b(?:podvod|zlodej|okradl)",
             # money or points gone from a gift card or account
             r"(?#en)(?:money|balance|credit|points|funds)\w* (?:has |have |just )?(?:vanished|disappeared|gone missing) from|(?:vanished|disappeared|went missing) from (?:my |the )?(?:gift ?card|account|balance|wallet)|"
-            r"(?#en)(?:gift ?card|voucher|wallet|account) balance (?:is |shows |showing |went to |dropped to )(?:0|zero|£0|\$0|€0|empty)|my (?:loyalty |reward )?points (?:have |just )?(?:vanished|disappeared|were wiped|got wiped)|"
-            r"(?#pl)z (?:karty|konta|salda|portfela)\w* (?:podarunkow\w* )?(?:znikn|ubyl)\w*|pokazuje saldo 0\b|saldo (?:\w+ )?(?:wynosi|spadlo do|pokazuje) 0\b|(?:zniknel|znikn\w*|ubylo) .{0,20}z (?:karty|konta|salda)|"
+            # a balance of 0 alone is also money spent ("balance is 0 now, can I top it up?"): a sign that it
+            # was never used, or a why, makes it money gone
+            r"(?#en)"
+            + _EMPTY_BALANCE_EN
+            + r"(?=[^.!?]{0,60}"
+            + _UNSPENT_EN
+            + r")|(?#en)"
+            + _UNSPENT_EN
+            + r"[^.!?]{0,60}"
+            + _EMPTY_BALANCE_EN
+            + "|"
+            r"(?#en)my (?:loyalty |reward )?points (?:have |just )?(?:vanished|disappeared|were wiped|got wiped)|"
+            r"(?#pl)z (?:karty|konta|salda|portfela)\w* (?:podarunkow\w* )?(?:znikn|ubyl)\w*|"
+            r"(?#pl)"
+            + _EMPTY_BALANCE_PL
+            + r"(?=[^.!?]{0,60}"
+            + _UNSPENT_PL
+            + r")|(?#pl)"
+            + _UNSPENT_PL
+            + r"[^.!?]{0,60}"
+            + _EMPTY_BALANCE_PL
+            + "|"
+            r"(?#pl)(?:zniknel|znikn\w*|ubylo) .{0,20}z (?:karty|konta|salda)|"
             r"(?#hu)\w*(?:kartya|szamla|egyenleg)\w*rol (?:\w+ )?(?:eltunt|hianyzik)|(?:eltunt|elveszett|lenullazodott)\w* (?:a |az )?(?:egyenleg|pontjaim|pontok)|lenullazodott\w* (?:a |az )?ajandekkartya|"
             r"(?:с|со) (?:подарочной |бонусной )?(?:карты|сч[её]та|баланса|кошелька)\w* (?:\w+ )?(?:пропал|исчез)\w*|(?:пропали|исчезли|сгорели|обнулились) (?:все )?(?:бонусы|баллы|деньги с (?:карты|сч[её]та|баланса))",
             # charged more than the basket or the site said
@@ -635,18 +676,46 @@ _LISTING_QUESTION = re.compile(
 )
 
 
+# A calm question about what would happen ("What happens if the parcel is returned as undeliverable?",
+# "Co się stanie, jeśli paczka nie dotrze?", "Mi történik, ha nem érkezik meg?") asks about a case, it does
+# not tell one. Only these openers: "what do I do if my parcel didn't arrive" is usually told in earnest.
+# The case's own phrase decides the rest: the rules match what happened ("arrived damaged", "came back as
+# undeliverable"), so most questions about a future case hold no intent to begin with.
+_HYPOTHETICAL_QUESTION = re.compile(
+    r"(?:^|[.!?] *)" + _GREETING + r"(?:and |but |so |a |i |es |и |а )?"
+    r"(?:what (?:(?:happens|would happen|will happen),? (?:if|when|in case)|if)|in case|"
+    r"co (?:sie stanie|bedzie|sie dzieje),? (?:jesli|jezeli|gdy|kiedy|gdyby|w przypadku)|co (?:jesli|jezeli|gdyby)|a gdyby|na wypadek,? gdyby|"
+    r"mi (?:tortenik|lesz|van|a helyzet),? ha|abban az esetben,? ha|"
+    r"что (?:будет|произойдет|случится),? (?:если|когда)|что если|а если|на случай,? если|если вдруг|"
+    r"was (?:passiert|ist|geschieht),? wenn|co (?:sa stane|se stane|bude),? (?:ak|kdyz)|co (?:ak|kdyz))\b"
+    # "again" says it happened before: told, not asked
+    r"(?![^.!?]*\b(?:again|znowu|znow|ponownie|kolejny raz|megint|ujra|опять|снова|wieder|zase|znova)\b)[^.!?]*\?"
+)
+# Asking "what happens if I go to the consumer protection office?" is a threat all the same.
+_NEVER_ASKED = frozenset({"legal_threat"})
+
+
 def asks_about_listing(text: str, evidence: str) -> bool:
     """Whether `evidence` (an intent's words) sits in a calm yes/no question about how an item compares to its listing."""
+    return _in_calm_question(_LISTING_QUESTION, text, evidence)
+
+
+def asks_what_if(text: str, evidence: str) -> bool:
+    """Whether `evidence` (an intent's words) sits in a calm question about what would happen in a case."""
+    return _in_calm_question(_HYPOTHETICAL_QUESTION, text, evidence)
+
+
+def _in_calm_question(question: re.Pattern[str], text: str, evidence: str) -> bool:
     folded = _fold(text)
     if _NOT_CALM.search(folded):
         return False
     words = _fold(evidence).rstrip("…").strip()
-    return any(words in m.group() for m in _LISTING_QUESTION.finditer(folded))
+    return any(words in m.group() for m in question.finditer(folded))
 
 
-def _without_listing_questions(text: str) -> str:
-    # the lower-cased, diacritics-free text with each calm question about the listing cut out
-    return _LISTING_QUESTION.sub(". ", _fold(text))
+def _without_asked_questions(text: str) -> str:
+    # the lower-cased, diacritics-free text with each calm question about the listing or a case cut out
+    return _HYPOTHETICAL_QUESTION.sub(". ", _LISTING_QUESTION.sub(". ", _fold(text)))
 
 
 _CANCELLED = re.compile(r"cancel|anulow|torol|sztorno|отмен|скасува|storniert|zrusen|zrusil")
@@ -828,16 +897,21 @@ def judge(
     if not settings.enabled:
         return ComplaintVerdict(False, None, ())
     intents = [m for m in find_intents(text, lang) if m.intent not in settings.disabled_intents]
-    # a photo comparison inside a calm question about the listing is asked about, not told
+    # a photo comparison inside a calm question about the listing, or a case inside a calm question about
+    # what would happen, is asked about, not told
     asked = [
         m
         for m in intents
-        if settings.questions_need_intent and m.intent == "damaged_wrong" and asks_about_listing(text, m.evidence)
+        if settings.questions_need_intent
+        and (
+            (m.intent == "damaged_wrong" and asks_about_listing(text, m.evidence))
+            or (m.intent not in _NEVER_ASKED and asks_what_if(text, m.evidence))
+        )
     ]
     if asked:
         # only the first match of an intent is found: the same intent told outside the question ("…like the
         # photo? Mine arrived torn") is searched for again (quoted without diacritics)
-        told = {m.intent: m for m in find_intents(_without_listing_questions(text), lang)}
+        told = {m.intent: m for m in find_intents(_without_asked_questions(text), lang)}
         intents = [told[m.intent] if m in asked else m for m in intents if m not in asked or m.intent in told]
     negative = float(scores.get("negative", 0.0))
     reasons = [f"intent: {m.label} ({m.evidence})" for m in intents]

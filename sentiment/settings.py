@@ -42,7 +42,8 @@ class ComplaintSettings(BaseModel):
     questions_need_intent: bool = Field(
         default=True,
         description='A calm question ("can I return them if they don\'t fit?": a question opener, a question '
-        'mark, no "!" or angry emoji) escalates only with a complaint intent, not on its negative score alone.',
+        'mark, no "!" or angry emoji) escalates only with a complaint intent, not on its negative score alone; an '
+        "intent inside a calm question about the listing's photo or about what would happen in a case does not count.",
     )
     sold_out_needs_intent: bool = Field(
         default=True,

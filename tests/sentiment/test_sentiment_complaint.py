@@ -318,10 +318,95 @@ def test_phrases_are_found_whatever_alphabets_the_post_and_the_phrase_line_use(t
         "Az előfizetés kérdés nélkül megújítja magát?",
         "The wifi cut me off halfway through checkout, did my order go through?",
         "Internet mi się rozłączył podczas płatności, czy zamówienie przeszło?",
+        # a balance spent, not money gone
+        "My gift card balance is 0 now, can I top it up?",
+        "Gift card balance is zero, time to ask Santa for a new one 😄",
+        "Karta podarunkowa pokazuje saldo 0, chcę ją doładować",
+        # the customer's card expired, not the goods
+        "my card got declined because it expired, updated it and the order went through, thanks!",
+        "My card was rejected because it expired, all sorted now",
+        # waiting for a collection or a sale, not for an order
+        "Két hónapja várom az új kollekciót",
+        "Három hete várom a tavaszi kollekciót 😍",
+        "Czekam od miesiąca na nową kolekcję!",
+        "Czekam 3 tygodnie na wyprzedaż, kiedy będzie?",
+        "Been waiting for the new collection for weeks, when does it drop?",
+        # stains a stain remover is asked about
+        "Szukam odplamiacza, co polecacie na koszulki z plamami po trawie?",
+        "Czy ten proszek działa na ubrania z plamami?",
+        "Macie coś do bluzek z plamami po kawie?",
     ],
 )
 def test_calm_posts_with_a_complaint_phrase_s_words_have_no_intent(text: str) -> None:
     assert find_intents(text) == []
+    assert find_intents(fold_diacritics(text)) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        # the complaints the calm posts above must not hide
+        ("My gift card balance shows 0 but I never used it", "charged_twice"),
+        ("Why is my gift card balance 0? I didn't buy anything", "charged_twice"),
+        ("Gift card balance went to zero overnight", "charged_twice"),
+        ("Karta podarunkowa pokazuje saldo 0, a nigdy jej nie używałam", "charged_twice"),
+        ("Saldo karty podarunkowej wynosi 0, dlaczego? Nic nie kupiłam", "charged_twice"),
+        ("The cream arrived expired", "damaged_wrong"),
+        ("Két hete várom a csomagot", "not_delivered"),
+        ("Három hete várom a rendelésemet az új kollekcióból", "not_delivered"),
+        ("Czekam 2 tygodnie na zamówienie z nowej kolekcji", "not_delivered"),
+        ("Been waiting for my order for 3 weeks", "not_delivered"),
+        ("Sukienka z plamami, co to ma być", "damaged_wrong"),
+        ("Przyszła bluzka z plamami", "damaged_wrong"),
+        ("Z plamami przyszła ta kurtka", "damaged_wrong"),
+    ],
+)
+def test_what_calm_look_alikes_must_not_hide_is_still_found(text: str, intent: str) -> None:
+    assert intent in {m.intent for m in find_intents(text)}
+    assert intent in {m.intent for m in find_intents(fold_diacritics(text))}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "What happens if the parcel is returned as undeliverable?",
+        "What would happen if the package arrived damaged?",
+        "Hi, what happens if the courier says nobody was home?",
+        "Co się stanie, jeśli paczka wróci jako niedoręczona?",
+        "Co jeśli paczka przyjdzie uszkodzona?",
+        "Mi történik, ha sérülten érkezik a csomag?",
+        "Что будет, если посылка придёт повреждённой?",
+        "А если товар придёт повреждённым?",
+        "Was passiert, wenn das Paket beschädigt ankommt?",
+        "Co se stane, když balík přijde poškozený?",
+    ],
+)
+def test_a_calm_question_about_what_would_happen_is_no_complaint(text: str) -> None:
+    assert find_intents(text)  # the case is found ...
+    assert judge(text, NEGATIVE, ComplaintSettings()).complaint is False  # ... but asked about, not told
+    assert judge(fold_diacritics(text), NEGATIVE, ComplaintSettings()).complaint is False
+    assert judge(text, CALM, ComplaintSettings(questions_need_intent=False)).complaint is True
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # told before or beside the question
+        "My parcel was returned as undeliverable. What happens now?",
+        "What happens now that my parcel was returned as undeliverable?",
+        "Paczka nie doszła. Co się stanie, jeśli nie dojdzie do piątku?",
+        "Моя посылка не пришла, что будет если она потерялась?",
+        # asked angrily, or after it happened before
+        "What happens if the parcel arrives damaged?!",
+        "What if the item arrives broken again?",
+        "Co jeśli paczka znowu przyjdzie uszkodzona?",
+        # a threat asked as a question is a threat
+        "What happens if I report this to the consumer protection office?",
+        "Co się stanie, jeśli zgłoszę to do UOKiK?",
+    ],
+)
+def test_cases_told_threatened_or_asked_angrily_still_escalate(text: str) -> None:
+    assert judge(text, CALM, ComplaintSettings()).complaint is True
 
 
 @pytest.mark.parametrize(
