@@ -631,6 +631,7 @@ _INQUIRY_OPENERS = (
 _GREETED = re.compile(r"^" + _GREETING)
 _INQUIRY = re.compile(r"(?:^|, *)(?:" + _INQUIRY_OPENERS + r")")
 _NOT_CALM = re.compile("[!\U0001f620\U0001f621\U0001f92c\U0001f44e\U0001f4a9]")
+_ANGRY = re.compile("[\U0001f620\U0001f621\U0001f92c\U0001f44e\U0001f4a9]|!{2,}|\\?!")
 
 
 def _fold(text: str) -> str:
@@ -726,6 +727,49 @@ def is_sold_out_regret(text: str) -> bool:
     folded = _fold(text)
     calm = _NOT_CALM.search(folded) is None and _CANCELLED.search(folded) is None
     return calm and _SOLD_OUT.search(folded) is not None
+
+
+# Praise the scorers read as strongly negative because it is told with negations ("Paczka była dobrze
+# zapakowana, nic się nie pogniotło": 0.91), or a double negative of desire ("nie mogę nie kupić tej
+# sukienki": 0.97). Without a complaint intent it does not open a clock on its score alone. Only
+# unambiguous praise counts ("super", "great", "отлично" are sarcasm's favourites and are left out), and
+# not negated ("nie polecam"); a contrast ("…, but the zip broke"), sarcasm ("thanks for nothing", "as
+# always", 🙄, 👏), disappointment ("not happy"), "?!", "!!" or an angry emoji makes it more than praise.
+_PRAISE = re.compile(
+    r"(?<!\bnie )(?<!\bnot )(?<!\bnem )(?<!\bне )(?<!\bni )(?<!\bnicht )(?<!\bnie som )(?<!\bnejsem )"
+    r"(?<!\w)(?:lov(?:e|ed|ing) (?:it|them|the|this|my|how)|perfect(?:ly)?\b|amazing|thank(?:s|s so much| you)\b|highly recommend|"
+    r"(?:well|nicely|beautifully) (?:packed|wrapped)|"
+    r"polecam|dziekuj\w*|dzieki\b|idealn\w*|swietn\w*|rewelac\w*|(?:dobrze|starannie|pieknie|super) zapakowan\w*|cudown\w*|zachwycon\w*|"
+    r"(?:bardzo )?zadowolon\w*|koszonom|koszi|tokeletes\w*|imadom|ajanlom|remek|(?:nagyon )?elegedett|jol (?:be )?(?:volt )?(?:be)?csomagol\w*|"
+    r"спасибо|благодар\w*|идеальн\w*|рекомендую|обожаю|(?:очень )?доволн\w*|дякую|рекомендую|"
+    r"danke|perfekt|empfehle|dakujem|dekuji|odporucam|doporucuji)"
+    r"|\U0001f44c|\U0001f60d|\u2764|\U0001f970|\U0001f60a|\u263a|\U0001f64f"
+)
+_DESIRE = re.compile(
+    r"(?<!\w)(?:(?:can'?t|cannot|couldn'?t) (?:help but|not) (?:buy|order|get)|couldn'?t resist|"
+    r"nie (?:moge|moglam|moglem|da sie) nie (?:kupic|zamowic|wziac)|nem (?:lehet|tudok|tudtam) nem (?:vasarolni|venni|rendelni|megvenni)|"
+    r"не (?:могу|могла|смогла|удержалась|удержался) (?:не )?(?:купить|заказать|взять)|не удержал\w*)"
+)
+_SARCASM = re.compile(
+    r"(?<!\w)(?:thanks? (?:a lot|for nothing)|as (?:always|usual)|yeah right|well done|good job|bravo|brawo|gratul\w*|"
+    r"dziek\w* za nic|jak (?:zwykle|zawsze)|koszonom a semmit|mint mindig|szokas szerint|"
+    r"спасибо за (?:ничего|то)|как (?:всегда|обычно)|браво|wie immer|ako vzdy|jako vzdy|"
+    # or disappointment told beside the thanks ("Not happy, thank you very much")
+    r"not (?:happy|impressed|satisfied)|unhappy|disappoint\w*|rozczarowan\w*|niezadowolon\w*|zawiedzion\w*|"
+    r"csalodott\w*|elegedetlen\w*|разочарован\w*|недовол\w*|enttauscht|sklaman\w*|zklaman\w*)|"
+    r"\U0001f644|\U0001f612|\U0001f643|\U0001f921|\U0001f44f|\U0001f62b|\U0001f624"
+)
+_CONTRAST = re.compile(
+    r"(?<!\w)(?:but|however|though|ale|jednak|tylko ze|de|viszont|azonban|csak hat|но|однако|только вот|aber|jedoch|ale)\b"
+)
+
+
+def is_calm_praise(text: str) -> bool:
+    """Praise or a double negative of desire with no contrast, sarcasm, "!"-anger or angry emoji."""
+    folded = _fold(text)
+    if _ANGRY.search(folded) or _SARCASM.search(folded) or _CONTRAST.search(folded):
+        return False
+    return _PRAISE.search(folded) is not None or _DESIRE.search(folded) is not None
 
 
 INTENTS: dict[str, str] = {key: label for key, (label, _) in _INTENT_PATTERNS.items()}
@@ -927,6 +971,7 @@ def judge(
         complaint = not (
             (settings.questions_need_intent and (bool(asked) or is_calm_question(text)))
             or (settings.sold_out_needs_intent and is_sold_out_regret(text))
+            or (settings.praise_needs_intent and is_calm_praise(text))
         )
     if complaint:
         if reads_like:

@@ -50,6 +50,12 @@ class ComplaintSettings(BaseModel):
         description='Regret that an item is sold out ("so sad my size is sold out 😢": a sold-out phrase, no "!" '
         "or angry emoji, no cancelled order) escalates only with a complaint intent, not on its negative score alone.",
     )
+    praise_needs_intent: bool = Field(
+        default=True,
+        description='Praise told with negations ("well packed, nothing got creased") or a double negative of desire '
+        '("I can\'t not buy it"), with no contrast ("but"), sarcasm, "!!" or angry emoji, escalates only with a '
+        "complaint intent, not on its negative score alone.",
+    )
     classifier_threshold: float | None = Field(
         default=0.7,
         ge=0.0,

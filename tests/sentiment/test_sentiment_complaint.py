@@ -454,6 +454,58 @@ def test_intents_found_in_held_out_rounds_f_and_g(text: str, intent: str) -> Non
 @pytest.mark.parametrize(
     "text",
     [
+        "Paczka była dobrze zapakowana, nic się nie pogniotło",
+        "nic nie zniszczone, nie pogniecione, idealnie zapakowane 👌",
+        "Jól be volt csomagolva, semmi sem gyűrődött meg",
+        "Never had a problem with you, thank you!",
+        "Ни разу не подвели, спасибо",
+        # double negatives of desire
+        "nie mogę nie kupić tej sukienki",
+        "не могу не заказать ещё одно платье",
+        "nem lehet nem vásárolni ilyen áraknál",
+        "I can't not buy this dress",
+    ],
+)
+def test_praise_the_scorer_reads_as_negative_is_not_escalated_on_its_score_alone(text: str) -> None:
+    assert judge(text, NEGATIVE, ComplaintSettings()).complaint is False
+    assert judge(fold_diacritics(text), NEGATIVE, ComplaintSettings()).complaint is False
+    assert judge(text, NEGATIVE, ComplaintSettings(praise_needs_intent=False)).complaint is True
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Thanks for nothing",
+        "Dzięki za nic",
+        "Спасибо за ничего",
+        "Köszönöm a semmit",
+        "Great service as always, thank you 🙄",
+        "Dziękuję bardzo 👏👏",
+        "Not happy, thank you very much",
+        "Bardzo rozczarowana, dziękuję",
+        "nie polecam",
+        "Nem ajánlom senkinek",
+        "Не рекомендую",
+        "Thank you for the fast delivery, but the size chart is useless",
+        "Dziękuję za szybką wysyłkę, ale rozmiarówka to jakiś żart",
+        "Спасибо, но больше не закажу",
+        "Thank you?!",
+        "Thanks 😡",
+    ],
+)
+def test_sarcasm_contrast_negation_or_anger_beside_praise_still_escalates(text: str) -> None:
+    assert judge(text, NEGATIVE, ComplaintSettings()).complaint is True
+
+
+def test_praise_with_a_complaint_intent_still_escalates() -> None:
+    verdict = judge("Love the dress, thank you, but the parcel came torn", CALM, ComplaintSettings())
+    assert verdict.complaint is True
+    assert judge("Dziękuję, ale paczka nie doszła", CALM, ComplaintSettings()).complaint is True
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
         "Is the colour different from the photo?",
         "Hi, does the dress look different from the pictures in real life?",
         "Czy kolor jest inny niż na zdjęciu?",

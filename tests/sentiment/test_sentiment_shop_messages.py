@@ -12,16 +12,11 @@ from sentiment.settings import SentimentSettings
 MESSAGES = [m for m in load_shop_messages() if m.round != "golden"]
 # rounds B-D, F and G were measured before their rules were written, then each of their complaints got a rule
 RULED = {"B", "C", "D", "F", "G"}
-# Known to be judged wrong (docs/sentiment-model-card.md, Known weaknesses): a double negative of desire
-# reads as strongly negative, and a phrase rule cannot tell "last time" from this time.
-DOUBLE_NEGATIVE = "a double negative of desire ('I can't not buy it') scores as strongly negative"
-KNOWN_WRONG = {
-    ("embedded", "nie mogę nie kupić tej sukienki"): DOUBLE_NEGATIVE,
-    ("embedded", "не могу не заказать ещё одно платье"): DOUBLE_NEGATIVE,
-    ("embedded-e5", "nie mogę nie kupić tej sukienki"): DOUBLE_NEGATIVE,
-    ("embedded-e5", "nem lehet nem vásárolni ilyen áraknál"): DOUBLE_NEGATIVE,
-    ("embedded-e5", "не могу не заказать ещё одно платье"): DOUBLE_NEGATIVE,
-}
+# Known to be judged wrong (docs/sentiment-model-card.md, Known weaknesses): praise the scorer reads as
+# strongly negative with no praise word the rules know, and a phrase rule cannot tell "last time" from
+# this time. (Double negatives of desire, "nie mogę nie kupić tej sukienki", no longer escalate on their
+# score: complaint.praise_needs_intent.)
+KNOWN_WRONG: dict[tuple[str, str], str] = {}
 PRAISE_READ_AS_NEGATIVE = "praise or reassurance the scorer reads as strongly negative (0.87-0.98)"
 for _text in (
     "Átvettem a rendelést, minden benne volt",
@@ -31,7 +26,6 @@ for _text in (
     "Tegnap jött meg a cipő, mintha rám öntötték volna",
 ):
     KNOWN_WRONG[("embedded-e5", _text)] = PRAISE_READ_AS_NEGATIVE
-KNOWN_WRONG[("embedded", "Paczka była dobrze zapakowana, nic się nie pogniotło")] = PRAISE_READ_AS_NEGATIVE
 # "no big deal, I'll wait": e5 reads the negated "страшного" (0.95 negative); the embedded scorer does not
 KNOWN_WRONG[("embedded-e5", "Ничего страшного, подожду доставку до понедельника")] = PRAISE_READ_AS_NEGATIVE
 WRONG_LAST_TIME = "Got a different colour than I ordered last time, this time perfect, thanks!"
