@@ -376,7 +376,7 @@ class SlackNotifier:
 
     def _deliver_withdrawal(self, note: Notification, now: datetime) -> Mapping[str, Any]:
         """Correct a breach told: where it was told (the thread of the managers' post, shown in the channel too;
-        the managers' channel for a late find, told in a digest; else the alert's thread)."""
+        the managers' channel for a late find its digest named; else the alert's thread)."""
         esc = note.escalation
         breach = note.breach_result
         if breach.get("status") == "pending":
@@ -390,9 +390,25 @@ class SlackNotifier:
         managers_ts = breach.get("managers_ts")
         if self.managers_channel and managers_ts:
             return self._managers_post(note, now, self.managers_channel, text, thread_ts=str(managers_ts))
-        if esc.late_when_seen:
+        if esc.late_when_seen and self._digest_told(esc, breach, now):
             return self._managers_post(note, now, self.managers_channel or self.alerts_channel, text)
         return self._thread_note(note, now, "note_ts", text)
+
+    @staticmethod
+    def _digest_told(esc: Escalation, breach: Mapping[str, Any], now: datetime) -> bool:
+        """Whether the digest of a late find named it to the managers (a breach queued before digests were
+        named in its payload: taken as told). One the digest left out is corrected in the alert's thread only."""
+        digest = breach.get("digest")
+        if not isinstance(digest, Mapping):
+            return True
+        if digest.get("status") == "pending":
+            # the digest decides first: the managers hear of this late find (then of its correction) or not at all
+            raise DeliveryError(
+                "the digest it corrects is not posted yet", retry_at=now + timedelta(seconds=5), deferred=True
+            )
+        listed = digest.get("listed")
+        named = not isinstance(listed, list) or esc.id in listed  # a digest found again in history: as posted
+        return digest.get("status") == "sent" and not digest.get("skipped") and named
 
     def _managers_post(
         self, note: Notification, now: datetime, channel: str, text: str, thread_ts: str | None = None
@@ -436,7 +452,8 @@ class SlackNotifier:
                 if link:
                     links[item.escalation.id] = link
         resp = self._post(channel, digest.key, None, now, text=late_digest_text(digest, links))
-        return {"channel": resp["channel"], "ts": resp["ts"], "linked": len(links)}
+        listed = [item.escalation.id for item in digest.items]  # a withdrawal corrects only what it told
+        return {"channel": resp["channel"], "ts": resp["ts"], "linked": len(links), "listed": listed}
 
     def _deliver_state(self, note: Notification, now: datetime) -> Mapping[str, Any]:
         esc = note.escalation

@@ -14,8 +14,10 @@ import pytest
 from app import App
 from monitor.models import Mention, Reply
 from tests.fakes import FakeSource, KeywordAnalyzer
+from tests.fakes import complaint_post as post
 
 M = timedelta(minutes=1)
+H = timedelta(hours=1)
 S = timedelta(seconds=1)
 
 
@@ -151,3 +153,73 @@ def test_a_late_find_told_in_the_digest_is_withdrawn_in_the_managers_channel(bui
     assert len(posts) == 2 and posts[0] == digest
     assert posts[1]["text"].startswith(":white_check_mark: *Breach withdrawn*")
     assert "30 min after the post" in posts[1]["text"]
+
+
+def late_finds_with_the_managers_down(app, source, clock, slack, *eids_ago):
+    """Complaints already late when first seen, while the managers' channel fails: their digest waits."""
+    slack.fail("chat.postMessage", status=503, times=100, channel="CMANAGERS")
+    source.add(*(post(clock, eid, ago) for eid, ago in eids_ago))
+    app.run_once()
+    escalations = {e.external_id: e for e in app.store.escalations()}
+    assert slack.messages.get("CMANAGERS", []) == []
+    return escalations
+
+
+def run_for(app, clock, duration, step=5 * S):
+    end = clock.now() + duration
+    while clock.now() < end:
+        clock.advance(step)
+        app.run_once()
+
+
+def answered_in_time(source, esc, written_after=30 * M):
+    source.add(
+        Reply(
+            platform="x",
+            external_id=f"r{esc.external_id}",
+            in_reply_to=esc.external_id,
+            created_at=esc.clock_started_at + written_after,
+            author="@sklep_demo",
+        )
+    )
+
+
+def test_a_digest_delivered_after_a_withdrawal_lists_only_the_breaches_left(build, clock, fake_slack) -> None:
+    """The digest waited (managers' channel down); meanwhile one of its late finds turned out answered in time."""
+    app, source = build()
+    slack = fake_slack.slack
+    late = late_finds_with_the_managers_down(app, source, clock, slack, ("1", 2 * H), ("2", 3 * H))
+    withdrawn, kept = late["2"], late["1"]  # the longest overdue is withdrawn
+    answered_in_time(source, withdrawn)
+    app.run_once()
+    assert app.store.escalation(withdrawn.id).breach_withdrawn_at is not None
+    slack._failures.clear()
+    run_for(app, clock, 2 * M)
+
+    [digest] = slack.top_level("CMANAGERS")  # the digest, and no correction of a breach never shown here
+    text = digest["text"]
+    assert "*1 complaint was already past its deadline" in text, text
+    assert f"#{kept.id}" in text and "@c1" in text
+    assert f"#{withdrawn.id}" not in text and "@c2" not in text
+    assert "Longest overdue: @c1 on X, 1 h 00 min past its deadline" in text  # from what remains
+    # the team reads the correction where the late find was told: the note in its alert's thread
+    alert = next(m for m in slack.top_level("CALERTS") if m["metadata"]["event_payload"]["escalation"] == withdrawn.id)
+    assert any("Breach withdrawn" in m["text"] for m in slack.replies("CALERTS", alert["ts"]))
+    assert all(e.status == "sent" for e in app.store.outbox_entries("slack"))
+
+
+def test_a_digest_whose_late_finds_were_all_withdrawn_is_not_posted(build, clock, fake_slack) -> None:
+    app, source = build()
+    slack = fake_slack.slack
+    late = late_finds_with_the_managers_down(app, source, clock, slack, ("1", 2 * H))
+    answered_in_time(source, late["1"])
+    app.run_once()
+    slack._failures.clear()
+    run_for(app, clock, 2 * M)
+
+    assert slack.messages.get("CMANAGERS", []) == []  # neither a digest nor a correction
+    [entry] = [e for e in app.store.outbox_entries("slack") if e.kind == "late_digest"]
+    assert entry.status == "sent" and "skipped" in entry.result
+    alert = slack.top_level("CALERTS")[0]
+    assert ":white_check_mark: *Answered in 30 min*" in clock_text(alert)
+    assert any("Breach withdrawn" in m["text"] for m in slack.replies("CALERTS", alert["ts"]))
