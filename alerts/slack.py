@@ -45,6 +45,7 @@ from alerts.messages import (
     reminder_text,
     suggest_reply,
     who,
+    withdrawn_breach_post,
 )
 from alerts.notify import BoardItem, DeliveryError, Digest, Notification, NotifierStopped
 from alerts.sla import SlaStatus, status
@@ -389,7 +390,10 @@ class SlackNotifier:
         text = breach_withdrawn_text(esc, note.status, esc.breach_withdrawn_at or now)
         managers_ts = breach.get("managers_ts")
         if self.managers_channel and managers_ts:
-            return self._managers_post(note, now, self.managers_channel, text, thread_ts=str(managers_ts))
+            # the edit first: a retry after it edits again (harmless), never posts the correction twice
+            edited = self._mark_withdrawn(note, now, self.managers_channel, str(managers_ts), breach)
+            posted = self._managers_post(note, now, self.managers_channel, text, thread_ts=str(managers_ts))
+            return {**posted, **edited}
         if esc.late_when_seen and self._digest_told(esc, breach, now):
             return self._managers_post(note, now, self.managers_channel or self.alerts_channel, text)
         return self._thread_note(note, now, "note_ts", text)
@@ -409,6 +413,37 @@ class SlackNotifier:
         listed = digest.get("listed")
         named = not isinstance(listed, list) or esc.id in listed  # a digest found again in history: as posted
         return digest.get("status") == "sent" and not digest.get("skipped") and named
+
+    def _mark_withdrawn(
+        self, note: Notification, now: datetime, channel: str, ts: str, breach: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        """Edit the managers' breach post to say the breach is withdrawn (so the channel never shows a false one).
+
+        Paced and retried like the alerts' updates (a rate limit defers, a failure raises for a retry); one
+        Slack will not edit (deleted, too old to edit) is logged and left: the correction still goes out.
+        """
+        esc = note.escalation
+        if not self.updates.take(now):
+            raise DeliveryError("pacing chat.update", retry_at=self._slot("update", self.updates, now), deferred=True)
+        permalink = str(breach.get("permalink") or "") or self._alert_permalink(note, now)
+        text, blocks = withdrawn_breach_post(esc, note.status, permalink, esc.breach_withdrawn_at or now)
+        try:
+            self._chat_update(channel, ts, text, blocks, now)
+        except _Refused as exc:
+            log.warning(
+                "escalation #%d: could not mark the managers' breach post withdrawn (%s); the correction is posted",
+                esc.id,
+                exc.error,
+            )
+            return {"breach_edit": exc.error}
+        return {"breach_edited_at": now.isoformat()}
+
+    def _alert_permalink(self, note: Notification, now: datetime) -> str | None:
+        """The link to the alert (a breach post found again in history kept none of its own)."""
+        channel, ts = note.alert_result.get("channel"), note.alert_result.get("ts")
+        if not channel or not ts or note.alert_result.get("undeliverable"):
+            return None
+        return self._permalink(str(channel), str(ts), now)
 
     def _managers_post(
         self, note: Notification, now: datetime, channel: str, text: str, thread_ts: str | None = None
