@@ -298,13 +298,17 @@ class EscalationEngine:
         first_reads = self.store.first_reads()
         late = sorted(late, key=lambda e: (e.deadline - e.opened_at, e.id))  # longest overdue first
         reasons = {e.id: late_reason(e, first_reads, self.running_since) for e in late}
+        # an escalation breaches once, so the first of them names this digest alone
+        key = f"late:{min(e.id for e in late)}"
+        # each breach names its digest: a withdrawal tells the managers only what the digest told them
+        told = {"late_when_seen": True, "digest": key}
         events = [
             NewEvent(
                 e.id,
                 EventKind.BREACHED,
                 e.opened_at,  # it was past its deadline already: breached from the moment it was seen
                 detail=LATE_DETAIL,
-                outbox=tuple(self._intents(e.id, NotificationKind.BREACHED, now, {"late_when_seen": True})),
+                outbox=tuple(self._intents(e.id, NotificationKind.BREACHED, now, told)),
             )
             for e in late
         ]
@@ -313,8 +317,6 @@ class EscalationEngine:
             "running_since": self.running_since.isoformat(),
             "first_reads": {e.source: first_reads[e.source].isoformat() for e in late if e.source in first_reads},
         }
-        # an escalation breaches once, so the first of them names this digest alone
-        key = f"late:{min(e.id for e in late)}"
         digest = [OutboxIntent(n, key, NotificationKind.LATE_DIGEST, payload, queued_at=now) for n in self.notifiers]
         recorded = self.store.record_events(events, outbox=digest)
         for e in late:

@@ -397,13 +397,58 @@ def reminder_text(escalation: Escalation, sla: SlaStatus, mention: str) -> str:
 
 def breach_text(escalation: Escalation, sla: SlaStatus, permalink: str | None, owner: str | None) -> str:
     """The managers' post about a breach, linking to the alert."""
-    link = f"<{permalink}|the alert>" if permalink else "the alert in the alerts channel"
+    link = _alert_link(permalink)
     owner_line = f" {who(owner)} acknowledged it." if owner else " Nobody has acknowledged it."
     return (
         f":red_circle: *SLA breached*: a complaint from {escape(escalation.author)} on "
         f"{platform_name(escalation.platform)} has had no answer for {human_duration(escalation.time_allowed)} "
         f"(“{escape(shorten(escalation.text, 120))}”). See {link}.{owner_line}"
     )
+
+
+def _alert_link(permalink: str | None) -> str:
+    return f"<{permalink}|the alert>" if permalink else "the alert in the alerts channel"
+
+
+def withdrawn_breach_post(
+    escalation: Escalation, sla: SlaStatus, permalink: str | None, found_at: datetime
+) -> tuple[str, list[dict[str, Any]]]:
+    """The managers' breach post as edited once the breach is withdrawn: (fallback text, blocks)."""
+    answered_at = escalation.first_response_at or found_at
+    took = human_duration(sla.response_time) if sla.response_time is not None else "?"
+    by = f" by {who(escalation.responded_by)}" if escalation.responded_by else ""
+    where = platform_name(escalation.platform)
+    # struck through, not dropped: whoever read the breach here recognises the post they saw
+    head = ":white_check_mark: ~SLA breached~ *Breach withdrawn*"
+    answered = (
+        f"answered at {slack_date(answered_at)}{by}, {took} after the post — "
+        f"within the {human_duration(escalation.time_allowed)} SLA"
+    )
+    quote = escape(shorten(escalation.text, 120))
+    late = f"{where} showed the answer only at {slack_date(found_at)}, after this breach was posted"
+    text = (
+        f"{head}: the complaint from {escape(escalation.author)} on {where} (“{quote}”) was {answered}. "
+        f"{late}. See {_alert_link(permalink)}."
+    )
+    told = f" at {slack_date(escalation.breached_at)}" if escalation.breached_at is not None else ""
+    blocks: list[dict[str, Any]] = [
+        {"type": "section", "block_id": "withdrawn", "text": _md(f"{head}: {answered}.")},
+        {
+            "type": "section",
+            "block_id": "post",
+            "text": _md(f"*{escape(escalation.author)}* on {where}: “{quote}” · See {_alert_link(permalink)}."),
+        },
+        {
+            "type": "context",
+            "elements": [
+                _md(
+                    f"This post told an SLA breach{told}; {late}. The SLA log counts it answered in time "
+                    f"· replyclock · escalation #{escalation.id}"
+                )
+            ],
+        },
+    ]
+    return text, blocks
 
 
 def breach_withdrawn_text(escalation: Escalation, sla: SlaStatus, found_at: datetime) -> str:

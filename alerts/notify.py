@@ -33,7 +33,8 @@ class Notification:
     attempts: int = 0
     queued_at: datetime | None = None
     # of a `breach_withdrawn`: what the notifier stored when it told the breach, with that entry's
-    # outbox `status` (pending: not told yet); empty when this notifier was never given the breach
+    # outbox `status` (pending: not told yet); empty when this notifier was never given the breach.
+    # A late find's also holds, under `digest`, the same of the digest that was to list it.
     breach_result: Mapping[str, Any] = field(default_factory=dict)
 
 
@@ -177,9 +178,7 @@ class Dispatcher:
                     alert, alert_result = self._alert(notifier.name, escalation.id)
                     breach_result: dict[str, Any] = {}
                     if entry.kind == NotificationKind.BREACH_WITHDRAWN:
-                        breach = self.store.outbox_entry(notifier.name, f"{escalation.id}:{NotificationKind.BREACHED}")
-                        if breach is not None:
-                            breach_result = {**breach.result, "status": breach.status}
+                        breach_result = self._breach_result(notifier.name, escalation.id)
                     note = Notification(
                         kind=entry.kind,
                         key=entry.key,
@@ -245,6 +244,18 @@ class Dispatcher:
             result["undeliverable"] = True  # given up: never wait for it
         return alert, result
 
+    def _breach_result(self, notifier: str, escalation_id: int) -> dict[str, Any]:
+        """What telling an escalation's breach left, with its outbox status; a late find's digest under `digest`."""
+        breach = self.store.outbox_entry(notifier, f"{escalation_id}:{NotificationKind.BREACHED}")
+        if breach is None:
+            return {}
+        result: dict[str, Any] = {**breach.result, "status": breach.status}
+        digest_key = breach.payload.get("digest")
+        digest = self.store.outbox_entry(notifier, str(digest_key)) if digest_key else None
+        if digest is not None:
+            result["digest"] = {**digest.result, "status": digest.status}
+        return result
+
     def _digest(self, notifier: str, entry: OutboxLike, now: datetime) -> Digest:
         """The digest an outbox entry stands for, with each listed escalation as it is now."""
         items = []
@@ -253,6 +264,10 @@ class Dispatcher:
                 escalation = self.store.escalation(int(listed["id"]))
             except KeyError:
                 continue  # gone (a store copied without it): the rest still make the digest
+            if escalation.breach_withdrawn_at is not None:
+                # answered in time after all (the answer found while the digest waited): no late find to tell.
+                # Read at every attempt, so a digest held up by an outage or a rate limit tells what is left.
+                continue
             _, alert_result = self._alert(notifier, escalation.id)
             sla = status(escalation, self.policy, now)
             items.append(LateFind(escalation, sla, alert_result, str(listed.get("reason", ""))))

@@ -45,6 +45,7 @@ from alerts.messages import (
     reminder_text,
     suggest_reply,
     who,
+    withdrawn_breach_post,
 )
 from alerts.notify import BoardItem, DeliveryError, Digest, Notification, NotifierStopped
 from alerts.sla import SlaStatus, status
@@ -376,7 +377,7 @@ class SlackNotifier:
 
     def _deliver_withdrawal(self, note: Notification, now: datetime) -> Mapping[str, Any]:
         """Correct a breach told: where it was told (the thread of the managers' post, shown in the channel too;
-        the managers' channel for a late find, told in a digest; else the alert's thread)."""
+        the managers' channel for a late find its digest named; else the alert's thread)."""
         esc = note.escalation
         breach = note.breach_result
         if breach.get("status") == "pending":
@@ -389,10 +390,60 @@ class SlackNotifier:
         text = breach_withdrawn_text(esc, note.status, esc.breach_withdrawn_at or now)
         managers_ts = breach.get("managers_ts")
         if self.managers_channel and managers_ts:
-            return self._managers_post(note, now, self.managers_channel, text, thread_ts=str(managers_ts))
-        if esc.late_when_seen:
+            # the edit first: a retry after it edits again (harmless), never posts the correction twice
+            edited = self._mark_withdrawn(note, now, self.managers_channel, str(managers_ts), breach)
+            posted = self._managers_post(note, now, self.managers_channel, text, thread_ts=str(managers_ts))
+            return {**posted, **edited}
+        if esc.late_when_seen and self._digest_told(esc, breach, now):
             return self._managers_post(note, now, self.managers_channel or self.alerts_channel, text)
         return self._thread_note(note, now, "note_ts", text)
+
+    @staticmethod
+    def _digest_told(esc: Escalation, breach: Mapping[str, Any], now: datetime) -> bool:
+        """Whether the digest of a late find named it to the managers (a breach queued before digests were
+        named in its payload: taken as told). One the digest left out is corrected in the alert's thread only."""
+        digest = breach.get("digest")
+        if not isinstance(digest, Mapping):
+            return True
+        if digest.get("status") == "pending":
+            # the digest decides first: the managers hear of this late find (then of its correction) or not at all
+            raise DeliveryError(
+                "the digest it corrects is not posted yet", retry_at=now + timedelta(seconds=5), deferred=True
+            )
+        listed = digest.get("listed")
+        named = not isinstance(listed, list) or esc.id in listed  # a digest found again in history: as posted
+        return digest.get("status") == "sent" and not digest.get("skipped") and named
+
+    def _mark_withdrawn(
+        self, note: Notification, now: datetime, channel: str, ts: str, breach: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        """Edit the managers' breach post to say the breach is withdrawn (so the channel never shows a false one).
+
+        Paced and retried like the alerts' updates (a rate limit defers, a failure raises for a retry); one
+        Slack will not edit (deleted, too old to edit) is logged and left: the correction still goes out.
+        """
+        esc = note.escalation
+        if not self.updates.take(now):
+            raise DeliveryError("pacing chat.update", retry_at=self._slot("update", self.updates, now), deferred=True)
+        permalink = str(breach.get("permalink") or "") or self._alert_permalink(note, now)
+        text, blocks = withdrawn_breach_post(esc, note.status, permalink, esc.breach_withdrawn_at or now)
+        try:
+            self._chat_update(channel, ts, text, blocks, now)
+        except _Refused as exc:
+            log.warning(
+                "escalation #%d: could not mark the managers' breach post withdrawn (%s); the correction is posted",
+                esc.id,
+                exc.error,
+            )
+            return {"breach_edit": exc.error}
+        return {"breach_edited_at": now.isoformat()}
+
+    def _alert_permalink(self, note: Notification, now: datetime) -> str | None:
+        """The link to the alert (a breach post found again in history kept none of its own)."""
+        channel, ts = note.alert_result.get("channel"), note.alert_result.get("ts")
+        if not channel or not ts or note.alert_result.get("undeliverable"):
+            return None
+        return self._permalink(str(channel), str(ts), now)
 
     def _managers_post(
         self, note: Notification, now: datetime, channel: str, text: str, thread_ts: str | None = None
@@ -436,7 +487,8 @@ class SlackNotifier:
                 if link:
                     links[item.escalation.id] = link
         resp = self._post(channel, digest.key, None, now, text=late_digest_text(digest, links))
-        return {"channel": resp["channel"], "ts": resp["ts"], "linked": len(links)}
+        listed = [item.escalation.id for item in digest.items]  # a withdrawal corrects only what it told
+        return {"channel": resp["channel"], "ts": resp["ts"], "linked": len(links), "listed": listed}
 
     def _deliver_state(self, note: Notification, now: datetime) -> Mapping[str, Any]:
         esc = note.escalation

@@ -14,6 +14,7 @@ from alerts.messages import (
     load_reply_templates,
     mention_target,
     suggest_reply,
+    withdrawn_breach_post,
 )
 from alerts.sla import status
 from monitor.models import Escalation, SlaPolicy
@@ -218,3 +219,21 @@ def test_a_clock_that_runs_out_this_very_second_is_never_overdue_by_0_s() -> Non
     assert sla.breached
     assert "0 s" not in alert_blocks(e, sla)[3]["text"]["text"]
     assert "0 s" not in alert_text(e, sla)
+
+
+def test_the_breach_post_marked_withdrawn_keeps_the_customers_words_inert() -> None:
+    e = esc(
+        platform="facebook",
+        author="Jan <!here>",
+        text="<!channel> zwrot <https://phish.example|zaloguj się>",
+        first_response_at=T0 + 40 * M,
+        responded_by="UANNA0001",
+        breached_at=T0 + 60 * M,
+        breach_withdrawn_at=T0 + 70 * M,
+    )
+    text, blocks = withdrawn_breach_post(e, status(e, POLICY, T0 + 70 * M), None, T0 + 70 * M)
+    shown = text + str(blocks)
+    assert "<!channel>" not in shown and "<!here>" not in shown and "<https://phish" not in shown
+    assert "answered at <!date^" in text and "by <@UANNA0001>, 40 min after the post" in text
+    assert "See the alert in the alerts channel." in text  # no permalink: the alert named, not linked
+    assert blocks[0]["text"]["text"].startswith(":white_check_mark: ~SLA breached~ *Breach withdrawn*: answered at")

@@ -7,6 +7,9 @@ when it is withdrawn is never told.
 
 from __future__ import annotations
 
+import json
+import logging
+import re
 from datetime import timedelta
 
 import pytest
@@ -14,8 +17,10 @@ import pytest
 from app import App
 from monitor.models import Mention, Reply
 from tests.fakes import FakeSource, KeywordAnalyzer
+from tests.fakes import complaint_post as post
 
 M = timedelta(minutes=1)
+H = timedelta(hours=1)
 S = timedelta(seconds=1)
 
 
@@ -151,3 +156,151 @@ def test_a_late_find_told_in_the_digest_is_withdrawn_in_the_managers_channel(bui
     assert len(posts) == 2 and posts[0] == digest
     assert posts[1]["text"].startswith(":white_check_mark: *Breach withdrawn*")
     assert "30 min after the post" in posts[1]["text"]
+
+
+def late_finds_with_the_managers_down(app, source, clock, slack, *eids_ago):
+    """Complaints already late when first seen, while the managers' channel fails: their digest waits."""
+    slack.fail("chat.postMessage", status=503, times=100, channel="CMANAGERS")
+    source.add(*(post(clock, eid, ago) for eid, ago in eids_ago))
+    app.run_once()
+    escalations = {e.external_id: e for e in app.store.escalations()}
+    assert slack.messages.get("CMANAGERS", []) == []
+    return escalations
+
+
+def run_for(app, clock, duration, step=5 * S):
+    end = clock.now() + duration
+    while clock.now() < end:
+        clock.advance(step)
+        app.run_once()
+
+
+def answered_in_time(source, esc, written_after=30 * M):
+    source.add(
+        Reply(
+            platform="x",
+            external_id=f"r{esc.external_id}",
+            in_reply_to=esc.external_id,
+            created_at=esc.clock_started_at + written_after,
+            author="@sklep_demo",
+        )
+    )
+
+
+def test_a_digest_delivered_after_a_withdrawal_lists_only_the_breaches_left(build, clock, fake_slack) -> None:
+    """The digest waited (managers' channel down); meanwhile one of its late finds turned out answered in time."""
+    app, source = build()
+    slack = fake_slack.slack
+    late = late_finds_with_the_managers_down(app, source, clock, slack, ("1", 2 * H), ("2", 3 * H))
+    withdrawn, kept = late["2"], late["1"]  # the longest overdue is withdrawn
+    answered_in_time(source, withdrawn)
+    app.run_once()
+    assert app.store.escalation(withdrawn.id).breach_withdrawn_at is not None
+    slack._failures.clear()
+    run_for(app, clock, 2 * M)
+
+    [digest] = slack.top_level("CMANAGERS")  # the digest, and no correction of a breach never shown here
+    text = digest["text"]
+    assert "*1 complaint was already past its deadline" in text, text
+    assert f"#{kept.id}" in text and "@c1" in text
+    assert f"#{withdrawn.id}" not in text and "@c2" not in text
+    assert "Longest overdue: @c1 on X, 1 h 00 min past its deadline" in text  # from what remains
+    # the team reads the correction where the late find was told: the note in its alert's thread
+    alert = next(m for m in slack.top_level("CALERTS") if m["metadata"]["event_payload"]["escalation"] == withdrawn.id)
+    assert any("Breach withdrawn" in m["text"] for m in slack.replies("CALERTS", alert["ts"]))
+    assert all(e.status == "sent" for e in app.store.outbox_entries("slack"))
+
+
+def test_a_digest_whose_late_finds_were_all_withdrawn_is_not_posted(build, clock, fake_slack) -> None:
+    app, source = build()
+    slack = fake_slack.slack
+    late = late_finds_with_the_managers_down(app, source, clock, slack, ("1", 2 * H))
+    answered_in_time(source, late["1"])
+    app.run_once()
+    slack._failures.clear()
+    run_for(app, clock, 2 * M)
+
+    assert slack.messages.get("CMANAGERS", []) == []  # neither a digest nor a correction
+    [entry] = [e for e in app.store.outbox_entries("slack") if e.kind == "late_digest"]
+    assert entry.status == "sent" and "skipped" in entry.result
+    alert = slack.top_level("CALERTS")[0]
+    assert ":white_check_mark: *Answered in 30 min*" in clock_text(alert)
+    assert any("Breach withdrawn" in m["text"] for m in slack.replies("CALERTS", alert["ts"]))
+
+
+def breach_told(app, source, clock, slack):
+    """A complaint whose deadline passes: the managers' breach post, and the link it gives to the alert."""
+    esc = complain(app, source, clock)
+    clock.advance(60 * M + 10 * S)
+    app.run_once()
+    [breach] = slack.top_level("CMANAGERS")
+    link = re.search(r"<(https://[^|>]+)\|the alert>", breach["text"])
+    assert link is not None, breach["text"]
+    return esc, breach, link.group(1)
+
+
+def updates_of(slack, channel: str) -> list:
+    return [c for c in slack.methods("chat.update") if c.args.get("channel") == channel]
+
+
+def test_the_managers_breach_post_itself_is_marked_withdrawn(build, clock, fake_slack) -> None:
+    """Managers scanning the channel must not read a breach that did not happen: the post itself says so."""
+    app, source = build()
+    slack = fake_slack.slack
+    esc, breach, link = breach_told(app, source, clock, slack)
+
+    answer_found(app, source, clock, esc, 40 * M, 70 * M)
+    post_now = slack.find("CMANAGERS", breach["ts"])
+    assert post_now is not None and post_now["edited"] == 1
+    text = post_now["text"]
+    assert text.startswith(":white_check_mark: ~SLA breached~ *Breach withdrawn*"), text
+    assert ":red_circle:" not in text and "has had no answer" not in text
+    answered = f"answered at <!date^{int((esc.clock_started_at + 40 * M).timestamp())}^"
+    assert answered in text and "40 min after the post" in text and "within the 1 h 00 min SLA" in text
+    assert f"<{link}|the alert>" in text  # the link to the alert stays
+    shown = "\n".join(json.dumps(block) for block in post_now["blocks"])
+    assert "*Breach withdrawn*" in shown and answered in shown and "within the 1 h 00 min SLA" in shown
+    assert link in shown and "@ola" in shown
+    [correction] = slack.replies("CMANAGERS", breach["ts"])  # the correction in its thread, as before
+    assert correction["text"].startswith(":white_check_mark: *Breach withdrawn*")
+
+    for _ in range(3):
+        clock.advance(1 * M)
+        app.run_once()
+    assert len(updates_of(slack, "CMANAGERS")) == 1 and len(slack.replies("CMANAGERS", breach["ts"])) == 1
+    entry = app.store.outbox_entry("slack", f"{esc.id}:breach_withdrawn")
+    assert entry is not None and entry.status == "sent" and entry.result["breach_edited_at"]
+
+
+def test_an_edit_slack_refuses_for_now_is_retried_and_the_correction_posted_once(
+    build, clock, fake_slack, caplog
+) -> None:
+    app, source = build()
+    slack = fake_slack.slack
+    esc, breach, _ = breach_told(app, source, clock, slack)
+    slack.fail("chat.update", status=429, retry_after=7, channel="CMANAGERS")
+    slack.fail("chat.update", status=500, times=2, channel="CMANAGERS")
+
+    answer_found(app, source, clock, esc, 40 * M, 70 * M)
+    assert "Breach withdrawn" not in slack.find("CMANAGERS", breach["ts"])["text"]
+    run_for(app, clock, 2 * M)
+    assert len(updates_of(slack, "CMANAGERS")) == 4  # rate limited, failed twice, then done
+    assert "*Breach withdrawn*" in slack.find("CMANAGERS", breach["ts"])["text"]
+    assert len(slack.replies("CMANAGERS", breach["ts"])) == 1  # the correction once
+    entry = app.store.outbox_entry("slack", f"{esc.id}:breach_withdrawn")
+    assert entry is not None and entry.status == "sent"
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]  # no job failed
+
+
+def test_a_breach_post_deleted_by_then_gets_the_correction_on_its_own(build, clock, fake_slack) -> None:
+    app, source = build()
+    slack = fake_slack.slack
+    esc, breach, _ = breach_told(app, source, clock, slack)
+    slack.delete("CMANAGERS", breach["ts"])
+
+    answer_found(app, source, clock, esc, 40 * M, 70 * M)
+    run_for(app, clock, 1 * M)
+    [correction] = slack.top_level("CMANAGERS")
+    assert correction["text"].startswith(":white_check_mark: *Breach withdrawn*")
+    entry = app.store.outbox_entry("slack", f"{esc.id}:breach_withdrawn")
+    assert entry is not None and entry.status == "sent" and entry.result["breach_edit"] == "message_not_found"
