@@ -28,6 +28,7 @@ from pydantic import (
     model_validator,
 )
 
+from monitor.replay import SAMPLE_FEED
 from sentiment.settings import SentimentSettings
 
 EXIT_CONFIG = 78  # EX_CONFIG: systemd's RestartPreventExitStatus keeps a bad config from restart-looping
@@ -189,11 +190,18 @@ class SlaSettings(_Section):
         return self
 
 
+def _feed_path(value: object) -> object:
+    """`null` (or no `path` at all) is the bundled sample feed."""
+    return SAMPLE_FEED if value is None else value
+
+
 class ReplaySettings(_Section):
     """A JSON-lines feed of sample mentions, for demos and tests."""
 
     enabled: bool = True
-    path: Path = Path("monitor/samples/shop_feed.jsonl")
+    # Unwritten: the installation's own sample feed, an absolute path. A relative default would resolve
+    # against the config file's folder like a path the user wrote (/etc/replyclock/monitor/samples/...).
+    path: Annotated[Path, BeforeValidator(_feed_path)] = SAMPLE_FEED
     poll_every: Duration = timedelta(seconds=5)
 
 

@@ -413,3 +413,31 @@ def test_check_config_and_run_stop_on_a_missing_replay_feed_before_doing_anythin
     assert err.startswith("replyclock: config error: sources.replay.path: "), err
     assert str(tmp_path.resolve() / "feeds/typo.jsonl") in err and "no such file" in err
     assert not db.exists()  # stopped before the store was even opened
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "",  # no `sources` section at all
+        "sources:\n  x:\n    enabled: false\n",
+        "sources:\n  replay:\n    poll_every: 10s\n",  # `sources.replay` without a path
+        "sources:\n  replay:\n    path: null\n",
+    ],
+)
+def test_an_unwritten_replay_path_is_the_bundled_sample_wherever_the_config_lives(tmp_path, capsys, written) -> None:
+    """The default was `monitor/samples/shop_feed.jsonl` relative to the config file: a config without
+    `sources` in /etc/replyclock stopped check-config and run with `/etc/replyclock/monitor/samples/...: no
+    such file`, a path the deployer never wrote."""
+    import daemon
+    from monitor.replay import SAMPLE_FEED
+
+    cfg = tmp_path / "etc" / "config.yaml"
+    cfg.parent.mkdir()
+    cfg.write_text(f"storage:\n  url: sqlite:///{tmp_path / 'rc.db'}\n{written}", encoding="utf-8")
+    settings = config.load_settings(cfg)
+    assert settings.sources.replay.enabled
+    assert settings.sources.replay.path == SAMPLE_FEED and SAMPLE_FEED.is_absolute() and SAMPLE_FEED.is_file()
+    config.check_sources(settings)  # what `run` checks too
+    assert daemon.main(["--config", str(cfg), "check-config"]) == 0
+    shown = yaml.safe_load(capsys.readouterr().out)
+    assert shown["sources"]["replay"]["path"] == str(SAMPLE_FEED)

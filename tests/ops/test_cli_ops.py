@@ -18,7 +18,7 @@ from monitor.models import Batch, Mention
 from monitor.store import Store
 from tests.fakes import RESPONSE_TIME, complaint_score
 
-# the replay source is on by default, and `run` refuses a feed that is not there (none is, in tmp_path)
+# the replay source (the bundled sample feed) is on by default: these commands want a store with no source
 NO_REPLAY = "sources:\n  replay:\n    enabled: false\n"
 
 
