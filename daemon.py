@@ -597,6 +597,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     _setup_logs(args, settings)
     if args.command in quiet and not args.log_level:
         logging.getLogger().setLevel(quiet[args.command])
+    if args.command in _STARTS_SOURCES:
+        for warning in config.startup_warnings(settings):
+            log.warning("%s", warning)
     started = time.monotonic()
     try:
         return COMMANDS[args.command](args, settings)

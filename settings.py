@@ -483,6 +483,21 @@ def check_sources(settings: Settings) -> None:
         raise ConfigError(key, f"{path} cannot be read ({exc.strerror}): let replyclock's user read it") from None
 
 
+def startup_warnings(settings: Settings) -> list[str]:
+    """Valid settings that are rarely meant, for `run` and `check-config` to log as warnings."""
+    warnings: list[str] = []
+    replay, slack = settings.sources.replay, settings.slack
+    if replay.enabled and slack.enabled:
+        # a production config that forgot `sources` gets replay by default: made-up complaints in the real channel
+        feed = "the bundled sample feed" if replay.path == SAMPLE_FEED else f"the replay feed {replay.path}"
+        warnings.append(
+            f"sources.replay.enabled is true (the default when not written) while slack.enabled is true: "
+            f"the complaints of {feed} are posted to Slack channel {slack.alerts_channel} as if customers wrote "
+            "them; set sources.replay.enabled: false unless this is a trial"
+        )
+    return warnings
+
+
 def config_path(explicit: str | os.PathLike[str] | None) -> Path:
     """The config file to read: `--config`, else $REPLYCLOCK_CONFIG, else ./config.yaml."""
     if explicit:
