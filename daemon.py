@@ -245,6 +245,7 @@ def cmd_run(args: argparse.Namespace, settings: config.Settings) -> int:
             app.run_once()
             app.guarded("observe", app.observe)
             return 0
+        app.stand_by()  # /metrics is up before the loop first asks for the lock: a standby must not read as leader
         if app.metrics is not None:
             try:
                 host, port = app.metrics.serve(settings.metrics.listen)
