@@ -283,8 +283,8 @@ class App:
         app = cls(settings, clock, store, analyzer, poller, engine, dispatcher, speed, metrics, slack=slack)
         app.leadership = Leadership(lock_for(settings.storage.url), clock)
         app._started_at = clock.now()
-        # leading from the start for one-process uses (tests, the demo, `run --once` after its check); the
-        # daemon stands by until its loop holds the lock, a standby's beat clears it, taking the lead sets it
+        # leading from the start for one-process uses (tests, the demo, `run --once` once it checked the lock);
+        # `run` stands by until its loop holds the lock, a standby's beat clears it, taking the lead sets it again
         app.polling_since = app._started_at
         if metrics is not None:
             # Breaches recorded before this process started were counted by the one before it. Not
