@@ -283,7 +283,9 @@ class App:
         app = cls(settings, clock, store, analyzer, poller, engine, dispatcher, speed, metrics, slack=slack)
         app.leadership = Leadership(lock_for(settings.storage.url), clock)
         app._started_at = clock.now()
-        app.polling_since = app._started_at  # a standby's beat clears it, taking the lead sets it again
+        # leading from the start for one-process uses (tests, the demo, `run --once` once it checked the lock);
+        # `run` stands by until its loop holds the lock, a standby's beat clears it, taking the lead sets it again
+        app.polling_since = app._started_at
         if metrics is not None:
             # Breaches recorded before this process started were counted by the one before it. Not
             # "breached_at before the start": a breach it recorded after downtime is dated at the deadline.
@@ -417,11 +419,17 @@ class App:
             self.systemd.ping()
             self._next_ping = now + every.total_seconds()
 
+    def stand_by(self) -> None:
+        """Read as a standby: no polling (so no silence to report), no metrics of the leader's work."""
+        self.polling_since = None
+        if self.metrics is not None:
+            self.metrics.stand_by()
+
     def standby_beat(self) -> None:
         """A standby keeps the watchdog fed and says what it is doing (its sources are not its to watch)."""
         now = time.monotonic()
         self._ping_watchdog(now)
-        self.polling_since = None  # its sources are not polled here: no silence to report
+        self.stand_by()
         problem = self.leadership.problem if self.leadership is not None else None
         if problem is not None:
             problem = masker().mask(problem)
@@ -599,6 +607,7 @@ class App:
                 # only the leader takes clicks: a standby's queue would never be applied
                 self.start_interactivity()
                 self.run_once()  # catch up at once with what the previous leader left
+                self._next_observe = 0.0  # the gauges and status.json of this term at once, not a standby's beat on
             scheduler.run_pending()
             if until is not None and until():
                 break

@@ -245,6 +245,7 @@ def cmd_run(args: argparse.Namespace, settings: config.Settings) -> int:
             app.run_once()
             app.guarded("observe", app.observe)
             return 0
+        app.stand_by()  # /metrics is up before the loop first asks for the lock: a standby must not read as leader
         if app.metrics is not None:
             try:
                 host, port = app.metrics.serve(settings.metrics.listen)
@@ -597,6 +598,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     _setup_logs(args, settings)
     if args.command in quiet and not args.log_level:
         logging.getLogger().setLevel(quiet[args.command])
+    if args.command in _STARTS_SOURCES:
+        for warning in config.startup_warnings(settings):
+            log.warning("%s", warning)
     started = time.monotonic()
     try:
         return COMMANDS[args.command](args, settings)

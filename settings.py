@@ -28,6 +28,7 @@ from pydantic import (
     model_validator,
 )
 
+from monitor.replay import SAMPLE_FEED
 from sentiment.settings import SentimentSettings
 
 EXIT_CONFIG = 78  # EX_CONFIG: systemd's RestartPreventExitStatus keeps a bad config from restart-looping
@@ -189,11 +190,18 @@ class SlaSettings(_Section):
         return self
 
 
+def _feed_path(value: object) -> object:
+    """`null` (or no `path` at all) is the bundled sample feed."""
+    return SAMPLE_FEED if value is None else value
+
+
 class ReplaySettings(_Section):
     """A JSON-lines feed of sample mentions, for demos and tests."""
 
     enabled: bool = True
-    path: Path = Path("monitor/samples/shop_feed.jsonl")
+    # Unwritten: the installation's own sample feed, an absolute path. A relative default would resolve
+    # against the config file's folder like a path the user wrote (/etc/replyclock/monitor/samples/...).
+    path: Annotated[Path, BeforeValidator(_feed_path)] = SAMPLE_FEED
     poll_every: Duration = timedelta(seconds=5)
 
 
@@ -473,6 +481,21 @@ def check_sources(settings: Settings) -> None:
         raise ConfigError(key, f"{path}: no such file: {hint}") from None
     except OSError as exc:
         raise ConfigError(key, f"{path} cannot be read ({exc.strerror}): let replyclock's user read it") from None
+
+
+def startup_warnings(settings: Settings) -> list[str]:
+    """Valid settings that are rarely meant, for `run` and `check-config` to log as warnings."""
+    warnings: list[str] = []
+    replay, slack = settings.sources.replay, settings.slack
+    if replay.enabled and slack.enabled:
+        # a production config that forgot `sources` gets replay by default: made-up complaints in the real channel
+        feed = "the bundled sample feed" if replay.path == SAMPLE_FEED else f"the replay feed {replay.path}"
+        warnings.append(
+            f"sources.replay.enabled is true (the default when not written) while slack.enabled is true: "
+            f"the complaints of {feed} are posted to Slack channel {slack.alerts_channel} as if customers wrote "
+            "them; set sources.replay.enabled: false unless this is a trial"
+        )
+    return warnings
 
 
 def config_path(explicit: str | os.PathLike[str] | None) -> Path:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -101,6 +101,28 @@ class _SourceCollector(Collector):
         yield from (mentions, replies, polls, errors, deferrals, last_ok, silent, state)
 
 
+class _LeaderOnly(Collector):
+    """The gauges of the leader's work (its open clocks, its notifiers), exported only while this process leads.
+
+    A standby's would be the figures of its last term as leader: beside the leader's, a dashboard summing
+    over instances counted every open clock twice, and an alert on them fired for what the leader settled.
+    """
+
+    def __init__(self, gauges: Sequence[Gauge], polling_since: Callable[[], datetime | None] | None) -> None:
+        self.gauges = gauges
+        self.polling_since = polling_since
+
+    def describe(self) -> Iterator[Any]:
+        for gauge in self.gauges:
+            yield from gauge.describe()
+
+    def collect(self) -> Iterator[Any]:
+        if self.polling_since is not None and self.polling_since() is None:
+            return
+        for gauge in self.gauges:
+            yield from gauge.collect()
+
+
 class Metrics:
     """Every replyclock metric, in a registry of its own; `serve()` exposes it over HTTP."""
 
@@ -125,16 +147,18 @@ class Metrics:
             "replyclock_escalations_opened", "Escalations opened, by platform", ["platform"], registry=r
         )
         self.open_escalations = Gauge(
-            "replyclock_open_escalations", "Escalations whose clock runs and has not run out", registry=r
+            "replyclock_open_escalations", "Escalations whose clock runs and has not run out", registry=None
         )
-        self.at_risk = Gauge("replyclock_at_risk_escalations", "Open escalations close to their deadline", registry=r)
+        self.at_risk = Gauge(
+            "replyclock_at_risk_escalations", "Open escalations close to their deadline", registry=None
+        )
         self.overdue = Gauge(
-            "replyclock_overdue_escalations", "Escalations past their deadline, unanswered", registry=r
+            "replyclock_overdue_escalations", "Escalations past their deadline, unanswered", registry=None
         )
         self.most_urgent = Gauge(
             "replyclock_most_urgent_time_left_seconds",
             "Time left on the most urgent open escalation (NaN when none is open)",
-            registry=r,
+            registry=None,
         )
         self.breaches = Counter("replyclock_breaches", "SLA breaches, by platform", ["platform"], registry=r)
         self.breaches_late = Counter(
@@ -174,9 +198,11 @@ class Metrics:
             "replyclock_notifier_stopped",
             "1 when a notifier stopped delivering (e.g. its token was revoked)",
             ["notifier"],
-            registry=r,
+            registry=None,
         )
         self.most_urgent.set(math.nan)
+        leader_gauges = (self.open_escalations, self.at_risk, self.overdue, self.most_urgent, self.notifier_stopped)
+        r.register(_LeaderOnly(leader_gauges, polling_since))
         if health is not None:
             r.register(_SourceCollector(health, clock, polling_since))
         self._server: Any = None
@@ -228,6 +254,13 @@ class Metrics:
         self.most_urgent.set(left.total_seconds() if left is not None else math.nan)
         for name in notifiers:
             self.notifier_stopped.labels(name).set(1 if name in stopped_notifiers else 0)
+
+    def stand_by(self) -> None:
+        """Drop the gauges of a term as leader: a standby exports none, and a new term starts from the start values."""
+        for gauge in (self.open_escalations, self.at_risk, self.overdue):
+            gauge.set(0)
+        self.most_urgent.set(math.nan)
+        self.notifier_stopped.clear()
 
     # --- exposition -------------------------------------------------------------------------
 

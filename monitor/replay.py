@@ -24,7 +24,7 @@ from monitor.sources import Unavailable
 
 log = logging.getLogger(__name__)
 
-SAMPLE_FEED = Path(__file__).parent / "samples" / "shop_feed.jsonl"
+SAMPLE_FEED = Path(__file__).resolve().parent / "samples" / "shop_feed.jsonl"  # absolute: the default feed
 
 _OFFSET = re.compile(r"^([+-])((?:\d+[dhms])+)$")
 _OFFSET_PART = re.compile(r"(\d+)([dhms])")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -192,3 +193,10 @@ def complaint_post(clock: Any, eid: str, ago: timedelta = timedelta(0)) -> Menti
         created_at=clock.now() - ago,
         lang="en",
     )
+
+
+def free_port() -> int:
+    """A local TCP port nothing listens on (the socket that found it is closed again)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])

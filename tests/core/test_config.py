@@ -413,3 +413,65 @@ def test_check_config_and_run_stop_on_a_missing_replay_feed_before_doing_anythin
     assert err.startswith("replyclock: config error: sources.replay.path: "), err
     assert str(tmp_path.resolve() / "feeds/typo.jsonl") in err and "no such file" in err
     assert not db.exists()  # stopped before the store was even opened
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "",  # no `sources` section at all
+        "sources:\n  x:\n    enabled: false\n",
+        "sources:\n  replay:\n    poll_every: 10s\n",  # `sources.replay` without a path
+        "sources:\n  replay:\n    path: null\n",
+    ],
+)
+def test_an_unwritten_replay_path_is_the_bundled_sample_wherever_the_config_lives(tmp_path, capsys, written) -> None:
+    """The default was `monitor/samples/shop_feed.jsonl` relative to the config file: a config without
+    `sources` in /etc/replyclock stopped check-config and run with `/etc/replyclock/monitor/samples/...: no
+    such file`, a path the deployer never wrote."""
+    import daemon
+    from monitor.replay import SAMPLE_FEED
+
+    cfg = tmp_path / "etc" / "config.yaml"
+    cfg.parent.mkdir()
+    cfg.write_text(f"storage:\n  url: sqlite:///{tmp_path / 'rc.db'}\n{written}", encoding="utf-8")
+    settings = config.load_settings(cfg)
+    assert settings.sources.replay.enabled
+    assert settings.sources.replay.path == SAMPLE_FEED and SAMPLE_FEED.is_absolute() and SAMPLE_FEED.is_file()
+    config.check_sources(settings)  # what `run` checks too
+    assert daemon.main(["--config", str(cfg), "check-config"]) == 0
+    shown = yaml.safe_load(capsys.readouterr().out)
+    assert shown["sources"]["replay"]["path"] == str(SAMPLE_FEED)
+
+
+SLACK_ON = "slack:\n  enabled: true\n  bot_token: ${RC_TEST_SLACK_TOKEN}\n  alerts_channel: C0TEAM\n"
+
+
+@pytest.mark.parametrize("replay", ["", "sources:\n  replay:\n    enabled: false\n"], ids=["replay-on", "replay-off"])
+def test_check_config_and_run_warn_when_the_replay_feed_would_be_posted_to_slack(
+    tmp_path, capsys, monkeypatch, replay
+) -> None:
+    """A production config that forgot `sources` plays the bundled sample complaints into the team's real
+    Slack channel: valid, so not an error, but said at start-up and by check-config, naming the key."""
+    import daemon
+
+    monkeypatch.setenv("RC_TEST_SLACK_TOKEN", "xoxb-test-token")
+    blocker = tmp_path / "not-a-folder"  # `run` stops at the store (exit 69): what it logged before is the point
+    blocker.write_text("")
+    cfg = tmp_path / "config.yaml"
+    cfg.write_text(f"storage:\n  url: sqlite:///{blocker / 'rc.db'}\n{replay}{SLACK_ON}", encoding="utf-8")
+
+    assert daemon.main(["--config", str(cfg), "check-config"]) == 0
+    out, err = capsys.readouterr()
+    assert yaml.safe_load(out)["slack"]["enabled"] is True  # stdout stays the effective settings only
+    assert daemon.main(["--config", str(cfg), "run", "--once"]) == daemon.EXIT_UNAVAILABLE
+    run_out, run_err = capsys.readouterr()
+    for logged in (err, run_out):  # check-config logs on stderr, the daemon on stdout (the journal)
+        warnings = [line for line in logged.splitlines() if "sources.replay.enabled" in line]
+        if replay:
+            assert warnings == [], warnings
+            continue
+        assert len(warnings) == 1, logged
+        assert warnings[0].startswith("WARNING "), warnings
+        assert "slack.enabled" in warnings[0] and "bundled sample feed" in warnings[0] and "C0TEAM" in warnings[0]
+        assert "sources.replay.enabled: false" in warnings[0]  # what to do about it
+    assert "xoxb-test-token" not in out + err + run_out + run_err

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
@@ -16,9 +15,9 @@ import daemon
 import settings as config
 from monitor.models import Batch, Mention
 from monitor.store import Store
-from tests.fakes import RESPONSE_TIME, complaint_score
+from tests.fakes import RESPONSE_TIME, complaint_score, free_port
 
-# the replay source is on by default, and `run` refuses a feed that is not there (none is, in tmp_path)
+# the replay source (the bundled sample feed) is on by default: these commands want a store with no source
 NO_REPLAY = "sources:\n  replay:\n    enabled: false\n"
 
 
@@ -146,12 +145,6 @@ def test_db_copy_to_a_url_no_store_can_have_is_a_usage_error_with_the_password_h
         assert "secret" not in out + err
 
 
-def _closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])  # closed again when the block ends: nothing listens there
-
-
 @pytest.mark.parametrize(
     "command",
     [
@@ -168,7 +161,7 @@ def test_a_database_that_cannot_be_reached_is_one_line_with_the_password_hidden(
     tmp_path, capsys, monkeypatch, command
 ) -> None:
     monkeypatch.setattr(daemon, "_install_signal_handlers", lambda stop: None)  # pytest keeps its own
-    port = _closed_port()
+    port = free_port()
     cfg = tmp_path / "config.yaml"
     url = f"postgresql+psycopg://rc:Pw-never-shown@127.0.0.1:{port}/replyclock"
     cfg.write_text(f"storage:\n  url: {url}\n{NO_REPLAY}notify:\n  console: false\n", encoding="utf-8")
@@ -184,7 +177,7 @@ def test_a_database_that_cannot_be_reached_is_one_line_with_the_password_hidden(
 
 def test_status_says_why_it_cannot_read_the_store(tmp_path, capsys, monkeypatch) -> None:
     monkeypatch.setenv("STATE_DIRECTORY", str(tmp_path))
-    port = _closed_port()
+    port = free_port()
     cfg = tmp_path / "config.yaml"
     url = f"postgresql+psycopg://rc:Pw-never-shown@127.0.0.1:{port}/replyclock"
     cfg.write_text(f"storage:\n  url: {url}\n{NO_REPLAY}notify:\n  console: false\n", encoding="utf-8")
@@ -197,7 +190,7 @@ def test_status_says_why_it_cannot_read_the_store(tmp_path, capsys, monkeypatch)
 def test_db_copy_to_a_target_that_cannot_be_reached_names_the_target(tmp_path, capsys) -> None:
     db = tmp_path / "rc.db"
     _store_with_one_escalation(db)
-    port = _closed_port()
+    port = free_port()
     to = f"postgresql+psycopg://rc:Pw-never-shown@127.0.0.1:{port}/target"
     assert daemon.main(["--config", str(_config(tmp_path, db)), "db", "copy", "--to", to]) == daemon.EXIT_UNAVAILABLE
     err = capsys.readouterr().err

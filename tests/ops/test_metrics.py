@@ -17,7 +17,14 @@ from monitor.leader import Leadership
 from monitor.metrics import Metrics, parse_listen
 from monitor.models import Mention, Reply
 from monitor.sources import RateLimited, Unavailable
-from tests.fakes import FakeSource, HeldElsewhereLock, KeywordAnalyzer, RecordingNotifier, ScriptedLeadership
+from tests.fakes import (
+    FakeSource,
+    HeldElsewhereLock,
+    KeywordAnalyzer,
+    RecordingNotifier,
+    ScriptedLeadership,
+    free_port,
+)
 
 M = timedelta(minutes=1)
 H = timedelta(hours=1)
@@ -310,3 +317,87 @@ def test_a_standby_exports_no_per_source_series_and_says_it_is_a_standby(rig, cl
     assert value(text, "replyclock_leader") == 1
     assert value(text, "replyclock_source_polls_total", source="fake:mentions", platform="x") == 1
     assert value(text, "replyclock_source_silent_seconds", source="fake:mentions", platform="x") == 0
+
+
+# the gauges of the leader's work: its open clocks and its notifiers
+LEADER_GAUGES = re.compile(
+    r"^(replyclock_(?:open|at_risk|overdue)_escalations|replyclock_most_urgent_time_left_seconds"
+    r"|replyclock_notifier_stopped)[ {]",
+    flags=re.MULTILINE,
+)
+
+
+def test_a_standby_exports_no_clock_or_notifier_gauges_of_its_last_term(rig, clock) -> None:
+    """A standby kept the open clocks of its last term as leader: summed over instances (a dashboard's
+    `sum(replyclock_open_escalations)`), every clock counted twice, and its overdue gauge fired an alert
+    the leader had long settled. Its counters go on: a counter never goes back."""
+    app, source = rig
+    assert app.metrics is not None
+    metrics = app.metrics
+    source.add(
+        post(clock, "1", "paczka nie dotarło", "pl", ago=10 * M),
+        post(clock, "2", "a csomag nem érkezett meg", "hu", ago=70 * M),  # past its deadline when seen
+    )
+    app.run_once()
+    app.observe()
+    text = metrics.render().decode()
+    assert value(text, "replyclock_open_escalations") == 1 and value(text, "replyclock_overdue_escalations") == 1
+    assert value(text, "replyclock_notifier_stopped", notifier="recorder") == 0
+    app.leadership = Leadership(HeldElsewhereLock(), clock)  # type: ignore[arg-type]
+    clock.advance(5 * M)
+    app.standby_beat()  # what run_forever does while another replyclock leads
+    text = metrics.render().decode()
+    assert value(text, "replyclock_leader") == 0
+    assert LEADER_GAUGES.findall(text) == []
+    assert value(text, "replyclock_breaches_total", platform="x") == 1
+    assert value(text, "replyclock_escalations_opened_total", platform="x") == 2
+    assert value(text, "replyclock_mentions_scored_total", platform="x", language="pl") == 1
+    # back in the lead (what run_forever does): the start values until its first snapshot, not the last term's
+    app.polling_since = clock.now()
+    text = metrics.render().decode()
+    assert value(text, "replyclock_open_escalations") == 0 and value(text, "replyclock_overdue_escalations") == 0
+    assert math.isnan(value(text, "replyclock_most_urgent_time_left_seconds"))
+    app.observe()
+    text = metrics.render().decode()
+    assert value(text, "replyclock_overdue_escalations") == 1  # #2, still unanswered: the new term's own figure
+    assert value(text, "replyclock_notifier_stopped", notifier="recorder") == 0
+
+
+def test_a_daemon_reads_as_a_standby_until_its_loop_holds_the_lock(make_settings, monkeypatch, tmp_path) -> None:
+    """`run` serves /metrics before its loop first asks for the lock: a standby's scrape in between read
+    `replyclock_leader 1`, with per-source series of sources it never polls."""
+    import daemon
+
+    port = free_port()
+    cfg = tmp_path / "config.yaml"
+    cfg.write_text(
+        f"storage:\n  url: sqlite:///{tmp_path / 'rc.db'}\nnotify:\n  console: false\n"
+        f"metrics:\n  enabled: true\n  listen: 127.0.0.1:{port}\n",
+        encoding="utf-8",
+    )
+    scraped: list[str] = []
+
+    def first_scrape(self: App, stop: threading.Event, until: object = None) -> None:
+        """What a scrape saw once `/metrics` was up, before the loop's first try for the lock."""
+        scraped.append(urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5).read().decode())
+
+    monkeypatch.setattr(daemon, "_install_signal_handlers", lambda stop: None)  # pytest keeps its own
+    monkeypatch.setattr(App, "run_forever", first_scrape)
+    assert daemon.main(["--config", str(cfg), "run"]) == 0
+    [text] = scraped
+    assert value(text, "replyclock_leader") == 0
+    assert "{source=" not in text and LEADER_GAUGES.findall(text) == [], text
+
+
+def test_a_process_that_takes_the_lead_back_exports_its_clocks_at_once(rig, clock) -> None:
+    """A standby's beat had put the next snapshot seconds ahead: back in the lead, the gauges read their start
+    values (no clock open) until then, beside the clocks the new term had already caught up with."""
+    app, source = rig
+    assert app.metrics is not None
+    source.add(post(clock, "1", "paczka nie dotarło", "pl", ago=10 * M))
+    app.leadership = ScriptedLeadership(True, False, True)  # type: ignore[assignment]
+    app.run_forever(_Loops(clock, M, 10))  # leader, standby, then leader again; a minute of the clock per loop
+    text = app.metrics.render().decode()
+    assert value(text, "replyclock_leader") == 1
+    assert value(text, "replyclock_open_escalations") == 1
+    assert 0 < value(text, "replyclock_most_urgent_time_left_seconds") <= (60 - 10 - 2) * 60

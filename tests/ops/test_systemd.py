@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from monitor.systemd import SystemdNotifier
+from tests.fakes import free_port
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -94,12 +95,6 @@ sys.exit(daemon.main(sys.argv[1:]))
 """
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _feed(path: Path) -> None:
     items = [
         {
@@ -134,7 +129,7 @@ def _receive_until(sock: socket.socket, wanted: str, seen: list[str], deadline: 
 
 def test_daemon_speaks_sd_notify_serves_metrics_and_stops_on_sigterm(tmp_path, listener) -> None:
     sock, path = listener
-    port = _free_port()
+    port = free_port()
     _feed(tmp_path / "feed.jsonl")
     cfg = tmp_path / "config.yaml"
     cfg.write_text(
