@@ -729,7 +729,7 @@ def is_sold_out_regret(text: str) -> bool:
     return calm and _SOLD_OUT.search(folded) is not None
 
 
-# Praise the scorers read as strongly negative because it is told with negations ("Paczka była dobrze
+# Praise (kindness, patience, a joke's laugh too) the scorers read as strongly negative because it is told with negations ("Paczka była dobrze
 # zapakowana, nic się nie pogniotło": 0.91), or a double negative of desire ("nie mogę nie kupić tej
 # sukienki": 0.97). Without a complaint intent it does not open a clock on its score alone. Only
 # unambiguous praise counts ("super", "great", "отлично" are sarcasm's favourites and are left out), and
@@ -737,18 +737,23 @@ def is_sold_out_regret(text: str) -> bool:
 # always", 🙄, 👏), disappointment ("not happy"), "?!", "!!" or an angry emoji makes it more than praise.
 _PRAISE = re.compile(
     r"(?<!\bnie )(?<!\bnot )(?<!\bnem )(?<!\bне )(?<!\bni )(?<!\bnicht )(?<!\bnie som )(?<!\bnejsem )"
-    r"(?<!\w)(?:lov(?:e|ed|ing) (?:it|them|the|this|my|how)|perfect(?:ly)?\b|amazing|thank(?:s|s so much| you)\b|highly recommend|"
+    r"(?<![\w#])(?:lov(?:e|ed|ing) (?:it|them|the|this|my|how)|perfect(?:ly)?\b|amazing|thank(?:s|s so much| you)\b|highly recommend|"
     r"(?:well|nicely|beautifully) (?:packed|wrapped)|"
     r"polecam|dziekuj\w*|dzieki\b|idealn\w*|swietn\w*|rewelac\w*|(?:dobrze|starannie|pieknie|super) zapakowan\w*|cudown\w*|zachwycon\w*|"
     r"(?:bardzo )?zadowolon\w*|koszonom|koszi|tokeletes\w*|imadom|ajanlom|remek|(?:nagyon )?elegedett|jol (?:be )?(?:volt )?(?:be)?csomagol\w*|"
     r"спасибо|благодар\w*|идеальн\w*|рекомендую|обожаю|(?:очень )?доволн\w*|дякую|рекомендую|"
-    r"danke|perfekt|empfehle|dakujem|dekuji|odporucam|doporucuji)"
-    r"|\U0001f44c|\U0001f60d|\u2764|\U0001f970|\U0001f60a|\u263a|\U0001f64f"
+    r"danke|perfekt|empfehle|dakujem|dekuji|odporucam|doporucuji|"
+    # kindness ("kurier był mega miły"), patience ("no rush on my order") and a joke's laugh ("portfel płacze 😅")
+    r"(?:so|very|really|super) (?:nice|kind|friendly|helpful)|(?:bardzo|mega|naprawde|niezwykle|super) mil[aeiy]\b|przemil\w*|"
+    r"(?:nagyon|szuper|rendkivul) (?:kedves|segitokesz)|(?:очень|такой|такая|супер) (?:вежлив|приятн|мил)\w*|"
+    r"no (?:rush|hurry)|take your time|nie ma pospiechu|bez pospiechu|nie spieszy mi sie|nem surgos|raerek|"
+    r"не (?:спешу|срочно|торопитесь)|keine eile)"
+    r"|\U0001f44c|\U0001f60d|\u2764|\U0001f970|\U0001f60a|\u263a|\U0001f64f|\U0001f44d|\U0001f605|\U0001f602|\U0001f923"
 )
 _DESIRE = re.compile(
     r"(?<!\w)(?:(?:can'?t|cannot|couldn'?t) (?:help but|not) (?:buy|order|get)|couldn'?t resist|"
     r"nie (?:moge|moglam|moglem|da sie) nie (?:kupic|zamowic|wziac)|nem (?:lehet|tudok|tudtam) nem (?:vasarolni|venni|rendelni|megvenni)|"
-    r"не (?:могу|могла|смогла|удержалась|удержался) (?:не )?(?:купить|заказать|взять)|не удержал\w*)"
+    r"не (?:могу|могла|смогла) не (?:купить|заказать|взять)|не (?:удержал|устоял)\w*)"
 )
 _SARCASM = re.compile(
     r"(?<!\w)(?:thanks? (?:a lot|for nothing)|as (?:always|usual)|yeah right|well done|good job|bravo|brawo|gratul\w*|"

@@ -52,9 +52,10 @@ class ComplaintSettings(BaseModel):
     )
     praise_needs_intent: bool = Field(
         default=True,
-        description='Praise told with negations ("well packed, nothing got creased") or a double negative of desire '
-        '("I can\'t not buy it"), with no contrast ("but"), sarcasm, "!!" or angry emoji, escalates only with a '
-        "complaint intent, not on its negative score alone.",
+        description='Praise, kindness, patience or a laugh told with negations ("well packed, nothing got creased", '
+        '"no rush on my order"), or a double negative of desire ("I can\'t not buy it"), with no contrast ("but"), '
+        'sarcasm, disappointment, "!!" or angry emoji, escalates only with a complaint intent, not on its negative '
+        "score alone.",
     )
     classifier_threshold: float | None = Field(
         default=0.7,

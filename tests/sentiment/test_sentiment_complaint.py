@@ -464,6 +464,12 @@ def test_intents_found_in_held_out_rounds_f_and_g(text: str, intent: str) -> Non
         "не могу не заказать ещё одно платье",
         "nem lehet nem vásárolni ilyen áraknál",
         "I can't not buy this dress",
+        # kindness, patience, a laugh
+        "kurier był mega miły, paczka dotarła cała 👍",
+        "Pan kurier bardzo miły, nawet zadzwonił przed przyjazdem",
+        "no rush on my order, I'm away till Monday",
+        "Nie ma pośpiechu, odbiorę paczkę w poniedziałek",
+        "wrzucam do koszyka pół wyprzedaży, portfel płacze 😅",
     ],
 )
 def test_praise_the_scorer_reads_as_negative_is_not_escalated_on_its_score_alone(text: str) -> None:
@@ -491,6 +497,10 @@ def test_praise_the_scorer_reads_as_negative_is_not_escalated_on_its_score_alone
         "Спасибо, но больше не закажу",
         "Thank you?!",
         "Thanks 😡",
+        # not desire: a customer who cannot order
+        "Не могу заказать, сайт падает",
+        # a hashtag is no praise
+        "Fuj, to bolo hrozné #amazingspiderman",
     ],
 )
 def test_sarcasm_contrast_negation_or_anger_beside_praise_still_escalates(text: str) -> None:
