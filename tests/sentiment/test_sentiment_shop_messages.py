@@ -19,15 +19,12 @@ RULED = {"B", "C", "D", "F", "G"}
 KNOWN_WRONG: dict[tuple[str, str], str] = {}
 PRAISE_READ_AS_NEGATIVE = "praise or reassurance the scorer reads as strongly negative (0.87-0.98)"
 for _text in (
-    "Átvettem a rendelést, minden benne volt",
     "Куртка пришла за два дня, очень тёплая",
     "Buty doszły wczoraj, leżą jak ulał",
     "Paczka przyszła dzień po zamówieniu, szok",
     "Tegnap jött meg a cipő, mintha rám öntötték volna",
 ):
     KNOWN_WRONG[("embedded-e5", _text)] = PRAISE_READ_AS_NEGATIVE
-# "no big deal, I'll wait": e5 reads the negated "страшного" (0.95 negative); the embedded scorer does not
-KNOWN_WRONG[("embedded-e5", "Ничего страшного, подожду доставку до понедельника")] = PRAISE_READ_AS_NEGATIVE
 WRONG_LAST_TIME = "Got a different colour than I ordered last time, this time perfect, thanks!"
 for _model in ("embedded", "embedded-e5"):
     KNOWN_WRONG[(_model, WRONG_LAST_TIME)] = "the wrong-item phrase is found; nothing says it was last time"
