@@ -219,6 +219,7 @@ def _load(args: argparse.Namespace) -> config.Settings:
     masker().add(settings.secrets())
     if args.command in _STARTS_SOURCES:
         config.check_sources(settings)
+        config.check_classifier_weights(settings)
     return settings
 
 
@@ -676,7 +677,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_UNAVAILABLE
     except ModelLoadError as exc:
         # retrying cannot help: the model is missing or unusable until someone changes the config
-        where = "" if args.command == "model" else "sentiment.model: "
+        where = "" if args.command == "model" else f"{exc.key}: "
         _say_error(f"replyclock: {where}{exc}")
         return config.EXIT_CONFIG
     except KeyboardInterrupt:
