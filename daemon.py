@@ -139,6 +139,17 @@ def _parser() -> argparse.ArgumentParser:
         "(kept as other)",
     )
 
+    verdicts = sub.add_parser("verdicts", help="the team's verdicts on escalated posts, as training data")
+    verdicts_sub = _Commands(verdicts.add_subparsers(dest="verdicts_command", metavar="ACTION", required=True), after)
+    export = verdicts_sub.add_parser(
+        "export",
+        help="write them as a shop-message file (1 answered or resolved, 0 dismissed as praise, question, joke or "
+        "not_ours) for scripts/train_complaint.py --extra",
+    )
+    export.add_argument("--since", help="only escalations of posts newer than this (e.g. 90d)")
+    export.add_argument("--out", type=Path, help="write to this file, mode 0600 (default: stdout)")
+    export.add_argument("--round", type=_round_name, default="team", help="the file's round column (default: team)")
+
     model = sub.add_parser("model", help="manage transformers models")
     model_sub = _Commands(model.add_subparsers(dest="model_command", metavar="ACTION", required=True), after)
     download = model_sub.add_parser("download", help="fetch a model into the local cache for offline servers")
@@ -192,6 +203,13 @@ def _escalation_id(text: str) -> int:
     return value
 
 
+def _round_name(text: str) -> str:
+    """A round of a shop-message file: one word that no reader takes for a comment."""
+    if not text or text.startswith("#") or any(c.isspace() for c in text):
+        raise argparse.ArgumentTypeError(f"a round is one word, not starting with #: {text!r}")
+    return text
+
+
 # The commands that start the sources: what they would open is checked before anything else happens.
 _STARTS_SOURCES = ("run", "check-config")
 
@@ -201,6 +219,7 @@ def _load(args: argparse.Namespace) -> config.Settings:
     masker().add(settings.secrets())
     if args.command in _STARTS_SOURCES:
         config.check_sources(settings)
+        config.check_classifier_weights(settings)
     return settings
 
 
@@ -383,18 +402,22 @@ def _no_database(url: str) -> bool:
     return missing is not None
 
 
+def _since(text: str | None, now: datetime) -> datetime | None:
+    """`now` less the `--since` duration; None without the flag. ValueError for a malformed or empty one
+    (`--since ""`, an unset shell variable, must not mean "everything")."""
+    return None if text is None else now - config.parse_duration(text)
+
+
 @_on_store
 def cmd_report(args: argparse.Namespace, settings: config.Settings) -> int:
     from monitor.store import Store
 
     now = SystemClock().now()
-    since: datetime | None = None
-    if args.since is not None:  # `--since ""` (an unset shell variable) must not mean "everything"
-        try:
-            since = now - config.parse_duration(args.since)
-        except ValueError as exc:
-            print(f"replyclock: --since: {exc}", file=sys.stderr)
-            return 2
+    try:
+        since = _since(args.since, now)
+    except ValueError as exc:
+        print(f"replyclock: --since: {exc}", file=sys.stderr)
+        return 2
     if _no_database(settings.storage.url):
         return 1
     store = Store(settings.storage.url)
@@ -551,6 +574,42 @@ def cmd_db(args: argparse.Namespace, settings: config.Settings) -> int:
         store.close()
 
 
+@_on_store
+def cmd_verdicts(args: argparse.Namespace, settings: config.Settings) -> int:
+    from alerts.verdicts import export_comments, summary, team_verdicts
+    from monitor.files import write_private
+    from monitor.store import Store
+    from sentiment.data import ShopMessage, format_shop_messages
+
+    now = SystemClock().now()
+    try:
+        since = _since(args.since, now)
+    except ValueError as exc:
+        print(f"replyclock: --since: {exc}", file=sys.stderr)
+        return 2
+    if _no_database(settings.storage.url):
+        return 1
+    store = Store(settings.storage.url)
+    try:
+        found = team_verdicts(store.escalations(since=since))
+    finally:
+        store.close()
+    messages = [ShopMessage(args.round, v.complaint, v.lang, v.text) for v in found.verdicts]
+    text = format_shop_messages(messages, export_comments(now, since))
+    if args.out is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    else:
+        try:  # customer texts: mode 0600, and never half a file where a previous export was
+            write_private(args.out, text)
+        except OSError as exc:
+            print(f"replyclock: --out: cannot write {args.out}: {exc.strerror or exc}", file=sys.stderr)
+            return 1
+    where = "stdout" if args.out is None else args.out
+    print(f"replyclock: {summary(found)}\nwritten to {where} (round {args.round})", file=sys.stderr)
+    return 0
+
+
 def cmd_model(args: argparse.Namespace, settings: config.Settings) -> int:
     from sentiment.tools import download_model
 
@@ -569,6 +628,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, config.Settings], int]] = {
     "status": cmd_status,
     "act": cmd_act,
     "db": cmd_db,
+    "verdicts": cmd_verdicts,
     "model": cmd_model,
 }
 
@@ -594,6 +654,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "act": "WARNING",
         "status": "WARNING",
         "db": "WARNING",
+        "verdicts": "WARNING",
     }
     _setup_logs(args, settings)
     if args.command in quiet and not args.log_level:
@@ -616,7 +677,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_UNAVAILABLE
     except ModelLoadError as exc:
         # retrying cannot help: the model is missing or unusable until someone changes the config
-        where = "" if args.command == "model" else "sentiment.model: "
+        where = "" if args.command == "model" else f"{exc.key}: "
         _say_error(f"replyclock: {where}{exc}")
         return config.EXIT_CONFIG
     except KeyboardInterrupt:

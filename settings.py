@@ -29,7 +29,7 @@ from pydantic import (
 )
 
 from monitor.replay import SAMPLE_FEED
-from sentiment.settings import SentimentSettings
+from sentiment.settings import CLASSIFIER_WEIGHTS_KEY, SentimentSettings
 
 EXIT_CONFIG = 78  # EX_CONFIG: systemd's RestartPreventExitStatus keeps a bad config from restart-looping
 CONFIG_ENV = "REPLYCLOCK_CONFIG"
@@ -451,11 +451,18 @@ def settings_from_mapping(data: Mapping[str, Any], source_file: Path | None = No
     if source_file is None:
         return settings
     update: dict[str, Any] = {"source_file": source_file}
+    base = source_file.resolve().parent
     replay = settings.sources.replay
     if not replay.path.is_absolute():  # a relative feed path is relative to the config file
-        base = source_file.resolve().parent
         update["sources"] = settings.sources.model_copy(
             update={"replay": replay.model_copy(update={"path": base / replay.path})}
+        )
+    complaint = settings.sentiment.complaint
+    if complaint.classifier_weights is not None and not complaint.classifier_weights.is_absolute():
+        update["sentiment"] = settings.sentiment.model_copy(
+            update={
+                "complaint": complaint.model_copy(update={"classifier_weights": base / complaint.classifier_weights})
+            }
         )
     return settings.model_copy(update=update)
 
@@ -496,6 +503,25 @@ def startup_warnings(settings: Settings) -> list[str]:
             "them; set sources.replay.enabled: false unless this is a trial"
         )
     return warnings
+
+
+def check_classifier_weights(settings: Settings) -> None:
+    """Load the shop's own complaint classifier, where one is configured and used; ConfigError naming the key.
+
+    `check-config` and `run` call this, as they call `check_sources`: a file that is missing or no
+    classifier is found before the daemon starts, not when the analyzer is built.
+    """
+    complaint = settings.sentiment.complaint
+    path = complaint.classifier_weights
+    if path is None or not complaint.enabled or complaint.classifier_threshold is None:
+        return  # the bundled weights, or none loaded at all
+    from sentiment.complaint_model import ComplaintClassifier  # only when set: check-config stays fast
+    from sentiment.errors import ModelLoadError
+
+    try:
+        ComplaintClassifier(path)
+    except ModelLoadError as exc:
+        raise ConfigError(CLASSIFIER_WEIGHTS_KEY, str(exc)) from None
 
 
 def config_path(explicit: str | os.PathLike[str] | None) -> Path:

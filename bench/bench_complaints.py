@@ -4,6 +4,7 @@ python bench/bench_complaints.py                          # the default analyzer
 python bench/bench_complaints.py --model embedded-e5      # another scorer
 python bench/bench_complaints.py --no-classifier          # the intents and the negative score only
 python bench/bench_complaints.py --file sentiment/shop_messages.tsv
+python bench/bench_complaints.py --classifier-weights shop.npz --file team-recent.tsv   # a shop's own classifier
 
 Prints, per language, complaints found and false alarms, and every message the analyzer got wrong. No
 timing: this measures what the team would be shown.
@@ -26,12 +27,17 @@ def main() -> int:
     parser.add_argument("--file", type=Path, default=ROOT / "bench" / "complaints_heldout.tsv")
     parser.add_argument("--model", default="embedded", help="sentiment.model (embedded, embedded-e5, a hub id)")
     parser.add_argument("--no-classifier", action="store_true", help="complaint.classifier_threshold: null")
+    parser.add_argument(
+        "--classifier-weights", type=Path, help="complaint.classifier_weights (default: the bundled weights)"
+    )
     args = parser.parse_args()
     from sentiment.data import load_shop_messages
     from sentiment.factory import build_analyzer
     from sentiment.settings import ComplaintSettings, SentimentSettings
 
-    complaint = ComplaintSettings(classifier_threshold=None) if args.no_classifier else ComplaintSettings()
+    complaint = ComplaintSettings(classifier_weights=args.classifier_weights)
+    if args.no_classifier:
+        complaint = ComplaintSettings(classifier_threshold=None)
     analyzer = build_analyzer(SentimentSettings(model=args.model, complaint=complaint))
     messages = load_shop_messages(args.file)
     scores = analyzer.analyze([m.text for m in messages], [None] * len(messages))

@@ -9,6 +9,7 @@ or the service can no longer open it. SQLite does the same for its own -wal and 
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 
@@ -23,3 +24,16 @@ def give_to_folder_owner(path: Path, fd: int | None = None) -> None:
         os.fchown(fd, folder.st_uid, folder.st_gid)
     else:
         os.lchown(path, folder.st_uid, folder.st_gid)
+
+
+def write_private(path: Path, text: str) -> None:
+    """Replace `path` with `text` (UTF-8) atomically, mode 0600: readers never see half a file."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}-", suffix=".tmp", dir=path.parent)  # mkstemp: mode 0600
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            give_to_folder_owner(Path(tmp), out.fileno())
+            out.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

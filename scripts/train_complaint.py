@@ -1,6 +1,7 @@
 """Train the complaint classifier; write sentiment/weights/complaint.npz and print how it does.
 
     python scripts/train_complaint.py   # tweets from ../shared/data/sentiment or $REPLYCLOCK_SENTIMENT_DATA
+    python scripts/train_complaint.py --extra team.tsv --out /etc/replyclock/complaint.npz   # a shop's own
 
 Complaints are the shop messages marked 1 in sentiment/shop_messages.tsv; not complaints are the
 ones marked 0 and a fixed sample of the training tweets (none of them is a shop complaint to answer).
@@ -9,6 +10,11 @@ message weighing as much as `--shop-weight` tweets. It prints, for each round of
 a model trained without that round finds in it, and the share of dev tweets it would flag; with
 `--held-out`, also the held-out round (bench/complaints_heldout.tsv): look at it once, after every
 choice is made, or it is held out no longer. Deterministic: fixed sample, one thread.
+
+`--extra FILE` (repeatable) adds shop-message files to the bundled ones, such as the team's verdicts
+that `replyclock verdicts export` writes; each file's rounds are reported like the bundled ones (what a
+model trained without them finds in them). Those weights are a shop's own: `--out` is then required,
+and `sentiment.complaint.classifier_weights` points the daemon at them (docs/sentiment.md).
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ import datetime as dt
 import random
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -79,16 +86,31 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, default=None, help="folder with train.jsonl and dev.jsonl")
     parser.add_argument("--shop", type=Path, default=None, help="shop messages (default: sentiment/shop_messages.tsv)")
-    parser.add_argument("--out", type=Path, default=WEIGHTS_PATH)
+    parser.add_argument("--extra", type=Path, action="append", default=[], metavar="FILE", help="more shop messages")
+    parser.add_argument("--out", type=Path, default=None, help=f"weights to write (default: {WEIGHTS_PATH})")
     parser.add_argument("--tweets", type=int, default=20_000, help="training tweets taken as not complaints")
     parser.add_argument("--shop-weight", type=float, default=20.0)
     parser.add_argument("--c", type=float, default=1.0, help="inverse L2 strength")
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--held-out", action="store_true", help="also print the held-out round (once, at the end)")
     args = parser.parse_args(argv)
+    if args.extra and args.out is None:
+        parser.error(f"--extra needs --out: a shop's weights must not replace the bundled {WEIGHTS_PATH.name}")
+    out = args.out or WEIGHTS_PATH
     t0 = time.time()
     folder = args.data or data_dir()
     shop = load_shop_messages(args.shop) if args.shop else load_shop_messages()
+    extra: list[ShopMessage] = []
+    for path in args.extra:
+        try:
+            found = load_shop_messages(path)
+        except (OSError, ValueError) as exc:
+            parser.error(f"--extra: {exc}")
+        if not found:
+            parser.error(f"--extra: {path} holds no messages")
+        print(f"{path}: {len(found)} messages ({sum(m.complaint for m in found)} complaints)")
+        extra += found
+    shop += extra
     train_tweets = [r["text"] for r in load_rows(folder / "train.jsonl")]
     random.Random(args.seed).shuffle(train_tweets)
     tweets = train_tweets[: args.tweets]
@@ -131,8 +153,10 @@ def main(argv: list[str] | None = None) -> int:
         "shop_messages": len(shop),
         "tweets": len(tweets),
     }
-    save_weights(args.out, meta, weights=q[:, 0], weights_scale=scale[0], bias=np.float32(bias))
-    print(f"wrote {args.out} ({args.out.stat().st_size / 1e3:.0f} KB) in {time.time() - t0:.0f}s")
+    if extra:  # which rounds; not the files' paths
+        meta["extra_messages"] = dict(sorted(Counter(m.round for m in extra).items()))
+    save_weights(out, meta, weights=q[:, 0], weights_scale=scale[0], bias=np.float32(bias))
+    print(f"wrote {out} ({out.stat().st_size / 1e3:.0f} KB) in {time.time() - t0:.0f}s")
     return 0
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,3 +58,25 @@ def load_shop_messages(path: Path = SHOP_MESSAGES) -> list[ShopMessage]:
             raise ValueError(f"{path}:{number}: expected round, complaint (0/1), lang and text separated by tabs")
         messages.append(ShopMessage(fields[0], fields[1] == "1", fields[2], fields[3]))
     return messages
+
+
+# Where a text would end its row: the tab between fields, and every break `str.splitlines()` reads. All are
+# whitespace to the features (sentiment.text squeezes them into one space), so a space loses nothing.
+_BREAKS = re.compile("[\t\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]+")
+
+
+def one_line(text: str) -> str:
+    """`text` as one field of a shop-message row: each run of tabs and line breaks one space, ends stripped."""
+    return _BREAKS.sub(" ", text).strip()
+
+
+def format_shop_messages(messages: Iterable[ShopMessage], comments: Sequence[str] = ()) -> str:
+    """A shop-message file that `load_shop_messages` reads back: `#` comment lines, the column names, the rows."""
+    lines = [f"# {line}".rstrip() for comment in comments for line in comment.splitlines()]
+    lines.append("# round\tcomplaint\tlang\ttext")
+    for m in messages:
+        for name, value in (("round", m.round), ("lang", m.lang)):
+            if not value or one_line(value) != value or " " in value or value.startswith("#"):
+                raise ValueError(f"{name} {value!r}: a shop-message file needs one word, not starting with #")
+        lines.append(f"{m.round}\t{int(m.complaint)}\t{m.lang}\t{one_line(m.text)}")
+    return "\n".join(lines) + "\n"

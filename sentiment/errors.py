@@ -4,7 +4,14 @@ from __future__ import annotations
 
 
 class ModelLoadError(RuntimeError):
-    """A configured sentiment model cannot be loaded (missing, offline, corrupt or unsupported)."""
+    """A configured sentiment model cannot be loaded (missing, offline, corrupt or unsupported).
+
+    `key` is the setting that named it, for the message that stops start-up.
+    """
+
+    def __init__(self, message: str, key: str = "sentiment.model") -> None:
+        super().__init__(message)
+        self.key = key
 
 
 class ScorerFailed(RuntimeError):

@@ -16,7 +16,7 @@ from sentiment.complaint_model import ComplaintClassifier
 from sentiment.e5 import E5_MODEL, E5Scorer
 from sentiment.embedded import EmbeddedModel, EmbeddedScorer
 from sentiment.errors import ModelLoadError
-from sentiment.settings import SentimentSettings
+from sentiment.settings import CLASSIFIER_WEIGHTS_KEY, SentimentSettings
 
 __all__ = ["ModelLoadError", "build_analyzer"]
 
@@ -32,6 +32,17 @@ def _embedded_model() -> EmbeddedModel:
 @lru_cache(maxsize=1)
 def _complaint_classifier() -> ComplaintClassifier:
     return ComplaintClassifier()
+
+
+def _configured_classifier(settings: SentimentSettings) -> ComplaintClassifier:
+    """The weights `classifier_weights` names (a broken file is an error, not the bundled ones), else the bundled."""
+    path = settings.complaint.classifier_weights
+    if path is None:
+        return _complaint_classifier()
+    try:
+        return ComplaintClassifier(path)
+    except ModelLoadError as exc:
+        raise ModelLoadError(str(exc), key=CLASSIFIER_WEIGHTS_KEY) from exc
 
 
 def _build_scorer(model_id: str, settings: SentimentSettings, embedded: EmbeddedScorer) -> Scorer:
@@ -65,5 +76,5 @@ def build_analyzer(settings: SentimentSettings) -> Analyzer:
     by_lang = {lang: scorer(model_id) for lang, model_id in settings.models_by_lang.items()}
     fallback = embedded if settings.fallback == EMBEDDED else None
     wanted = settings.complaint.enabled and settings.complaint.classifier_threshold is not None
-    classifier = _complaint_classifier() if wanted else None
+    classifier = _configured_classifier(settings) if wanted else None
     return SentimentAnalyzer(model.langid, default, by_lang, settings.complaint, fallback, classifier)

@@ -22,6 +22,8 @@ _POLARITY = ("negative", "neutral", "positive")
 # What the language identifier can answer (sentiment.langid): the keys models_by_lang may use.
 SUPPORTED = ("pl", "hu", "ru", "uk", "en", "de", "cs", "sk")
 UNDETERMINED = "und"
+# The key of ComplaintSettings.classifier_weights in config.yaml, named by the errors of a file it cannot load.
+CLASSIFIER_WEIGHTS_KEY = "sentiment.complaint.classifier_weights"
 
 
 class ComplaintSettings(BaseModel):
@@ -71,6 +73,13 @@ class ComplaintSettings(BaseModel):
         le=1.0,
         description="The classifier decides only for a post at least this negative: alone it also takes "
         'calm posts with a complaint\'s words ("parcel came a day after I ordered, wow") for complaints.',
+    )
+    classifier_weights: Path | None = Field(
+        default=None,
+        description="The complaint classifier's weights: null for the bundled ones (sentiment/weights/complaint.npz), "
+        "or a shop's own, trained with its team's verdicts (`replyclock verdicts export`, then "
+        "scripts/train_complaint.py --extra FILE --out FILE; docs/sentiment.md). A relative path is relative to the "
+        "config file's folder; a file that cannot be loaded stops start-up.",
     )
     medium_negative: float = Field(
         default=0.6,

@@ -1,0 +1,118 @@
+"""What the social team's handling of each escalation says about its post: a complaint, none, or nothing.
+
+Training data for the complaint classifier (`replyclock verdicts export`, docs/sentiment.md). Read from
+the stored timestamps, in this order:
+
+- dismissed as `praise`, `question`, `joke` or `not_ours`: **not a complaint**. Dismissal wins over an
+  answer: the team may thank for praise on the platform and still dismiss the alert as praise.
+- dismissed as `spam` or `duplicate`, with a free-text (`other`) reason, or with none: **left out**.
+  Spam and duplicates say nothing about whether such words are a complaint, and free text is no verdict.
+- answered (on the platform or marked by hand, acknowledged first or not, in time or late) or resolved
+  without an answer: **a complaint**, one the team took on.
+- anything else is **left out**: still open (acknowledging claims an alert, it does not judge it), or
+  breached with nobody answering, resolving or dismissing it.
+
+Only posts replyclock escalated are in the store: complaints it missed never reach the team, so these
+verdicts teach the classifier about its false alarms more than about what it misses.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from alerts.dismiss import parse_reason
+from monitor.models import Escalation
+
+# dismissed for one of these, the post was judged and found no complaint
+NOT_A_COMPLAINT = ("praise", "question", "joke", "not_ours")
+
+
+@dataclass(frozen=True, slots=True)
+class TeamVerdict:
+    """One escalated post and whether the team treated it as a complaint; `why` says from what."""
+
+    escalation_id: int
+    complaint: bool
+    lang: str
+    text: str
+    why: str
+
+
+@dataclass(frozen=True, slots=True)
+class TeamVerdicts:
+    """The verdicts read from some escalations, and how many were left out for each reason."""
+
+    verdicts: tuple[TeamVerdict, ...] = ()
+    left_out: Counter[str] = field(default_factory=Counter)
+
+
+def verdict_of(escalation: Escalation) -> tuple[bool | None, str]:
+    """Whether the team treated the post as a complaint (None: no verdict), and why, in a few words."""
+    if escalation.dismissed_at is not None:
+        code = parse_reason(escalation.dismiss_reason).code
+        if code in NOT_A_COMPLAINT:
+            return False, f"dismissed as {code}"
+        if code is None:
+            return None, "dismissed without a reason"
+        return None, f"dismissed as {code}"
+    if escalation.first_response_at is not None:
+        return True, "answered"
+    if escalation.resolved_at is not None:
+        return True, "resolved"
+    if escalation.breached_at is not None:
+        return None, "breached without an answer"
+    return None, "open"
+
+
+def team_verdicts(escalations: Iterable[Escalation]) -> TeamVerdicts:
+    """The verdicts of `escalations`, in their order, and the counts of those left out by reason."""
+    verdicts: list[TeamVerdict] = []
+    left_out: Counter[str] = Counter()
+    for escalation in escalations:
+        complaint, why = verdict_of(escalation)
+        if complaint is None:
+            left_out[why] += 1
+        elif not escalation.text.strip():
+            left_out["no text"] += 1  # a photo-only comment: nothing to learn from
+        else:
+            verdicts.append(TeamVerdict(escalation.id, complaint, escalation.lang, escalation.text, why))
+    return TeamVerdicts(tuple(verdicts), left_out)
+
+
+def _by_lang(verdicts: Iterable[TeamVerdict]) -> str:
+    counts = Counter(v.lang for v in verdicts)
+    return ", ".join(f"{lang} {n}" for lang, n in sorted(counts.items()))
+
+
+def summary(found: TeamVerdicts) -> str:
+    """Counts per label and language, and of those left out per reason, in one line each."""
+    complaints = [v for v in found.verdicts if v.complaint]
+    others = [v for v in found.verdicts if not v.complaint]
+    line = f"{len(found.verdicts)} verdicts: {len(complaints)} complaints"
+    line += f" ({_by_lang(complaints)})" if complaints else ""
+    line += f", {len(others)} not complaints" + (f" ({_by_lang(others)})" if others else "")
+    left = sum(found.left_out.values())
+    reasons = ", ".join(f"{n} {why}" for why, n in sorted(found.left_out.items(), key=lambda item: (-item[1], item[0])))
+    return f"{line}\nleft out {left}" + (f": {reasons}" if reasons else "")
+
+
+def export_comments(now: datetime, since: datetime | None) -> list[str]:
+    """The comment lines heading an exported file: what it holds and how its labels were read."""
+
+    def stamp(at: datetime) -> str:
+        return at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+    posts = f"posts since {stamp(since)}" if since is not None else "every escalated post in the store"
+    return [
+        f"The social team's verdicts on escalated posts ({posts}), exported by `replyclock verdicts export` "
+        f"on {stamp(now)}.",
+        "complaint: 1 = answered (on the platform or by hand) or resolved; 0 = dismissed as praise, a question, "
+        "a joke or about someone else.",
+        "Left out: spam, duplicates, other or no dismiss reason, open escalations, breaches nobody answered.",
+        "lang = what the language identifier answered when the post was escalated. Customer texts: keep this "
+        "file private.",
+        "Train with: python scripts/train_complaint.py --extra THIS_FILE --out WEIGHTS (docs/sentiment.md).",
+    ]

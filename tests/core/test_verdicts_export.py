@@ -1,0 +1,263 @@
+"""`replyclock verdicts export`: the team's verdicts on escalated posts as a shop-message file for training."""
+
+from __future__ import annotations
+
+import stat
+from collections import Counter
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+import daemon
+from alerts.engine import EscalationEngine
+from alerts.verdicts import team_verdicts, verdict_of
+from monitor.clock import FakeClock, SystemClock
+from monitor.models import Batch, Escalation, EventKind, Mention, Score, SlaPolicy
+from monitor.store import Store
+from sentiment.data import ShopMessage, format_shop_messages, load_shop_messages, one_line
+from tests.fakes import RESPONSE_TIME
+
+NO_REPLAY = "sources:\n  replay:\n    enabled: false\n"
+M = timedelta(minutes=1)
+D = timedelta(days=1)
+
+
+def _config(tmp_path: Path, url: str) -> str:
+    cfg = tmp_path / "config.yaml"
+    cfg.write_text(f"storage:\n  url: {url}\n{NO_REPLAY}notify:\n  console: false\n", encoding="utf-8")
+    return str(cfg)
+
+
+class _Shop:
+    """A store the team works on; the clock moves only when the test says so."""
+
+    def __init__(self, store: Store, clock: FakeClock) -> None:
+        self.store = store
+        self.clock = clock
+        self.engine = EscalationEngine(store, SlaPolicy(), clock)
+        self.count = 0
+
+    def post(self, text: str, lang: str = "en", ago: timedelta = timedelta(0)) -> int:
+        """Escalate a post written `ago` before now; its escalation id."""
+        self.count += 1
+        created = self.clock.now() - ago
+        eid = str(self.count)
+        mention = Mention(platform="x", external_id=eid, author=f"@c{eid}", text=text, created_at=created)
+        self.store.save_batch("x:mentions", Batch((mention,), (), None), created)
+        [stored] = [m for m in self.store.unscored_mentions() if m.mention.external_id == eid]
+        score = Score("negative", {"negative": 0.9, "neutral": 0.05, "positive": 0.05}, lang, True, "low")
+        escalation = self.store.open_escalation(stored.id, score, created, response_time=RESPONSE_TIME)
+        assert escalation is not None
+        return escalation.id
+
+    def act(self, escalation: int, action: str, reason: str = "") -> None:
+        assert self.engine.apply(escalation, action, "anna", reason).changed
+
+    def answer_on_platform(self, escalation: int) -> None:
+        # what the engine's tick records for a brand reply it matched
+        self.store.record_event(escalation, EventKind.RESPONDED, self.clock.now(), actor="@shop", detail="on x")
+
+
+def _team_at_work(store: Store, clock: FakeClock) -> list[ShopMessage]:
+    """Escalations in every outcome; the rows their export must hold, in the store's order."""
+    shop = _Shop(store, clock)
+    answered = shop.post("Parcel lost for two weeks\tnobody answers\r\nstill  waiting ", "en")
+    acknowledged_then_answered = shop.post("Paczka nie doszła", "pl")
+    resolved = shop.post("A csomagom sérülten érkezett", "hu")
+    breached_then_answered = shop.post("Где мой заказ?", "ru")
+    praise = shop.post("Love the dress\u2028it came apart only at the hem haha", "en")
+    question = shop.post("Czy mogę zwrócić buty?", "pl")
+    joke = shop.post("My wallet is the real victim of your sale", "und")
+    not_ours = shop.post("Zalando lost my parcel", "en")
+    thanked_then_praise = shop.post("Szuper gyors szállítás!", "hu")
+    spam = shop.post("Buy followers now", "en")
+    duplicate = shop.post("Parcel lost, see my other post", "en")
+    other = shop.post("Your courier again", "en")
+    no_reason = shop.post("Hmm", "en")
+    no_text = shop.post("  ", "und")
+    breached = shop.post("Nobody answers me", "en")
+    breached_acknowledged = shop.post("Still nothing", "en")
+
+    clock.advance(5 * M)
+    shop.answer_on_platform(answered)
+    shop.act(acknowledged_then_answered, "acknowledge")
+    shop.act(acknowledged_then_answered, "respond")
+    shop.act(resolved, "resolve")
+    shop.act(praise, "dismiss", "Praise or neutral")  # the Slack menu's label
+    shop.act(question, "dismiss", "question")
+    shop.act(joke, "dismiss", "joke: laughing at our sale")
+    shop.act(not_ours, "dismiss", "not ours - another shop")  # code-first free text
+    shop.answer_on_platform(thanked_then_praise)  # a thank-you, then the alert dismissed as praise
+    shop.act(thanked_then_praise, "dismiss", "praise")
+    shop.act(spam, "dismiss", "spam")
+    shop.act(duplicate, "dismiss", "Duplicate of #1")
+    shop.act(other, "dismiss", "the customer was only venting")
+    shop.act(no_reason, "dismiss")
+    shop.act(no_text, "respond")
+    shop.act(breached_acknowledged, "acknowledge")  # claimed, never answered
+    clock.advance(60 * M)
+    shop.engine.tick()  # every clock still running breaches
+    assert store.escalation(breached).breached_at is not None
+    shop.act(breached_then_answered, "respond")  # late, but answered
+    still_open = shop.post("Order not here yet", "en")
+    shop.act(still_open, "acknowledge")
+    assert store.escalation(still_open).closed_at is None
+
+    return [
+        ShopMessage("team", True, "en", "Parcel lost for two weeks nobody answers still  waiting"),
+        ShopMessage("team", True, "pl", "Paczka nie doszła"),
+        ShopMessage("team", True, "hu", "A csomagom sérülten érkezett"),
+        ShopMessage("team", True, "ru", "Где мой заказ?"),
+        ShopMessage("team", False, "en", "Love the dress it came apart only at the hem haha"),
+        ShopMessage("team", False, "pl", "Czy mogę zwrócić buty?"),
+        ShopMessage("team", False, "und", "My wallet is the real victim of your sale"),
+        ShopMessage("team", False, "en", "Zalando lost my parcel"),
+        ShopMessage("team", False, "hu", "Szuper gyors szállítás!"),
+    ]
+
+
+LEFT_OUT = {
+    "dismissed as spam": 1,
+    "dismissed as duplicate": 1,
+    "dismissed as other": 1,
+    "dismissed without a reason": 1,
+    "no text": 1,
+    "breached without an answer": 2,
+    "open": 1,
+}
+
+
+@pytest.mark.any_db
+def test_every_outcome_exports_the_expected_rows_into_a_private_file(tmp_path, db_url, capsys) -> None:
+    store = Store(db_url)
+    try:
+        expected = _team_at_work(store, FakeClock(SystemClock().now() - 2 * D))
+        assert team_verdicts(store.escalations()).left_out == Counter(LEFT_OUT)
+    finally:
+        store.close()
+    out = tmp_path / "exports" / "team.tsv"
+    out.parent.mkdir()
+    out.write_text("an older export, readable by all\n")
+    out.chmod(0o644)
+    assert daemon.main(["--config", _config(tmp_path, db_url), "verdicts", "export", "--out", str(out)]) == 0
+    stdout, stderr = capsys.readouterr()
+    assert stdout == ""
+    assert load_shop_messages(out) == expected
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600  # replaced, not rewritten in place: the old mode is gone
+    assert [p.name for p in out.parent.iterdir()] == ["team.tsv"]  # no temporary file left
+    text = out.read_text("utf-8")
+    assert text.startswith("# The social team's verdicts") and "\n# round\tcomplaint\tlang\ttext\n" in text
+    assert db_url not in text and "sqlite" not in text and "postgresql" not in text
+    assert "9 verdicts: 4 complaints (en 1, hu 1, pl 1, ru 1), 5 not complaints (en 2, hu 1, pl 1, und 1)" in stderr
+    assert "left out 8: 2 breached without an answer, 1 dismissed as duplicate" in stderr
+    assert f"written to {out} (round team)" in stderr
+
+
+def test_stdout_is_the_default_and_reads_back(tmp_path, sqlite_url, capsys) -> None:
+    store = Store(sqlite_url)
+    try:
+        expected = _team_at_work(store, FakeClock(SystemClock().now() - 2 * D))
+    finally:
+        store.close()
+    cfg = _config(tmp_path, sqlite_url)
+    assert daemon.main(["--config", cfg, "verdicts", "export", "--round", "shop-2026"]) == 0
+    stdout, stderr = capsys.readouterr()
+    copy = tmp_path / "copy.tsv"
+    copy.write_text(stdout, encoding="utf-8")
+    assert load_shop_messages(copy) == [ShopMessage("shop-2026", m.complaint, m.lang, m.text) for m in expected]
+    assert "written to stdout (round shop-2026)" in stderr
+
+
+def test_since_leaves_out_escalations_of_older_posts(tmp_path, sqlite_url, capsys) -> None:
+    clock = FakeClock(SystemClock().now())
+    store = Store(sqlite_url)
+    try:
+        shop = _Shop(store, clock)
+        old = shop.post("Parcel lost in the summer", ago=100 * D)
+        recent = shop.post("Parcel lost last week", ago=7 * D)
+        shop.act(old, "respond")
+        shop.act(recent, "respond")
+        assert [v.text for v in team_verdicts(store.escalations(since=clock.now() - 90 * D)).verdicts] == [
+            "Parcel lost last week"
+        ]
+    finally:
+        store.close()
+    cfg = _config(tmp_path, sqlite_url)
+    assert daemon.main(["--config", cfg, "verdicts", "export", "--since", "90d"]) == 0
+    stdout, stderr = capsys.readouterr()
+    assert "Parcel lost last week" in stdout and "summer" not in stdout
+    assert "posts since " in stdout and "1 verdicts: 1 complaints (en 1)" in stderr
+    assert daemon.main(["--config", cfg, "verdicts", "export"]) == 0
+    assert "summer" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["--since", ""], 2, "replyclock: --since: "),
+        (["--since", "3x"], 2, "replyclock: --since: "),
+        (["--out", "{tmp}/no/such/folder/team.tsv"], 1, "replyclock: --out: cannot write"),
+    ],
+)
+def test_bad_arguments_are_one_line_errors(tmp_path, sqlite_url, capsys, args, code, message) -> None:
+    Store(sqlite_url).close()
+    argv = ["--config", _config(tmp_path, sqlite_url), "verdicts", "export"]
+    assert daemon.main(argv + [a.replace("{tmp}", str(tmp_path)) for a in args]) == code
+    out, err = capsys.readouterr()
+    assert out == "" and err.startswith(message), err
+
+
+@pytest.mark.parametrize("name", ["", "#team", "two words", "tab\there"])
+def test_a_round_that_would_not_read_back_is_a_usage_error(tmp_path, sqlite_url, capsys, name) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        daemon.main(["--config", _config(tmp_path, sqlite_url), "verdicts", "export", "--round", name])
+    assert exit_.value.code == 2
+    assert "a round is one word" in capsys.readouterr().err
+
+
+def test_a_missing_sqlite_file_is_not_created(tmp_path, capsys) -> None:
+    db = tmp_path / "typo.db"
+    assert daemon.main(["--config", _config(tmp_path, f"sqlite:///{db}"), "verdicts", "export"]) == 1
+    assert "no database at" in capsys.readouterr().err and not db.exists()
+
+
+def _escalation(**kw: object) -> Escalation:
+    from datetime import UTC, datetime
+
+    t0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+    return Escalation(1, 1, "x", "1", "@k", "text", "en", t0, t0, t0, t0 + 60 * M, **kw)  # type: ignore[arg-type]
+
+
+def test_reasons_stored_in_every_form_ever_written_read_as_their_codes() -> None:
+    from datetime import UTC, datetime
+
+    at = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
+    for stored, verdict in [
+        ("praise", (False, "dismissed as praise")),
+        ("A question, not a complaint", (False, "dismissed as question")),  # the menu label Slack once stored
+        ("not_ours: the other shop", (False, "dismissed as not_ours")),
+        ("spam: a bot", (None, "dismissed as spam")),
+        ("other: Duplicate of #12", (None, "dismissed as other")),
+        ("by hand", (None, "dismissed without a reason")),
+        (None, (None, "dismissed without a reason")),
+    ]:
+        assert verdict_of(_escalation(dismissed_at=at, dismiss_reason=stored)) == verdict, stored
+    assert verdict_of(_escalation(resolved_at=at, first_response_at=at)) == (True, "answered")
+    assert verdict_of(_escalation(breached_at=at, breach_withdrawn_at=at, first_response_at=at)) == (True, "answered")
+    assert verdict_of(_escalation(acknowledged_at=at)) == (None, "open")
+
+
+def test_any_line_break_or_tab_in_a_text_reads_back_as_one_row(tmp_path) -> None:
+    nasty = "a\tb\nc\r\nd\re\vf\fg\x1ch\x1di\x1ej\x85k\u2028l\u2029m"
+    assert one_line(nasty) == "a b c d e f g h i j k l m"
+    path = tmp_path / "shop.tsv"
+    messages = [ShopMessage("team", True, "pl", nasty), ShopMessage("team", False, "und", "#not a comment")]
+    path.write_text(format_shop_messages(messages, ["two\nlines"]), encoding="utf-8")
+    assert path.read_text("utf-8").startswith("# two\n# lines\n# round\t")
+    assert load_shop_messages(path) == [
+        ShopMessage("team", True, "pl", "a b c d e f g h i j k l m"),
+        ShopMessage("team", False, "und", "#not a comment"),
+    ]
+    with pytest.raises(ValueError, match="lang"):
+        format_shop_messages([ShopMessage("team", True, "p l", "text")])
