@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import settings as config
 from alerts.engine import ActionRefused, EscalationEngine, unchanged_reason
@@ -28,6 +28,9 @@ from monitor.migrations import EXIT_SCHEMA, UPGRADE_HINT, SchemaError
 from monitor.replay import ReplaySource
 from monitor.systemd import SystemdNotifier
 from sentiment.errors import ModelLoadError
+
+if TYPE_CHECKING:
+    from monitor.models import Escalation
 
 log = logging.getLogger("replyclock")
 
@@ -408,8 +411,11 @@ def _since(text: str | None, now: datetime) -> datetime | None:
     return None if text is None else now - config.parse_duration(text)
 
 
-@_on_store
-def cmd_report(args: argparse.Namespace, settings: config.Settings) -> int:
+def _escalations_since(
+    args: argparse.Namespace, settings: config.Settings
+) -> tuple[datetime, datetime | None, list[Escalation]] | int:
+    """Now, the `--since` cut-off and the escalations of posts from then on; an exit status when there is
+    nothing to read (2: a bad `--since`, 1: no database yet)."""
     from monitor.store import Store
 
     now = SystemClock().now()
@@ -422,9 +428,18 @@ def cmd_report(args: argparse.Namespace, settings: config.Settings) -> int:
         return 1
     store = Store(settings.storage.url)
     try:
-        records = report_records(store.escalations(since=since), sla_policy(settings), now)
+        return now, since, store.escalations(since=since)
     finally:
         store.close()
+
+
+@_on_store
+def cmd_report(args: argparse.Namespace, settings: config.Settings) -> int:
+    read = _escalations_since(args, settings)
+    if isinstance(read, int):
+        return read
+    now, _, escalations = read
+    records = report_records(escalations, sla_policy(settings), now)
     print(render_json(records) if args.format == "json" else render_table(records, tz=settings.sla.zone))
     return 0
 
@@ -578,22 +593,13 @@ def cmd_db(args: argparse.Namespace, settings: config.Settings) -> int:
 def cmd_verdicts(args: argparse.Namespace, settings: config.Settings) -> int:
     from alerts.verdicts import export_comments, summary, team_verdicts
     from monitor.files import write_private
-    from monitor.store import Store
     from sentiment.data import ShopMessage, format_shop_messages
 
-    now = SystemClock().now()
-    try:
-        since = _since(args.since, now)
-    except ValueError as exc:
-        print(f"replyclock: --since: {exc}", file=sys.stderr)
-        return 2
-    if _no_database(settings.storage.url):
-        return 1
-    store = Store(settings.storage.url)
-    try:
-        found = team_verdicts(store.escalations(since=since))
-    finally:
-        store.close()
+    read = _escalations_since(args, settings)
+    if isinstance(read, int):
+        return read
+    now, since, escalations = read
+    found = team_verdicts(escalations)
     messages = [ShopMessage(args.round, v.complaint, v.lang, v.text) for v in found.verdicts]
     text = format_shop_messages(messages, export_comments(now, since))
     if args.out is None:
