@@ -11,7 +11,7 @@ import pytest
 
 import daemon
 from alerts.engine import EscalationEngine
-from alerts.verdicts import team_verdicts, verdict_of
+from alerts.verdicts import mask_handles, team_verdicts, verdict_of
 from monitor.clock import FakeClock, SystemClock
 from monitor.models import Batch, Escalation, EventKind, Mention, Score, SlaPolicy
 from monitor.store import Store
@@ -261,3 +261,17 @@ def test_any_line_break_or_tab_in_a_text_reads_back_as_one_row(tmp_path) -> None
     ]
     with pytest.raises(ValueError, match="lang"):
         format_shop_messages([ShopMessage("team", True, "p l", "text")])
+
+
+def test_the_file_names_nobody_and_the_models_read_it_alike() -> None:
+    import dataclasses
+
+    from sentiment.embedded import prepare
+
+    text = "@sklep_demo paczka nie doszła, @kasia_k pisała to samo, e-mail: ola@example.pl"
+    answered = dataclasses.replace(_escalation(first_response_at=_escalation().opened_at), text=text)
+    (verdict,) = team_verdicts([answered]).verdicts
+    assert verdict.text == "@user paczka nie doszła, @user pisała to samo, e-mail: @user"
+    # every handle is one token to the models, so masking handles changes no feature
+    handles_only = "@sklep_demo paczka nie doszła, @kasia_k pisała to samo"
+    assert prepare(mask_handles(handles_only)) == prepare(handles_only)
