@@ -213,8 +213,8 @@ def sparse_features(rows: list[dict[str, str]], spec: FeatureSpec, chunk: int = 
     return matrix.astype(np.float32)
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Train, tune on dev, quantise, write the weights and print the dev figures."""
+def build_parser() -> argparse.ArgumentParser:
+    """The command line: the committed weights' recipe by default (gold labels and the teacher's)."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, default=None, help="folder with train.jsonl and dev.jsonl")
     parser.add_argument("--out", type=Path, default=WEIGHTS_PATH)
@@ -242,7 +242,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--temperature", type=float, default=1.0, help="with the teacher: softens its class scores")
     parser.add_argument("--iters", type=int, default=400, help="with the teacher: L-BFGS iterations per class")
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Train, tune on dev, quantise, write the weights and print the dev figures."""
+    args = build_parser().parse_args(argv)
     spec = FeatureSpec(
         bits=args.bits, char_min=1, char_max=args.char_max, word_bigrams=True, lang_copies=not args.no_lang_copies
     )

