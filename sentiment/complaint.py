@@ -630,8 +630,10 @@ _INQUIRY_OPENERS = (
 )
 _GREETED = re.compile(r"^" + _GREETING)
 _INQUIRY = re.compile(r"(?:^|, *)(?:" + _INQUIRY_OPENERS + r")")
-_NOT_CALM = re.compile("[!\U0001f620\U0001f621\U0001f92c\U0001f44e\U0001f4a9]")
-_ANGRY = re.compile("[\U0001f620\U0001f621\U0001f92c\U0001f44e\U0001f4a9]|!{2,}|\\?!")
+_ANGRY_EMOJI = "\U0001f620\U0001f621\U0001f92c\U0001f44e\U0001f4a9"
+_NOT_CALM = re.compile(f"[!{_ANGRY_EMOJI}]")
+# Praise may end in one "!": only "!!", "?!" or an angry emoji make it more
+_ANGRY = re.compile(f"[{_ANGRY_EMOJI}]|!{{2,}}|\\?!")
 
 
 def _fold(text: str) -> str:
@@ -741,7 +743,7 @@ _PRAISE = re.compile(
     r"(?:well|nicely|beautifully) (?:packed|wrapped)|"
     r"polecam|dziekuj\w*|dzieki\b|idealn\w*|swietn\w*|rewelac\w*|(?:dobrze|starannie|pieknie|super) zapakowan\w*|cudown\w*|zachwycon\w*|"
     r"(?:bardzo )?zadowolon\w*|koszonom|koszi|tokeletes\w*|imadom|ajanlom|remek|(?:nagyon )?elegedett|jol (?:be )?(?:volt )?(?:be)?csomagol\w*|"
-    r"спасибо|благодар\w*|идеальн\w*|рекомендую|обожаю|(?:очень )?доволн\w*|дякую|рекомендую|"
+    r"спасибо|благодар\w*|идеальн\w*|рекомендую|обожаю|(?:очень )?доволн\w*|дякую|"
     r"danke|perfekt|empfehle|dakujem|dekuji|odporucam|doporucuji|"
     # kindness ("kurier był mega miły"), patience ("no rush on my order") and a joke's laugh ("portfel płacze 😅")
     r"(?:so|very|really|super) (?:nice|kind|friendly|helpful)|(?:bardzo|mega|naprawde|niezwykle|super) mil[aeiy]\b|przemil\w*|"
@@ -765,7 +767,7 @@ _SARCASM = re.compile(
     r"\U0001f644|\U0001f612|\U0001f643|\U0001f921|\U0001f44f|\U0001f62b|\U0001f624"
 )
 _CONTRAST = re.compile(
-    r"(?<!\w)(?:but|however|though|ale|jednak|tylko ze|de|viszont|azonban|csak hat|но|однако|только вот|aber|jedoch|ale)\b"
+    r"(?<!\w)(?:but|however|though|ale|jednak|tylko ze|de|viszont|azonban|csak hat|но|однако|только вот|aber|jedoch)\b"
 )
 
 
