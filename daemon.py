@@ -208,7 +208,9 @@ def _escalation_id(text: str) -> int:
 
 def _round_name(text: str) -> str:
     """A round of a shop-message file: one word that no reader takes for a comment."""
-    if not text or text.startswith("#") or any(c.isspace() for c in text):
+    from sentiment.data import is_column_word
+
+    if not is_column_word(text):
         raise argparse.ArgumentTypeError(f"a round is one word, not starting with #: {text!r}")
     return text
 

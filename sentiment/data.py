@@ -70,13 +70,18 @@ def one_line(text: str) -> str:
     return _BREAKS.sub(" ", text).strip()
 
 
+def is_column_word(value: str) -> bool:
+    """Whether `value` can be a shop-message file's round or language: one word, not read as a comment."""
+    return bool(value) and not value.startswith("#") and not any(c.isspace() for c in value)
+
+
 def format_shop_messages(messages: Iterable[ShopMessage], comments: Sequence[str] = ()) -> str:
     """A shop-message file that `load_shop_messages` reads back: `#` comment lines, the column names, the rows."""
     lines = [f"# {line}".rstrip() for comment in comments for line in comment.splitlines()]
     lines.append("# round\tcomplaint\tlang\ttext")
     for m in messages:
         for name, value in (("round", m.round), ("lang", m.lang)):
-            if not value or one_line(value) != value or " " in value or value.startswith("#"):
+            if not is_column_word(value):
                 raise ValueError(f"{name} {value!r}: a shop-message file needs one word, not starting with #")
         lines.append(f"{m.round}\t{int(m.complaint)}\t{m.lang}\t{one_line(m.text)}")
     return "\n".join(lines) + "\n"
