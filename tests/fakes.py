@@ -200,3 +200,35 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+# The fields `replyclock report --format json` gives every record, a contract other tools read: each one
+# stays, meaning the same (fields may be added).
+REPORT_FIELDS = {
+    "id",
+    "platform",
+    "external_id",
+    "author",
+    "lang",
+    "text",
+    "created_at",
+    "alerted_at",
+    "first_response_at",
+    "outcome",
+    "response_minutes",
+    "severity",
+    "url",
+    "deadline",
+    "clock_started_at",
+    "sla_minutes",
+    "breached_at",
+    "overdue_minutes",
+    "acknowledged_by",
+    "responded_by",
+    "resolved_at",
+    "dismissed_at",
+    "dismiss_reason",
+    "dismiss_note",
+    "reasons",
+    "late_when_seen",
+}

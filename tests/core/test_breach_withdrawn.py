@@ -22,43 +22,12 @@ from alerts.report import render_json, render_table, report_records, summary_lin
 from app import App, escalation_summary
 from monitor.health import render_status
 from monitor.models import EventKind, Mention, Outcome, Reply
-from tests.fakes import FakeSource, KeywordAnalyzer, RecordingNotifier
+from tests.fakes import REPORT_FIELDS, FakeSource, KeywordAnalyzer, RecordingNotifier
 
 pytestmark = pytest.mark.any_db
 
 M = timedelta(minutes=1)
 H = timedelta(hours=1)
-
-
-# the fields `replyclock report --format json` had before withdrawals: every one stays, meaning the same
-REPORT_FIELDS = {
-    "id",
-    "platform",
-    "external_id",
-    "author",
-    "lang",
-    "text",
-    "created_at",
-    "alerted_at",
-    "first_response_at",
-    "outcome",
-    "response_minutes",
-    "severity",
-    "url",
-    "deadline",
-    "clock_started_at",
-    "sla_minutes",
-    "breached_at",
-    "overdue_minutes",
-    "acknowledged_by",
-    "responded_by",
-    "resolved_at",
-    "dismissed_at",
-    "dismiss_reason",
-    "dismiss_note",
-    "reasons",
-    "late_when_seen",
-}
 
 
 @pytest.fixture
