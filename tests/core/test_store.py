@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import stat
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -536,22 +537,28 @@ def test_author_history_is_the_authors_by_id_through_an_index(store: Store, cloc
     assert [e.external_id for e in by_name] == ["h5", "h3", "h1"]
     assert store.author_history("x", "", start - M, author_id="") == []
     if store.dialect == "sqlite":
-        statements: list[tuple[str, object]] = []
-
-        def keep(conn, cursor, statement, parameters, context, executemany) -> None:
-            if "JOIN mentions" in statement:
-                statements.append((statement, parameters))
-
-        event.listen(store.engine, "before_cursor_execute", keep)
-        try:
-            store.author_history("x", "kasia", start, author_id="7")
-        finally:
-            event.remove(store.engine, "before_cursor_execute", keep)
-        [(statement, parameters)] = statements
-        with store.engine.connect() as conn:
-            plan = " | ".join(row[-1] for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters))
+        steps = _query_plan(store, "JOIN mentions", lambda: store.author_history("x", "kasia", start, author_id="7"))
+        plan = " | ".join(steps)
         assert "ix_mentions_platform_author_id_author" in plan, plan
         assert "SCAN mentions" not in plan and "SCAN escalations" not in plan, plan
+
+
+def _query_plan(store: Store, marker: str, run: Callable[[], object]) -> list[str]:
+    """SQLite's plan steps for the one statement containing `marker` that `run` executes."""
+    statements: list[tuple[str, object]] = []
+
+    def keep(conn, cursor, statement, parameters, context, executemany) -> None:
+        if marker in statement:
+            statements.append((statement, parameters))
+
+    event.listen(store.engine, "before_cursor_execute", keep)
+    try:
+        run()
+    finally:
+        event.remove(store.engine, "before_cursor_execute", keep)
+    [(statement, parameters)] = statements
+    with store.engine.connect() as conn:
+        return [row[-1] for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)]
 
 
 def _close_by_hand(store: Store, escalation_id: int, how: str, at) -> None:
@@ -656,19 +663,6 @@ def test_a_steady_tick_walks_down_from_what_was_stored_since_through_indexes(sto
     keeps no statistics: joined the obvious way, it read every post under any shop answer)."""
     if store.dialect != "sqlite":
         pytest.skip("SQLite's query plan")
-    statements: list[tuple[str, object]] = []
-
-    def keep(conn, cursor, statement, parameters, context, executemany) -> None:
-        if "links_seen_down" in statement:
-            statements.append((statement, parameters))
-
-    event.listen(store.engine, "before_cursor_execute", keep)
-    try:
-        store.pending_responses(clock.now())
-    finally:
-        event.remove(store.engine, "before_cursor_execute", keep)
-    [(statement, parameters)] = statements
-    with store.engine.connect() as conn:
-        plan = [row[-1] for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)]
+    plan = _query_plan(store, "links_seen_down", lambda: store.pending_responses(clock.now()))
     scans = [step for step in plan if step.startswith("SCAN") and step != "SCAN links_seen_down"]
     assert scans == [], plan
