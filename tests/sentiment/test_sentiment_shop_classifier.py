@@ -58,34 +58,27 @@ def _tiny_data(folder: Path) -> Path:
     return folder
 
 
-def _messages(round_: str, complaints: list[str], calm: list[str]) -> list[ShopMessage]:
+def _write_messages(path: Path, round_: str, complaints: list[str], calm: list[str], comments: list[str]) -> Path:
     labelled = [(True, t) for t in complaints] + [(False, t) for t in calm]
-    return [ShopMessage(round_, complaint, "en", text) for complaint, text in labelled]
+    messages = [ShopMessage(round_, complaint, "en", text) for complaint, text in labelled]
+    path.write_text(format_shop_messages(messages, comments), encoding="utf-8")
+    return path
 
 
 def test_the_team_s_verdicts_train_a_shop_s_own_weights(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    shop = tmp_path / "shop.tsv"
-    shop.write_text(
-        format_shop_messages(
-            _messages(
-                "A",
-                ["my parcel never arrived", "refund still missing after a month", "the zip broke on day one"],
-                ["thank you for the quick delivery", "love the new collection", "do you ship to Ireland?"],
-            )
-        ),
-        encoding="utf-8",
+    shop = _write_messages(
+        tmp_path / "shop.tsv",
+        "A",
+        ["my parcel never arrived", "refund still missing after a month", "the zip broke on day one"],
+        ["thank you for the quick delivery", "love the new collection", "do you ship to Ireland?"],
+        [],
     )
-    team = tmp_path / "team.tsv"  # as `replyclock verdicts export` writes it
-    team.write_text(
-        format_shop_messages(
-            _messages(
-                "team",
-                ["parcel lost at the sorting centre again", "charged twice for one order", "courier never came"],
-                ["the sorting centre tour video is great", "ordered twice, love it", "the courier was lovely"],
-            ),
-            ["exported for the test"],
-        ),
-        encoding="utf-8",
+    team = _write_messages(  # as `replyclock verdicts export` writes it
+        tmp_path / "team.tsv",
+        "team",
+        ["parcel lost at the sorting centre again", "charged twice for one order", "courier never came"],
+        ["the sorting centre tour video is great", "ordered twice, love it", "the courier was lovely"],
+        ["exported for the test"],
     )
     out = tmp_path / "shop" / "complaint.npz"
     bundled_before = WEIGHTS_PATH.stat().st_mtime_ns
