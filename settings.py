@@ -450,21 +450,21 @@ def settings_from_mapping(data: Mapping[str, Any], source_file: Path | None = No
             )
     if source_file is None:
         return settings
-    update: dict[str, Any] = {"source_file": source_file}
+    # the files a config names by a relative path are relative to the config file (an absolute one is kept)
     base = source_file.resolve().parent
-    replay = settings.sources.replay
-    if not replay.path.is_absolute():  # a relative feed path is relative to the config file
-        update["sources"] = settings.sources.model_copy(
-            update={"replay": replay.model_copy(update={"path": base / replay.path})}
-        )
-    complaint = settings.sentiment.complaint
-    if complaint.classifier_weights is not None and not complaint.classifier_weights.is_absolute():
-        update["sentiment"] = settings.sentiment.model_copy(
-            update={
-                "complaint": complaint.model_copy(update={"classifier_weights": base / complaint.classifier_weights})
-            }
-        )
-    return settings.model_copy(update=update)
+    replay, complaint = settings.sources.replay, settings.sentiment.complaint
+    weights = complaint.classifier_weights
+    return settings.model_copy(
+        update={
+            "source_file": source_file,
+            "sources": settings.sources.model_copy(
+                update={"replay": replay.model_copy(update={"path": base / replay.path})}
+            ),
+            "sentiment": settings.sentiment.model_copy(
+                update={"complaint": complaint.model_copy(update={"classifier_weights": weights and base / weights})}
+            ),
+        }
+    )
 
 
 def check_sources(settings: Settings) -> None:
