@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -158,16 +158,7 @@ class EscalationEngine:
                 if recorded:
                     report.withdrawn.append(before.id)
             else:
-                recorded = self.store.record_event(
-                    responded.escalation_id,
-                    responded.kind,
-                    responded.at,
-                    actor=responded.actor,
-                    detail=responded.detail,
-                    key=responded.key,
-                    outbox=responded.outbox,
-                    only_if_changed=True,
-                )
+                recorded = self.store.record_event(**_event_args(responded), only_if_changed=True)
             if recorded:
                 escalation = self.store.escalation(pending.escalation_id)
                 if escalation.first_response_at == answered_at:
@@ -365,6 +356,11 @@ class EscalationEngine:
         if kind == NotificationKind.ACKNOWLEDGED:
             key += f":{now.isoformat()}"  # every claim is worth telling
         return [OutboxIntent(n, key, kind, dict(payload or {}), queued_at=now) for n in self.notifiers]
+
+
+def _event_args(event: NewEvent) -> dict[str, Any]:
+    """`event`'s fields as `record_event`'s arguments, which bear the same names."""
+    return {f.name: getattr(event, f.name) for f in fields(event)}
 
 
 def _iso(value: datetime | None) -> str | None:
