@@ -14,7 +14,6 @@ import functools
 import json
 import logging
 import os
-import tempfile
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime, timedelta
@@ -22,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from monitor.clock import Clock
-from monitor.files import give_to_folder_owner
+from monitor.files import write_private
 from monitor.poller import SourceHealth
 
 log = logging.getLogger(__name__)
@@ -167,15 +166,7 @@ def state_dir(storage_url: str, environ: Mapping[str, str] | None = None) -> Pat
 def write_snapshot(path: Path, snapshot: Snapshot) -> None:
     """Replace the snapshot file atomically (readers never see half a file); mode 0600."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".status-", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            give_to_folder_owner(Path(tmp), out.fileno())
-            json.dump(snapshot.to_json(), out, ensure_ascii=False)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_private(path, json.dumps(snapshot.to_json(), ensure_ascii=False))
 
 
 @functools.cache
