@@ -447,7 +447,14 @@ def cmd_report(args: argparse.Namespace, settings: config.Settings) -> int:
 
 
 def cmd_status(args: argparse.Namespace, settings: config.Settings) -> int:
-    from monitor.health import STALE_AFTER, STATUS_FILE, pid_alive, read_snapshot, render_status
+    from monitor.health import (
+        STALE_AFTER,
+        STATUS_FILE,
+        idle_between_one_shot_runs,
+        pid_alive,
+        read_snapshot,
+        render_status,
+    )
 
     now = SystemClock().now()
     path = state_dir(settings.storage.url) / STATUS_FILE
@@ -486,8 +493,16 @@ def cmd_status(args: argparse.Namespace, settings: config.Settings) -> int:
             print(f"replyclock: cannot read the store {config.mask_url(url)}: {reason}", file=sys.stderr)
     # --json exits as the summary does (docs/deploy.md): a script must see a stale snapshot too
     alive = pid_alive(snapshot.pid, snapshot.pid_ns) if snapshot is not None else None
+    health = settings.health
+    one_shot_window = health.one_shot_stale_after or health.silent_after
     text, healthy = render_status(
-        snapshot, summary, now, silent_after=settings.health.silent_after, snapshot_path=path, alive=alive
+        snapshot,
+        summary,
+        now,
+        silent_after=health.silent_after,
+        snapshot_path=path,
+        alive=alive,
+        one_shot_stale_after=one_shot_window,
     )
     if args.json:
         data = snapshot.to_json() if snapshot is not None else {}
@@ -495,6 +510,8 @@ def cmd_status(args: argparse.Namespace, settings: config.Settings) -> int:
             # false once it stopped cleanly, its pid is gone, or its snapshot is stale; a standby runs too
             gone = snapshot.stopped_at is not None or alive is False  # is_gone(), with the pid asked once
             data["running"] = not gone and now - snapshot.at <= STALE_AFTER
+            # a `run --once` from cron that finished cleanly, recently enough: between runs, not down
+            data["idle"] = idle_between_one_shot_runs(snapshot, now, one_shot_window)
         if summary is not None:
             data["escalations"] = Snapshot(now, now, summary).to_json()["escalations"]
         print(json.dumps(data, indent=2, ensure_ascii=False))

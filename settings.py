@@ -321,6 +321,8 @@ class HealthSettings(_Section):
     """When a silent or failing source is reported to the managers."""
 
     silent_after: Duration = timedelta(hours=3)
+    # `run --once` from cron or a timer: `replyclock status` reads as idle (exit 0) this long after a clean run
+    one_shot_stale_after: Duration | None = None  # None: silent_after
 
 
 class LoggingSettings(_Section):
