@@ -358,9 +358,43 @@ def cmd_demo(args: argparse.Namespace, settings: config.Settings) -> int:
     return 0
 
 
+# set by deploy/install.sh's wrapper: the installed unit, whose LoadCredential= files check-config looks for
+UNIT_ENV = "REPLYCLOCK_UNIT"
+
+
+def _missing_unit_credentials() -> bool:
+    """Say on stderr which credential file the service's unit loads is missing; True if one is.
+
+    systemd opens them before replyclock runs and fails the start with 243/CREDENTIALS, where replyclock
+    could not say which; a file the config does not read (a source turned off) counts as much.
+    """
+    from monitor.systemd import missing_credentials
+
+    unit = os.environ.get(UNIT_ENV)
+    if not unit:
+        return False
+    try:
+        missing = missing_credentials(Path(unit))
+    except OSError as exc:
+        print(
+            f"replyclock: cannot read the unit {unit} ({exc.strerror or exc}): its credentials are not checked",
+            file=sys.stderr,
+        )
+        return False
+    for ident, path in missing:
+        _say_error(
+            f"replyclock: {unit}: LoadCredential={ident}: {path} does not exist: systemd will not start replyclock "
+            f"(status=243/CREDENTIALS); create it, empty while the config does not read it: "
+            f"sudo install -m 0600 /dev/null {path}"
+        )
+    return bool(missing)
+
+
 def cmd_check_config(args: argparse.Namespace, settings: config.Settings) -> int:
     import yaml
 
+    if _missing_unit_credentials():
+        return config.EXIT_CONFIG
     source = settings.source_file or config.config_path(args.config)
     print(f"# {source}: OK")
     print(yaml.safe_dump(config.effective_settings(settings), sort_keys=False, allow_unicode=True), end="")
