@@ -220,11 +220,14 @@ _STARTS_SOURCES = ("run", "check-config")
 
 
 def _load(args: argparse.Namespace) -> config.Settings:
+    """The settings, checked as far as the command needs; `args.complaint_classifier` keeps what the check
+    loaded (the shop's classifier file, read once: `run` hands it to the analyzer)."""
     settings = config.load_settings(args.config)
     masker().add(settings.secrets())
+    args.complaint_classifier = None
     if args.command in _STARTS_SOURCES:
         config.check_sources(settings)
-        config.check_classifier_weights(settings)
+        args.complaint_classifier = config.check_classifier_weights(settings)
     return settings
 
 
@@ -258,7 +261,7 @@ def cmd_run(args: argparse.Namespace, settings: config.Settings) -> int:
         _install_signal_handlers(stop)
     if settings.sentiment.model != "embedded":
         systemd.extend_timeout(MODEL_LOAD_GRACE, f"loading the scorer {settings.sentiment.model}")
-    app = App.build(settings)
+    app = App.build(settings, complaint_classifier=args.complaint_classifier)
     app.systemd = systemd
     try:
         if args.once:
