@@ -272,7 +272,9 @@ def cmd_run(args: argparse.Namespace, settings: config.Settings) -> int:
             app.run_once()
             app.guarded("observe", app.observe)
             return 0
-        app.stand_by()  # /metrics is up before the loop first asks for the lock: a standby must not read as leader
+        # asked before /metrics is up: a standby must not read as leader, nor a lone daemon flap 0 -> 1 as it starts
+        if not app.is_leader():
+            app.stand_by()
         if app.metrics is not None:
             try:
                 host, port = app.metrics.serve(settings.metrics.listen)
