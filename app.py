@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from monitor.metrics import Metrics
     from monitor.store import Store, StoredMention
     from sentiment.base import Analyzer
+    from sentiment.complaint_model import ComplaintClassifier
 
 log = logging.getLogger("replyclock")
 
@@ -252,8 +253,12 @@ class App:
         notifiers: Sequence[Notifier] | None = None,
         analyzer: Analyzer | None = None,
         speed: float = 1.0,
+        complaint_classifier: ComplaintClassifier | None = None,
     ) -> App:
-        """Wire every part from the settings (tests pass fakes for any of them)."""
+        """Wire every part from the settings (tests pass fakes for any of them).
+
+        `complaint_classifier`: the shop's classifier, loaded by the check before start-up (read once).
+        """
         from monitor.leader import Leadership, lock_for
         from monitor.store import Store
 
@@ -262,7 +267,7 @@ class App:
         if analyzer is None:
             from sentiment.factory import build_analyzer
 
-            analyzer = build_analyzer(settings.sentiment)
+            analyzer = build_analyzer(settings.sentiment, complaint_classifier)
         notifier_list = (
             list(notifiers) if notifiers is not None else build_notifiers(settings, clock=clock, store=store)
         )

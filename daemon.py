@@ -220,11 +220,14 @@ _STARTS_SOURCES = ("run", "check-config")
 
 
 def _load(args: argparse.Namespace) -> config.Settings:
+    """The settings, checked as far as the command needs; `args.complaint_classifier` keeps what the check
+    loaded (the shop's classifier file, read once: `run` hands it to the analyzer)."""
     settings = config.load_settings(args.config)
     masker().add(settings.secrets())
+    args.complaint_classifier = None
     if args.command in _STARTS_SOURCES:
         config.check_sources(settings)
-        config.check_classifier_weights(settings)
+        args.complaint_classifier = config.check_classifier_weights(settings)
     return settings
 
 
@@ -258,7 +261,7 @@ def cmd_run(args: argparse.Namespace, settings: config.Settings) -> int:
         _install_signal_handlers(stop)
     if settings.sentiment.model != "embedded":
         systemd.extend_timeout(MODEL_LOAD_GRACE, f"loading the scorer {settings.sentiment.model}")
-    app = App.build(settings)
+    app = App.build(settings, complaint_classifier=args.complaint_classifier)
     app.systemd = systemd
     try:
         if args.once:
@@ -269,7 +272,9 @@ def cmd_run(args: argparse.Namespace, settings: config.Settings) -> int:
             app.run_once()
             app.guarded("observe", app.observe)
             return 0
-        app.stand_by()  # /metrics is up before the loop first asks for the lock: a standby must not read as leader
+        # asked before /metrics is up: a standby must not read as leader, nor a lone daemon flap 0 -> 1 as it starts
+        if not app.is_leader():
+            app.stand_by()
         if app.metrics is not None:
             try:
                 host, port = app.metrics.serve(settings.metrics.listen)
@@ -358,9 +363,43 @@ def cmd_demo(args: argparse.Namespace, settings: config.Settings) -> int:
     return 0
 
 
+# set by deploy/install.sh's wrapper: the installed unit, whose LoadCredential= files check-config looks for
+UNIT_ENV = "REPLYCLOCK_UNIT"
+
+
+def _missing_unit_credentials() -> bool:
+    """Say on stderr which credential file the service's unit loads is missing; True if one is.
+
+    systemd opens them before replyclock runs and fails the start with 243/CREDENTIALS, where replyclock
+    could not say which; a file the config does not read (a source turned off) counts as much.
+    """
+    from monitor.systemd import missing_credentials
+
+    unit = os.environ.get(UNIT_ENV)
+    if not unit:
+        return False
+    try:
+        missing = missing_credentials(Path(unit))
+    except OSError as exc:
+        print(
+            f"replyclock: cannot read the unit {unit} ({exc.strerror or exc}): its credentials are not checked",
+            file=sys.stderr,
+        )
+        return False
+    for ident, path in missing:
+        _say_error(
+            f"replyclock: {unit}: LoadCredential={ident}: {path} does not exist: systemd will not start replyclock "
+            f"(status=243/CREDENTIALS); create it, empty while the config does not read it: "
+            f"sudo install -m 0600 /dev/null {path}"
+        )
+    return bool(missing)
+
+
 def cmd_check_config(args: argparse.Namespace, settings: config.Settings) -> int:
     import yaml
 
+    if _missing_unit_credentials():
+        return config.EXIT_CONFIG
     source = settings.source_file or config.config_path(args.config)
     print(f"# {source}: OK")
     print(yaml.safe_dump(config.effective_settings(settings), sort_keys=False, allow_unicode=True), end="")
@@ -447,7 +486,14 @@ def cmd_report(args: argparse.Namespace, settings: config.Settings) -> int:
 
 
 def cmd_status(args: argparse.Namespace, settings: config.Settings) -> int:
-    from monitor.health import STALE_AFTER, STATUS_FILE, pid_alive, read_snapshot, render_status
+    from monitor.health import (
+        STALE_AFTER,
+        STATUS_FILE,
+        idle_between_one_shot_runs,
+        pid_alive,
+        read_snapshot,
+        render_status,
+    )
 
     now = SystemClock().now()
     path = state_dir(settings.storage.url) / STATUS_FILE
@@ -486,8 +532,16 @@ def cmd_status(args: argparse.Namespace, settings: config.Settings) -> int:
             print(f"replyclock: cannot read the store {config.mask_url(url)}: {reason}", file=sys.stderr)
     # --json exits as the summary does (docs/deploy.md): a script must see a stale snapshot too
     alive = pid_alive(snapshot.pid, snapshot.pid_ns) if snapshot is not None else None
+    health = settings.health
+    one_shot_window = health.one_shot_stale_after or health.silent_after
     text, healthy = render_status(
-        snapshot, summary, now, silent_after=settings.health.silent_after, snapshot_path=path, alive=alive
+        snapshot,
+        summary,
+        now,
+        silent_after=health.silent_after,
+        snapshot_path=path,
+        alive=alive,
+        one_shot_stale_after=one_shot_window,
     )
     if args.json:
         data = snapshot.to_json() if snapshot is not None else {}
@@ -495,6 +549,8 @@ def cmd_status(args: argparse.Namespace, settings: config.Settings) -> int:
             # false once it stopped cleanly, its pid is gone, or its snapshot is stale; a standby runs too
             gone = snapshot.stopped_at is not None or alive is False  # is_gone(), with the pid asked once
             data["running"] = not gone and now - snapshot.at <= STALE_AFTER
+            # a `run --once` from cron that finished cleanly, recently enough: between runs, not down
+            data["idle"] = idle_between_one_shot_runs(snapshot, now, one_shot_window)
         if summary is not None:
             data["escalations"] = Snapshot(now, now, summary).to_json()["escalations"]
         print(json.dumps(data, indent=2, ensure_ascii=False))

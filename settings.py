@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator, Mapping
 from datetime import timedelta, tzinfo
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
@@ -30,6 +30,9 @@ from pydantic import (
 
 from monitor.replay import SAMPLE_FEED
 from sentiment.settings import CLASSIFIER_WEIGHTS_KEY, SentimentSettings
+
+if TYPE_CHECKING:
+    from sentiment.complaint_model import ComplaintClassifier
 
 EXIT_CONFIG = 78  # EX_CONFIG: systemd's RestartPreventExitStatus keeps a bad config from restart-looping
 CONFIG_ENV = "REPLYCLOCK_CONFIG"
@@ -321,6 +324,8 @@ class HealthSettings(_Section):
     """When a silent or failing source is reported to the managers."""
 
     silent_after: Duration = timedelta(hours=3)
+    # `run --once` from cron or a timer: `replyclock status` reads as idle (exit 0) this long after a clean run
+    one_shot_stale_after: Duration | None = None  # None: silent_after
 
 
 class LoggingSettings(_Section):
@@ -505,21 +510,22 @@ def startup_warnings(settings: Settings) -> list[str]:
     return warnings
 
 
-def check_classifier_weights(settings: Settings) -> None:
+def check_classifier_weights(settings: Settings) -> ComplaintClassifier | None:
     """Load the shop's own complaint classifier, where one is configured and used; ConfigError naming the key.
 
     `check-config` and `run` call this, as they call `check_sources`: a file that is missing or no
-    classifier is found before the daemon starts, not when the analyzer is built.
+    classifier is found before the daemon starts, not when the analyzer is built. `run` hands the
+    classifier loaded here to the analyzer (None: the bundled one, or none used), so the file is read once.
     """
     complaint = settings.sentiment.complaint
     path = complaint.classifier_weights
     if path is None or not complaint.enabled or complaint.classifier_threshold is None:
-        return  # the bundled weights, or none loaded at all
+        return None  # the bundled weights, or none loaded at all
     from sentiment.complaint_model import ComplaintClassifier  # only when set: check-config stays fast
     from sentiment.errors import ModelLoadError
 
     try:
-        ComplaintClassifier(path)
+        return ComplaintClassifier(path)
     except ModelLoadError as exc:
         raise ConfigError(CLASSIFIER_WEIGHTS_KEY, str(exc)) from None
 

@@ -152,8 +152,9 @@ class EscalationEngine:
                 key=f"responded:{reply.platform}:{reply.external_id}",
                 outbox=tuple(self._intents(pending.escalation_id, NotificationKind.RESPONDED, now)),
             )
-            before = self.store.escalation(pending.escalation_id)
-            if withdraws_breach(before, answered_at):
+            # only a breach recorded can be withdrawn: the escalation is read for those alone
+            before = self.store.escalation(pending.escalation_id) if pending.breached_at is not None else None
+            if before is not None and withdraws_breach(before, answered_at):
                 recorded = self._withdraw_breach(before, responded, now)
                 if recorded:
                     report.withdrawn.append(before.id)

@@ -114,7 +114,9 @@ cat >"$BIN_DIR/replyclock.tmp" <<'EOF'
 : "${STATE_DIRECTORY:=/var/lib/replyclock}"
 # the service's model cache: `sudo replyclock model download ID` fills it and hands it to the service's user
 : "${HF_HOME:=/var/lib/replyclock/huggingface}"
-export REPLYCLOCK_CONFIG CREDENTIALS_DIRECTORY STATE_DIRECTORY HF_HOME
+# check-config names a LoadCredential= file of the unit that is missing (systemd would fail the start: 243)
+: "${REPLYCLOCK_UNIT:=/etc/systemd/system/replyclock.service}"
+export REPLYCLOCK_CONFIG CREDENTIALS_DIRECTORY STATE_DIRECTORY HF_HOME REPLYCLOCK_UNIT
 exec /opt/replyclock/venv/bin/replyclock "$@"
 EOF
 chmod 0755 "$BIN_DIR/replyclock.tmp"

@@ -239,6 +239,16 @@ def ago(delta: timedelta) -> str:
     return f"-{text}" if delta < timedelta(0) else text
 
 
+def _duration(delta: timedelta) -> str:
+    """`3h`, `10m`, `1h30m`: a setting's duration as config.yaml writes it (`ago` pads minutes: `3h00m`)."""
+    total, parts = int(delta.total_seconds()), []
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
+        if total >= size:
+            parts.append(f"{total // size}{unit}")
+            total %= size
+    return "".join(parts) or "0s"
+
+
 def silent_since(h: SourceHealth, polling_since: datetime) -> datetime:
     """Since when a source counts as silent: its last successful poll, or when this process began polling
     (started, or took the lead again) if no poll succeeded since then.
@@ -291,6 +301,15 @@ def status_line(snapshot: Snapshot) -> str:
     return ", ".join(parts)
 
 
+def idle_between_one_shot_runs(snapshot: Snapshot, now: datetime, stale_after: timedelta) -> bool:
+    """Whether `snapshot` is a `run --once` that finished cleanly within `stale_after` of `now`.
+
+    A deployment that runs `run --once` from cron or a systemd timer has no process between its runs:
+    that is its normal state, not a daemon that stopped, as long as the next run comes in time.
+    """
+    return snapshot.one_shot and snapshot.stopped_at is not None and now - snapshot.stopped_at <= stale_after
+
+
 def render_status(
     snapshot: Snapshot | None,
     escalations: EscalationSummary | None,
@@ -299,24 +318,34 @@ def render_status(
     silent_after: timedelta,
     snapshot_path: Path,
     alive: bool | None = None,
+    one_shot_stale_after: timedelta | None = None,
 ) -> tuple[str, bool]:
     """The human summary of `replyclock status`, and whether everything is healthy.
 
     `alive`: whether the snapshot's process still runs (`pid_alive`); None when that cannot be told,
-    and then the snapshot's age alone says whether the daemon still runs.
+    and then the snapshot's age alone says whether the daemon still runs. `one_shot_stale_after`: how
+    long after a clean `run --once` the deployment reads as idle between runs (default `silent_after`).
     """
     lines: list[str] = []
     healthy = True
+    window = silent_after if one_shot_stale_after is None else one_shot_stale_after
     if snapshot is None:
         lines.append(f"daemon: no status file at {snapshot_path} (is replyclock running?)")
         healthy = False
     elif snapshot.stopped_at is not None and snapshot.one_shot:
         finished = f"{snapshot.stopped_at:%Y-%m-%d %H:%M:%S} UTC ({ago(now - snapshot.stopped_at)} ago)"
-        lines.append(
-            f"daemon: not running: the last run was a one-shot run (`replyclock run --once`, pid {snapshot.pid}) "
-            f"that finished cleanly at {finished}"
-        )
-        healthy = False
+        if idle_between_one_shot_runs(snapshot, now, window):
+            lines.append(
+                f"daemon: idle between one-shot runs: the last run (`replyclock run --once`, pid {snapshot.pid}) "
+                f"finished cleanly at {finished}"
+            )
+        else:
+            lines.append(
+                f"daemon: not running: the last run was a one-shot run (`replyclock run --once`, pid {snapshot.pid}) "
+                f"that finished cleanly at {finished} — STALE: no `replyclock run --once` finished in the last "
+                f"{_duration(window)} (health.one_shot_stale_after): is its cron job or timer still running?"
+            )
+            healthy = False
     elif snapshot.stopped_at is not None:
         lines.append(
             f"daemon: not running: pid {snapshot.pid} stopped cleanly {ago(now - snapshot.stopped_at)} ago "

@@ -36,9 +36,12 @@ def parse_listen(listen: str) -> tuple[str, int]:
 class _SourceCollector(Collector):
     """Per-source figures, read from the poller's health at scrape time, and whether this process leads.
 
-    A standby (`polling_since()` None) exports no per-source series: it polls nothing, so its figures
+    A standby (`polling_since()` None) exports no per-source gauges: it polls nothing, so its figures
     would be a dead source (last success 0, state `waiting`) beside the leader's live ones for the same
-    source. `replyclock_leader` says which process is which, so alerts can be scoped to the leader.
+    source. It keeps exporting the per-source counters, with what its terms as leader counted: a counter
+    series that vanished on a standby and came back with its old total when it took the lead again read
+    as a gap (absent() alerts, broken rate()s across it) for nothing that had changed. `replyclock_leader`
+    says which process is which, so alerts can be scoped to the leader.
     """
 
     def __init__(
@@ -79,12 +82,11 @@ class _SourceCollector(Collector):
         if self.polling_since is not None:
             leader = GaugeMetricFamily(
                 "replyclock_leader",
-                "1 while this replyclock is the leader (polls, posts, exports the per-source series); 0 on a standby",
+                "1 while this replyclock is the leader (polls, posts, exports the per-source gauges); 0 on a standby",
             )
             leader.add_metric([], 0.0 if since is None else 1.0)
             yield leader
-            if since is None:
-                return
+        standby = self.polling_since is not None and since is None
         now = self.clock.now() if self.clock is not None else None
         for h in list(self.health()):
             key = [h.name, h.platform]
@@ -93,12 +95,16 @@ class _SourceCollector(Collector):
             polls.add_metric(key, h.polls)
             errors.add_metric(key, h.errors)
             deferrals.add_metric(key, h.deferrals)
+            if standby:
+                continue
             last_ok.add_metric(key, h.last_ok_at.timestamp() if h.last_ok_at else 0.0)
             if since is not None and now is not None:
                 silent.add_metric(key, max((now - silent_since(h, since)).total_seconds(), 0.0))
             for name in ("waiting", "ok", "deferred", "failing", "stopped"):
                 state.add_metric([*key, name], 1.0 if h.state == name else 0.0)
-        yield from (mentions, replies, polls, errors, deferrals, last_ok, silent, state)
+        yield from (mentions, replies, polls, errors, deferrals)
+        if not standby:
+            yield from (last_ok, silent, state)
 
 
 class _LeaderOnly(Collector):

@@ -232,6 +232,9 @@ class PendingResponse:
 
     escalation_id: int
     reply: Reply
+    # the escalation's breach when the pair was read: only an escalation with one can have a breach to
+    # withdraw, so the engine reads the escalation itself for those alone
+    breached_at: datetime | None = None
 
 
 # The column each lifecycle event sets (once, the first time it happens).
@@ -840,7 +843,21 @@ class Store:
                 ]
             unique = {(esc_id, reply.id): (esc_id, reply) for esc_id, reply in rows}
             ordered = sorted(unique.values(), key=lambda pair: (pair[1].created_at, pair[1].id or 0))
-            return [PendingResponse(esc_id, _reply(reply)) for esc_id, reply in ordered]
+            breached = self._breached_at(s, sorted({esc_id for esc_id, _ in ordered}))
+            return [PendingResponse(esc_id, _reply(reply), breached.get(esc_id)) for esc_id, reply in ordered]
+
+    @staticmethod
+    def _breached_at(s: Session, ids: Sequence[int]) -> dict[int, datetime]:
+        """The breach of each escalation listed that has one (a few hundred ids a statement)."""
+        found: dict[int, datetime] = {}
+        for start in range(0, len(ids), 500):
+            rows = s.exec(
+                select(EscalationRow.id, EscalationRow.breached_at).where(
+                    col(EscalationRow.id).in_(ids[start : start + 500]), col(EscalationRow.breached_at).is_not(None)
+                )
+            ).all()
+            found.update((esc_id, at) for esc_id, at in rows if esc_id is not None and at is not None)
+        return found
 
     @staticmethod
     def _answers_to(s: Session, *, replies: Any, escalations: Sequence[int] | None) -> list[tuple[int, ReplyRow]]:

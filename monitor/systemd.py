@@ -4,6 +4,9 @@ Under `Type=notify` the daemon says `READY=1` once it can work, `STATUS=...` wit
 what it is doing, `WATCHDOG=1` from its main loop and `STOPPING=1` on shutdown.
 Outside systemd (no `$NOTIFY_SOCKET`) every call is a cheap no-op, so the daemon
 never needs to know how it was started.
+
+`unit_credentials` reads the unit's `LoadCredential=` files, for `check-config` to name one
+that is missing before systemd fails the start on it (243/CREDENTIALS).
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import os
 import socket
 from collections.abc import Mapping
 from datetime import timedelta
+from pathlib import Path
 
 log = logging.getLogger(__name__)
 
@@ -96,3 +100,46 @@ class SystemdNotifier:
 def _status(text: str) -> str:
     # The protocol is line-based: a newline inside STATUS would start a new assignment.
     return "STATUS=" + " ".join(text.split())
+
+
+_CREDENTIAL_KEYS = ("LoadCredential", "LoadCredentialEncrypted")
+
+
+def unit_credentials(unit_text: str) -> list[tuple[str, Path]]:
+    """The credentials a unit's [Service] section loads from an absolute path: (ID, PATH) in order.
+
+    systemd refuses to start the service (status=243/CREDENTIALS) while one of these files is
+    missing; a credential without a path (inherited, or looked up in /etc/credstore/) is skipped
+    when missing, so it is not listed. An empty assignment resets the list, as for every list setting.
+    """
+    found: list[tuple[str, Path]] = []
+    section = ""
+    for raw in unit_text.splitlines():
+        line = raw.strip()
+        if not line or line.startswith(("#", ";")):
+            continue
+        if line.startswith("[") and line.endswith("]"):
+            section = line[1:-1]
+            continue
+        key, sep, value = line.partition("=")
+        if section != "Service" or not sep or key.strip() not in _CREDENTIAL_KEYS:
+            continue
+        value = value.strip()
+        if not value:
+            found.clear()
+            continue
+        ident, _, path = value.partition(":")
+        if path.startswith("/"):
+            found.append((ident, Path(path)))
+    return found
+
+
+def missing_credentials(unit: Path) -> list[tuple[str, Path]]:
+    """The credential files `unit` (and its drop-ins in `unit.d/*.conf`) loads that do not exist.
+
+    Raises OSError when the unit itself cannot be read.
+    """
+    text = unit.read_text(encoding="utf-8")
+    for drop_in in sorted(unit.with_name(f"{unit.name}.d").glob("*.conf")):
+        text += "\n" + drop_in.read_text(encoding="utf-8")
+    return [(ident, path) for ident, path in unit_credentials(text) if not path.exists()]

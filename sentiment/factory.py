@@ -61,8 +61,12 @@ def _build_scorer(model_id: str, settings: SentimentSettings, embedded: Embedded
         raise
 
 
-def build_analyzer(settings: SentimentSettings) -> Analyzer:
-    """The analyzer `settings` describe; raises `ModelLoadError` when a model cannot be loaded and no fallback."""
+def build_analyzer(settings: SentimentSettings, classifier: ComplaintClassifier | None = None) -> Analyzer:
+    """The analyzer `settings` describe; raises `ModelLoadError` when a model cannot be loaded and no fallback.
+
+    `classifier`: the one `complaint.classifier_weights` names, already loaded (`run` checked the file
+    before start-up); None reads it here.
+    """
     model = _embedded_model()
     embedded = EmbeddedScorer(model)
     loaded: dict[str, Scorer] = {}
@@ -76,5 +80,8 @@ def build_analyzer(settings: SentimentSettings) -> Analyzer:
     by_lang = {lang: scorer(model_id) for lang, model_id in settings.models_by_lang.items()}
     fallback = embedded if settings.fallback == EMBEDDED else None
     wanted = settings.complaint.enabled and settings.complaint.classifier_threshold is not None
-    classifier = _configured_classifier(settings) if wanted else None
+    if not wanted:
+        classifier = None
+    elif classifier is None:
+        classifier = _configured_classifier(settings)
     return SentimentAnalyzer(model.langid, default, by_lang, settings.complaint, fallback, classifier)

@@ -154,3 +154,37 @@ def test_the_console_says_the_breach_is_withdrawn(make_settings, clock) -> None:
         app.close()
     [line] = [line for line in out.getvalue().splitlines() if line.startswith("WITHDRAWN")]
     assert "breach withdrawn — answered in 40 min" in line and "within 1 h 00 min" in line, line
+
+
+def test_the_pending_pair_carries_the_breach_so_the_engine_reads_no_escalation_to_decide(
+    rig, clock, monkeypatch
+) -> None:
+    """Whether an answer withdraws a breach needs the escalation only once a breach was recorded: the
+    pending pair carries `breached_at`, and an answer to one never breached is matched without reading it."""
+    app, source, _ = rig
+    source.add(Mention(platform="x", external_id="1", author="@c1", text="my parcel never arrived",
+                       created_at=clock.now() - M))  # fmt: skip
+    source.add(Mention(platform="x", external_id="2", author="@c2", text="my parcel never arrived",
+                       created_at=clock.now() - M))  # fmt: skip
+    app.run_once()
+    one, two = sorted(app.store.escalations(), key=lambda e: e.external_id)
+    clock.advance(one.deadline - clock.now() + M)
+    app.run_once()  # both breach
+    assert app.store.escalation(one.id).breached_at == one.deadline
+    source.add(Mention(platform="x", external_id="3", author="@c3", text="my parcel never arrived",
+                       created_at=clock.now()))  # fmt: skip
+    app.run_once()
+    three = next(e for e in app.store.escalations() if e.external_id == "3")
+    for ext in ("1", "3"):
+        source.add(Reply(platform="x", external_id=f"r{ext}", in_reply_to=ext, created_at=clock.now(), author="@shop"))
+    app.poller.poll_all()
+    pending = {p.escalation_id: p for p in app.store.pending_responses()}
+    assert pending[one.id].breached_at == one.deadline and pending[three.id].breached_at is None
+    assert two.id not in pending
+    reads: list[int] = []
+    read = app.store.escalation
+    monkeypatch.setattr(app.store, "escalation", lambda i: reads.append(i) or read(i))
+    report = app.engine.tick()
+    assert sorted(report.responded) == sorted([one.id, three.id]) and report.withdrawn == []
+    # #3: once, after its answer is recorded (for the log line); #1, breached: before, to decide, and after
+    assert reads.count(three.id) == 1 and reads.count(one.id) == 2, reads

@@ -71,6 +71,9 @@ def test_install_is_repeatable_and_keeps_config_and_credentials(staged) -> None:
     assert os.access(staged / "opt/replyclock/venv/bin/replyclock", os.X_OK)
     wrapper = (staged / "usr/local/bin/replyclock").read_text()
     assert "CREDENTIALS_DIRECTORY:=/etc/replyclock/credentials" in wrapper
+    # check-config reads the installed unit's LoadCredential= lines (a missing file fails the start: 243)
+    assert "REPLYCLOCK_UNIT:=/etc/systemd/system/replyclock.service" in wrapper
+    assert re.search(r"^export .*\bREPLYCLOCK_UNIT\b", wrapper, re.M), wrapper
     # every LoadCredential= names a file install.sh creates
     loaded = re.findall(r"^LoadCredential=(\w+):/etc/replyclock/credentials/(\w+)$", UNIT.read_text(), re.M)
     assert sorted(a for a, b in loaded if a == b) == sorted(CREDENTIALS)
@@ -140,3 +143,61 @@ def test_check_config_imports_no_heavy_library() -> None:
     result = run(sys.executable, "-c", probe, cwd=REPO)
     rc, heavy = json.loads(result.stderr.strip().splitlines()[-1])
     assert rc == 0 and heavy == []
+
+
+def test_the_units_credentials_are_the_files_systemd_must_open() -> None:
+    from monitor.systemd import unit_credentials
+
+    found = unit_credentials(UNIT.read_text(encoding="utf-8"))
+    assert found == [(name, Path("/etc/replyclock/credentials") / name) for name in CREDENTIALS]
+    # an empty assignment resets the list (systemd's rule for list settings); comments and other sections count not
+    text = "[Service]\nLoadCredential=a:/x/a\n# LoadCredential=b:/x/b\nLoadCredential=\nLoadCredential = c:/x/c\n"
+    text += "LoadCredential=inherited\nLoadCredentialEncrypted=d:/x/d.cred\n[Install]\nLoadCredential=e:/x/e\n"
+    assert unit_credentials(text) == [("c", Path("/x/c")), ("d", Path("/x/d.cred"))]
+
+
+def _unit_loading(tmp_path: Path, creds: Path) -> Path:
+    """The shipped unit with its credential files moved to `creds` (what systemd would open)."""
+    unit = tmp_path / "replyclock.service"
+    unit.write_text(UNIT.read_text(encoding="utf-8").replace("/etc/replyclock/credentials", str(creds)))
+    return unit
+
+
+def test_check_config_names_a_credential_file_the_unit_loads_that_is_missing(tmp_path) -> None:
+    """The operator deleted x_bearer_token (X disabled, the config no longer reads it): systemd fails
+    the start with 243/CREDENTIALS before replyclock runs, while check-config said OK."""
+    creds = tmp_path / "creds"
+    creds.mkdir()
+    for name in CREDENTIALS:
+        (creds / name).write_text(f"{name}-value-123456\n")
+    unit = _unit_loading(tmp_path, creds)
+    env = {**os.environ, "CREDENTIALS_DIRECTORY": str(creds), "REPLYCLOCK_UNIT": str(unit)}
+    x_on = "    enabled: true\n    bearer_token: file:${CREDENTIALS_DIRECTORY}/x_bearer_token\n"
+    example = (REPO / "deploy/config.example.yaml").read_text(encoding="utf-8")
+    assert x_on in example
+    cfg = tmp_path / "config.yaml"
+    cfg.write_text(example.replace(x_on, "    enabled: false\n    bearer_token: null\n"), encoding="utf-8")
+    check = (sys.executable, REPO / "daemon.py", "--config", cfg, "check-config")
+    assert run(*check, env=env).returncode == 0
+    (creds / "x_bearer_token").unlink()
+    (creds / "pg_password").unlink()
+    result = run(*check, env=env)
+    assert result.returncode == 78, result.stdout + result.stderr
+    assert "OK" not in result.stdout
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 2, result.stderr
+    for line, name in zip(lines, ("x_bearer_token", "pg_password"), strict=True):
+        assert line.startswith(f"replyclock: {unit}: LoadCredential={name}: {creds / name} does not exist"), line
+        assert "243/CREDENTIALS" in line and f"sudo install -m 0600 /dev/null {creds / name}" in line, line
+
+
+def test_check_config_without_the_unit_checks_no_credentials(tmp_path) -> None:
+    # outside the installed wrapper (a checkout, a container) there is no unit to read; a unit named but
+    # unreadable is said once on stderr and checks nothing
+    cfg = tmp_path / "config.yaml"
+    cfg.write_text("sources:\n  replay:\n    enabled: false\n", encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if k != "REPLYCLOCK_UNIT"}
+    assert run(sys.executable, REPO / "daemon.py", "--config", cfg, "check-config", env=env).returncode == 0
+    env["REPLYCLOCK_UNIT"] = str(tmp_path / "none.service")
+    result = run(sys.executable, REPO / "daemon.py", "--config", cfg, "check-config", env=env)
+    assert result.returncode == 0 and "cannot read the unit" in result.stderr, result.stderr

@@ -294,7 +294,16 @@ def test_after_standing_by_the_silence_metric_the_health_posts_and_status_count_
         app.close()
 
 
-def test_a_standby_exports_no_per_source_series_and_says_it_is_a_standby(rig, clock) -> None:
+PER_SOURCE_COUNTERS = {
+    "replyclock_mentions_ingested_total",
+    "replyclock_replies_ingested_total",
+    "replyclock_source_polls_total",
+    "replyclock_source_errors_total",
+    "replyclock_source_rate_limit_deferrals_total",
+}
+
+
+def test_a_standby_exports_no_per_source_gauges_and_says_it_is_a_standby(rig, clock) -> None:
     """A standby's last_success stayed at 0 (its sources `waiting`): a dead source to any alert on it, while
     the leader polled them fine. The leader's series are the sources' truth; `replyclock_leader` scopes alerts."""
     app, _ = rig
@@ -309,8 +318,11 @@ def test_a_standby_exports_no_per_source_series_and_says_it_is_a_standby(rig, cl
     app.standby_beat()
     text = metrics.render().decode()
     assert value(text, "replyclock_leader") == 0
-    per_source = re.findall(r"^(replyclock_[a-z_]+)\{[^}]*source=", text, flags=re.MULTILINE)
-    assert per_source == [], per_source  # last_success, state, polls, …: none from a process that polls nothing
+    per_source = set(re.findall(r"^(replyclock_[a-z_]+)\{[^}]*source=", text, flags=re.MULTILINE))
+    # last_success, silent, state: none from a process that polls nothing. Its counters stay, with what its
+    # term counted: a counter that vanished and came back with its old total read as a gap, then a jump
+    assert per_source == PER_SOURCE_COUNTERS, per_source
+    assert value(text, "replyclock_source_polls_total", source="fake:mentions", platform="x") == 1
     # back in the lead (what run_forever does): the series are back, silence counted from the new term
     app.polling_since = clock.now()
     text = metrics.render().decode()
@@ -363,9 +375,8 @@ def test_a_standby_exports_no_clock_or_notifier_gauges_of_its_last_term(rig, clo
     assert value(text, "replyclock_notifier_stopped", notifier="recorder") == 0
 
 
-def test_a_daemon_reads_as_a_standby_until_its_loop_holds_the_lock(make_settings, monkeypatch, tmp_path) -> None:
-    """`run` serves /metrics before its loop first asks for the lock: a standby's scrape in between read
-    `replyclock_leader 1`, with per-source series of sources it never polls."""
+def _first_scrape_of_run(tmp_path, monkeypatch) -> str:
+    """What a scrape of `run`'s /metrics saw once it was up, before the loop's first turn."""
     import daemon
 
     port = free_port()
@@ -378,15 +389,36 @@ def test_a_daemon_reads_as_a_standby_until_its_loop_holds_the_lock(make_settings
     scraped: list[str] = []
 
     def first_scrape(self: App, stop: threading.Event, until: object = None) -> None:
-        """What a scrape saw once `/metrics` was up, before the loop's first try for the lock."""
         scraped.append(urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5).read().decode())
 
     monkeypatch.setattr(daemon, "_install_signal_handlers", lambda stop: None)  # pytest keeps its own
     monkeypatch.setattr(App, "run_forever", first_scrape)
     assert daemon.main(["--config", str(cfg), "run"]) == 0
     [text] = scraped
+    return text
+
+
+def test_a_daemon_reads_as_a_standby_until_it_holds_the_lock(monkeypatch, tmp_path) -> None:
+    """`run` serves /metrics before its loop turns: a standby's scrape in between read `replyclock_leader 1`,
+    with per-source series of sources it never polls."""
+    from monitor.leader import FileLock
+
+    leader = FileLock(tmp_path / "rc.db.leader")  # another replyclock on the same SQLite file
+    assert leader.try_acquire()
+    try:
+        text = _first_scrape_of_run(tmp_path, monkeypatch)
+    finally:
+        leader.release()
     assert value(text, "replyclock_leader") == 0
-    assert "{source=" not in text and LEADER_GAUGES.findall(text) == [], text
+    per_source = set(re.findall(r"^(replyclock_[a-z_]+)\{[^}]*source=", text, flags=re.MULTILINE))
+    assert per_source <= PER_SOURCE_COUNTERS and LEADER_GAUGES.findall(text) == [], text  # counters at 0 only
+
+
+def test_a_single_daemon_reads_as_the_leader_from_its_first_scrape(monkeypatch, tmp_path) -> None:
+    """A lone daemon read `replyclock_leader 0` until its loop first asked for the lock: an alert on
+    `max(replyclock_leader) == 0` saw it flap 0 -> 1 at every start. It asks before /metrics is up."""
+    text = _first_scrape_of_run(tmp_path, monkeypatch)
+    assert value(text, "replyclock_leader") == 1
 
 
 def test_a_process_that_takes_the_lead_back_exports_its_clocks_at_once(rig, clock) -> None:

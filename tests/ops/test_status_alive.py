@@ -56,32 +56,85 @@ def test_a_clean_stop_marks_the_snapshot_and_status_says_stopped(tmp_path, capsy
     assert snapshot is not None and snapshot.pid == os.getpid()  # this process ran it, and still runs
     assert snapshot.stopped_at is not None
     capsys.readouterr()
-    assert daemon.main(["--config", str(cfg), "status"]) == 1
+    # a `run --once` that finished just now: idle between runs, exit 0 (see the cron tests below)
+    assert daemon.main(["--config", str(cfg), "status"]) == 0
     out = capsys.readouterr().out
-    assert "cleanly" in out and "not running" in out, out  # `run --once` says it finished cleanly
-    assert daemon.main(["--config", str(cfg), "status", "--json"]) == 1
+    assert "finished cleanly" in out, out
+    assert daemon.main(["--config", str(cfg), "status", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["running"] is False and data["stopped_at"] == snapshot.stopped_at.isoformat()
 
 
-def test_status_after_a_cron_run_once_says_it_was_a_one_shot_run_that_finished_cleanly(tmp_path, capsys) -> None:
-    """After `run --once` from cron, `status` said only "pid N stopped cleanly …, after 0s up", as if a
-    daemon had been stopped. It still exits 1 (docs/deploy.md: the end of `run --once` reads as not
-    running), but says plainly what ran and when it finished."""
+def test_status_between_cron_run_once_runs_is_idle_and_exits_0(tmp_path, capsys) -> None:
+    """A deployment that runs `run --once` from cron or a systemd timer is healthy between its runs:
+    `status` exited 1 ("not running") after every run, so monitoring alerted all the time."""
     cfg = _config(tmp_path)
     assert daemon.main(["--config", str(cfg), "run", "--once"]) == 0
     snapshot = read_snapshot(tmp_path / STATUS_FILE)
-    assert snapshot is not None and snapshot.stopped_at is not None
+    assert snapshot is not None and snapshot.stopped_at is not None and snapshot.one_shot
     capsys.readouterr()
-    assert daemon.main(["--config", str(cfg), "status"]) == 1
+    assert daemon.main(["--config", str(cfg), "status"]) == 0
     first = capsys.readouterr().out.splitlines()[0]
     finished = f"{snapshot.stopped_at:%Y-%m-%d %H:%M:%S} UTC"
     assert first.startswith(
-        f"daemon: not running: the last run was a one-shot run (`replyclock run --once`, pid {snapshot.pid}) "
-        f"that finished cleanly at {finished} ("
+        f"daemon: idle between one-shot runs: the last run (`replyclock run --once`, pid {snapshot.pid}) "
+        f"finished cleanly at {finished} ("
     ), first
+    assert daemon.main(["--config", str(cfg), "status", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["one_shot"] is True and data["idle"] is True and data["running"] is False
+
+
+def _one_shot_finished(tmp_path: Path, ago: timedelta) -> Snapshot:
+    """A status.json as a `run --once` leaves it, finished `ago` before now (real clock: `status` reads on it)."""
+    end = datetime.now(UTC) - ago
+    snapshot = Snapshot(
+        end, end - timedelta(seconds=4), pid=_dead_pid(), pid_ns=health.pid_namespace(), stopped_at=end, one_shot=True
+    )
+    write_snapshot(tmp_path / STATUS_FILE, snapshot)
+    return snapshot
+
+
+def test_a_one_shot_run_older_than_silent_after_is_stale_and_exits_1(tmp_path, capsys) -> None:
+    # the cron job or timer stopped: by default a run is due within health.silent_after (3h), as a source is
+    cfg = _config(tmp_path)
+    snapshot = _one_shot_finished(tmp_path, timedelta(hours=3, minutes=1))
+    assert daemon.main(["--config", str(cfg), "status"]) == 1
+    first = capsys.readouterr().out.splitlines()[0]
+    assert first.startswith(
+        f"daemon: not running: the last run was a one-shot run (`replyclock run --once`, pid {snapshot.pid}) "
+        f"that finished cleanly at {snapshot.stopped_at:%Y-%m-%d %H:%M:%S} UTC (3h01m ago)"
+    ), first
+    assert "STALE" in first and "health.one_shot_stale_after" in first and "3h" in first, first
     assert daemon.main(["--config", str(cfg), "status", "--json"]) == 1
-    assert json.loads(capsys.readouterr().out)["one_shot"] is True
+    data = json.loads(capsys.readouterr().out)
+    assert data["idle"] is False and data["running"] is False
+
+
+def test_health_one_shot_stale_after_sets_the_window(tmp_path, capsys) -> None:
+    cfg = _config(tmp_path)
+    cfg.write_text(cfg.read_text(encoding="utf-8") + "health:\n  one_shot_stale_after: 10m\n", encoding="utf-8")
+    _one_shot_finished(tmp_path, timedelta(minutes=9))
+    assert daemon.main(["--config", str(cfg), "status"]) == 0
+    assert capsys.readouterr().out.startswith("daemon: idle between one-shot runs")
+    _one_shot_finished(tmp_path, timedelta(minutes=11))
+    assert daemon.main(["--config", str(cfg), "status"]) == 1
+    assert "STALE: no `replyclock run --once` finished in the last 10m" in capsys.readouterr().out
+
+
+def test_an_idle_one_shot_deployment_still_reports_its_problems(tmp_path) -> None:
+    # idle is not healthy by itself: a stopped notifier (or a source that needs attention) still exits 1
+    at = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+    ran = Snapshot(at, at - timedelta(seconds=4), pid=812, stopped_at=at, one_shot=True)
+    now = at + timedelta(minutes=3)
+    text, healthy = render_status(ran, None, now, silent_after=timedelta(hours=3), snapshot_path=tmp_path)
+    assert healthy and text.startswith("daemon: idle between one-shot runs"), text
+    broken = replace(ran, stopped_notifiers={"slack": "invalid_auth"})
+    text, healthy = render_status(broken, None, now, silent_after=timedelta(hours=3), snapshot_path=tmp_path)
+    assert not healthy and "notifier slack: STOPPED" in text, text
+    # a long-running daemon's clean stop is still "not running" (exit 1), however recent
+    stopped = replace(ran, one_shot=False)
+    assert not render_status(stopped, None, now, silent_after=timedelta(hours=3), snapshot_path=tmp_path)[1]
 
 
 def test_a_daemon_stopped_cleanly_is_not_called_a_one_shot_run(tmp_path) -> None:
