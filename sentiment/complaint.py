@@ -25,12 +25,14 @@ _SPACE = re.compile(r"\s+")
 _ANTICIPATED_EN = r"(?:new |next |spring |summer |autumn |fall |winter |christmas |holiday )?(?:collection|drop|restock|sale|launch|season|release)s?\b"
 _ANTICIPATED_PL = r"(?:now\w* |kolejn\w* |wiosenn\w* |letni\w* |jesienn\w* |zimow\w* |swiateczn\w* )?(?:kolekcj|premier|wyprzedaz|black friday|promocj|nowosc)"
 _ANTICIPATED_HU = r"(?:uj |ujabb |kovetkezo |tavaszi |nyari |oszi |teli |karacsonyi )?(?:kollekcio|szezon|akcio|kiarusitas|black friday|ujratoltes|termekek|megjelenes)"
+# What a meal leaves on a tablecloth or a shirt: stains the customer asks how to remove, not a fault of the item.
+_MEAL_STAINS_PL = r"(?:czerwonym |bialym )?(?:winie|kawie|herbacie|tluszczu|sosie|trawie|soku|oleju|owocach|burakach|ketchupie|czekoladzie|jedzeniu)\b"
 # A sign that a gift card's empty balance was never spent, or a why: "shows 0 but I never used it".
 _UNSPENT_EN = (
     r"(?:never|unused|not (?:used|spent)|(?:haven|hasn|hadn|didn|wasn)'?t|did not|have not|without (?:using|spending|buying)|"
     r"overnight|by itself|on its own|somehow|suddenly|but i\b|still had|should (?:be|have|show)|what happened|where did|how come|why)"
 )
-_EMPTY_BALANCE_EN = r"(?:gift ?card|voucher|wallet|account) balance (?:is |shows |showing |went to |dropped to )?(?:0|zero|£0|\$0|€0|empty)\b"
+_EMPTY_BALANCE_EN = r"(?:gift ?card|voucher|wallet|account)(?: says| shows| showing| reads)?(?: a| the| my| its)? balance (?:is |shows |showing |went to |dropped to |of )?(?:0|zero|£0|\$0|€0|empty)\b"
 _EMPTY_BALANCE_PL = r"(?:pokazuje saldo 0\b|saldo (?:\w+ ){0,2}(?:wynosi|spadlo do|pokazuje) 0\b)"
 _UNSPENT_PL = r"(?:a nic|nic (?:nia |nie )|nie (?:kupil|uzywal|korzystal|placil|wydal)|nigdy|nagle|sam[ao]? z siebie|dlaczego|czemu|gdzie|a mial|a powinn|mimo ze|chociaz|choc\b)"
 
@@ -194,6 +196,9 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
             r"(?#hu)(?:azt irta|azt allitja|szerint|jelolte)\w*\W{1,3}.{0,20}(?:nem volt (?:senki )?otthon|senki nem volt otthon|nem talalt otthon)|"
             r"(?:написал|пишет|указал|отметил|утверждает)\w*\W{1,3}.{0,15}(?:никого не было|не застал|никого нет дома)",
             r"(?#hu)(?:\d+|ket|harom|negy|ot|tobb) (?:hete|honapja) varom(?! (?:az |a )?" + _ANTICIPATED_HU + ")",
+            r"(?#en)(?:never|not|didn'?t|did not|haven'?t|have not|hasn'?t|has not|still haven'?t) (?:been )?(?:sent|given|emailed|received|got(?:ten)?) (?:me |us )?(?:a |the |any |my |our )?tracking (?:number|code|link|info\w*)|no tracking (?:number|code|link|info\w*) (?:yet|since|for|after)\b",
+            # a wait told on its own ("It's been 10 days."); "it's been 10 days since they arrived and I love them" is none
+            r"(?#en)(?:it'?s|it has) (?:already |now )?been (?:\d+|two|three|four|five|six|seven|eight|nine|ten|several|over (?:a|two|\d+)) (?:days?|weeks?)(?: now| already)?(?= *(?:$|[.!?…]))",
             # cancelled by the shop without a word: the order will never come ("I cancelled it, no hassle" is the customer's own)
             r"(?#en)(?<!\bi )(?<!\bwe )(?<!\bi've )cancel+ed\b.{0,60}(?:with no|without (?:any |a |an )?(?:single )?|no )(?:explanation|reason|word|warning|notice|notification|e-?mail|message)|"
             r"(?#pl)anulowal(?![ae]m\b|ysmy\b)\w*\b.{0,60}\bbez (?:slowa|zadnego|zadnej|jakiegokolwiek|wyjasnieni|uprzedzeni|informacji|powodu|podania|ostrzezeni|maila)|"
@@ -247,14 +252,17 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
             r"(?#pl)(?:w )?inn\w* (?:kolorze|rozmiarze|kolor|rozmiar|modelu|model) niz (?:zamawial|zamowil)\w*|nie (?:ten|taki) (?:kolor|rozmiar|model) (?:jak|co) zamawial|nie to,? co (?:zamawial|zamowil)\w*",
             # "używane ubrania" / "használt ruha" alone is a second-hand shop's advert: only one received
             r"(?#pl)(?:dostal\w*|przyszl\w*|przyszedl|wyslaliscie|przyslaliscie|otrzymal\w*) (?:\w+ )?(?:uzywan|noszon|poplamion|zaplamion|brudn)\w*|"
-            # "odplamiacz na koszulki z plamami" asks for a remedy: stains on what a shop is asked to treat are no fault
-            r"(?#pl)(?:^|(?<!\bna )(?<!\bdo )(?<!\bdla )\b\w+ )z plamami|poplamion\w*|zaplamion\w*",
+            # "odplamiacz na koszulki z plamami" asks for a remedy: stains on what a shop is asked to treat are no fault,
+            # nor are stains a meal left ("Mam dużo obrusów z plamami po winie"); "z plamami po makijażu" is a worn item
+            r"(?#pl)(?:^|(?<!\bna )(?<!\bdo )(?<!\bdla )\b\w+ )z plamami(?! po "
+            + _MEAL_STAINS_PL
+            + r")|poplamion\w*|zaplamion\w*",
             r"(?#hu)mint (?:amit|amilyet|ami) rendeltem|(?:mas|masik) (?:szinu|meretu|tipusu|modellt)\w* .{0,20}(?:kaptam|jott|kuldtetek|erkezett)|"
             r"(?#hu)hasznalt (?:termeket|arut|cipot|ruhat|holmit) (?:kaptam|kuldtetek|kuldtek)|(?:kaptam|kuldtetek|kuldtek) (?:egy )?hasznalt|"
             r"(?#hu)(?:hasznaltan|hasznalt allapotban) (?:kaptam|jott|erkezett)|foltosan (?:jott|erkezett)",
             r"(?:прислали|пришл\w*|пришел|пришёл|получил\w*|привезли) .{0,25}(?:другого|не того|чужого) (?:цвета|размера|товара|модели)|"
             r"(?:другого|не того) (?:цвета|размера) .{0,20}(?:прислали|пришл|пришел|пришёл)",
-            r"(?:прислали|пришл\w*|получил\w*) б/у|б/у (?:товар|вещь|платье)|с пятнами|в пятнах|(?:ношен|поношен)(?:ый|ая|ое|ые|ую)\b",
+            r"(?:прислали|пришл\w*|получил\w*) б/у|б/у (?:товар|вещь|платье)|(?:с пятнами|в пятнах)(?! от (?:вина|кофе|чая|жира|соуса|травы|сока|еды|шоколада|ягод|свеклы|кетчупа))|(?:ношен|поношен)(?:ый|ая|ое|ые|ую)\b",
             r"(?#en)ordered (?>(?:an? |the )?(?:size |it in |in )?)(?P<what_en>[\w-]+)(?: [\w-]+)?,? (?:and |but )?(?:i )?(?:got|received|was sent|you sent(?: me)?|came in|arrived in) "
             r"(?#en)(?:an? |the |size |it in |in )?(?!(?P=what_en)\b)(?:xxs|xs|s|m|l|xl|xxl|xxxl|\d{2}(?! ?(?:(?:h|hrs?|hours?|days?|minutes?|percent|points|off)\b|%))|black|white|navy|blue|red|green|gr[ae]y|pink|beige|brown|yellow|"
             r"(?#en)purple|orange|another|a different|the wrong|something else|someone else'?s)\b",
@@ -296,9 +304,9 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
             # a smell the item cannot be used with ("smells of real leather", "pachnie skórą", "nem büdös" are none)
             r"(?#en)(?<!\bnot )(?<!n't )\b(?:reeks?|reeking|stinks?|stinking|stank|smells?|smelling|smelt) (?:\w+ ){0,2}(?:of|like) (?:\w+ )?(?:chemicals?|glue|petrol|gasoline|paint|solvent|bleach|mou?ld|damp|mildew|smoke|cigarettes?|sweat|rot|sewage|ammonia|burnt|burning)\b|"
             r"(?#en)(?:chemical|musty|mouldy|moldy|damp|burnt|rotten|toxic) (?:smell|odou?r|stench)|"
-            r"(?#pl)(?<!\bnie )(?:smierdz|cuchn)\w*|(?:zapach|smrod|odor)\w* (?:chemii|chemikali\w*|plastiku|kleju|stechlizny|plesni|dymu|papierosow|benzyny|farby)|(?:pachn|czuc)\w* (?:\w+ )?(?:chemia|plastikiem|klejem|stechlizna|plesnia|dymem|papierosami|benzyna|farba)\b|"
-            r"(?#hu)(?<!\bnem )(?:buzl|budos)\w*|(?:vegyszer|muanyag|ragaszto|penesz|dohos|cigaretta|benzin|festek)\w*szag\w*|(?:vegyszer|muanyag|ragaszto|penesz|cigarettafust|benzin|festek)\w* (?:szag|buz)\w*|"
-            r"(?<!не )(?:воня\w*|вонь\w*|смерд\w*)|(?:пахн\w*|запах\w*|нес[её]т) (?:\w+ )?(?:химией|химии|химическ\w*|пластиком|пластика|клеем|клея|плесенью|плесени|сыростью|табаком|сигаретами|бензином|краской)",
+            r"(?#pl)(?<!\bnie )(?:smierdz|cuchn)\w* (?:\w+ ){0,2}(?:chemi|plastik|klej|stechl|plesn|dym|papieros|benzyn|farb|rozpuszczalnik|wilgoc)\w*|(?:zapach|smrod|odor)\w* (?:chemii|chemikali\w*|plastiku|kleju|stechlizny|plesni|dymu|papierosow|benzyny|farby)|(?:pachn|czuc)\w* (?:\w+ )?(?:chemia|plastikiem|klejem|stechlizna|plesnia|dymem|papierosami|benzyna|farba)\b|"
+            r"(?#hu)(?<!\bnem )(?:buzl|budos)\w* (?:\w+ ){0,2}(?:vegyszer|muanyag|ragaszto|penesz|doh|cigarett|fust|benzin|festek|oldoszer)\w*|(?:vegyszer|muanyag|ragaszto|penesz|dohos|cigaretta|benzin|festek)\w*szag\w*|(?:vegyszer|muanyag|ragaszto|penesz|cigarettafust|benzin|festek)\w* (?:szag|buz)\w*|"
+            r"(?<!не )(?:воня|смерд)\w* (?:\w+ ){0,2}(?:химие|химии|химик|пластик|клее|клея|плесен|плесн|сырост|табак|сигарет|бензин|краск|растворител)\w*|(?:пахн\w*|запах\w*|нес[её]т) (?:\w+ )?(?:химией|химии|химическ\w*|пластиком|пластика|клеем|клея|плесенью|плесени|сыростью|табаком|сигаретами|бензином|краской)",
             # a size chart that lies
             r"(?#en)(?:size chart|sizing|size guide)\w* (?:is|are) (?:a joke|way off|completely off|wrong|useless|all over the place)|(?#pl)rozmiarowk\w* (?:to )?(?:kpina|zart|jest zla|nie trzyma)|"
             r"(?#hu)merettablazat\w* (?:egy )?(?:vicc|rossz|hibas|nem stimmel)|размерн\w* сетк\w*\W{1,3}(?:издевательство|не соответств|вранье|неправильн)",
