@@ -25,12 +25,14 @@ _SPACE = re.compile(r"\s+")
 _ANTICIPATED_EN = r"(?:new |next |spring |summer |autumn |fall |winter |christmas |holiday )?(?:collection|drop|restock|sale|launch|season|release)s?\b"
 _ANTICIPATED_PL = r"(?:now\w* |kolejn\w* |wiosenn\w* |letni\w* |jesienn\w* |zimow\w* |swiateczn\w* )?(?:kolekcj|premier|wyprzedaz|black friday|promocj|nowosc)"
 _ANTICIPATED_HU = r"(?:uj |ujabb |kovetkezo |tavaszi |nyari |oszi |teli |karacsonyi )?(?:kollekcio|szezon|akcio|kiarusitas|black friday|ujratoltes|termekek|megjelenes)"
+# What a meal leaves on a tablecloth or a shirt: stains the customer asks how to remove, not a fault of the item.
+_MEAL_STAINS_PL = r"(?:czerwonym |bialym )?(?:winie|kawie|herbacie|tluszczu|sosie|trawie|soku|oleju|owocach|burakach|ketchupie|czekoladzie|jedzeniu)\b"
 # A sign that a gift card's empty balance was never spent, or a why: "shows 0 but I never used it".
 _UNSPENT_EN = (
     r"(?:never|unused|not (?:used|spent)|(?:haven|hasn|hadn|didn|wasn)'?t|did not|have not|without (?:using|spending|buying)|"
     r"overnight|by itself|on its own|somehow|suddenly|but i\b|still had|should (?:be|have|show)|what happened|where did|how come|why)"
 )
-_EMPTY_BALANCE_EN = r"(?:gift ?card|voucher|wallet|account) balance (?:is |shows |showing |went to |dropped to )?(?:0|zero|£0|\$0|€0|empty)\b"
+_EMPTY_BALANCE_EN = r"(?:gift ?card|voucher|wallet|account)(?: says| shows| showing| reads)?(?: a| the| my| its)? balance (?:is |shows |showing |went to |dropped to |of )?(?:0|zero|£0|\$0|€0|empty)\b"
 _EMPTY_BALANCE_PL = r"(?:pokazuje saldo 0\b|saldo (?:\w+ ){0,2}(?:wynosi|spadlo do|pokazuje) 0\b)"
 _UNSPENT_PL = r"(?:a nic|nic (?:nia |nie )|nie (?:kupil|uzywal|korzystal|placil|wydal)|nigdy|nagle|sam[ao]? z siebie|dlaczego|czemu|gdzie|a mial|a powinn|mimo ze|chociaz|choc\b)"
 
@@ -194,6 +196,14 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
             r"(?#hu)(?:azt irta|azt allitja|szerint|jelolte)\w*\W{1,3}.{0,20}(?:nem volt (?:senki )?otthon|senki nem volt otthon|nem talalt otthon)|"
             r"(?:написал|пишет|указал|отметил|утверждает)\w*\W{1,3}.{0,15}(?:никого не было|не застал|никого нет дома)",
             r"(?#hu)(?:\d+|ket|harom|negy|ot|tobb) (?:hete|honapja) varom(?! (?:az |a )?" + _ANTICIPATED_HU + ")",
+            r"(?#en)(?:never|not|didn'?t|did not|haven'?t|have not|hasn'?t|has not|still haven'?t) (?:been )?(?:sent|given|emailed|received|got(?:ten)?) (?:me |us )?(?:a |the |any |my |our )?tracking (?:number|code|link|info\w*)|no tracking (?:number|code|link|info\w*) (?:yet|since|for|after)\b",
+            # a wait told on its own ("It's been 10 days."); "it's been 10 days since they arrived and I love them" is none
+            r"(?#en)(?:it'?s|it has) (?:already |now )?been (?:\d+|two|three|four|five|six|seven|eight|nine|ten|several|over (?:a|two|\d+)) (?:days?|weeks?)(?: now| already)?(?= *(?:$|[.!?…]))",
+            # cancelled by the shop without a word: the order will never come ("I cancelled it, no hassle" is the customer's own)
+            r"(?#en)(?<!\bi )(?<!\bwe )(?<!\bi've )cancel+ed\b.{0,60}(?:with no|without (?:any |a |an )?(?:single )?|no )(?:explanation|reason|word|warning|notice|notification|e-?mail|message)|"
+            r"(?#pl)anulowal(?![ae]m\b|ysmy\b)\w*\b.{0,60}\bbez (?:slowa|zadnego|zadnej|jakiegokolwiek|wyjasnieni|uprzedzeni|informacji|powodu|podania|ostrzezeni|maila)|"
+            r"(?#hu)(?:torolt|sztornoz)(?!em\b|uk\b)\w*\b.{0,60}\b(?:magyarazat|indoklas|ertesites|figyelmeztetes|szo|uzenet) nelkul|(?:magyarazat|indoklas|ertesites|figyelmeztetes|szo) nelkul (?:toroltetek|toroltek|torolte|sztornoztatok|sztornoztak)|"
+            r"(?:отменили|отмен[её]н\w*)\b.{0,60}(?:ничего не (?:объясн|сказа|сообщ)|без (?:объяснени|предупреждени|причин|уведомлени|единого слова|слов)|не (?:объяснив|предупредив|сообщив))|без (?:объяснени|предупреждени|причин)\w* (?:отменили|отмен[её]н)",
         ),
     ),
     "damaged_wrong": (
@@ -242,14 +252,17 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
             r"(?#pl)(?:w )?inn\w* (?:kolorze|rozmiarze|kolor|rozmiar|modelu|model) niz (?:zamawial|zamowil)\w*|nie (?:ten|taki) (?:kolor|rozmiar|model) (?:jak|co) zamawial|nie to,? co (?:zamawial|zamowil)\w*",
             # "używane ubrania" / "használt ruha" alone is a second-hand shop's advert: only one received
             r"(?#pl)(?:dostal\w*|przyszl\w*|przyszedl|wyslaliscie|przyslaliscie|otrzymal\w*) (?:\w+ )?(?:uzywan|noszon|poplamion|zaplamion|brudn)\w*|"
-            # "odplamiacz na koszulki z plamami" asks for a remedy: stains on what a shop is asked to treat are no fault
-            r"(?#pl)(?:^|(?<!\bna )(?<!\bdo )(?<!\bdla )\b\w+ )z plamami|poplamion\w*|zaplamion\w*",
+            # "odplamiacz na koszulki z plamami" asks for a remedy: stains on what a shop is asked to treat are no fault,
+            # nor are stains a meal left ("Mam dużo obrusów z plamami po winie"); "z plamami po makijażu" is a worn item
+            r"(?#pl)(?:^|(?<!\bna )(?<!\bdo )(?<!\bdla )\b\w+ )z plamami(?! po "
+            + _MEAL_STAINS_PL
+            + r")|poplamion\w*|zaplamion\w*",
             r"(?#hu)mint (?:amit|amilyet|ami) rendeltem|(?:mas|masik) (?:szinu|meretu|tipusu|modellt)\w* .{0,20}(?:kaptam|jott|kuldtetek|erkezett)|"
             r"(?#hu)hasznalt (?:termeket|arut|cipot|ruhat|holmit) (?:kaptam|kuldtetek|kuldtek)|(?:kaptam|kuldtetek|kuldtek) (?:egy )?hasznalt|"
             r"(?#hu)(?:hasznaltan|hasznalt allapotban) (?:kaptam|jott|erkezett)|foltosan (?:jott|erkezett)",
             r"(?:прислали|пришл\w*|пришел|пришёл|получил\w*|привезли) .{0,25}(?:другого|не того|чужого) (?:цвета|размера|товара|модели)|"
             r"(?:другого|не того) (?:цвета|размера) .{0,20}(?:прислали|пришл|пришел|пришёл)",
-            r"(?:прислали|пришл\w*|получил\w*) б/у|б/у (?:товар|вещь|платье)|с пятнами|в пятнах|(?:ношен|поношен)(?:ый|ая|ое|ые|ую)\b",
+            r"(?:прислали|пришл\w*|получил\w*) б/у|б/у (?:товар|вещь|платье)|(?:с пятнами|в пятнах)(?! от (?:вина|кофе|чая|жира|соуса|травы|сока|еды|шоколада|ягод|свеклы|кетчупа))|(?:ношен|поношен)(?:ый|ая|ое|ые|ую)\b",
             r"(?#en)ordered (?>(?:an? |the )?(?:size |it in |in )?)(?P<what_en>[\w-]+)(?: [\w-]+)?,? (?:and |but )?(?:i )?(?:got|received|was sent|you sent(?: me)?|came in|arrived in) "
             r"(?#en)(?:an? |the |size |it in |in )?(?!(?P=what_en)\b)(?:xxs|xs|s|m|l|xl|xxl|xxxl|\d{2}(?! ?(?:(?:h|hrs?|hours?|days?|minutes?|percent|points|off)\b|%))|black|white|navy|blue|red|green|gr[ae]y|pink|beige|brown|yellow|"
             r"(?#en)purple|orange|another|a different|the wrong|something else|someone else'?s)\b",
@@ -260,7 +273,7 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
             r"заказывал\w* .{0,30}(?:а|но) (?:пришл\w*|пришел|получил\w*|прислали) (?:совсем )?(?:друг|не т|чуж)",
             r"(?#en)(?:not what (?:i|we) (?:had )?ordered|(?:from|than) what (?:i|we) (?:had )?ordered|missing (?:item|part|piece)s?|doesn'?t work|does not work|stopped working)",
             r"(?#pl)(?<!\bnie )(?:uszkodzon|zniszczon|rozdart|podart|pogniecion|zgniecion|zmiazdzon|potluczon|stluczon|w kawalkach|"
-            r"(?#pl)zamokl|przemoczon|zbit[aey]?\b|peknie|pekniet|polaman|zepsut|"
+            r"(?#pl)zamokl|przemokl|przemoczon|zbit[aey]?\b|peknie|pekniet|polaman|zepsut|"
             r"(?#pl)wadliw|nie dziala|nie ten (?:rozmiar|kolor|produkt|towar)|zly (?:rozmiar|kolor|produkt)|"
             r"(?#pl)inny (?:produkt|towar|rozmiar|kolor) niz|brakuje|rozklei|sie rozpadl|rozpadl\w* sie|sie rozlecial|rozlecial\w* sie|rozprul|odpadl[aoy]?\b)",
             r"(?#hu)(?<!\bnem )(?<!\bsem )(?:serult|torott|osszetort|eltort|szakadt|elazott|atazott|osszetaposott|karos|hibas|selejtes|nem mukodik|rossz (?:meret|termek|szin)|"
@@ -288,6 +301,12 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
             r"(?#pl)(?:zamawial|zamowil)\w* (?:\w+ )?(?P<col_pl>bezow|czarn|bial|granatow|niebiesk|czerwon|zielon|szar|rozow|brazow|zolt|fioletow|kremow)\w* .{0,30}(?:w paczce|w pudelku|przyszl\w*|przyszedl|dostal\w*|przyslaliscie|wyslaliscie) (?:jest |byl\w* |mi )?(?!(?P=col_pl))(?:bezow|czarn|bial|granatow|niebiesk|czerwon|zielon|szar|rozow|brazow|zolt|fioletow|kremow)",
             r"(?#hu)(?P<col_hu>bezs|fekete|feher|kek|piros|zold|szurke|rozsaszin|barna|sarga|lila)\w* \w+ rendeltem\W{1,3}(?:de |es )?(?:\w+ )?(?!(?P=col_hu))(?:bezs|fekete|feher|kek|piros|zold|szurke|rozsaszin|barna|sarga|lila)\w* (?:van|jott|erkezett|kaptam|kuldtetek)",
             r"(?:заказыва|заказал)\w* (?:\w+ )?(?P<col_ru>бежев|черн|бел|синь|син|красн|зелен|сер|розов|коричнев|желт|фиолетов)\w* .{0,30}(?:в посылке|в коробке|пришл\w*|пришел|прислали|привезли|получил\w*) (?:\w+ )?(?!(?P=col_ru))(?:бежев|черн|бел|син|красн|зелен|сер|розов|коричнев|желт|фиолетов)",
+            # a smell the item cannot be used with ("smells of real leather", "pachnie skórą", "nem büdös" are none)
+            r"(?#en)(?<!\bnot )(?<!n't )\b(?:reeks?|reeking|stinks?|stinking|stank|smells?|smelling|smelt) (?:\w+ ){0,2}(?:of|like) (?:\w+ )?(?:chemicals?|glue|petrol|gasoline|paint|solvent|bleach|mou?ld|damp|mildew|smoke|cigarettes?|sweat|rot|sewage|ammonia|burnt|burning)\b|"
+            r"(?#en)(?:chemical|musty|mouldy|moldy|damp|burnt|rotten|toxic) (?:smell|odou?r|stench)|"
+            r"(?#pl)(?<!\bnie )(?:smierdz|cuchn)\w* (?:\w+ ){0,2}(?:chemi|plastik|klej|stechl|plesn|dym|papieros|benzyn|farb|rozpuszczalnik|wilgoc)\w*|(?:zapach|smrod|odor)\w* (?:chemii|chemikali\w*|plastiku|kleju|stechlizny|plesni|dymu|papierosow|benzyny|farby)|(?:pachn|czuc)\w* (?:\w+ )?(?:chemia|plastikiem|klejem|stechlizna|plesnia|dymem|papierosami|benzyna|farba)\b|"
+            r"(?#hu)(?<!\bnem )(?:buzl|budos)\w* (?:\w+ ){0,2}(?:vegyszer|muanyag|ragaszto|penesz|doh|cigarett|fust|benzin|festek|oldoszer)\w*|(?:vegyszer|muanyag|ragaszto|penesz|dohos|cigaretta|benzin|festek)\w*szag\w*|(?:vegyszer|muanyag|ragaszto|penesz|cigarettafust|benzin|festek)\w* (?:szag|buz)\w*|"
+            r"(?<!не )(?:воня|смерд)\w* (?:\w+ ){0,2}(?:химие|химии|химик|пластик|клее|клея|плесен|плесн|сырост|табак|сигарет|бензин|краск|растворител)\w*|(?:пахн\w*|запах\w*|нес[её]т) (?:\w+ )?(?:химией|химии|химическ\w*|пластиком|пластика|клеем|клея|плесенью|плесени|сыростью|табаком|сигаретами|бензином|краской)",
             # a size chart that lies
             r"(?#en)(?:size chart|sizing|size guide)\w* (?:is|are) (?:a joke|way off|completely off|wrong|useless|all over the place)|(?#pl)rozmiarowk\w* (?:to )?(?:kpina|zart|jest zla|nie trzyma)|"
             r"(?#hu)merettablazat\w* (?:egy )?(?:vicc|rossz|hibas|nem stimmel)|размерн\w* сетк\w*\W{1,3}(?:издевательство|не соответств|вранье|неправильн)",
@@ -398,6 +417,14 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
             r"(?:бот(?!инк|ил)|робот|автоответчик)\w* .{0,30}(?:по кругу|одно и то же)|(?:невозможно|не могу|нельзя) (?:связаться|поговорить|дозвониться) (?:с|до) (?:живым|человек|оператор)|(?:до сих пор|по-прежнему) (?:тишина|ни слуху ни духу)",
             # sent the return, heard nothing
             r"(?#en)(?:and )?not a (?:single )?word (?:since|back|from you)|(?#hu)(?:kuldtem|vittem|adtam) vissza .{0,40}(?:semmi hir|semmi valasz|azota semmi)|и никакой (?:информации|обратной связи|реакции)|ни ответа,? ни привета",
+            # asked again and again, and still nothing ("asked twice about sizing and got great answers" was answered)
+            r"(?#en)(?:asked|requested|emailed|e-mailed|messaged|written|wrote|called|rung|rang|chased|dm'?d)(?: you| them)? (?:\w+ )?(?:twice|three times|four times|five times|\d+ times|several times|multiple times|so many times|many times)\b.{0,60}"
+            r"(?#en)\b(?:still|nothing|no (?:answer|reply|response|one|word)|never|nobody|(?:haven|hasn|didn|don|doesn)'?t)\b|"
+            r"(?#pl)(?:(?:prosil|pytal|pisal|dzwonil|upominal|przypominal|zglaszal|wysylal)\w* (?:juz )?(?:\w+ )?(?:dwa|trzy|cztery|piec|kilka|wiele|pare|\d+) razy|(?:dwa|trzy|cztery|piec|kilka|wiele|pare|\d+) razy (?:juz )?(?:prosil|pytal|pisal|dzwonil|upominal|przypominal|zglaszal)\w*)\b.{0,60}"
+            r"(?#pl)\b(?:nadal|dalej|wciaz|ciagle|nic|cisza|brak|zero|nie)\b|"
+            r"(?#hu)(?:(?:ketszer|haromszor|negyszer|otszor|tobbszor|sokszor|\d+-?szor) (?:is )?(?:mar )?(?:kertem|kertuk|irtam|irtunk|kerdeztem|telefonaltam|hivtam|jeleztem|szoltam)|(?:kertem|irtam|kerdeztem|telefonaltam|hivtam|jeleztem) (?:mar )?(?:\w+ )?(?:ketszer|haromszor|negyszer|tobbszor|sokszor|\d+-?szor))\b.{0,60}"
+            r"(?#hu)\b(?:meg mindig|semmi|nem|sehol|nincs)\b|"
+            r"(?:(?:дважды|два раза|три раза|четыре раза|пять раз|несколько раз|много раз|\d+ раза?) (?:уже )?(?:просил|писал|звонил|спрашивал|обращал|напоминал)\w*|(?:просил|писал|звонил|спрашивал|обращал|напоминал)\w* (?:уже )?(?:дважды|два раза|три раза|четыре раза|пять раз|несколько раз|много раз|\d+ раза?))\b.{0,60}(?:до сих пор|ничего|(?<!\w)нет\b|(?<!\w)не\b|тишина|без ответа)",
         ),
     ),
     "charged_twice": (
@@ -471,6 +498,24 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
             r"(?#pl)bez (?:mojej )?(?:zgody|pytania) .{0,20}(?:pobral|przedluzyl|odnowil|obciazyl)|(?:pobral|przedluzyl|odnowil|obciazyl)\w* .{0,20}bez (?:mojej )?(?:zgody|pytania)|"
             r"(?#hu)(?:beleegyezesem|engedelyem|kerdes) nelkul .{0,20}(?:megujitott|levont|terhelt)|(?:megujitottatok|levontatok|terheltetek)\w* .{0,20}(?:beleegyezesem|engedelyem|kerdes) nelkul|"
             r"без (?:моего )?(?:согласия|спроса|разрешения) .{0,20}(?:продлили|списали|сняли|оформили)|(?:продлили|списали|сняли|оформили)\w* .{0,20}без (?:моего )?(?:согласия|спроса|разрешения)",
+            # a service paid for and not given: gift wrap, assembly, carrying up, taking the old one away ("paid for gift
+            # wrap and it looked gorgeous" is praise: only with a sign it was not done, or refused though paid)
+            r"(?#en)(?<!\bbe )(?:paid|paying|payed) (?:extra |separately |\S+ )?for (?:the |a |an )?(?:gift[- ]?wrap\w*|wrapping|gift box\w*|assembly|installation|set ?up|fitting|engraving|personali[sz]ation|carry\w*|removal|(?:taking|take) (?:the |my )?old)\b.{0,60}"
+            r"(?#en)\b(?:loose|plain|plastic bag|unwrapped|not|no|never|without|just|only|nothing|(?:haven|hasn|didn|don|doesn|wasn|weren|isn)'?t)\b|"
+            r"(?#en)(?:refused|wouldn'?t|would not|won'?t|didn'?t|did not)\b(?! mind| care| regret).{0,60}\b(?:even though|although|though|despite) (?:i |we )?(?:had |have |'ve )?(?:already )?(?:paid|paying|was charged|were charged)\b|"
+            r"(?#pl)(?:zaplacil|oplacil|doplacil)\w* (?:ekstra |dodatkowo |osobno )?(?:za )?(?:pakowani|opakowani|zapakowani|papier prezent|grawer|montaz|sklad|wniesieni|wnoszeni|odbior stare|personalizac)\w*\b.{0,60}\b(?:a|ale|i|mimo to)\b.{0,40}"
+            r"(?#pl)\b(?:luzem|foliowc\w*|foliow\w*|worku|reklamowc\w*|bez|nie|tylko|zwykl\w*)\b|"
+            r"(?#pl)\bnie\b(?! (?:zaluj|narzek))(?! mam nic).{0,60}\b(?:choc|chociaz|mimo ze|a przeciez|pomimo ze) (?:\w+ )?(?:(?:zaplacil|oplacil|placil)\w* za\b|zaplacon\w*|oplacon\w*)|"
+            r"(?#hu)(?:fizettem|kifizettem|megfizettem|fizettunk|kifizettuk)\b.{0,50}\b(?:megis|megsem|megse|de (?:megis|megsem|nem|csak))\b|"
+            r"(?#hu)\bnem\b(?! (?:banom|bantam|panaszkod)).{0,60}\bpedig (?:mar )?(?:\w+ )?(?:kifizett\w*|fizettem|fizettunk|ki van fizetve|meg van fizetve)|"
+            r"(?:заплатил|оплатил|доплатил)\w* (?:за )?(?:подарочн\w* )?(?:упаковк|сборк|подъ[её]м|гравировк|установк|монтаж|занос|вынос|персонализаци)\w*\b.{0,20}?,? (?:а|но)\b.{0,40}(?:просто|(?<!\w)не\b|нет\b|без\b|только|обычн)|"
+            r"(?:отказал\w*|не (?:стали|захотел\w*|смогли|смог))\b.{0,60}\bхотя (?:\w+ ){0,2}(?:оплачен\w*|оплатил\w*|заплатил\w*)",
+            # a free-delivery threshold reached and delivery charged all the same ("over £50, so delivery was free" is none)
+            r"(?#en)(?:over|above|more than|spent|basket (?:was|of)|order (?:was|of)) ?[£$€]?\d[\d.,]*\b.{0,50}\b(?:still|anyway|all the same|yet)\b.{0,25}\b(?:charged|added|took|billed|charge|had to pay)\b|"
+            r"(?#en)(?:still|anyway) (?:got |been |was |were )?(?:charged|added|took|billed)\b.{0,25}\b(?:delivery|shipping|postage)|"
+            r"(?#pl)(?:ponad|powyzej|wiecej niz|przekroczy\w*) ?\d[\d ]*\b.{0,50}\b(?:a i tak|i tak|mimo to|a jednak)\b.{0,25}\b(?:doliczy|pobra|nalicz|policzy|obciazy|kaz\w* (?:mi )?zaplac)\w*|"
+            r"(?#hu)(?:folott|felett|folotti|feletti|tobb mint)\b.{0,50}\b(?:megis|megsem|ennek ellenere)\b.{0,25}\b(?:felszamol|levon|fizettet|szamolt|kert)\w*|"
+            r"(?:больше|более|свыше|выше|от|на сумму|на) ?\d[\d ]*\b.{0,50}(?:вс[её] равно|вс[её]-таки|тем не менее)\b.{0,25}(?:посчитал|взял|списал|начислил|выставил|платн|добавил)\w*|(?:вс[её] равно|вс[её]-таки) (?:\w+ )?(?:посчитали|взяли|списали|начислили|добавили) (?:\w+ )?(?:за )?доставк",
         ),
     ),
     "legal_threat": (
@@ -590,6 +635,11 @@ _INTENT_PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
             r"(?#pl)rozlaczyl(?<!internet rozlaczyl)(?<!internet mi sie rozlaczyl)(?:a|i|\b)|(?:rzucil|odlozyl)\w* sluchawke|"
             r"(?#hu)(?:letette|lecsapta|lerakta|ramcsapta) (?:nekem )?(?:a )?(?:telefont|kagylot)|"
             r"(?:бросил\w*|бросают|кинул\w*) трубку|(?:отключил\w*|вышел\w*|пропал\w*) (?:из чата|посреди разговора|на полуслове)",
+            # mail after unsubscribing ("unsubscribed and the emails stopped" is none)
+            r"(?#en)unsubscribed\b.{0,60}\b(?:still|keep|keeps|continue|continues)\b.{0,20}\b(?:get|getting|receiv|send|sending|spam|e-?mails?|mails?|messages?|texts?|newsletters?|coming)\w*|"
+            r"(?#pl)(?:wypisal|zrezygnowal|odsubskrybowal|wypisan|wylaczyl)\w*\b.{0,60}\b(?:dalej|nadal|wciaz|ciagle|i tak|mimo to)\b.{0,25}\b(?:dostaj|przychodz|wysyla|spamuj|otrzymuj|przysyla|zasypuj)\w*|"
+            r"(?#hu)leiratkoz\w*\b.{0,60}\b(?:meg mindig|tovabbra is|ugyanugy|megis|azota is)\b.{0,25}\b(?:kapok|kapom|jon|jonnek|kuldtok|kuldenek|kuldik|erkez|spam)\w*|"
+            r"отписал\w*\b.{0,60}(?:вс[её] равно|до сих пор|продолжают|по-прежнему|вс[её] ещ[её])\b.{0,25}(?:приход|присыла|шл[её]т|шлют|получа|спам|сыплют|идут)\w*",
         ),
     ),
 }
