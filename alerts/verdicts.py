@@ -110,13 +110,20 @@ def summary(found: TeamVerdicts) -> str:
     return f"{line}\nleft out {left}" + (f": {reasons}" if reasons else "")
 
 
-def export_comments(now: datetime, since: datetime | None) -> list[str]:
+def export_comments(now: datetime, since: datetime | None, until: datetime | None = None) -> list[str]:
     """The comment lines heading an exported file: what it holds and how its labels were read."""
 
     def stamp(at: datetime) -> str:
         return at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
-    posts = f"posts since {stamp(since)}" if since is not None else "every escalated post in the store"
+    if since is not None and until is not None:
+        posts = f"posts from {stamp(since)} to {stamp(until)}"
+    elif since is not None:
+        posts = f"posts since {stamp(since)}"
+    elif until is not None:
+        posts = f"posts before {stamp(until)}"
+    else:
+        posts = "every escalated post in the store"
     return [
         f"The social team's verdicts on escalated posts ({posts}), exported by `replyclock verdicts export` "
         f"on {stamp(now)}.",

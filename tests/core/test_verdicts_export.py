@@ -192,9 +192,70 @@ def test_since_leaves_out_escalations_of_older_posts(tmp_path, sqlite_url, capsy
     assert "summer" in capsys.readouterr().out
 
 
+def test_until_leaves_out_escalations_of_posts_from_then_on(tmp_path, sqlite_url, capsys) -> None:
+    clock = FakeClock(SystemClock().now())
+    store = Store(sqlite_url)
+    try:
+        shop = _Shop(store, clock)
+        for text, ago in [("Parcel lost in the summer", 100 * D), ("Parcel lost last month", 40 * D)]:
+            shop.act(shop.post(text, ago=ago), "respond")
+        shop.act(shop.post("Parcel lost last week", ago=7 * D), "respond")
+    finally:
+        store.close()
+    cfg = _config(tmp_path, sqlite_url)
+
+    def export(*flags: str) -> list[str]:
+        assert daemon.main(["--config", cfg, "verdicts", "export", *flags]) == 0
+        out = tmp_path / "out.tsv"
+        out.write_text(capsys.readouterr().out, encoding="utf-8")
+        return [m.text for m in load_shop_messages(out)]
+
+    # the older verdicts to train on, the recent ones to measure the new weights on
+    assert export("--until", "30d") == ["Parcel lost in the summer", "Parcel lost last month"]
+    assert export("--since", "30d") == ["Parcel lost last week"]
+    assert export("--since", "60d", "--until", "30d") == ["Parcel lost last month"]
+
+
+def test_until_and_since_take_a_date_in_the_shops_zone_and_until_is_exclusive(tmp_path, sqlite_url, capsys) -> None:
+    from datetime import UTC, datetime
+
+    noon = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
+    store = Store(sqlite_url)
+    try:
+        shop = _Shop(store, FakeClock(noon))
+        shop.act(shop.post("A second before noon", ago=timedelta(seconds=1)), "respond")
+        shop.act(shop.post("At noon UTC"), "respond")
+        shop.clock.advance(D)
+        shop.act(shop.post("The day after"), "respond")
+    finally:
+        store.close()
+    cfg = tmp_path / "warsaw.yaml"
+    cfg.write_text(Path(_config(tmp_path, sqlite_url)).read_text() + "sla:\n  timezone: Europe/Warsaw\n")
+
+    def export(*flags: str) -> str:
+        assert daemon.main(["--config", str(cfg), "verdicts", "export", *flags]) == 0
+        return capsys.readouterr().out
+
+    for until in ("2025-03-01T12:00:00+00:00", "2025-03-01T12:00Z", "2025-03-01 13:00"):  # 13:00 in Warsaw is noon UTC
+        out = export("--until", until)
+        assert "A second before noon" in out and "At noon UTC" not in out, until
+        assert "posts before 2025-03-01 12:00 UTC" in out, until
+    out = export("--since", "2025-03-01T13:00", "--until", "2025-03-02")  # midnight in Warsaw: 23:00 UTC
+    assert "At noon UTC" in out and "A second before" not in out and "The day after" not in out
+    assert "posts from 2025-03-01 12:00 UTC to 2025-03-01 23:00 UTC" in out
+
+
 @pytest.mark.parametrize(
     ("args", "code", "message"),
     [
+        (["--until", ""], 2, "replyclock: --until: "),
+        (["--until", "3x"], 2, "replyclock: --until: "),
+        (["--until", "2025-13-01"], 2, "replyclock: --until: "),
+        (["--since", "7d", "--until", "30d"], 2, "replyclock: --until: "),
+        (["--since", "2025-03-01", "--until", "2025-03-01"], 2, "replyclock: --until: "),
+        (["--since", "2025-03-01T10:00", "--until", "x"], 2, "replyclock: --until: "),
+        (["--since", "", "--until", "2025-03-01"], 2, "replyclock: --since: "),
+        (["--since", "2025-03-01", "--until", "2025-03-01T00:00:00.5+01:00"], 2, "replyclock: --until: "),
         (["--since", ""], 2, "replyclock: --since: "),
         (["--since", "3x"], 2, "replyclock: --since: "),
         (["--out", "{tmp}/no/such/folder/team.tsv"], 1, "replyclock: --out: cannot write"),
@@ -220,6 +281,9 @@ def test_a_missing_sqlite_file_is_not_created(tmp_path, capsys) -> None:
     db = tmp_path / "typo.db"
     assert daemon.main(["--config", _config(tmp_path, f"sqlite:///{db}"), "verdicts", "export"]) == 1
     assert "no database at" in capsys.readouterr().err and not db.exists()
+    # a bad command line is told first, as with --since
+    assert daemon.main(["--config", _config(tmp_path, f"sqlite:///{db}"), "verdicts", "export", "--until", "x"]) == 2
+    assert capsys.readouterr().err.startswith("replyclock: --until: ") and not db.exists()
 
 
 def _escalation(**kw: object) -> Escalation:
