@@ -686,13 +686,14 @@ def cmd_db(args: argparse.Namespace, settings: config.Settings) -> int:
 def cmd_verdicts(args: argparse.Namespace, settings: config.Settings) -> int:
     from alerts.verdicts import export_comments, summary, team_verdicts
     from monitor.files import write_private
+    from sentiment.complaint import is_calm_praise
     from sentiment.data import ShopMessage, format_shop_messages
 
     read = _escalations_since(args, settings, until=args.until)
     if isinstance(read, int):
         return read
     now, since, until, escalations = read
-    found = team_verdicts(escalations)
+    found = team_verdicts(escalations, reads_as_praise=is_calm_praise)
     messages = [ShopMessage(args.round, v.complaint, v.lang, v.text) for v in found.verdicts]
     text = format_shop_messages(messages, export_comments(now, since, until))
     if args.out is None:

@@ -8,7 +8,9 @@ the stored timestamps, in this order:
 - dismissed as `spam` or `duplicate`, with a free-text (`other`) reason, or with none: **left out**.
   Spam and duplicates say nothing about whether such words are a complaint, and free text is no verdict.
 - answered (on the platform or marked by hand, acknowledged first or not, in time or late) or resolved
-  without an answer: **a complaint**, one the team took on.
+  without an answer: **a complaint**, one the team took on; **left out** when it was escalated with no
+  complaint intent (on its negative score or the classifier's likeness alone) and the analyzer's praise rule
+  reads its text as praise: the answer was then most likely a thank-you, and the team never said either way.
 - anything else is **left out**: still open (acknowledging claims an alert, it does not judge it), or
   breached with nobody answering, resolving or dismissing it.
 
@@ -20,7 +22,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -33,6 +35,8 @@ NOT_A_COMPLAINT = ("praise", "question", "joke", "not_ours")
 # an e-mail address goes whole, its local part too.
 _HANDLE = re.compile(r"[\w.+-]*@[\w-]+(?:\.[\w-]+)*")
 MASKED_HANDLE = "@user"
+# how sentiment.complaint.judge begins the reason of each complaint intent it found (a test ties the two)
+INTENT_REASON = "intent: "
 
 
 def mask_handles(text: str) -> str:
@@ -60,8 +64,11 @@ class TeamVerdicts:
     left_out: Counter[str] = field(default_factory=Counter)
 
 
-def verdict_of(escalation: Escalation) -> tuple[bool | None, str]:
-    """Whether the team treated the post as a complaint (None: no verdict), and why, in a few words."""
+def verdict_of(escalation: Escalation, reads_as_praise: Callable[[str], bool] | None = None) -> tuple[bool | None, str]:
+    """Whether the team treated the post as a complaint (None: no verdict), and why, in a few words.
+
+    `reads_as_praise` (the analyzer's praise rule) leaves out an answered or resolved post escalated with no
+    complaint intent whose text it reads as praise: answering it says nothing, the team may have thanked."""
     if escalation.dismissed_at is not None:
         code = parse_reason(escalation.dismiss_reason).code
         if code in NOT_A_COMPLAINT:
@@ -70,20 +77,31 @@ def verdict_of(escalation: Escalation) -> tuple[bool | None, str]:
             return None, "dismissed without a reason"
         return None, f"dismissed as {code}"
     if escalation.first_response_at is not None:
-        return True, "answered"
-    if escalation.resolved_at is not None:
-        return True, "resolved"
-    if escalation.breached_at is not None:
+        taken_on = "answered"
+    elif escalation.resolved_at is not None:
+        taken_on = "resolved"
+    elif escalation.breached_at is not None:
         return None, "breached without an answer"
-    return None, "open"
+    else:
+        return None, "open"
+    if (
+        reads_as_praise is not None
+        and not any(reason.startswith(INTENT_REASON) for reason in escalation.reasons)
+        and reads_as_praise(escalation.text)
+    ):
+        return None, f"{taken_on} praise without an intent"
+    return True, taken_on
 
 
-def team_verdicts(escalations: Iterable[Escalation]) -> TeamVerdicts:
-    """The verdicts of `escalations`, in their order, and the counts of those left out by reason."""
+def team_verdicts(
+    escalations: Iterable[Escalation], reads_as_praise: Callable[[str], bool] | None = None
+) -> TeamVerdicts:
+    """The verdicts of `escalations`, in their order, and the counts of those left out by reason (see
+    `verdict_of` for `reads_as_praise`)."""
     verdicts: list[TeamVerdict] = []
     left_out: Counter[str] = Counter()
     for escalation in escalations:
-        complaint, why = verdict_of(escalation)
+        complaint, why = verdict_of(escalation, reads_as_praise)
         if complaint is None:
             left_out[why] += 1
         elif not escalation.text.strip():
@@ -129,7 +147,8 @@ def export_comments(now: datetime, since: datetime | None, until: datetime | Non
         f"on {stamp(now)}.",
         "complaint: 1 = answered (on the platform or by hand) or resolved; 0 = dismissed as praise, a question, "
         "a joke or about someone else.",
-        "Left out: spam, duplicates, other or no dismiss reason, open escalations, breaches nobody answered.",
+        "Left out: spam, duplicates, other or no dismiss reason, open escalations, breaches nobody answered, "
+        "and answered or resolved praise escalated without a complaint intent (a thank-you is no verdict).",
         "lang = what the language identifier answered when the post was escalated. Customer texts: keep this "
         "file private.",
         "Train with: python scripts/train_complaint.py --extra THIS_FILE --out WEIGHTS (docs/sentiment.md).",

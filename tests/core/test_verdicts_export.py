@@ -11,10 +11,11 @@ import pytest
 
 import daemon
 from alerts.engine import EscalationEngine
-from alerts.verdicts import mask_handles, team_verdicts, verdict_of
+from alerts.verdicts import INTENT_REASON, mask_handles, team_verdicts, verdict_of
 from monitor.clock import FakeClock, SystemClock
 from monitor.models import Batch, Escalation, EventKind, Mention, Score, SlaPolicy
 from monitor.store import Store
+from sentiment.complaint import is_calm_praise
 from sentiment.data import ShopMessage, format_shop_messages, load_shop_messages, one_line
 from tests.fakes import RESPONSE_TIME
 
@@ -38,15 +39,17 @@ class _Shop:
         self.engine = EscalationEngine(store, SlaPolicy(), clock)
         self.count = 0
 
-    def post(self, text: str, lang: str = "en", ago: timedelta = timedelta(0)) -> int:
-        """Escalate a post written `ago` before now; its escalation id."""
+    def post(
+        self, text: str, lang: str = "en", ago: timedelta = timedelta(0), reasons: tuple[str, ...] = ("negative 0.90",)
+    ) -> int:
+        """Escalate a post written `ago` before now (for the analyzer's `reasons`); its escalation id."""
         self.count += 1
         created = self.clock.now() - ago
         eid = str(self.count)
         mention = Mention(platform="x", external_id=eid, author=f"@c{eid}", text=text, created_at=created)
         self.store.save_batch("x:mentions", Batch((mention,), (), None), created)
         [stored] = [m for m in self.store.unscored_mentions() if m.mention.external_id == eid]
-        score = Score("negative", {"negative": 0.9, "neutral": 0.05, "positive": 0.05}, lang, True, "low")
+        score = Score("negative", {"negative": 0.9, "neutral": 0.05, "positive": 0.05}, lang, True, "low", reasons)
         escalation = self.store.open_escalation(stored.id, score, created, response_time=RESPONSE_TIME)
         assert escalation is not None
         return escalation.id
@@ -243,6 +246,61 @@ def test_until_and_since_take_a_date_in_the_shops_zone_and_until_is_exclusive(tm
     out = export("--since", "2025-03-01T13:00", "--until", "2025-03-02")  # midnight in Warsaw: 23:00 UTC
     assert "At noon UTC" in out and "A second before" not in out and "The day after" not in out
     assert "posts from 2025-03-01 12:00 UTC to 2025-03-01 23:00 UTC" in out
+
+
+def test_praise_the_team_only_thanked_teaches_nothing_but_complaints_stay(tmp_path, sqlite_url, capsys) -> None:
+    clock = FakeClock(SystemClock().now() - D)
+    store = Store(sqlite_url)
+    intent = ("intent: damaged or wrong item (came apart)", "negative 0.71")
+    try:
+        shop = _Shop(store, clock)
+        posts = {
+            # escalated on the score alone, answered with a thank-you, never dismissed
+            "thanked": shop.post("Well packed, nothing got creased, thank you!"),
+            "thanked, classifier": shop.post(
+                "Perfectly wrapped, highly recommend", reasons=("reads like a complaint 0.74", "negative 0.41")
+            ),
+            "resolved praise": shop.post("Amazing, it came in two days"),
+            # complaints stay: an intent, sarcasm, a contrast, or nothing that reads as praise
+            "intent": shop.post("Love it, thank you, it came apart only at the hem haha", reasons=intent),
+            "sarcasm": shop.post("Amazing, third week waiting, as always"),
+            "contrast": shop.post("Thank you for the dress, but it is the wrong size"),
+            "no praise": shop.post("Nobody answers me"),
+        }
+        clock.advance(5 * M)
+        for name, escalation in posts.items():
+            if name.startswith("resolved"):
+                shop.act(escalation, "resolve")
+            else:
+                shop.answer_on_platform(escalation)
+        stored = store.escalations()
+    finally:
+        store.close()
+    kept = [
+        "Love it, thank you, it came apart only at the hem haha",
+        "Amazing, third week waiting, as always",
+        "Thank you for the dress, but it is the wrong size",
+        "Nobody answers me",
+    ]
+    found = team_verdicts(stored, reads_as_praise=is_calm_praise)
+    assert [(v.text, v.complaint) for v in found.verdicts] == [(text, True) for text in kept]
+    assert found.left_out == Counter({"answered praise without an intent": 2, "resolved praise without an intent": 1})
+    assert len(team_verdicts(stored).verdicts) == 7  # told nothing of praise, it reads them as before
+
+    assert daemon.main(["--config", _config(tmp_path, sqlite_url), "verdicts", "export"]) == 0
+    out, err = capsys.readouterr()
+    assert [line.split("\t")[3] for line in out.splitlines() if line.startswith("team\t")] == kept
+    assert "left out 3: 2 answered praise without an intent, 1 resolved praise without an intent" in err
+
+
+def test_an_intent_is_told_by_the_reason_the_analyzer_gives_it() -> None:
+    from sentiment.complaint import judge
+    from sentiment.settings import ComplaintSettings
+
+    verdict = judge("Parcel never arrived, where is it?!", {"negative": 0.9}, ComplaintSettings(), lang="en")
+    assert verdict.complaint and verdict.reasons[0].startswith(INTENT_REASON), verdict.reasons
+    alone = judge("This is bad", {"negative": 0.95}, ComplaintSettings(), lang="en")
+    assert alone.complaint and not any(r.startswith(INTENT_REASON) for r in alone.reasons), alone.reasons
 
 
 @pytest.mark.parametrize(
