@@ -21,6 +21,7 @@ verdicts teach the classifier about its false alarms more than about what it mis
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -31,18 +32,76 @@ from monitor.models import Escalation
 
 # dismissed for one of these, the post was judged and found no complaint
 NOT_A_COMPLAINT = ("praise", "question", "joke", "not_ours")
+# how sentiment.complaint.judge begins the reason of each complaint intent it found (a test ties the two)
+INTENT_REASON = "intent: "
 # The models read every @handle as the same token (sentiment.text.normalize), so the file can name nobody;
 # an e-mail address goes whole, its local part too.
 _HANDLE = re.compile(r"[\w.+-]*@[\w-]+(?:\.[\w-]+)*")
 MASKED_HANDLE = "@user"
-# how sentiment.complaint.judge begins the reason of each complaint intent it found (a test ties the two)
-INTENT_REASON = "intent: "
+# A phone, order, parcel or account number, a postcode: digits with the separators people write between them
+# (+48 601-234-567, 8 (912) 345-67-89, 06-1/234-5678). The models read every digit run as "0", so a number
+# written in zeros reads the same to them; one of fewer than 4 digits (3 days, size 38) identifies nobody.
+_NUMBER = re.compile(r"\+?\(?\d[\d ().\-/]*\d")
+_NUMBER_DIGITS = 4
+_DIGIT = re.compile(r"\d")
+# A name in a text (the author's, as the platform gave it). Not @user: the models learnt that handles are
+# the tweets' and no complaints, and would read a named complaint as less of one (docs/sentiment.md).
+MASKED_NAME = "[name]"
+# The letters a name's letter may be typed as: its accented forms and the plain one ("Kovacs" is Kovács).
+_PLAIN = {"ł": "l", "ø": "o", "đ": "d"}
+
+
+def _plain(char: str) -> str:
+    lower = char.lower()
+    return _PLAIN.get(lower) or unicodedata.normalize("NFD", lower)[0]
+
+
+def _build_spellings() -> dict[str, str]:
+    """Each plain Latin letter and every letter that folds to it, either case ("c" -> "CcÇçĆćĈĉĊċČč")."""
+    spellings: dict[str, str] = {}
+    for code in range(0x41, 0x250):
+        char = chr(code)
+        if char.isalpha():
+            spellings[_plain(char)] = spellings.get(_plain(char), "") + char
+    return spellings
+
+
+_SPELLINGS = _build_spellings()
 
 
 def mask_handles(text: str) -> str:
     """`text` with every @handle and e-mail address written as @user: who wrote, was tagged or left an
     address teaches the models nothing."""
     return _HANDLE.sub(MASKED_HANDLE, text)
+
+
+def _spelt(part: str) -> str:
+    return "".join(f"[{re.escape(_SPELLINGS.get(_plain(c), '') + c)}]" for c in part)
+
+
+def _name_pattern(parts: list[str]) -> re.Pattern[str]:
+    # the name as given and with its last part first (Hungarian order, a signature "Kowalska Anna")
+    orders = dict.fromkeys([tuple(parts), (parts[-1], *parts[:-1])])
+    spelt = ["\\s+".join(_spelt(p) for p in order) for order in orders]
+    return re.compile(r"(?<!\w)(?:" + "|".join(spelt) + r")(?!\w)", re.IGNORECASE)
+
+
+def _mask_number(match: re.Match[str]) -> str:
+    number = match.group()
+    return _DIGIT.sub("0", number) if len(_DIGIT.findall(number)) >= _NUMBER_DIGITS else number
+
+
+def mask_person(text: str, author: str) -> str:
+    """`text` naming nobody: @handles and e-mail addresses as @user, the `author`'s name (whole in any case,
+    a part of it as a name is written, capitalised) as [name], and numbers of 4 digits or more in zeros."""
+    text = mask_handles(text)
+    parts = [p for p in (w.strip(".,;:!?()\"'") for w in author.lstrip("@").split()) if len(p) >= 2]
+    if parts:
+        text = _name_pattern(parts).sub(MASKED_NAME, text)
+        if len(parts) > 1:  # "Nagy" alone is also the word for big: only as a name is written
+            one = re.compile(r"(?<!\w)(?:" + "|".join(_spelt(p) for p in parts) + r")(?!\w)", re.IGNORECASE)
+            text = one.sub(lambda m: MASKED_NAME if m.group()[0].isupper() else m.group(), text)
+    return _NUMBER.sub(_mask_number, text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +166,8 @@ def team_verdicts(
         elif not escalation.text.strip():
             left_out["no text"] += 1  # a photo-only comment: nothing to learn from
         else:
-            verdicts.append(TeamVerdict(escalation.id, complaint, escalation.lang, mask_handles(escalation.text), why))
+            masked = mask_person(escalation.text, escalation.author)
+            verdicts.append(TeamVerdict(escalation.id, complaint, escalation.lang, masked, why))
     return TeamVerdicts(tuple(verdicts), left_out)
 
 
@@ -149,7 +209,8 @@ def export_comments(now: datetime, since: datetime | None, until: datetime | Non
         "a joke or about someone else.",
         "Left out: spam, duplicates, other or no dismiss reason, open escalations, breaches nobody answered, "
         "and answered or resolved praise escalated without a complaint intent (a thank-you is no verdict).",
-        "lang = what the language identifier answered when the post was escalated. Customer texts: keep this "
-        "file private.",
+        "lang = what the language identifier answered when the post was escalated. Masked: @handles and e-mail "
+        "addresses (@user), the author's name ([name]), numbers of 4 digits or more (zeros).",
+        "Other names, addresses and shorter numbers are not: customer texts, keep this file private.",
         "Train with: python scripts/train_complaint.py --extra THIS_FILE --out WEIGHTS (docs/sentiment.md).",
     ]

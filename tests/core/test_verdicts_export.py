@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import stat
 from collections import Counter
 from datetime import timedelta
@@ -11,7 +12,7 @@ import pytest
 
 import daemon
 from alerts.engine import EscalationEngine
-from alerts.verdicts import INTENT_REASON, mask_handles, team_verdicts, verdict_of
+from alerts.verdicts import INTENT_REASON, MASKED_NAME, mask_handles, mask_person, team_verdicts, verdict_of
 from monitor.clock import FakeClock, SystemClock
 from monitor.models import Batch, Escalation, EventKind, Mention, Score, SlaPolicy
 from monitor.store import Store
@@ -397,3 +398,93 @@ def test_the_file_names_nobody_and_the_models_read_it_alike() -> None:
     # every handle is one token to the models, so masking handles changes no feature
     handles_only = "@sklep_demo paczka nie doszła, @kasia_k pisała to samo"
     assert prepare(mask_handles(handles_only)) == prepare(handles_only)
+
+
+PHONES = {
+    "pl": ["+48 601 234 567", "601-234-567", "(22) 123 45 67", "+48601234567", "0048 22 123 45 67"],
+    "hu": ["+36 30 123 4567", "06 30 123 4567", "06-1-234-5678", "+36-1/234-5678", "06 (30) 123-45-67"],
+    "ru": ["+7 (912) 345-67-89", "8 912 345 67 89", "8(495)1234567", "+7 912 345 6789", "8-800-555-35-35"],
+    "en": ["+44 7700 900123", "07700 900123", "(555) 123-4567", "+1-555-123-4567", "555.123.4567"],
+}
+
+
+def test_phone_and_order_numbers_are_masked_digit_by_digit_so_the_models_read_them_alike() -> None:
+    from sentiment.embedded import prepare
+
+    for lang, phones in PHONES.items():
+        for phone in phones:
+            text = f"Zamówienie 4411 — proszę o telefon {phone}, czekam 3 dni"
+            masked = mask_person(text, "")
+            assert masked.endswith(", czekam 3 dni"), masked  # a short count identifies nobody: kept
+            assert re.search("[1-9]", masked.removesuffix(", czekam 3 dni")) is None, (lang, masked)
+            assert "Zamówienie 0000" in masked, masked
+            # every digit run is one token ("0") to the models, so masking digits changes no feature
+            assert prepare(masked) == prepare(text), (lang, phone)
+    assert mask_person("+7 (912) 345-67-89!", "") == "+0 (000) 000-00-00!"
+    assert mask_person("order #4411, 2 items, size 38, 10:30", "") == "order #0000, 2 items, size 38, 10:30"
+
+
+NAMED = [
+    # (author as the platform gave it, text, masked)
+    ("Anna Kowalska", "Hi, Anna Kowalska here, order 4411 lost", f"Hi, {MASKED_NAME} here, order 0000 lost"),
+    ("Anna Kowalska", "kowalska anna, zamówienie nie doszło", f"{MASKED_NAME}, zamówienie nie doszło"),
+    (
+        "Anna Kowalska",
+        "Pisze Anna. Kowalska A., tel. 601 234 567",
+        f"Pisze {MASKED_NAME}. {MASKED_NAME} A., tel. 000 000 000",
+    ),
+    ("Kovács Zoltán", "Kovacs Zoltan vagyok, a csomag sérült", f"{MASKED_NAME} vagyok, a csomag sérült"),
+    # a surname that is also a word is masked only as a name is written: capitalised
+    ("Nagy Éva", "nagy csalódás, Nagy Éva", f"nagy csalódás, {MASKED_NAME}"),
+    ("Анна Иванова", "Меня зовут Анна Иванова, заказ не пришёл", f"Меня зовут {MASKED_NAME}, заказ не пришёл"),
+    ("Łukasz Wiśniewski", "Lukasz Wisniewski, paczka zgubiona", f"{MASKED_NAME}, paczka zgubiona"),
+    # an X username, with or without its @
+    ("kasia_k", "kasia_k again: still no refund", f"{MASKED_NAME} again: still no refund"),
+    ("@kasia_k", "it's @kasia_k, and kasia_k wants her money", f"it's @user, and {MASKED_NAME} wants her money"),
+    ("J. R.", "J. R. here", "J. R. here"),  # initials alone identify nobody and would mask every J
+    ("", "Anna Kowalska here", "Anna Kowalska here"),
+]
+
+
+@pytest.mark.parametrize(("author", "text", "masked"), NAMED)
+def test_the_authors_name_in_the_text_is_masked(author, text, masked) -> None:
+    assert mask_person(text, author) == masked
+
+
+def test_an_exported_row_names_nobody(tmp_path) -> None:
+    import dataclasses
+
+    answered = dataclasses.replace(
+        _escalation(first_response_at=_escalation().opened_at),
+        author="Anna Kowalska",
+        text="Anna Kowalska, order 4411, tel. +48 601 234 567, ola@example.pl, @sklep_demo where is it",
+    )
+    (verdict,) = team_verdicts([answered]).verdicts
+    assert verdict.text == f"{MASKED_NAME}, order 0000, tel. +00 000 000 000, @user, @user where is it"
+
+
+def test_a_masked_name_moves_the_classifier_as_little_as_any_other_name() -> None:
+    """A name's n-grams carry no learnt weight; what replaces it must not carry any either. The models read
+    @user as the tweets' handles, which are no complaints: the mask of a name is a word of its own."""
+    import numpy as np
+
+    from sentiment.complaint_model import ComplaintClassifier
+    from sentiment.data import SHOP_MESSAGES
+    from sentiment.embedded import prepare
+
+    names = {"pl": "Anna Kowalska", "hu": "Kovács Zoltán", "ru": "Анна Иванова", "en": "John Smith"}
+    forms = ["{n}: {t}", "{t} {n}", "Hi, {n} here. {t}", "{t} — {n}"]
+    rows = [m for m in load_shop_messages(SHOP_MESSAGES) if m.lang in names]
+    named = [forms[i % len(forms)].format(n=names[m.lang], t=m.text) for i, m in enumerate(rows)]
+    masked = [mask_person(text, names[m.lang]) for text, m in zip(named, rows, strict=True)]
+    # the name turned into the mask, and nothing else changed
+    assert [prepare(t) for t in masked] == [
+        prepare(text.replace(names[m.lang], MASKED_NAME)) for text, m in zip(named, rows, strict=True)
+    ]
+    classifier = ComplaintClassifier()
+    before, after = classifier.probabilities(named), classifier.probabilities(masked)
+    as_handle = classifier.probabilities([t.replace(MASKED_NAME, "@user") for t in masked])
+    assert abs(float(np.mean(after - before))) < 0.03  # no lean either way (@user: -0.11)
+    assert float(np.mean(np.abs(after - before))) < 0.05
+    assert float(np.mean((after >= 0.7) == (before >= 0.7))) > 0.95
+    assert float(np.mean(as_handle - before)) < -0.05  # what masking a name as a handle would have taught
