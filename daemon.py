@@ -474,7 +474,10 @@ def _moment(text: str | None, now: datetime, zone: tzinfo) -> datetime | None:
         raise ValueError(
             f"malformed date {text!r}: write it like 2026-11-01, 2026-11-01T09:30 or 2026-11-01T09:30+01:00"
         ) from None
-    return (at if at.tzinfo is not None else at.replace(tzinfo=zone)).astimezone(UTC)
+    try:
+        return (at if at.tzinfo is not None else at.replace(tzinfo=zone)).astimezone(UTC)
+    except OverflowError:
+        raise ValueError(f"date {text!r} is out of range") from None
 
 
 def _escalations_since(

@@ -310,6 +310,7 @@ def test_an_intent_is_told_by_the_reason_the_analyzer_gives_it() -> None:
         (["--until", ""], 2, "replyclock: --until: "),
         (["--until", "3x"], 2, "replyclock: --until: "),
         (["--until", "2025-13-01"], 2, "replyclock: --until: "),
+        (["--until", "0001-01-01T00:00+01:00"], 2, "replyclock: --until: "),  # before year 1 in UTC
         (["--since", "7d", "--until", "30d"], 2, "replyclock: --until: "),
         (["--since", "2025-03-01", "--until", "2025-03-01"], 2, "replyclock: --until: "),
         (["--since", "2025-03-01T10:00", "--until", "x"], 2, "replyclock: --until: "),
