@@ -7,13 +7,14 @@ import functools
 import json
 import logging
 import os
+import re
 import signal
 import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -126,7 +127,9 @@ def _parser() -> argparse.ArgumentParser:
 
     report = sub.add_parser("report", help="print the SLA log")
     report.add_argument("--format", choices=["table", "json"], default="table")
-    report.add_argument("--since", help="only escalations of posts newer than this (e.g. 7d, 24h)")
+    report.add_argument(
+        "--since", help="only escalations of posts newer than this: a duration ago (7d, 24h) or a date (2026-11-01)"
+    )
 
     act = sub.add_parser("act", help="acknowledge, respond, resolve or dismiss an escalation by hand")
     act.add_argument("escalation", type=_escalation_id)
@@ -149,7 +152,15 @@ def _parser() -> argparse.ArgumentParser:
         help="write them as a shop-message file (1 answered or resolved, 0 dismissed as praise, question, joke or "
         "not_ours) for scripts/train_complaint.py --extra",
     )
-    export.add_argument("--since", help="only escalations of posts newer than this (e.g. 90d)")
+    export.add_argument(
+        "--since",
+        help="only escalations of posts from this moment on: a duration ago (e.g. 90d) or a date or date and time "
+        "(2026-11-01, 2026-11-01T09:30; sla.timezone unless it gives an offset)",
+    )
+    export.add_argument(
+        "--until",
+        help="only escalations of posts before this moment (exclusive), written as for --since (e.g. 30d, 2026-12-01)",
+    )
     export.add_argument("--out", type=Path, help="write to this file, mode 0600 (default: stdout)")
     export.add_argument("--round", type=_round_name, default="team", help="the file's round column (default: team)")
 
@@ -446,32 +457,59 @@ def _no_database(url: str) -> bool:
     return missing is not None
 
 
-def _since(text: str | None, now: datetime) -> datetime | None:
-    """`now` less the `--since` duration; None without the flag. ValueError for a malformed or empty one
-    (`--since ""`, an unset shell variable, must not mean "everything")."""
-    return None if text is None else now - config.parse_duration(text)
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _moment(text: str | None, now: datetime, zone: tzinfo) -> datetime | None:
+    """What a `--since` or `--until` names: `now` less a duration (`90d`), or a date or date and time (ISO 8601,
+    in the shop's `zone` unless it gives an offset); None without the flag. ValueError for a malformed or empty
+    one (`--since ""`, an unset shell variable, must not mean "everything")."""
+    if text is None:
+        return None
+    if not _DATE.match(text.strip()):
+        return now - config.parse_duration(text)
+    try:
+        at = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise ValueError(
+            f"malformed date {text!r}: write it like 2026-11-01, 2026-11-01T09:30 or 2026-11-01T09:30+01:00"
+        ) from None
+    try:
+        return (at if at.tzinfo is not None else at.replace(tzinfo=zone)).astimezone(UTC)
+    except OverflowError:
+        raise ValueError(f"date {text!r} is out of range") from None
 
 
 def _escalations_since(
-    args: argparse.Namespace, settings: config.Settings
-) -> tuple[datetime, datetime | None, list[Escalation]] | int:
-    """Now, the `--since` cut-off and the escalations of posts from then on; an exit status when there is
-    nothing to read (2: a bad `--since`, 1: no database yet)."""
+    args: argparse.Namespace, settings: config.Settings, until: str | None = None
+) -> tuple[datetime, datetime | None, datetime | None, list[Escalation]] | int:
+    """Now, the `--since` and `until` cut-offs and the escalations of posts from the one up to the other; an
+    exit status when there is nothing to read (2: a bad `--since` or `--until`, 1: no database yet)."""
     from monitor.store import Store
 
     now = SystemClock().now()
-    try:
-        since = _since(args.since, now)
-    except ValueError as exc:
-        print(f"replyclock: --since: {exc}", file=sys.stderr)
+    cut_offs: list[datetime | None] = []
+    for flag, text in (("--since", args.since), ("--until", until)):
+        try:
+            cut_offs.append(_moment(text, now, settings.sla.zone))
+        except ValueError as exc:
+            print(f"replyclock: {flag}: {exc}", file=sys.stderr)
+            return 2
+    since, until_at = cut_offs
+    if since is not None and until_at is not None and until_at <= since:
+        print(f"replyclock: --until: {_utc(until_at)} is not after --since ({_utc(since)})", file=sys.stderr)
         return 2
     if _no_database(settings.storage.url):
         return 1
     store = Store(settings.storage.url)
     try:
-        return now, since, store.escalations(since=since)
+        return now, since, until_at, store.escalations(since=since, until=until_at)
     finally:
         store.close()
+
+
+def _utc(at: datetime) -> str:
+    return at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
 @_on_store
@@ -479,7 +517,7 @@ def cmd_report(args: argparse.Namespace, settings: config.Settings) -> int:
     read = _escalations_since(args, settings)
     if isinstance(read, int):
         return read
-    now, _, escalations = read
+    now, _, _, escalations = read
     records = report_records(escalations, sla_policy(settings), now)
     print(render_json(records) if args.format == "json" else render_table(records, tz=settings.sla.zone))
     return 0
@@ -651,15 +689,16 @@ def cmd_db(args: argparse.Namespace, settings: config.Settings) -> int:
 def cmd_verdicts(args: argparse.Namespace, settings: config.Settings) -> int:
     from alerts.verdicts import export_comments, summary, team_verdicts
     from monitor.files import write_private
+    from sentiment.complaint import is_calm_praise
     from sentiment.data import ShopMessage, format_shop_messages
 
-    read = _escalations_since(args, settings)
+    read = _escalations_since(args, settings, until=args.until)
     if isinstance(read, int):
         return read
-    now, since, escalations = read
-    found = team_verdicts(escalations)
+    now, since, until, escalations = read
+    found = team_verdicts(escalations, reads_as_praise=is_calm_praise)
     messages = [ShopMessage(args.round, v.complaint, v.lang, v.text) for v in found.verdicts]
-    text = format_shop_messages(messages, export_comments(now, since))
+    text = format_shop_messages(messages, export_comments(now, since, until))
     if args.out is None:
         sys.stdout.write(text)
         sys.stdout.flush()

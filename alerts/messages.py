@@ -474,6 +474,21 @@ def breach_thread_text(sla: SlaStatus) -> str:
     )
 
 
+def withdrawn_breach_thread_text(escalation: Escalation, sla: SlaStatus, found_at: datetime) -> str:
+    """The breach note in the alert's own thread (no managers' channel) as edited once the breach is withdrawn."""
+    answered_at = escalation.first_response_at or found_at
+    took = human_duration(sla.response_time) if sla.response_time is not None else "?"
+    by = f" by {who(escalation.responded_by)}" if escalation.responded_by else ""
+    where = platform_name(escalation.platform)
+    # struck through, not dropped: whoever read the breach here recognises the note they saw
+    return (
+        f":white_check_mark: ~The response time is over~ *Breach withdrawn*: answered at "
+        f"{slack_date(answered_at)}{by}, {took} after the post — within the "
+        f"{human_duration(escalation.time_allowed)} SLA. {where} showed the answer only at {slack_date(found_at)}, "
+        "after this note was posted. The SLA log counts it answered in time."
+    )
+
+
 def late_thread_text(escalation: Escalation, sla: SlaStatus) -> str:
     """The note in the alert's thread of a complaint already past its deadline when replyclock first saw it."""
     seen_after = human_duration(escalation.opened_at - escalation.clock_started_at)

@@ -264,9 +264,10 @@ class Dispatcher:
                 escalation = self.store.escalation(int(listed["id"]))
             except KeyError:
                 continue  # gone (a store copied without it): the rest still make the digest
-            if escalation.breach_withdrawn_at is not None:
-                # answered in time after all (the answer found while the digest waited): no late find to tell.
-                # Read at every attempt, so a digest held up by an outage or a rate limit tells what is left.
+            if escalation.breach_withdrawn_at is not None or escalation.dismissed_at is not None:
+                # answered in time after all (the answer found while the digest waited), or closed as not a
+                # complaint (the SLA log counts no breach then): no late find to tell. Read at every attempt,
+                # so a digest held up by an outage or a rate limit tells what is left.
                 continue
             _, alert_result = self._alert(notifier, escalation.id)
             sla = status(escalation, self.policy, now)

@@ -46,6 +46,7 @@ from alerts.messages import (
     suggest_reply,
     who,
     withdrawn_breach_post,
+    withdrawn_breach_thread_text,
 )
 from alerts.notify import BoardItem, DeliveryError, Digest, Notification, NotifierStopped
 from alerts.sla import SlaStatus, status
@@ -355,7 +356,11 @@ class SlackNotifier:
                 out.update(managers_ts=posted, reconciled=True)
             elif not managers:
                 self._log_once("no-managers", "slack.managers_channel is not set: breaches are shown in the alert only")
-                self._post(ch, f"{note.key}:thread", esc, now, text=breach_thread_text(note.status), thread_ts=thread)
+                told = self._post(
+                    ch, f"{note.key}:thread", esc, now, text=breach_thread_text(note.status), thread_ts=thread
+                )
+                # kept so that a withdrawal can strike it through (the outbox result is stored as JSON: no column)
+                out.update(thread_note_channel=told["channel"], thread_note_ts=told["ts"])
             return out
 
         if alert_lost:
@@ -391,12 +396,19 @@ class SlackNotifier:
         managers_ts = breach.get("managers_ts")
         if self.managers_channel and managers_ts:
             # the edit first: a retry after it edits again (harmless), never posts the correction twice
-            edited = self._mark_withdrawn(note, now, self.managers_channel, str(managers_ts), breach)
+            permalink = str(breach.get("permalink") or "") or self._alert_permalink(note, now)
+            post_text, blocks = withdrawn_breach_post(esc, note.status, permalink, esc.breach_withdrawn_at or now)
+            edited = self._mark_withdrawn(esc, now, self.managers_channel, str(managers_ts), post_text, blocks)
             posted = self._managers_post(note, now, self.managers_channel, text, thread_ts=str(managers_ts))
             return {**posted, **edited}
         if esc.late_when_seen and self._digest_told(esc, breach, now):
             return self._managers_post(note, now, self.managers_channel or self.alerts_channel, text)
-        return self._thread_note(note, now, "note_ts", text)
+        edited = {}
+        note_channel, note_ts = breach.get("thread_note_channel"), breach.get("thread_note_ts")
+        if note_channel and note_ts:  # the breach told in the alert's thread, for want of a managers' channel
+            note_text = withdrawn_breach_thread_text(esc, note.status, esc.breach_withdrawn_at or now)
+            edited = self._mark_withdrawn(esc, now, str(note_channel), str(note_ts), note_text, [])
+        return {**self._thread_note(note, now, "note_ts", text), **edited}
 
     @staticmethod
     def _digest_told(esc: Escalation, breach: Mapping[str, Any], now: datetime) -> bool:
@@ -415,23 +427,21 @@ class SlackNotifier:
         return digest.get("status") == "sent" and not digest.get("skipped") and named
 
     def _mark_withdrawn(
-        self, note: Notification, now: datetime, channel: str, ts: str, breach: Mapping[str, Any]
+        self, esc: Escalation, now: datetime, channel: str, ts: str, text: str, blocks: Sequence[Mapping[str, Any]]
     ) -> dict[str, Any]:
-        """Edit the managers' breach post to say the breach is withdrawn (so the channel never shows a false one).
+        """Edit the post that told the breach (the managers' post, or the note in the alert's thread) to say it
+        is withdrawn, so nobody reads a breach that did not happen.
 
         Paced and retried like the alerts' updates (a rate limit defers, a failure raises for a retry); one
         Slack will not edit (deleted, too old to edit) is logged and left: the correction still goes out.
         """
-        esc = note.escalation
         if not self.updates.take(now):
             raise DeliveryError("pacing chat.update", retry_at=self._slot("update", self.updates, now), deferred=True)
-        permalink = str(breach.get("permalink") or "") or self._alert_permalink(note, now)
-        text, blocks = withdrawn_breach_post(esc, note.status, permalink, esc.breach_withdrawn_at or now)
         try:
             self._chat_update(channel, ts, text, blocks, now)
         except _Refused as exc:
             log.warning(
-                "escalation #%d: could not mark the managers' breach post withdrawn (%s); the correction is posted",
+                "escalation #%d: could not mark the post that told its breach withdrawn (%s); the correction is posted",
                 esc.id,
                 exc.error,
             )

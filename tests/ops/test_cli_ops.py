@@ -316,6 +316,16 @@ def test_report_since_empty_or_malformed_is_a_usage_error_naming_the_flag(tmp_pa
     assert out == "" and err.startswith("replyclock: --since: "), err
 
 
+def test_report_since_takes_a_date_as_well_as_a_duration(tmp_path, capsys) -> None:
+    db = tmp_path / "rc.db"
+    esc = _store_with_one_escalation(db)
+    cfg = str(_config(tmp_path, db))
+    today = datetime.now(UTC).date()
+    for since, ids in [("1d", [esc]), (str(today), [esc]), (str(today + timedelta(days=1)), [])]:
+        assert daemon.main(["--config", cfg, "report", "--format", "json", "--since", since]) == 0
+        assert [r["id"] for r in json.loads(capsys.readouterr().out)] == ids, since
+
+
 def test_a_demo_feed_that_cannot_be_read_is_a_usage_error_not_a_traceback(tmp_path, capsys) -> None:
     db = tmp_path / "demo.db"
     db.write_text("kept")

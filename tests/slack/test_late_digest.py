@@ -14,7 +14,7 @@ from slack_sdk import WebClient
 
 from alerts.slack import SlackNotifier
 from app import App
-from monitor.models import SlaPolicy
+from monitor.models import Reply, SlaPolicy
 from tests.fakes import FakeSource, KeywordAnalyzer
 from tests.fakes import complaint_post as post
 
@@ -162,3 +162,63 @@ def test_the_managers_hear_of_late_finds_whose_alerts_slack_refused(make_setting
         assert len(slack.calls) == calls, "nothing is retried for alerts that were given up"
     finally:
         app.close()
+
+
+def late_finds_while_the_managers_are_down(app, source, clock, slack, *eids_ago) -> dict:
+    """Complaints already late when first seen, while the managers' channel fails: their digest waits."""
+    slack.fail("chat.postMessage", status=503, times=100, channel="CMANAGERS")
+    source.add(*(post(clock, eid, ago) for eid, ago in eids_ago))
+    app.run_once()
+    assert slack.messages.get("CMANAGERS", []) == []
+    return {e.external_id: e for e in app.store.escalations()}
+
+
+@pytest.mark.parametrize("reason", ["praise", "spam: a bot", "duplicate"])
+def test_a_late_find_dismissed_before_its_digest_goes_out_is_not_listed(rig, clock, fake_slack, reason) -> None:
+    """The team read the overdue alert and closed it as no complaint while the digest waited out an outage."""
+    app, source = rig
+    slack = fake_slack.slack
+    late = late_finds_while_the_managers_are_down(app, source, clock, slack, ("1", 2 * H), ("2", 3 * H))
+    dismissed, kept = late["2"], late["1"]  # the longest overdue is dismissed
+    assert app.engine.apply(dismissed.id, "dismiss", "anna", reason).changed
+    slack._failures.clear()
+    run_for(app, clock, 2 * M, step=5 * S)
+
+    (digest,) = slack.top_level("CMANAGERS")
+    text = digest["text"]
+    assert "*1 complaint was already past its deadline" in text, text
+    assert f"#{kept.id}" in text and "@c1" in text
+    assert f"#{dismissed.id}" not in text and "@c2" not in text
+    assert "Longest overdue: @c1 on X, 1 h 00 min past its deadline" in text  # from what remains
+    (entry,) = digest_entries(app)
+    assert entry.result["listed"] == [kept.id]
+
+
+def test_a_digest_whose_late_finds_were_all_dismissed_or_withdrawn_is_not_posted(rig, clock, fake_slack) -> None:
+    app, source = rig
+    slack = fake_slack.slack
+    late = late_finds_while_the_managers_are_down(app, source, clock, slack, ("1", 2 * H), ("2", 3 * H))
+    answer = Reply("x", "r1", "1", late["1"].clock_started_at + 30 * M, author="@sklep_demo")
+    source.add(answer)  # written in time, found now: its breach is withdrawn
+    app.run_once()
+    assert app.store.escalation(late["1"].id).breach_withdrawn_at is not None
+    assert app.engine.apply(late["2"].id, "dismiss", "anna", "question").changed
+    slack._failures.clear()
+    run_for(app, clock, 2 * M, step=5 * S)
+
+    assert slack.messages.get("CMANAGERS", []) == []
+    (entry,) = digest_entries(app)
+    assert entry.status == "sent" and "skipped" in entry.result
+
+
+def test_a_late_find_resolved_before_its_digest_goes_out_is_still_a_breach_listed(rig, clock, fake_slack) -> None:
+    """Resolving closes it as handled, late: the SLA log counts it breached, so the digest tells of it."""
+    app, source = rig
+    slack = fake_slack.slack
+    late = late_finds_while_the_managers_are_down(app, source, clock, slack, ("1", 2 * H))
+    assert app.engine.apply(late["1"].id, "resolve", "anna", "").changed
+    slack._failures.clear()
+    run_for(app, clock, 2 * M, step=5 * S)
+
+    (digest,) = slack.top_level("CMANAGERS")
+    assert "*1 complaint was already past its deadline" in digest["text"] and f"#{late['1'].id}" in digest["text"]

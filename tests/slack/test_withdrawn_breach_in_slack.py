@@ -113,10 +113,42 @@ def test_without_a_managers_channel_the_correction_goes_in_the_alerts_thread(bui
     alert = slack.top_level("CALERTS")[0]
     assert any("response time is over" in m["text"] for m in slack.replies("CALERTS", alert["ts"]))
 
+    [note] = [m for m in slack.replies("CALERTS", alert["ts"]) if "response time is over" in m["text"]]
+    assert app.store.outbox_entry("slack", f"{esc.id}:breached").result["thread_note_ts"] == note["ts"]
+
     answer_found(app, source, clock, esc, 40 * M, 75 * M)
+    corrections = [m for m in slack.replies("CALERTS", alert["ts"]) if m["text"].startswith(":white_check_mark:")]
+    assert [m["ts"] for m in corrections] == [note["ts"], corrections[1]["ts"]]  # the note edited, then the correction
+    assert "40 min after the post" in corrections[1]["text"]
+    # nobody reading the thread is left with a breach that did not happen: the note itself says so
+    edited = slack.find("CALERTS", note["ts"])["text"]
+    assert edited.startswith(":white_check_mark: ~The response time is over~ *Breach withdrawn*"), edited
+    assert "within the 1 h 00 min SLA" in edited and "after this note was posted" in edited
+    assert slack.top_level("CMANAGERS") == []
+    run_for(app, clock, 2 * M)
+    assert len([m for m in slack.replies("CALERTS", alert["ts"]) if "Breach withdrawn" in m["text"]]) == 2  # once each
+    entry = app.store.outbox_entry("slack", f"{esc.id}:breach_withdrawn")
+    assert entry is not None and entry.status == "sent" and entry.result["breach_edited_at"]
+
+
+def test_a_breach_note_deleted_from_the_alerts_thread_gets_the_correction_all_the_same(
+    build, clock, fake_slack
+) -> None:
+    app, source = build(managers_channel=None)
+    slack = fake_slack.slack
+    esc = complain(app, source, clock)
+    clock.advance(61 * M)
+    app.run_once()
+    alert = slack.top_level("CALERTS")[0]
+    [note] = [m for m in slack.replies("CALERTS", alert["ts"]) if "response time is over" in m["text"]]
+    slack.delete("CALERTS", note["ts"])
+
+    answer_found(app, source, clock, esc, 40 * M, 75 * M)
+    run_for(app, clock, 1 * M)
     [correction] = [m for m in slack.replies("CALERTS", alert["ts"]) if "Breach withdrawn" in m["text"]]
     assert "40 min after the post" in correction["text"]
-    assert slack.top_level("CMANAGERS") == []
+    entry = app.store.outbox_entry("slack", f"{esc.id}:breach_withdrawn")
+    assert entry is not None and entry.status == "sent" and entry.result["breach_edit"] == "message_not_found"
 
 
 def test_a_breach_not_yet_told_when_it_is_withdrawn_is_never_told(build, clock, fake_slack) -> None:
