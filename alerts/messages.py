@@ -410,14 +410,20 @@ def _alert_link(permalink: str | None) -> str:
     return f"<{permalink}|the alert>" if permalink else "the alert in the alerts channel"
 
 
+def _answer_facts(escalation: Escalation, sla: SlaStatus, found_at: datetime) -> tuple[datetime, str, str, str]:
+    """What a withdrawn breach's texts say of the answer: when, how long after the post, by whom (" by …" or
+    nothing) and on which platform."""
+    answered_at = escalation.first_response_at or found_at
+    took = human_duration(sla.response_time) if sla.response_time is not None else "?"
+    by = f" by {who(escalation.responded_by)}" if escalation.responded_by else ""
+    return answered_at, took, by, platform_name(escalation.platform)
+
+
 def withdrawn_breach_post(
     escalation: Escalation, sla: SlaStatus, permalink: str | None, found_at: datetime
 ) -> tuple[str, list[dict[str, Any]]]:
     """The managers' breach post as edited once the breach is withdrawn: (fallback text, blocks)."""
-    answered_at = escalation.first_response_at or found_at
-    took = human_duration(sla.response_time) if sla.response_time is not None else "?"
-    by = f" by {who(escalation.responded_by)}" if escalation.responded_by else ""
-    where = platform_name(escalation.platform)
+    answered_at, took, by, where = _answer_facts(escalation, sla, found_at)
     # struck through, not dropped: whoever read the breach here recognises the post they saw
     head = ":white_check_mark: ~SLA breached~ *Breach withdrawn*"
     answered = (
@@ -453,10 +459,7 @@ def withdrawn_breach_post(
 
 def breach_withdrawn_text(escalation: Escalation, sla: SlaStatus, found_at: datetime) -> str:
     """The correction of a breach told: the customer had been answered in time, and the answer was found late."""
-    answered_at = escalation.first_response_at or found_at
-    took = human_duration(sla.response_time) if sla.response_time is not None else "?"
-    by = f" by {who(escalation.responded_by)}" if escalation.responded_by else ""
-    where = platform_name(escalation.platform)
+    answered_at, took, by, where = _answer_facts(escalation, sla, found_at)
     return (
         f":white_check_mark: *Breach withdrawn*: the complaint from {escape(escalation.author)} on {where} "
         f"(“{escape(shorten(escalation.text, 80))}”) had been answered at {slack_date(answered_at)}{by}, "
@@ -476,10 +479,7 @@ def breach_thread_text(sla: SlaStatus) -> str:
 
 def withdrawn_breach_thread_text(escalation: Escalation, sla: SlaStatus, found_at: datetime) -> str:
     """The breach note in the alert's own thread (no managers' channel) as edited once the breach is withdrawn."""
-    answered_at = escalation.first_response_at or found_at
-    took = human_duration(sla.response_time) if sla.response_time is not None else "?"
-    by = f" by {who(escalation.responded_by)}" if escalation.responded_by else ""
-    where = platform_name(escalation.platform)
+    answered_at, took, by, where = _answer_facts(escalation, sla, found_at)
     # struck through, not dropped: whoever read the breach here recognises the note they saw
     return (
         f":white_check_mark: ~The response time is over~ *Breach withdrawn*: answered at "
