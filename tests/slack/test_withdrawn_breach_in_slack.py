@@ -104,16 +104,21 @@ def test_the_managers_get_the_correction_in_the_thread_of_the_breach_post(build,
     assert len(slack.replies("CMANAGERS", breach["ts"])) == 1  # told once
 
 
-def test_without_a_managers_channel_the_correction_goes_in_the_alerts_thread(build, clock, fake_slack) -> None:
+def _breached_without_managers(build, clock, fake_slack):
+    """A complaint breached with no managers' channel: the app, its source, Slack, the escalation, the alert and
+    the breach note in the alert's thread."""
     app, source = build(managers_channel=None)
     slack = fake_slack.slack
     esc = complain(app, source, clock)
     clock.advance(61 * M)
     app.run_once()
     alert = slack.top_level("CALERTS")[0]
-    assert any("response time is over" in m["text"] for m in slack.replies("CALERTS", alert["ts"]))
-
     [note] = [m for m in slack.replies("CALERTS", alert["ts"]) if "response time is over" in m["text"]]
+    return app, source, slack, esc, alert, note
+
+
+def test_without_a_managers_channel_the_correction_goes_in_the_alerts_thread(build, clock, fake_slack) -> None:
+    app, source, slack, esc, alert, note = _breached_without_managers(build, clock, fake_slack)
     assert app.store.outbox_entry("slack", f"{esc.id}:breached").result["thread_note_ts"] == note["ts"]
 
     answer_found(app, source, clock, esc, 40 * M, 75 * M)
@@ -134,13 +139,7 @@ def test_without_a_managers_channel_the_correction_goes_in_the_alerts_thread(bui
 def test_a_breach_note_deleted_from_the_alerts_thread_gets_the_correction_all_the_same(
     build, clock, fake_slack
 ) -> None:
-    app, source = build(managers_channel=None)
-    slack = fake_slack.slack
-    esc = complain(app, source, clock)
-    clock.advance(61 * M)
-    app.run_once()
-    alert = slack.top_level("CALERTS")[0]
-    [note] = [m for m in slack.replies("CALERTS", alert["ts"]) if "response time is over" in m["text"]]
+    app, source, slack, esc, alert, note = _breached_without_managers(build, clock, fake_slack)
     slack.delete("CALERTS", note["ts"])
 
     answer_found(app, source, clock, esc, 40 * M, 75 * M)
